@@ -75,9 +75,19 @@ int gs_error_wrap(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
+    size_t used;
+
     memcpy(old, last_error.message, sizeof old);
-    snprintf(last_error.message, sizeof last_error.message, "%s: %s", prefix,
-             old);
+    /* Truncation is acceptable: the prefix matters most, then the cause. */
+    used = strlen(prefix);
+    if (used > sizeof last_error.message - 3)
+        used = sizeof last_error.message - 3;
+    memcpy(last_error.message, prefix, used);
+    memcpy(last_error.message + used, ": ", 2);
+    used += 2;
+    memcpy(last_error.message + used, old,
+           sizeof last_error.message - used - 1);
+    last_error.message[sizeof last_error.message - 1] = '\0';
     return last_error.code;
 }
 
