@@ -1,0 +1,106 @@
+/**
+ * @file config.h
+ * @brief Configuration: the environment first, then a `.env` file, then an
+ *        INI file (libinih) for policies, batch sizes, table names and the
+ *        business time zone. Secrets come only from the environment or .env.
+ *
+ * INI layout (every key optional):
+ * @code
+ * [gazsync]
+ * time_zone = America/Montreal
+ * page_size = 100
+ * min_interval_ms = 200
+ * [push]
+ * batch_rows = 500
+ * batch_bytes = 4000000
+ * [entity.clients]
+ * policy = delta            ; or if-empty, always, window=-60d..+90d, since
+ * lookback = 10m            ; delta/since overlap
+ * max_age = 6h              ; skip when the last success is younger
+ * target_table = gazelle_clients
+ * enabled = true
+ * @endcode
+ */
+#ifndef GAZSYNC_CONFIG_H
+#define GAZSYNC_CONFIG_H
+
+#include "gazsync/entity.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    GS_POLICY_ALWAYS = 0, /**< full re-read every run */
+    GS_POLICY_IF_EMPTY,   /**< skip when the cache has rows */
+    GS_POLICY_DELTA,      /**< UPDATED_AT_DESC down to the high-water mark */
+    GS_POLICY_WINDOW,     /**< re-read a date window around today */
+    GS_POLICY_SINCE,      /**< occurredAtGet: high-water minus lookback */
+} gs_policy_kind;
+
+typedef struct {
+    gs_policy_kind kind;
+    long long max_age_s;      /**< 0: no age rule */
+    long long lookback_s;     /**< overlap below the high-water mark */
+    int window_past_days;     /**< window: days before today (positive) */
+    int window_future_days;   /**< window: days after today */
+    int enabled;
+    char target_table[64];
+} gs_entity_policy;
+
+typedef struct {
+    /* Gazelle */
+    char *gazelle_url;
+    char *gazelle_oauth_url;
+    char *gazelle_access_token;   /**< secret */
+    char *gazelle_api_key;        /**< secret */
+    char *gazelle_refresh_token;  /**< secret */
+    char *gazelle_client_id;
+    char *gazelle_client_secret;  /**< secret */
+    /* Supabase */
+    char *supabase_url;
+    char *supabase_key;           /**< secret */
+    char *supabase_target;        /**< name of the target in push_state */
+    /* behaviour */
+    char time_zone[64];
+    int page_size;
+    long min_interval_ms;
+    long timeout_ms;
+    int max_attempts;
+    long backoff_base_ms;
+    int push_batch_rows;
+    long push_batch_bytes;
+    char *ca_bundle;
+    gs_entity_policy policy[GS_ENTITY_COUNT];
+} gs_config;
+
+/** Fills @p cfg with the built-in defaults (users if-empty, clients and
+ *  pianos delta, appointments window=-60d..+90d, timeline since,
+ *  America/Montreal, pages of 100, batches of 500 rows). */
+void gs_config_defaults(gs_config *cfg);
+
+/**
+ * Defaults, then @p ini_path (NULL: none; missing file is GS_ECONFIG when
+ * named), then @p env_path (a .env file, NULL: none, missing is fine), then
+ * the process environment, each overriding the previous. Errors:
+ * GS_ECONFIG naming the file, line and key.
+ */
+int gs_config_load(gs_config *cfg, const char *ini_path, const char *env_path);
+
+/** Frees the strings of @p cfg (not the struct). */
+void gs_config_free(gs_config *cfg);
+
+/** Parses a policy text ("delta", "window=-60d..+90d", "if-empty",
+ *  "since", "always") into @p out's kind and window. GS_EINVAL when bad. */
+int gs_policy_parse(gs_entity_policy *out, const char *text);
+
+/** Writes the policy of @p p as text ("window=-60d..+90d,max-age=6h"). */
+void gs_policy_format(char *out, size_t size, const gs_entity_policy *p);
+
+/** Parses "90s", "10m", "6h", "30d", "2w" into seconds. GS_EINVAL when bad. */
+int gs_duration_parse(long long *seconds, const char *text);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,78 @@
+/**
+ * @file gazelle.h
+ * @brief The Gazelle GraphQL client: fixed query documents with variables,
+ *        bearer-token or API-key auth, one OAuth refresh on 401 (the new
+ *        tokens persisted through a callback), GraphQL `errors` in a 200
+ *        treated as failure, connections read from `nodes` or `edges`.
+ */
+#ifndef GAZSYNC_GAZELLE_H
+#define GAZSYNC_GAZELLE_H
+
+#include <jansson.h>
+
+#include "gazsync/entity.h"
+#include "gazsync/http.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gs_gazelle gs_gazelle;
+
+/** Called with fresh tokens after a refresh, to persist them. */
+typedef int (*gs_token_saver)(void *ctx, const char *access_token,
+                              const char *refresh_token);
+
+typedef struct {
+    const char *api_url;       /**< ".../graphql/private/" */
+    const char *oauth_url;     /**< ".../developer/oauth/token"; NULL: derived
+                                    from api_url's origin */
+    const char *access_token;  /**< bearer auth, or NULL */
+    const char *api_key;       /**< x-gazelle-api-key auth, or NULL */
+    const char *refresh_token; /**< for refresh on 401, or NULL */
+    const char *client_id;
+    const char *client_secret;
+    gs_token_saver save_tokens; /**< may be NULL */
+    void *save_ctx;
+} gs_gazelle_opts;
+
+/** Creates a client over @p http (borrowed, must outlive it). Strings are
+ *  copied. Free with gs_gazelle_free(). */
+int gs_gazelle_new(gs_gazelle **out, gs_http *http,
+                   const gs_gazelle_opts *opts);
+void gs_gazelle_free(gs_gazelle *client);
+
+/**
+ * Runs one query. *data gets the `data` object (caller json_decref()s).
+ * @p what names the request in errors ("clients page 3"). Errors: GS_EAUTH
+ * (401 after one refresh, 403), GS_ERATELIMIT, GS_EHTTP (status in the
+ * detail), GS_EPROTO (not JSON, GraphQL errors: their messages quoted).
+ */
+int gs_gazelle_query(json_t **data, gs_gazelle *client, const char *document,
+                     json_t *variables, const char *what);
+
+/** Requests this client sent (retries and refreshes included). */
+long long gs_gazelle_requests(const gs_gazelle *client);
+
+/** One page of a connection. */
+typedef struct {
+    json_t *nodes;        /**< array of node objects (owned: decref) */
+    char *end_cursor;     /**< NULL when absent; free() */
+    int has_next_page;
+} gs_gazelle_page;
+
+/** Reads `data.<root_field>` as a connection with `nodes` or `edges`.
+ *  Errors: GS_EPROTO naming the root field. */
+int gs_gazelle_page_parse(gs_gazelle_page *out, json_t *data,
+                          const char *root_field);
+void gs_gazelle_page_free(gs_gazelle_page *page);
+
+/** The fixed query document of @p entity's connection. Its variables:
+ *  $first, $after, and per entity: clients/pianos $sortBy; appointments
+ *  $filters (startOn/endOn) and $sortBy; timeline $occurredAtGet. Static. */
+const char *gs_gazelle_document(const gs_entity *entity);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

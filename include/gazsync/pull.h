@@ -1,0 +1,73 @@
+/**
+ * @file pull.h
+ * @brief `gazsync pull`: decides locally, per entity, whether to call
+ *        Gazelle, then pages the answer into the cache, one transaction per
+ *        page with its cursor checkpointed.
+ */
+#ifndef GAZSYNC_PULL_H
+#define GAZSYNC_PULL_H
+
+#include "gazsync/config.h"
+#include "gazsync/gazelle.h"
+#include "gazsync/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Progress callback: called after each stored page. */
+typedef void (*gs_progress_fn)(void *ctx, const gs_entity *entity,
+                               long pages, long long rows);
+
+typedef struct {
+    unsigned entities;   /**< bit (1u << gs_entity_id) per entity to pull;
+                              0 = all enabled */
+    unsigned force;      /**< bit per entity whose policy is ignored */
+    int full;            /**< re-read everything, sweeping deletions */
+    const char *now;     /**< ISO UTC "now" (experiments); NULL: the clock */
+    gs_progress_fn progress;
+    void *progress_ctx;
+} gs_pull_opts;
+
+typedef enum {
+    GS_DECISION_NONE = 0,  /**< not asked for */
+    GS_DECISION_PULLED,
+    GS_DECISION_SKIPPED,
+    GS_DECISION_FAILED,
+} gs_decision;
+
+typedef struct {
+    gs_decision decision;
+    char reason[160];      /**< "table has 5 rows (if-empty); --force users" */
+    long pages;
+    long long requests;    /**< Gazelle requests for this entity */
+    long long rows_seen;
+    long long rows_changed;
+    long long rows_deleted;
+    double seconds;
+    int code;              /**< GS_OK or the failure */
+    char error[512];
+} gs_entity_report;
+
+typedef struct {
+    gs_entity_report entity[GS_ENTITY_COUNT];
+    long long requests;
+    long long bytes_received;
+    int users_auto_triggered;  /**< an unknown technician was named */
+} gs_pull_report;
+
+/**
+ * Pulls the entities of @p opts into @p store through @p client. An entity
+ * that fails is reported and the others still run. Returns GS_OK, the
+ * failure's code when every attempted entity failed, or GS_EPARTIAL.
+ */
+int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
+                const gs_config *cfg, const gs_pull_opts *opts);
+
+/** The report as JSON (per-entity stats for sync_runs). Caller decrefs. */
+json_t *gs_pull_report_json(const gs_pull_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

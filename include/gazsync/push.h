@@ -1,0 +1,53 @@
+/**
+ * @file push.h
+ * @brief `gazsync push`: sends each entity's backlog (rows whose change_seq
+ *        is above the target's last_pushed_seq) to Supabase as PostgREST bulk
+ *        upserts, only the columns gazsync owns, advancing last_pushed_seq in
+ *        the transaction that records each accepted batch.
+ */
+#ifndef GAZSYNC_PUSH_H
+#define GAZSYNC_PUSH_H
+
+#include "gazsync/config.h"
+#include "gazsync/http.h"
+#include "gazsync/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    unsigned entities;  /**< bit per entity; 0 = all enabled */
+    int dry_run;        /**< print what would be sent, send nothing */
+    int batch_rows;     /**< 0: the config's */
+    const char *now;    /**< ISO UTC "now"; NULL: the clock */
+    long long run_id;   /**< the sync_runs row to send to gazsync_runs; 0 none */
+} gs_push_opts;
+
+typedef struct {
+    long long rows_pending;
+    long long rows_pushed;
+    long long rows_failed;      /**< quarantined in push_failures */
+    long long requests;
+    long long batches;
+    int code;
+    char error[512];
+} gs_push_entity_report;
+
+typedef struct {
+    gs_push_entity_report entity[GS_ENTITY_COUNT];
+    long long requests;         /**< Supabase requests, retries included */
+    long long rows_pushed;
+} gs_push_report;
+
+/** Pushes; an entity that fails stops alone. GS_OK, GS_EPARTIAL or the code
+ *  of the failure when every entity failed. */
+int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
+                const gs_config *cfg, const gs_push_opts *opts);
+
+json_t *gs_push_report_json(const gs_push_report *report);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
