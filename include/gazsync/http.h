@@ -52,9 +52,11 @@ void gs_http_free(gs_http *http);
  * Sends one request, retrying retryable failures; @p headers is a
  * NULL-terminated list of "Name: value" lines (may be NULL). On GS_OK,
  * @p out holds the final answer whatever its status (the caller judges
- * 4xx); on a network failure after every attempt, GS_EHTTP with the URL path
- * (never the query string or a header) in the message. Header values never
- * reach a message.
+ * 4xx). When a retryable status (408, 429, 5xx) persists through every
+ * attempt: GS_ERATELIMIT for 429, GS_EHTTP otherwise, and @p out still holds
+ * that last answer. On a network failure after every attempt: GS_EHTTP,
+ * status 0. Messages name the method and URL path (never the query string
+ * or a header value). Always release @p out with gs_http_response_free().
  */
 int gs_http_request(gs_http_response *out, gs_http *http, const char *method,
                     const char *url, const char *const *headers,
