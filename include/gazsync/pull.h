@@ -51,8 +51,7 @@ typedef struct {
 
 typedef struct {
     gs_entity_report entity[GS_ENTITY_COUNT];
-    long long requests;
-    long long bytes_received;
+    long long requests;        /**< Gazelle requests of the whole run */
     int users_auto_triggered;  /**< an unknown technician was named */
 } gs_pull_report;
 

@@ -1,0 +1,169 @@
+/* gs_pull_run: the entities in dependency order, each decided locally,
+ * then a users pull when the data named a technician the cache lacks. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "pull_internal.h"
+
+/* Users first (a full technicians list makes the later check meaningful),
+ * contacts ride along with clients. */
+static const gs_entity_id pull_order[] = {
+    GS_ENTITY_USERS, GS_ENTITY_CLIENTS, GS_ENTITY_PIANOS,
+    GS_ENTITY_APPOINTMENTS, GS_ENTITY_TIMELINE,
+};
+
+static double elapsed_since(const struct timespec *start)
+{
+    struct timespec end;
+
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    return (double)(end.tv_sec - start->tv_sec) +
+           (double)(end.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void record_failure(gs_pull_ctx *ctx, const gs_entity *entity,
+                           gs_sync_state *state, int rc)
+{
+    gs_entity_report *report = &ctx->report->entity[entity->id];
+
+    report->decision = GS_DECISION_FAILED;
+    report->code = rc;
+    snprintf(report->error, sizeof report->error, "%s",
+             gs_error_last()->message);
+    snprintf(state->status, sizeof state->status, "failed");
+    snprintf(state->last_error, sizeof state->last_error, "%s",
+             report->error);
+    /* Best effort: the failure itself may be the store's. */
+    gs_store_state_put(ctx->store, entity, state);
+}
+
+static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
+                      const gs_pull_plan *forced_plan)
+{
+    gs_entity_report *report = &ctx->report->entity[entity->id];
+    gs_sync_state state;
+    gs_pull_plan plan;
+    struct timespec start;
+    long long calls_before = gs_gazelle_requests(ctx->client);
+    int rc;
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    rc = gs_store_state_get(&state, ctx->store, entity);
+    if (rc == GS_OK && forced_plan)
+        plan = *forced_plan;
+    else if (rc == GS_OK)
+        rc = gs_pull_plan_make(&plan, ctx, entity, &state);
+    if (rc != GS_OK) {
+        record_failure(ctx, entity, &state, rc);
+        return rc;
+    }
+    gs_policy_format(state.policy, sizeof state.policy,
+                     &ctx->cfg->policy[entity->id]);
+    snprintf(report->reason, sizeof report->reason, "%s", plan.reason);
+    snprintf(state.decision, sizeof state.decision, "%s", plan.reason);
+    if (plan.mode == GS_PLAN_SKIP) {
+        report->decision = GS_DECISION_SKIPPED;
+        state.calls_last = 0;
+        return gs_store_state_put(ctx->store, entity, &state);
+    }
+    rc = gs_pull_entity(ctx, entity, &plan, &state);
+    report->requests += gs_gazelle_requests(ctx->client) - calls_before;
+    report->seconds += elapsed_since(&start);
+    state.calls_last = report->requests;
+    state.calls_total += gs_gazelle_requests(ctx->client) - calls_before;
+    if (rc != GS_OK) {
+        record_failure(ctx, entity, &state, rc);
+        return rc;
+    }
+    report->decision = GS_DECISION_PULLED;
+    return gs_store_state_put(ctx->store, entity, &state);
+}
+
+/* The first technician id the data named that the cache does not hold. */
+static int find_unknown_user(const char **unknown, gs_pull_ctx *ctx)
+{
+    const gs_entity *users = gs_entity_get(GS_ENTITY_USERS);
+    const char *id;
+    json_t *value;
+    int rc;
+
+    *unknown = NULL;
+    json_object_foreach(ctx->named_users, id, value) {
+        int exists = 0;
+
+        rc = gs_store_exists(&exists, ctx->store, users, id);
+        if (rc != GS_OK)
+            return rc;
+        if (!exists) {
+            *unknown = id;
+            return GS_OK;
+        }
+    }
+    return GS_OK;
+}
+
+static int pull_users_for_hire(gs_pull_ctx *ctx)
+{
+    gs_entity_report *report = &ctx->report->entity[GS_ENTITY_USERS];
+    gs_pull_plan plan;
+    const char *unknown;
+    int rc;
+
+    /* Users pulled in full this run already: an id still unknown is not a
+     * hire but a deleted technician; asking again would not help. */
+    if (report->decision == GS_DECISION_PULLED ||
+        report->decision == GS_DECISION_FAILED)
+        return GS_OK;
+    rc = find_unknown_user(&unknown, ctx);
+    if (rc != GS_OK || !unknown)
+        return rc;
+    memset(&plan, 0, sizeof plan);
+    plan.mode = GS_PLAN_FULL;
+    snprintf(plan.reason, sizeof plan.reason,
+             "the data names technician %s, unknown to the cache", unknown);
+    ctx->report->users_auto_triggered = 1;
+    return run_entity(ctx, gs_entity_get(GS_ENTITY_USERS), &plan);
+}
+
+int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
+                const gs_config *cfg, const gs_pull_opts *opts)
+{
+    gs_pull_opts no_opts = {0};
+    gs_pull_ctx ctx = {store, client, cfg, opts ? opts : &no_opts, report,
+                       {0}, 0, NULL};
+    long long requests_before = gs_gazelle_requests(client);
+    int attempted = 0, failed = 0, first_failure = GS_OK;
+    int rc;
+
+    memset(report, 0, sizeof *report);
+    rc = gs_clock_now(ctx.now, &ctx.now_t, ctx.opts->now);
+    if (rc != GS_OK)
+        return rc;
+    ctx.named_users = json_object();
+    if (!ctx.named_users)
+        return GS_ENOMEM;
+    for (size_t i = 0; i < sizeof pull_order / sizeof pull_order[0]; i++) {
+        const gs_entity *entity = gs_entity_get(pull_order[i]);
+        unsigned bit = 1u << entity->id;
+
+        if (ctx.opts->entities && !(ctx.opts->entities & bit))
+            continue;
+        attempted++;
+        rc = run_entity(&ctx, entity, NULL);
+        if (rc != GS_OK && failed++ == 0)
+            first_failure = rc;
+        if (rc == GS_EAUTH)
+            break; /* every other entity would be refused the same way */
+    }
+    if (first_failure != GS_EAUTH) {
+        rc = pull_users_for_hire(&ctx);
+        if (rc != GS_OK && failed++ == 0)
+            first_failure = rc;
+    }
+    report->requests = gs_gazelle_requests(client) - requests_before;
+    json_decref(ctx.named_users);
+    if (failed == 0)
+        return GS_OK;
+    return failed >= attempted ? first_failure : GS_EPARTIAL;
+}

@@ -1,0 +1,112 @@
+/* One page of Gazelle nodes into the cache. The caller holds the page's
+ * transaction, so a page lands whole together with its cursor checkpoint. */
+#include <stdio.h>
+#include <string.h>
+
+#include "pull_internal.h"
+
+/* The technicians a node names, remembered so that an unknown one triggers
+ * a users pull (DESIGN.md: hires are picked up without a forced run). */
+static void note_named_users(gs_pull_ctx *ctx, json_t *node)
+{
+    json_t *user = json_object_get(node, "user");
+    const char *id = json_string_value(json_object_get(user, "id"));
+    const char *preferred =
+        json_string_value(json_object_get(node, "preferredTechnicianId"));
+
+    if (id && *id)
+        json_object_set_new(ctx->named_users, id, json_true());
+    if (preferred && *preferred)
+        json_object_set_new(ctx->named_users, preferred, json_true());
+}
+
+/* A client's defaultContact becomes a contacts row of its own, keyed by the
+ * contact id, with the client's id and change stamp. */
+static int ingest_contact(gs_pull_ctx *ctx, json_t *client, long long *changed)
+{
+    json_t *contact = json_object_get(client, "defaultContact");
+    json_t *row;
+    int was_changed = 0;
+    int rc;
+
+    if (!json_is_object(contact) ||
+        !json_is_string(json_object_get(contact, "id")))
+        return GS_OK;
+    row = json_copy(contact);
+    if (!row)
+        return GS_ENOMEM;
+    json_object_set(row, "clientId", json_object_get(client, "id"));
+    json_object_set(row, "updatedAt", json_object_get(client, "updatedAt"));
+    rc = gs_store_upsert(&was_changed, ctx->store,
+                         gs_entity_get(GS_ENTITY_CONTACTS), row, ctx->now);
+    json_decref(row);
+    *changed += was_changed;
+    return rc;
+}
+
+static void track_stamp(const gs_entity *entity, json_t *node,
+                        time_t *max_stamp, char max_text[GS_ISO_SIZE],
+                        int *saw_older, time_t stop_below)
+{
+    const char *stamp =
+        json_string_value(json_object_get(node, entity->updated_path));
+    time_t t;
+
+    /* A node without a readable stamp never stops a delta: reading one page
+     * too many is cheap, missing a change is not. */
+    if (!stamp || gs_iso_parse(&t, stamp) != GS_OK)
+        return;
+    if (t > *max_stamp) {
+        *max_stamp = t;
+        snprintf(max_text, GS_ISO_SIZE, "%s", stamp);
+    }
+    if (stop_below && t < stop_below)
+        *saw_older = 1;
+}
+
+int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
+                        json_t *nodes, long page, long long *changed,
+                        long long *rejected, time_t *max_stamp,
+                        char max_stamp_text[GS_ISO_SIZE], int *saw_older,
+                        time_t stop_below)
+{
+    gs_entity_report *report = &ctx->report->entity[entity->id];
+    size_t index;
+    json_t *node;
+    int rc;
+
+    json_array_foreach(nodes, index, node) {
+        int was_changed = 0;
+
+        rc = gs_store_upsert(&was_changed, ctx->store, entity, node, ctx->now);
+        if (rc == GS_EINVAL) {
+            /* A row without a usable id cannot be keyed: refuse it alone,
+             * keep its page-mates, and report where it was. */
+            if (*rejected == 0)
+                snprintf(report->error, sizeof report->error,
+                         "%s page %ld row %zu: %s", entity->name, page,
+                         index + 1, gs_error_last()->message);
+            (*rejected)++;
+            continue;
+        }
+        if (rc != GS_OK)
+            return gs_error_wrap("%s page %ld row %zu", entity->name, page,
+                                 index + 1);
+        *changed += was_changed;
+        track_stamp(entity, node, max_stamp, max_stamp_text, saw_older,
+                    stop_below);
+        note_named_users(ctx, node);
+        if (entity->id == GS_ENTITY_CLIENTS) {
+            long long contact_changed = 0;
+
+            rc = ingest_contact(ctx, node, &contact_changed);
+            if (rc != GS_OK)
+                return gs_error_wrap("contacts of %s page %ld row %zu",
+                                     entity->name, page, index + 1);
+            ctx->report->entity[GS_ENTITY_CONTACTS].rows_seen++;
+            ctx->report->entity[GS_ENTITY_CONTACTS].rows_changed +=
+                contact_changed;
+        }
+    }
+    return GS_OK;
+}

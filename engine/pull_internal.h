@@ -1,0 +1,61 @@
+/* Private pieces of the pull: the plan (a local decision, no network) and
+ * the page loop that carries it out. */
+#ifndef GS_PULL_INTERNAL_H
+#define GS_PULL_INTERNAL_H
+
+#include <jansson.h>
+#include <time.h>
+
+#include "clock.h"
+#include "gazsync/error.h"
+#include "gazsync/pull.h"
+
+typedef enum {
+    GS_PLAN_SKIP = 0,
+    GS_PLAN_FULL,    /* every row; deletions swept over the whole table */
+    GS_PLAN_DELTA,   /* UPDATED_AT_DESC down to stop_below */
+    GS_PLAN_WINDOW,  /* the date window; deletions swept inside it */
+    GS_PLAN_SINCE,   /* occurredAtGet = since */
+} gs_plan_mode;
+
+typedef struct {
+    gs_plan_mode mode;
+    char reason[160];
+    time_t stop_below;            /* delta: stop at a node older than this */
+    char since[GS_ISO_SIZE];      /* since: occurredAtGet */
+    char window_start[11];        /* window: startOn (business dates) */
+    char window_end[11];          /* window: endOn */
+    char sweep_from[GS_ISO_SIZE]; /* window: sweep start >= this ... */
+    char sweep_to[GS_ISO_SIZE];   /* ... and < this */
+} gs_pull_plan;
+
+/* What one pull run shares between its entities. */
+typedef struct {
+    gs_store *store;
+    gs_gazelle *client;
+    const gs_config *cfg;
+    const gs_pull_opts *opts;
+    gs_pull_report *report;
+    char now[GS_ISO_SIZE];
+    time_t now_t;
+    json_t *named_users;   /* set (object) of user ids the data names */
+} gs_pull_ctx;
+
+/* Decides, from the cache alone, what to do with @entity this run. */
+int gs_pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
+                      const gs_entity *entity, const gs_sync_state *state);
+
+/* Carries out @plan for @entity, page by page; fills the entity's report. */
+int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
+                   const gs_pull_plan *plan, gs_sync_state *state);
+
+/* Stores one page of nodes in the open transaction: upserts (and contacts
+ * for clients), collects named technicians. Rows without an id are refused
+ * one by one (counted in *rejected, first error kept), the rest are kept. */
+int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
+                        json_t *nodes, long page, long long *changed,
+                        long long *rejected, time_t *max_stamp,
+                        char max_stamp_text[GS_ISO_SIZE], int *saw_older,
+                        time_t stop_below);
+
+#endif
