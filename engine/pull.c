@@ -80,6 +80,40 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     return gs_store_state_put(ctx->store, entity, &state);
 }
 
+/* Contacts come inside client pages: their report and state follow the
+ * clients' pull. */
+static int follow_clients(gs_pull_ctx *ctx)
+{
+    const gs_entity *contacts = gs_entity_get(GS_ENTITY_CONTACTS);
+    gs_entity_report *clients = &ctx->report->entity[GS_ENTITY_CLIENTS];
+    gs_entity_report *report = &ctx->report->entity[GS_ENTITY_CONTACTS];
+    gs_sync_state state;
+    int rc = gs_store_state_get(&state, ctx->store, contacts);
+
+    report->decision = clients->decision;
+    snprintf(report->reason, sizeof report->reason, "with clients: %s",
+             clients->reason);
+    if (rc != GS_OK || clients->decision == GS_DECISION_SKIPPED)
+        return rc;
+    snprintf(state.policy, sizeof state.policy, "with clients");
+    snprintf(state.decision, sizeof state.decision, "%s", report->reason);
+    snprintf(state.last_attempt, sizeof state.last_attempt, "%s", ctx->now);
+    if (clients->decision == GS_DECISION_PULLED) {
+        snprintf(state.status, sizeof state.status, "ok");
+        snprintf(state.last_success, sizeof state.last_success, "%s",
+                 ctx->now);
+        state.last_error[0] = '\0';
+    } else {
+        snprintf(state.status, sizeof state.status, "failed");
+        snprintf(state.last_error, sizeof state.last_error, "%s",
+                 clients->error);
+    }
+    rc = gs_store_count(&state.rows, ctx->store, contacts);
+    if (rc == GS_OK)
+        rc = gs_store_state_put(ctx->store, contacts, &state);
+    return rc;
+}
+
 /* The first technician id the data named that the cache does not hold. */
 static int find_unknown_user(const char **unknown, gs_pull_ctx *ctx)
 {
@@ -151,6 +185,12 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
             continue;
         attempted++;
         rc = run_entity(&ctx, entity, NULL);
+        if (entity->id == GS_ENTITY_CLIENTS) {
+            int follow_rc = follow_clients(&ctx);
+
+            if (rc == GS_OK)
+                rc = follow_rc;
+        }
         if (rc != GS_OK && failed++ == 0)
             first_failure = rc;
         if (rc == GS_EAUTH)

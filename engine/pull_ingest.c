@@ -40,6 +40,7 @@ static int ingest_contact(gs_pull_ctx *ctx, json_t *client, long long *changed)
     rc = gs_store_upsert(&was_changed, ctx->store,
                          gs_entity_get(GS_ENTITY_CONTACTS), row, ctx->now);
     json_decref(row);
+    ctx->report->entity[GS_ENTITY_CONTACTS].rows_seen++;
     *changed += was_changed;
     return rc;
 }
@@ -103,7 +104,6 @@ int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
             if (rc != GS_OK)
                 return gs_error_wrap("contacts of %s page %ld row %zu",
                                      entity->name, page, index + 1);
-            ctx->report->entity[GS_ENTITY_CONTACTS].rows_seen++;
             ctx->report->entity[GS_ENTITY_CONTACTS].rows_changed +=
                 contact_changed;
         }
