@@ -1,0 +1,132 @@
+/* PATCH and DELETE, and the tail every write shares (count, return=). */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "handlers.h"
+#include "query.h"
+
+void pd_invalid_body(pd_response *resp, const char *message)
+{
+    pd_response_error(resp, 400, "PGRST102", message, NULL, NULL);
+}
+
+void pd_unknown_payload_column(pd_response *resp, const pd_table *t,
+                               const char *name)
+{
+    gs_buf msg = GS_BUF_INIT;
+    gs_buf_printf(&msg,
+                  "Could not find the '%s' column of '%s' in the schema cache",
+                  name, t->name);
+    pd_response_error(resp, 400, "PGRST204", msg.data, NULL, NULL);
+    gs_buf_free(&msg);
+}
+
+static void add_content_range(pd_response *resp, const pd_call *call,
+                              const char *count)
+{
+    gs_buf range = GS_BUF_INIT;
+    gs_buf_printf(&range, "*/%s", call->prefer.count_exact ? count : "*");
+    pd_kvlist_add(&resp->headers, "Content-Range", range.data);
+    gs_buf_free(&range);
+}
+
+void pd_finish_write(pd_response *resp, pd_call *call, pd_sql *q, int status,
+                     int minimal_status)
+{
+    int represent = call->prefer.ret == PD_RETURN_REPRESENTATION;
+    if (represent) {
+        pd_sql_put(q, " SELECT (SELECT count(*) FROM pgrst_source),"
+                      " (SELECT coalesce(json_agg(_s), '[]')::text FROM"
+                      " (SELECT ");
+        if (pd_query_select(q, call->table,
+                            pd_kvlist_get(&call->req->args, "select", 0),
+                            resp) != 0)
+            return;
+        pd_sql_put(q, " FROM pgrst_source) _s)");
+    } else {
+        pd_sql_put(q, " SELECT count(*), NULL FROM pgrst_source");
+    }
+    PGresult *res = pd_db_exec(call->pg, q, resp);
+    if (!res)
+        return;
+    const char *count = PQgetvalue(res, 0, 0);
+    call->rows_written = strtoll(count, NULL, 10);
+    if (represent) {
+        pd_response_json(resp, status, PQgetvalue(res, 0, 1));
+    } else {
+        resp->status = minimal_status;
+        resp->content_type = NULL;
+    }
+    add_content_range(resp, call, count);
+    PQclear(res);
+}
+
+void pd_handle_patch(pd_response *resp, pd_call *call)
+{
+    pd_sql q = PD_SQL_INIT;
+    json_error_t jerr;
+    json_t *body = json_loadb(call->req->body, call->req->body_len, 0, &jerr);
+    const char *key;
+    json_t *value;
+
+    if (!body || !json_is_object(body)) {
+        pd_invalid_body(resp, "Empty or invalid json");
+        goto done;
+    }
+    json_object_foreach(body, key, value) {
+        if (!pd_table_column(call->table, key)) {
+            pd_unknown_payload_column(resp, call->table, key);
+            goto done;
+        }
+    }
+    if (json_object_size(body) == 0) {
+        /* Nothing to set: PostgREST answers without touching a row. */
+        resp->status = call->prefer.ret == PD_RETURN_REPRESENTATION ? 200 : 204;
+        if (resp->status == 200)
+            pd_response_json(resp, 200, "[]");
+        goto done;
+    }
+    pd_sql_bind(&q, call->req->body);  /* $1: the object */
+    pd_sql_put(&q, "WITH pgrst_source AS (UPDATE ");
+    pd_sql_put(&q, call->qualifier);
+    pd_sql_put(&q, " SET ");
+    int first = 1;
+    json_object_foreach(body, key, value) {
+        pd_sql_put(&q, first ? "" : ", ");
+        pd_sql_ident(&q, key);
+        pd_sql_put(&q, " = _.");
+        pd_sql_ident(&q, key);
+        first = 0;
+    }
+    pd_sql_put(&q, " FROM (SELECT * FROM json_populate_record(null::");
+    pd_sql_put(&q, call->qualifier);
+    pd_sql_put(&q, ", $1::json)) _ WHERE ");
+    if (pd_query_where(&q, call->table, call->qualifier, &call->req->args,
+                       resp) != 0)
+        goto done;
+    pd_sql_put(&q, " RETURNING ");
+    pd_sql_put(&q, call->qualifier);
+    pd_sql_put(&q, ".*)");
+    pd_finish_write(resp, call, &q, 200, 204);
+done:
+    json_decref(body);
+    pd_sql_free(&q);
+}
+
+void pd_handle_delete(pd_response *resp, pd_call *call)
+{
+    pd_sql q = PD_SQL_INIT;
+    pd_sql_put(&q, "WITH pgrst_source AS (DELETE FROM ");
+    pd_sql_put(&q, call->qualifier);
+    pd_sql_put(&q, " WHERE ");
+    if (pd_query_where(&q, call->table, call->qualifier, &call->req->args,
+                       resp) == 0) {
+        pd_sql_put(&q, " RETURNING ");
+        pd_sql_put(&q, call->qualifier);
+        pd_sql_put(&q, ".*)");
+        pd_finish_write(resp, call, &q, 200, 204);
+    }
+    pd_sql_free(&q);
+}
