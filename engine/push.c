@@ -1,0 +1,651 @@
+/* `gazsync push`: the run loop over entities (DESIGN.md, "Change detection
+ * and the push backlog").
+ *
+ * Per entity: first the rows quarantined in push_failures by earlier pushes
+ * (those not also in the backlog) are offered again; then the backlog, rows
+ * with change_seq > last_pushed_seq in change_seq order, page by page, each
+ * page cut into batches by rows and bytes. After a batch is judged, ONE store
+ * transaction records it: push_advance to its highest change_seq, the refused
+ * rows into push_failures, the landed ones out of it. A crash between the
+ * POST and the commit resends the batch next time; the upsert is idempotent,
+ * so delivery is at-least-once and the effect exactly-once.
+ *
+ * When the target cannot be reached or keeps failing (the transport has
+ * retried), the entity stops where it is and nothing that was not accepted is
+ * marked pushed. 401/403 stop every entity: no row is to blame. */
+#include "gazsync/push.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "gazsync/error.h"
+#include "push_internal.h"
+
+#define DEFAULT_BATCH_ROWS 500
+#define DEFAULT_BATCH_BYTES 4000000L
+#define DEFAULT_TARGET "supabase"
+
+typedef struct {
+    gs_store *store;
+    gs_http *http;
+    const gs_config *cfg;
+    const gs_push_opts *opts;
+    const char *target;      /* push_state's target name */
+    char now[40];
+    gs_buf base_url;         /* SUPABASE_URL without a trailing slash */
+    gs_buf header_apikey;
+    gs_buf header_auth;
+    const char *headers[5];
+    size_t batch_rows;
+    size_t batch_bytes;
+} push_ctx;
+
+typedef struct {
+    push_ctx *ctx;
+    const gs_entity *entity;
+    gs_push_entity_report *rep;
+    const char *table;
+    gs_buf url;
+    gs_push_target target;
+    gs_push_split split;
+    json_t *quarantined;     /* ids in push_failures at the start */
+    long long last_seq;      /* last_pushed_seq as committed */
+} entity_push;
+
+static void now_iso(char *out, size_t size, const char *given)
+{
+    time_t t;
+    struct tm tm;
+
+    if (given && *given) {
+        snprintf(out, size, "%s", given);
+        return;
+    }
+    t = time(NULL);
+    gmtime_r(&t, &tm);
+    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Table names are spliced into the URL path, so they come only from the
+ * mapping or the config and must be plain identifiers. */
+static int valid_table(const char *name)
+{
+    if (!name || !*name)
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '_'))
+            return 0;
+    return 1;
+}
+
+/* A PostgREST message never should hold the key, but an error of a proxy
+ * in front of it might echo a header: blank it before it is stored. */
+static void scrub_key(char *text, const char *key)
+{
+    size_t klen = key ? strlen(key) : 0;
+    char *hit;
+
+    if (klen < 4)
+        return;
+    while ((hit = strstr(text, key)) != NULL)
+        memset(hit, '*', klen);
+}
+
+static int ctx_init(push_ctx *ctx, gs_store *store, gs_http *http,
+                    const gs_config *cfg, const gs_push_opts *opts)
+{
+    const char *key = cfg->supabase_key;
+    size_t len;
+
+    ctx->store = store;
+    ctx->http = http;
+    ctx->cfg = cfg;
+    ctx->opts = opts;
+    ctx->target = cfg->supabase_target && *cfg->supabase_target
+                      ? cfg->supabase_target
+                      : DEFAULT_TARGET;
+    now_iso(ctx->now, sizeof ctx->now, opts->now);
+    ctx->batch_rows = opts->batch_rows > 0     ? (size_t)opts->batch_rows
+                      : cfg->push_batch_rows > 0 ? (size_t)cfg->push_batch_rows
+                                                 : DEFAULT_BATCH_ROWS;
+    ctx->batch_bytes = cfg->push_batch_bytes > 0
+                           ? (size_t)cfg->push_batch_bytes
+                           : (size_t)DEFAULT_BATCH_BYTES;
+    if (opts->dry_run)
+        return GS_OK; /* no request: neither URL nor key is needed */
+    if (!http)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_SUPABASE,
+                            "push: no HTTP transport");
+    if (!cfg->supabase_url || !*cfg->supabase_url)
+        return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                            "push: SUPABASE_URL is not set");
+    if (!key || !*key)
+        return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                            "push: SUPABASE_SERVICE_ROLE_KEY is not set");
+    if (strpbrk(key, "\r\n"))
+        return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                            "push: SUPABASE_SERVICE_ROLE_KEY holds a line "
+                            "break");
+    len = strlen(cfg->supabase_url);
+    while (len > 0 && cfg->supabase_url[len - 1] == '/')
+        len--;
+    if (gs_buf_append(&ctx->base_url, cfg->supabase_url, len) != GS_OK ||
+        gs_buf_printf(&ctx->header_apikey, "apikey: %s", key) != GS_OK ||
+        gs_buf_printf(&ctx->header_auth, "Authorization: Bearer %s", key) !=
+            GS_OK)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
+                            "push: out of memory");
+    ctx->headers[0] = ctx->header_apikey.data;
+    ctx->headers[1] = ctx->header_auth.data;
+    ctx->headers[2] = "Content-Type: application/json";
+    ctx->headers[3] = "Prefer: resolution=merge-duplicates,return=minimal";
+    ctx->headers[4] = NULL;
+    return GS_OK;
+}
+
+static void ctx_free(push_ctx *ctx)
+{
+    /* The key lives in these buffers: wipe before freeing. */
+    if (ctx->header_apikey.data)
+        memset(ctx->header_apikey.data, 0, ctx->header_apikey.len);
+    if (ctx->header_auth.data)
+        memset(ctx->header_auth.data, 0, ctx->header_auth.len);
+    gs_buf_free(&ctx->header_apikey);
+    gs_buf_free(&ctx->header_auth);
+    gs_buf_free(&ctx->base_url);
+}
+
+static int is_quarantined(const entity_push *ep, const char *id)
+{
+    size_t i;
+    json_t *value;
+
+    json_array_foreach(ep->quarantined, i, value)
+    {
+        if (strcmp(json_string_value(value), id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Names the batch in messages: "change_seq 101..600" or the retry. */
+static void seq_range(char *out, size_t size, const gs_push_rows *rows,
+                      size_t from, size_t n, int advance)
+{
+    if (!advance)
+        snprintf(out, size, "%zu quarantined row(s) (retry)", n);
+    else
+        snprintf(out, size, "change_seq %lld..%lld", rows->row[from].change_seq,
+                 rows->row[from + n - 1].change_seq);
+}
+
+static int stopped(entity_push *ep, const gs_push_rows *rows, size_t from,
+                   size_t n, int advance)
+{
+    const gs_push_answer *stop = &ep->split.stop;
+    const char *name = ep->entity->name;
+    char range[96];
+    char code[48] = "";
+
+    seq_range(range, sizeof range, rows, from, n, advance);
+    if (stop->pg_code[0])
+        snprintf(code, sizeof code, " %s", stop->pg_code);
+    switch (stop->code) {
+    case GS_EAUTH:
+        return gs_error_set_http(
+            GS_EAUTH, GS_ECLASS_SUPABASE, stop->status,
+            "push %s: Supabase refused the key (HTTP %ld%s on table %s: %s); "
+            "check SUPABASE_SERVICE_ROLE_KEY; nothing of %s marked pushed",
+            name, stop->status, code, ep->table, stop->message, range);
+    case GS_ENOTFOUND:
+        return gs_error_set_http(
+            GS_ENOTFOUND, GS_ECLASS_SUPABASE, stop->status,
+            "push %s: table %s not found in Supabase (HTTP %ld%s: %s); apply "
+            "schema/supabase.sql or set [entity.%s] target_table; %s not "
+            "pushed",
+            name, ep->table, stop->status, code, stop->message, name, range);
+    case GS_ECONFLICT:
+        return gs_error_set_http(
+            GS_ECONFLICT, GS_ECLASS_SUPABASE, stop->status,
+            "push %s: table %s does not match the payload (HTTP %ld%s: %s); "
+            "compare it with schema/supabase.sql; %s not pushed",
+            name, ep->table, stop->status, code, stop->message, range);
+    default:
+        if (stop->status == 0)
+            return gs_error_set_http(
+                stop->code, GS_ECLASS_SUPABASE, 0,
+                "push %s -> %s: no answer (%s); %s not pushed", name,
+                ep->table, stop->message, range);
+        return gs_error_set_http(
+            stop->code, GS_ECLASS_SUPABASE, stop->status,
+            "push %s -> %s: HTTP %ld%s after %d attempt(s) (%s); %s not "
+            "pushed",
+            name, ep->table, stop->status, code, stop->attempts,
+            stop->message, range);
+    }
+}
+
+/* One store transaction: the fates of rows [from, from + n) and, for the
+ * backlog, last_pushed_seq past the batch. */
+static int record_batch(entity_push *ep, const gs_push_rows *rows,
+                        size_t from, size_t n, int advance)
+{
+    push_ctx *ctx = ep->ctx;
+    long long landed = 0;
+    long long failed = 0;
+    long long seq = ep->last_seq;
+    int rc;
+
+    if ((rc = gs_store_begin(ctx->store)) != GS_OK)
+        return rc;
+    for (size_t i = from; i < from + n && rc == GS_OK; i++) {
+        const gs_push_fate *fate = &ep->split.fate[i];
+        const char *id = rows->row[i].id;
+        if (fate->landed) {
+            landed++;
+            if (is_quarantined(ep, id))
+                rc = gs_store_failure_clear(ctx->store, ep->entity,
+                                            ctx->target, id);
+        } else {
+            failed++;
+            rc = gs_store_failure_record(ctx->store, ep->entity, ctx->target,
+                                         id, fate->status, fate->pg_code,
+                                         fate->message, ctx->now);
+        }
+        if (advance && rows->row[i].change_seq > seq)
+            seq = rows->row[i].change_seq;
+    }
+    if (rc == GS_OK)
+        rc = gs_store_push_advance(ctx->store, ep->entity, ctx->target, seq,
+                                   landed, ctx->now);
+    if (rc == GS_OK)
+        rc = gs_store_commit(ctx->store);
+    if (rc != GS_OK) {
+        gs_store_rollback(ctx->store);
+        return gs_error_wrap("push %s: recording a batch", ep->entity->name);
+    }
+    ep->last_seq = seq;
+    ep->rep->rows_pushed += landed;
+    ep->rep->rows_failed += failed;
+    return GS_OK;
+}
+
+/* Sends rows in batches; @p advance: these rows are the backlog (else the
+ * retry of quarantined rows, which does not move last_pushed_seq). */
+static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
+{
+    push_ctx *ctx = ep->ctx;
+    size_t from = 0;
+    size_t n;
+    int rc = GS_OK;
+
+    if (ctx->opts->dry_run) {
+        while ((n = gs_push_batch_take(rows, from, ctx->batch_rows,
+                                       ctx->batch_bytes)) > 0) {
+            ep->rep->batches++;
+            from += n;
+        }
+        return GS_OK;
+    }
+    free(ep->split.fate);
+    ep->split.fate = calloc(rows->count ? rows->count : 1,
+                            sizeof *ep->split.fate);
+    if (!ep->split.fate)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
+                            "push %s: out of memory", ep->entity->name);
+    while ((n = gs_push_batch_take(rows, from, ctx->batch_rows,
+                                   ctx->batch_bytes)) > 0) {
+        rc = gs_push_send_split(&ep->split, rows, from, n);
+        if (rc == GS_ENOMEM)
+            return rc;
+        if (rc != GS_OK) {
+            scrub_key(ep->split.stop.message, ctx->cfg->supabase_key);
+            return stopped(ep, rows, from, n, advance);
+        }
+        for (size_t i = from; i < from + n; i++)
+            scrub_key(ep->split.fate[i].message, ctx->cfg->supabase_key);
+        if ((rc = record_batch(ep, rows, from, n, advance)) != GS_OK)
+            return rc;
+        ep->rep->batches++;
+        from += n;
+    }
+    return GS_OK;
+}
+
+/* Quarantined ids the cache no longer has (gone from the file by hand):
+ * nothing can be sent for them, so they leave push_failures. */
+static int forget_vanished(entity_push *ep, const json_t *cache_rows)
+{
+    push_ctx *ctx = ep->ctx;
+    size_t i, j;
+    json_t *id;
+    json_t *row;
+    int rc = GS_OK;
+    int open = 0;
+
+    json_array_foreach(ep->quarantined, i, id)
+    {
+        int found = 0;
+        json_array_foreach(cache_rows, j, row)
+        {
+            const char *row_id = json_string_value(json_object_get(row, "id"));
+            if (row_id && strcmp(row_id, json_string_value(id)) == 0) {
+                found = 1;
+                break;
+            }
+        }
+        if (found)
+            continue;
+        if (!open && (rc = gs_store_begin(ctx->store)) != GS_OK)
+            return rc;
+        open = 1;
+        rc = gs_store_failure_clear(ctx->store, ep->entity, ctx->target,
+                                    json_string_value(id));
+        if (rc != GS_OK) {
+            gs_store_rollback(ctx->store);
+            return rc;
+        }
+    }
+    return open ? gs_store_commit(ctx->store) : GS_OK;
+}
+
+/* Offers again the rows earlier pushes quarantined. A row whose change_seq
+ * is above last_pushed_seq is in the backlog and goes with it; an id the
+ * cache no longer holds has nothing to send and leaves the quarantine. */
+static int retry_quarantined(entity_push *ep)
+{
+    push_ctx *ctx = ep->ctx;
+    json_t *cache_rows = NULL;
+    json_t *retry = NULL;
+    json_t *row;
+    gs_push_rows rows = {0};
+    size_t i;
+    int rc;
+
+    if (json_array_size(ep->quarantined) == 0)
+        return GS_OK;
+    rc = gs_store_rows_by_id(&cache_rows, ctx->store, ep->entity,
+                             ep->quarantined);
+    if (rc != GS_OK)
+        return gs_error_wrap("push %s: quarantined rows", ep->entity->name);
+    if (!(retry = json_array())) {
+        rc = GS_ENOMEM;
+        goto done;
+    }
+    json_array_foreach(cache_rows, i, row)
+    {
+        json_t *seq = json_object_get(row, "change_seq");
+        if (json_is_integer(seq) && json_integer_value(seq) > ep->last_seq)
+            continue;
+        if (json_array_append(retry, row) != 0) {
+            rc = GS_ENOMEM;
+            goto done;
+        }
+    }
+    if (!ctx->opts->dry_run &&
+        (rc = forget_vanished(ep, cache_rows)) != GS_OK)
+        goto done;
+    if ((rc = gs_push_rows_add(&rows, ep->entity, retry, ctx->now)) != GS_OK)
+        goto done;
+    ep->rep->rows_pending += (long long)rows.count;
+    rc = send_rows(ep, &rows, 0);
+done:
+    gs_push_rows_free(&rows);
+    json_decref(retry);
+    json_decref(cache_rows);
+    if (rc == GS_ENOMEM)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
+                            "push %s: out of memory", ep->entity->name);
+    return rc;
+}
+
+/* The backlog, page by page: a page is batch_rows rows, cut further by the
+ * byte bound. */
+static int push_backlog(entity_push *ep)
+{
+    push_ctx *ctx = ep->ctx;
+    long long after = ep->last_seq;
+    int rc = GS_OK;
+
+    for (;;) {
+        json_t *cache_rows = NULL;
+        gs_push_rows rows = {0};
+
+        rc = gs_store_pending(&cache_rows, ctx->store, ep->entity, after,
+                              ctx->batch_rows);
+        if (rc != GS_OK)
+            return gs_error_wrap("push %s: reading the backlog",
+                                 ep->entity->name);
+        if (json_array_size(cache_rows) == 0) {
+            json_decref(cache_rows);
+            return GS_OK;
+        }
+        rc = gs_push_rows_add(&rows, ep->entity, cache_rows, ctx->now);
+        json_decref(cache_rows);
+        if (rc == GS_OK && rows.row[rows.count - 1].change_seq <= after)
+            rc = gs_error_set(GS_ESTORE, GS_ECLASS_STORE,
+                              "push %s: the backlog after change_seq %lld "
+                              "did not move forward",
+                              ep->entity->name, after);
+        if (rc == GS_OK) {
+            after = rows.row[rows.count - 1].change_seq;
+            rc = send_rows(ep, &rows, 1);
+        }
+        gs_push_rows_free(&rows);
+        if (rc != GS_OK)
+            return rc;
+    }
+}
+
+static int push_entity(push_ctx *ctx, const gs_entity *entity,
+                       gs_push_entity_report *rep)
+{
+    entity_push ep;
+    gs_push_state state;
+    gs_http_stats before, after;
+    const char *table = ctx->cfg->policy[entity->id].target_table;
+    int rc;
+
+    memset(&ep, 0, sizeof ep);
+    memset(&before, 0, sizeof before);
+    memset(&after, 0, sizeof after);
+    ep.ctx = ctx;
+    ep.entity = entity;
+    ep.rep = rep;
+    ep.table = table[0] ? table : entity->target_table;
+    ep.split.send = gs_push_post;
+    ep.split.sender = &ep.target;
+    if (ctx->http)
+        gs_http_get_stats(&before, ctx->http);
+    if (!valid_table(ep.table)) {
+        rc = gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                          "push %s: target_table \"%s\" is not a plain "
+                          "table name",
+                          entity->name, ep.table);
+        goto done;
+    }
+    if (!ctx->opts->dry_run) {
+        if (gs_buf_printf(&ep.url, "%s/rest/v1/%s?on_conflict=external_id",
+                          ctx->base_url.data, ep.table) != GS_OK) {
+            rc = gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
+                              "push %s: out of memory", entity->name);
+            goto done;
+        }
+        ep.target.http = ctx->http;
+        ep.target.url = ep.url.data;
+        ep.target.headers = ctx->headers;
+    }
+    rc = gs_store_push_state_get(&state, ctx->store, entity, ctx->target);
+    if (rc == GS_OK)
+        rc = gs_store_pending_count(&rep->rows_pending, ctx->store, entity,
+                                    state.last_pushed_seq);
+    if (rc == GS_OK)
+        rc = gs_store_failures_ids(&ep.quarantined, ctx->store, entity,
+                                   ctx->target);
+    if (rc != GS_OK) {
+        rc = gs_error_wrap("push %s", entity->name);
+        goto done;
+    }
+    ep.last_seq = state.last_pushed_seq;
+    if ((rc = retry_quarantined(&ep)) == GS_OK)
+        rc = push_backlog(&ep);
+done:
+    if (ctx->http && !ctx->opts->dry_run) {
+        gs_http_get_stats(&after, ctx->http);
+        rep->requests = after.requests - before.requests;
+    }
+    if (rc == GS_OK && rep->rows_failed > 0)
+        rc = gs_error_set(GS_ECONFLICT, GS_ECLASS_SUPABASE,
+                          "push %s: %lld row(s) refused by %s, quarantined "
+                          "in push_failures; the others landed",
+                          entity->name, rep->rows_failed, ep.table);
+    rep->code = rc;
+    if (rc != GS_OK)
+        gs_push_copy(rep->error, sizeof rep->error, gs_error_last()->message);
+    json_decref(ep.quarantined);
+    free(ep.split.fate);
+    gs_buf_free(&ep.split.body);
+    gs_buf_free(&ep.url);
+    return rc;
+}
+
+static int selected(const push_ctx *ctx, gs_entity_id id)
+{
+    if (ctx->opts->entities)
+        return (ctx->opts->entities >> id) & 1u;
+    return ctx->cfg->policy[id].enabled;
+}
+
+/* GS_OK, GS_EPARTIAL, or the failure's own code when no entity went
+ * through; the detail of the first failure is made the thread's error. */
+static int overall(gs_push_report *report, int attempted, int failed,
+                   int first_failed)
+{
+    const gs_push_entity_report *first;
+
+    if (failed == 0)
+        return GS_OK;
+    first = &report->entity[first_failed];
+    if (failed == attempted)
+        return gs_error_set(first->code, GS_ECLASS_SUPABASE, "%s",
+                            first->error);
+    return gs_error_set(GS_EPARTIAL, GS_ECLASS_SUPABASE,
+                        "push: %d of %d entities failed; first: %s", failed,
+                        attempted, first->error);
+}
+
+int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
+                const gs_config *cfg, const gs_push_opts *opts)
+{
+    static const gs_push_opts no_opts;
+    push_ctx ctx;
+    gs_http_stats before, after;
+    int attempted = 0, failed = 0, first_failed = -1;
+    int auth_refused = 0;
+    int rc;
+
+    if (!report || !store || !cfg)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_SUPABASE,
+                            "push: missing report, store or config");
+    memset(report, 0, sizeof *report);
+    memset(&ctx, 0, sizeof ctx);
+    memset(&before, 0, sizeof before);
+    memset(&after, 0, sizeof after);
+    if (!opts)
+        opts = &no_opts;
+    if ((rc = ctx_init(&ctx, store, http, cfg, opts)) != GS_OK)
+        goto done;
+    if (http)
+        gs_http_get_stats(&before, http);
+    for (int e = 0; e < GS_ENTITY_COUNT; e++) {
+        gs_push_entity_report *rep = &report->entity[e];
+        if (!selected(&ctx, (gs_entity_id)e))
+            continue;
+        attempted++;
+        if (auth_refused) {
+            rep->code = GS_EAUTH;
+            snprintf(rep->error, sizeof rep->error,
+                     "not pushed: Supabase refused the key");
+        } else if (push_entity(&ctx, gs_entity_get((gs_entity_id)e), rep) ==
+                   GS_EAUTH) {
+            auth_refused = 1;
+        }
+        report->rows_pushed += rep->rows_pushed;
+        if (rep->code != GS_OK) {
+            failed++;
+            if (first_failed < 0)
+                first_failed = e;
+        }
+    }
+    rc = overall(report, attempted, failed, first_failed);
+    if (opts->run_id && !opts->dry_run && !auth_refused) {
+        int run_rc = gs_push_run_row(http, ctx.base_url.data, ctx.headers,
+                                     store, opts->run_id, report, rc,
+                                     ctx.now);
+        if (run_rc != GS_OK && rc == GS_OK) {
+            char why[sizeof gs_error_last()->message];
+            snprintf(why, sizeof why, "%s", gs_error_last()->message);
+            rc = gs_error_set(GS_EPARTIAL, GS_ECLASS_SUPABASE,
+                              "push: every entity pushed, but the run log "
+                              "was not sent: %s",
+                              why);
+        }
+    }
+    if (http && !opts->dry_run) {
+        gs_http_get_stats(&after, http);
+        report->requests = after.requests - before.requests;
+    }
+done:
+    ctx_free(&ctx);
+    return rc;
+}
+
+json_t *gs_push_report_json(const gs_push_report *report)
+{
+    json_t *root = json_object();
+    json_t *entities = json_object();
+
+    if (!root || !entities || !report) {
+        json_decref(root);
+        json_decref(entities);
+        return NULL;
+    }
+    for (int e = 0; e < GS_ENTITY_COUNT; e++) {
+        const gs_push_entity_report *rep = &report->entity[e];
+        json_t *one = json_pack(
+            "{sI sI sI sI sI ss}", "rows_pending", (json_int_t)rep->rows_pending,
+            "rows_pushed", (json_int_t)rep->rows_pushed, "rows_failed",
+            (json_int_t)rep->rows_failed, "requests",
+            (json_int_t)rep->requests, "batches", (json_int_t)rep->batches,
+            "status", rep->code == GS_OK ? "ok" : "failed");
+        if (!one)
+            goto fail;
+        if (rep->code != GS_OK &&
+            (json_object_set_new(one, "code", json_string(gs_strerror(rep->code))) ||
+             json_object_set_new(one, "error", json_string(rep->error)))) {
+            json_decref(one);
+            goto fail;
+        }
+        if (json_object_set_new(entities, gs_entity_get((gs_entity_id)e)->name,
+                                one) != 0)
+            goto fail;
+    }
+    if (json_object_set_new(root, "requests",
+                            json_integer((json_int_t)report->requests)) ||
+        json_object_set_new(root, "rows_pushed",
+                            json_integer((json_int_t)report->rows_pushed)))
+        goto fail;
+    if (json_object_set_new(root, "entities", entities) != 0) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+fail:
+    json_decref(entities);
+    json_decref(root);
+    return NULL;
+}

@@ -1,0 +1,158 @@
+/* Private to the pusher (engine/push*.c): the payload rows, the batch
+ * builder, the sender and the split that isolates rows the target refuses.
+ *
+ * Data flow of one entity (push.c):
+ *   gs_store_pending() -> gs_push_rows_add() (push_batch.c: cache row ->
+ *   payload object, serialised once) -> gs_push_batch_take() (row and byte
+ *   bounds) -> gs_push_send_split() (push_split.c: POST through a
+ *   gs_push_sender, halves on a refused batch) -> one store transaction that
+ *   records the fates and advances last_pushed_seq (push.c).
+ *
+ * The sender is a function pointer so that the split can be unit-tested
+ * without a server (tests/unit/engine/test_push_split.c). */
+#ifndef GS_PUSH_INTERNAL_H
+#define GS_PUSH_INTERNAL_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "gazsync/entity.h"
+#include "gazsync/http.h"
+#include "gazsync/push.h"
+#include "gazsync/store.h"
+
+/* ---- push_batch.c: payloads and batches -------------------------------- */
+
+/* One cache row turned into its payload object. */
+typedef struct {
+    char *id;             /* Gazelle id, sent as external_id */
+    long long change_seq; /* 0 when the cache row had none */
+    char *json;           /* payload object, compact JSON text */
+    size_t json_len;
+} gs_push_row;
+
+typedef struct {
+    gs_push_row *row;
+    size_t count;
+    size_t cap;
+} gs_push_rows;
+
+/* The payload object of one cache row (as gs_store_pending() gives it):
+ * external_id = id, every owned column of @p entity but id, raw, deleted_at,
+ * synced_at = @p now. Every object of an entity has exactly these keys, and no
+ * other: a column the mapping does not own is never sent (that is what keeps
+ * hand-set columns alive, contracts/postgrest.md "Bulk upsert").
+ * GS_EINVAL when the row has no string id. Caller json_decref()s. */
+int gs_push_payload(json_t **out, const gs_entity *entity,
+                    const json_t *cache_row, const char *now);
+
+/* Appends the payload of every row of the JSON array @p cache_rows. */
+int gs_push_rows_add(gs_push_rows *rows, const gs_entity *entity,
+                     const json_t *cache_rows, const char *now);
+void gs_push_rows_free(gs_push_rows *rows);
+
+/* Bytes of the JSON array body holding rows [from, from + n). */
+size_t gs_push_body_len(const gs_push_rows *rows, size_t from, size_t n);
+
+/* How many rows from @p from make the next batch: at most @p max_rows and at
+ * most @p max_bytes of body, but always at least one row (a row alone over
+ * the bound is sent alone; the target's 413 then decides). 0 at the end. */
+size_t gs_push_batch_take(const gs_push_rows *rows, size_t from,
+                          size_t max_rows, size_t max_bytes);
+
+/* Writes the body of rows [from, from + n) into @p body (reset first). */
+int gs_push_body(gs_buf *body, const gs_push_rows *rows, size_t from,
+                 size_t n);
+
+/* ---- push_send.c: one request and its verdict -------------------------- */
+
+typedef enum {
+    GS_PUSH_LANDED = 0, /* 2xx: every row of the body is written */
+    GS_PUSH_BAD_ROWS,   /* 4xx about the rows: split to find them */
+    GS_PUSH_TOO_LARGE,  /* 413: split by size */
+    GS_PUSH_STOP,       /* stop this entity (retries exhausted, 404, schema) */
+    GS_PUSH_STOP_ALL,   /* 401/403: the key is refused, stop every entity */
+} gs_push_verdict;
+
+typedef struct {
+    gs_push_verdict verdict;
+    int code;           /* gs_code for STOP and STOP_ALL, else GS_OK */
+    long status;        /* final HTTP status, 0 when there was no answer */
+    int attempts;       /* transport attempts of this request */
+    char pg_code[32];   /* "code" of the PostgREST error body, "" */
+    char message[400];  /* "message" (+ details) of the error body, or why */
+} gs_push_answer;
+
+/* Sends one body; returns GS_OK with a verdict in @p answer, or a negative
+ * code for a local failure (GS_ENOMEM). */
+typedef int (*gs_push_sender)(gs_push_answer *answer, void *sender,
+                              const char *body, size_t len);
+
+/* The real sender's state: one target table. */
+typedef struct {
+    gs_http *http;
+    const char *url;                 /* .../rest/v1/<table>?on_conflict=... */
+    const char *const *headers;      /* key headers; never in a message */
+} gs_push_target;
+
+/* Copies @p text into @p out, cut to fit (messages are bounded). */
+void gs_push_copy(char *out, size_t size, const char *text);
+
+/* gs_push_sender over gs_http_request(); @p sender is a gs_push_target. */
+int gs_push_post(gs_push_answer *answer, void *sender, const char *body,
+                 size_t len);
+
+/* Classifies a final answer: @p http_rc is gs_http_request()'s result
+ * (GS_EHTTP: no answer after every attempt), @p status and @p body the final
+ * answer. Pure, for tests. */
+void gs_push_judge(gs_push_answer *answer, int http_rc, long status,
+                   const char *body);
+
+/* ---- push_split.c: isolating refused rows ------------------------------ */
+
+/* What became of one row of a batch. */
+typedef struct {
+    int landed;         /* the target accepted it */
+    int failed;         /* refused alone: to quarantine */
+    long status;
+    char pg_code[32];
+    char message[400];
+} gs_push_fate;
+
+typedef struct {
+    gs_push_sender send;
+    void *sender;
+    gs_push_fate *fate;  /* indexed like the rows (fate[from..from+n)) */
+    long long requests;  /* bodies sent, transport retries not counted */
+    gs_push_answer stop; /* the answer that stopped the split */
+    gs_buf body;         /* reused between requests */
+} gs_push_split;
+
+/* Sends rows [from, from + n) and, when the target refuses the batch as bad
+ * (4xx other than 401/403/404/408/429 or a schema error), sends each half
+ * again, down to single rows, which are marked failed with the target's
+ * status, code and message. A 413 splits by bytes and fails only a row that
+ * is over the limit alone. GS_OK when every row is landed or failed;
+ * otherwise the code of a stopping answer (kept in split->stop), and rows
+ * marked landed did land but the batch must not be marked pushed. */
+int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
+                       size_t from, size_t n);
+
+/* ---- push_runs.c: the run log ------------------------------------------ */
+
+/* The text key of a run in gazsync_runs: "<host>:<cache id>:<local id>",
+ * where the cache id is a random UUID kept in the cache's meta table
+ * (key "push.cache_id"), so runs of two caches never collide. */
+int gs_push_run_key(char *out, size_t size, gs_store *store,
+                    long long run_id);
+
+/* Upserts the sync_runs row @p run_id into gazsync_runs (on_conflict=run_id);
+ * a row still "running" gets the push's outcome (@p push_rc), figures and
+ * @p now as its end. */
+int gs_push_run_row(gs_http *http, const char *base_url,
+                    const char *const *headers, gs_store *store,
+                    long long run_id, const gs_push_report *report,
+                    int push_rc, const char *now);
+
+#endif

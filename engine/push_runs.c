@@ -1,0 +1,219 @@
+/* The run log reaches the target (`gazsync_runs`, schema/supabase.sql), so a
+ * dashboard on Supabase shows when data was last refreshed and what it cost.
+ *
+ * run_id text: "<host>:<cache id>:<local id>". The local id alone
+ * (sync_runs.id) restarts at 1 in every cache file, and two machines, or a
+ * cache deleted and rebuilt, would overwrite each other's runs. The cache id
+ * is a random UUID made the first time a run is sent and kept in the cache's
+ * meta table (key "push.cache_id"), so it follows the file, not its path or
+ * inode (a copied or restored file keeps its runs); the host name is there
+ * for people reading the table. The row is upserted on run_id, so sending a
+ * run again (a later push of the same run) updates it in place. */
+#include "push_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "gazsync/error.h"
+#include "gazsync/push.h"
+
+#define CACHE_ID_KEY "push.cache_id"
+#define RUNS_TABLE "gazsync_runs"
+#define RUNS_SCAN 200 /* runs read back to find ours (it is a recent one) */
+
+static int new_uuid(char out[37])
+{
+    unsigned char b[16];
+
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
+        return gs_error_set(GS_EIO, GS_ECLASS_OS,
+                            "push: no random bytes for the cache id");
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    snprintf(out, 37,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+             "%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+             b[11], b[12], b[13], b[14], b[15]);
+    return GS_OK;
+}
+
+int gs_push_run_key(char *out, size_t size, gs_store *store, long long run_id)
+{
+    char host[256] = "";
+    char uuid[37];
+    char *cache_id = NULL;
+    int rc;
+
+    if ((rc = gs_store_meta_get(&cache_id, store, CACHE_ID_KEY)) != GS_OK)
+        return rc;
+    if (!cache_id) {
+        if ((rc = new_uuid(uuid)) != GS_OK)
+            return rc;
+        if ((rc = gs_store_meta_set(store, CACHE_ID_KEY, uuid)) != GS_OK)
+            return rc;
+        cache_id = strdup(uuid);
+        if (!cache_id)
+            return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
+                                "push: out of memory");
+    }
+    if (gethostname(host, sizeof host - 1) != 0 || !host[0])
+        snprintf(host, sizeof host, "localhost");
+    rc = snprintf(out, size, "%s:%s:%lld", host, cache_id, run_id);
+    free(cache_id);
+    if (rc < 0 || (size_t)rc >= size)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_SUPABASE,
+                            "push: run key too long");
+    return GS_OK;
+}
+
+static json_t *find_run(json_t *runs, long long run_id)
+{
+    size_t i;
+    json_t *run;
+
+    json_array_foreach(runs, i, run)
+    {
+        if (json_integer_value(json_object_get(run, "id")) == run_id)
+            return run;
+    }
+    return NULL;
+}
+
+static const char *status_of(int push_rc)
+{
+    if (push_rc == GS_OK)
+        return "ok";
+    return push_rc == GS_EPARTIAL ? "partial" : "failed";
+}
+
+static json_int_t max_int(json_t *stored, long long ours)
+{
+    json_int_t value = json_integer_value(stored);
+    return value > ours ? value : (json_int_t)ours;
+}
+
+/* The target's row from the cache's: a run still "running" (the push is its
+ * last step) is given the push's outcome, end time and figures. */
+static json_t *run_payload(json_t *run, const char *key,
+                           const gs_push_report *report, int push_rc,
+                           const char *now)
+{
+    const char *status = json_string_value(json_object_get(run, "status"));
+    int running = !status || strcmp(status, "running") == 0;
+    json_t *finished = json_object_get(run, "finished_at");
+    json_t *stats = json_object_get(run, "stats");
+    json_t *error = json_object_get(run, "error");
+    json_t *payload;
+
+    payload = json_pack(
+        "{ss sO? sO? so ss sI sI sI sI sI}", "run_id", key, "command",
+        json_object_get(run, "command"), "started_at",
+        json_object_get(run, "started_at"), "finished_at",
+        json_is_string(finished) ? json_incref(finished) : json_string(now),
+        "status", running ? status_of(push_rc) : status, "gazelle_requests",
+        json_integer_value(json_object_get(run, "gazelle_requests")),
+        "supabase_requests",
+        max_int(json_object_get(run, "supabase_requests"),
+                report->requests + 1),
+        "rows_in", json_integer_value(json_object_get(run, "rows_in")),
+        "rows_changed",
+        json_integer_value(json_object_get(run, "rows_changed")),
+        "rows_pushed",
+        max_int(json_object_get(run, "rows_pushed"), report->rows_pushed));
+    if (!payload)
+        return NULL;
+    if (json_is_object(stats))
+        json_object_set(payload, "stats", stats);
+    else if (json_object_set_new(payload, "stats",
+                                 json_pack("{so*}", "push",
+                                           gs_push_report_json(report))))
+        goto fail;
+    if (json_is_string(error))
+        json_object_set(payload, "error", error);
+    else if (running && push_rc != GS_OK)
+        json_object_set_new(payload, "error",
+                            json_string(gs_error_last()->message));
+    else
+        json_object_set_new(payload, "error", json_null());
+    return payload;
+fail:
+    json_decref(payload);
+    return NULL;
+}
+
+static int post_run(gs_http *http, const char *base_url,
+                    const char *const *headers, json_t *payload)
+{
+    gs_http_response response;
+    gs_buf url = GS_BUF_INIT;
+    char *body = NULL;
+    json_t *array = json_pack("[O]", payload);
+    int rc = GS_OK;
+
+    memset(&response, 0, sizeof response);
+    if (!array || !(body = json_dumps(array, JSON_COMPACT)) ||
+        gs_buf_printf(&url, "%s/rest/v1/%s?on_conflict=run_id", base_url,
+                      RUNS_TABLE) != GS_OK) {
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
+                          "push: out of memory");
+        goto done;
+    }
+    rc = gs_http_request(&response, http, "POST", url.data, headers, body,
+                         strlen(body));
+    if (rc != GS_OK) {
+        rc = gs_error_wrap("push: run log to %s", RUNS_TABLE);
+        goto done;
+    }
+    if (response.status < 200 || response.status >= 300) {
+        gs_push_answer answer;
+        gs_push_judge(&answer, GS_OK, response.status, response.body);
+        rc = gs_error_set_http(
+            response.status == 401 || response.status == 403 ? GS_EAUTH
+                                                              : GS_EHTTP,
+            GS_ECLASS_SUPABASE, response.status,
+            "push: run log to %s: HTTP %ld %s: %s", RUNS_TABLE,
+            response.status, answer.pg_code, answer.message);
+    }
+done:
+    gs_http_response_free(&response);
+    gs_buf_free(&url);
+    free(body);
+    json_decref(array);
+    return rc;
+}
+
+int gs_push_run_row(gs_http *http, const char *base_url,
+                    const char *const *headers, gs_store *store,
+                    long long run_id, const gs_push_report *report,
+                    int push_rc, const char *now)
+{
+    char key[400];
+    json_t *runs = NULL;
+    json_t *run;
+    json_t *payload = NULL;
+    int rc;
+
+    if ((rc = gs_push_run_key(key, sizeof key, store, run_id)) != GS_OK)
+        return gs_error_wrap("push: run log");
+    if ((rc = gs_store_runs_list(&runs, store, RUNS_SCAN)) != GS_OK)
+        return gs_error_wrap("push: run log");
+    if (!(run = find_run(runs, run_id))) {
+        rc = gs_error_set(GS_ENOTFOUND, GS_ECLASS_STORE,
+                          "push: run %lld is not in sync_runs", run_id);
+        goto done;
+    }
+    if (!(payload = run_payload(run, key, report, push_rc, now))) {
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
+                          "push: out of memory");
+        goto done;
+    }
+    rc = post_run(http, base_url, headers, payload);
+done:
+    json_decref(payload);
+    json_decref(runs);
+    return rc;
+}

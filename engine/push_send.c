@@ -1,0 +1,131 @@
+/* One bulk upsert and the verdict on its answer (contracts/postgrest.md,
+ * "Bulk upsert" and "Errors"). The transport (engine/http.c) has already
+ * retried network errors, 408, 429 and 5xx; what reaches the judge is final.
+ */
+#include "push_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gazsync/error.h"
+
+/* 4xx codes that say the target table does not match the payload, whatever
+ * the rows hold: splitting would quarantine every row of the entity for a
+ * schema problem, so the entity stops instead and says which table. */
+static const char *const schema_codes[] = {
+    "PGRST204", /* a payload column is not in the table */
+    "PGRST102", /* invalid body: keys differ or not JSON (a gazsync bug) */
+    "PGRST100", /* unparsable query string */
+    "PGRST205", /* no such table (newer PostgREST) */
+    "42703",    /* undefined column */
+    "42P10",    /* on_conflict column without a unique constraint */
+    "42P01",    /* undefined table */
+    "42501",    /* permission denied on the table */
+};
+
+static int is_schema_code(const char *code)
+{
+    for (size_t i = 0; i < sizeof schema_codes / sizeof schema_codes[0]; i++)
+        if (strcmp(code, schema_codes[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Reads {code, message, details, hint}; a body that is not a PostgREST
+ * error (a gateway's HTML page) leaves a generic message. */
+static void read_error_body(gs_push_answer *answer, const char *body)
+{
+    json_t *root = body && *body ? json_loads(body, 0, NULL) : NULL;
+    const char *code = json_string_value(json_object_get(root, "code"));
+    const char *message = json_string_value(json_object_get(root, "message"));
+    const char *details = json_string_value(json_object_get(root, "details"));
+
+    if (code)
+        snprintf(answer->pg_code, sizeof answer->pg_code, "%s", code);
+    if (message && details)
+        snprintf(answer->message, sizeof answer->message, "%s (%s)", message,
+                 details);
+    else if (message)
+        snprintf(answer->message, sizeof answer->message, "%s", message);
+    else
+        snprintf(answer->message, sizeof answer->message,
+                 "HTTP %ld without a PostgREST error body", answer->status);
+    json_decref(root);
+}
+
+void gs_push_copy(char *out, size_t size, const char *text)
+{
+    size_t len = text ? strlen(text) : 0;
+
+    if (size == 0)
+        return;
+    if (len >= size)
+        len = size - 1;
+    if (len)
+        memcpy(out, text, len);
+    out[len] = '\0';
+}
+
+void gs_push_judge(gs_push_answer *answer, int http_rc, long status,
+                   const char *body)
+{
+    memset(answer, 0, sizeof *answer);
+    answer->status = status;
+    if (http_rc != GS_OK) {
+        answer->verdict = GS_PUSH_STOP;
+        answer->code = http_rc;
+        answer->status = 0;
+        snprintf(answer->message, sizeof answer->message, "%s",
+                 http_rc == GS_EHTTP ? "no answer after every retry"
+                                     : gs_strerror(http_rc));
+        return;
+    }
+    if (status >= 200 && status < 300) {
+        answer->verdict = GS_PUSH_LANDED;
+        return;
+    }
+    read_error_body(answer, body);
+    answer->verdict = GS_PUSH_STOP;
+    if (status == 401 || status == 403) {
+        answer->verdict = GS_PUSH_STOP_ALL;
+        answer->code = GS_EAUTH;
+    } else if (status == 404) {
+        answer->code = GS_ENOTFOUND;
+    } else if (status == 429) {
+        answer->code = GS_ERATELIMIT;
+    } else if (status == 408 || status >= 500) {
+        answer->code = GS_EHTTP;
+    } else if (status == 413) {
+        answer->verdict = GS_PUSH_TOO_LARGE;
+    } else if (status >= 400 && status < 500) {
+        if (is_schema_code(answer->pg_code))
+            answer->code = GS_ECONFLICT;
+        else
+            answer->verdict = GS_PUSH_BAD_ROWS;
+    } else {
+        answer->code = GS_EPROTO; /* 1xx, 3xx: not what an upsert answers */
+    }
+}
+
+int gs_push_post(gs_push_answer *answer, void *sender, const char *body,
+                 size_t len)
+{
+    gs_push_target *target = sender;
+    gs_http_response response;
+    int rc;
+
+    memset(&response, 0, sizeof response);
+    rc = gs_http_request(&response, target->http, "POST", target->url,
+                         target->headers, body, len);
+    if (rc != GS_OK && rc != GS_EHTTP) {
+        gs_http_response_free(&response);
+        return rc; /* local failure (memory): not the target's verdict */
+    }
+    gs_push_judge(answer, rc, response.status, response.body);
+    if (rc == GS_EHTTP) /* keep the transport's words: path and cause */
+        gs_push_copy(answer->message, sizeof answer->message,
+                     gs_error_last()->message);
+    answer->attempts = response.attempts;
+    gs_http_response_free(&response);
+    return GS_OK;
+}

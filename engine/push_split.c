@@ -1,0 +1,93 @@
+/* Isolating the rows a target refuses. PostgREST runs a bulk body as one
+ * statement: one bad row fails the whole request and writes nothing
+ * (contracts/postgrest.md). Halving the refused batch finds k bad rows of n in
+ * about 2k*log2(n) requests, lets every good row land, and leaves each bad
+ * row with the target's own status, code and message for push_failures.
+ *
+ * A 413 is about bytes, not rows: the batch is split where its bytes halve,
+ * and only a row that is over the limit alone is refused. */
+#include "push_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "gazsync/error.h"
+
+static void mark(gs_push_split *split, size_t from, size_t n,
+                 const gs_push_answer *answer)
+{
+    for (size_t i = from; i < from + n; i++) {
+        gs_push_fate *fate = &split->fate[i];
+        memset(fate, 0, sizeof *fate);
+        if (answer->verdict == GS_PUSH_LANDED) {
+            fate->landed = 1;
+            continue;
+        }
+        fate->failed = 1;
+        fate->status = answer->status;
+        snprintf(fate->pg_code, sizeof fate->pg_code, "%s", answer->pg_code);
+        snprintf(fate->message, sizeof fate->message, "%s", answer->message);
+    }
+}
+
+/* The split point of a 413: the first row where the bytes pass half. */
+static size_t byte_half(const gs_push_rows *rows, size_t from, size_t n)
+{
+    size_t total = gs_push_body_len(rows, from, n);
+    size_t sum = 0;
+    size_t k;
+
+    for (k = 0; k < n - 1; k++) {
+        sum += rows->row[from + k].json_len + 1;
+        if (sum * 2 >= total)
+            return k + 1;
+    }
+    return n - 1;
+}
+
+int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
+                       size_t from, size_t n)
+{
+    gs_push_answer answer;
+    size_t half;
+    int rc;
+
+    if (n == 0)
+        return GS_OK;
+    if (gs_push_body(&split->body, rows, from, n) != GS_OK)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
+                            "out of memory building a batch body");
+    rc = split->send(&answer, split->sender, split->body.data, split->body.len);
+    if (rc != GS_OK)
+        return rc;
+    split->requests++;
+    switch (answer.verdict) {
+    case GS_PUSH_LANDED:
+        mark(split, from, n, &answer);
+        return GS_OK;
+    case GS_PUSH_TOO_LARGE:
+        if (n == 1) {
+            snprintf(answer.message, sizeof answer.message,
+                     "the row's payload (%zu bytes) is over the target's "
+                     "request size limit",
+                     rows->row[from].json_len);
+            mark(split, from, n, &answer);
+            return GS_OK;
+        }
+        half = byte_half(rows, from, n);
+        break;
+    case GS_PUSH_BAD_ROWS:
+        if (n == 1) {
+            mark(split, from, n, &answer);
+            return GS_OK;
+        }
+        half = n / 2;
+        break;
+    default:
+        split->stop = answer;
+        return answer.code ? answer.code : GS_EHTTP;
+    }
+    if ((rc = gs_push_send_split(split, rows, from, half)) != GS_OK)
+        return rc;
+    return gs_push_send_split(split, rows, from + half, n - half);
+}
