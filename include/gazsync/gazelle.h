@@ -69,7 +69,8 @@ void gs_gazelle_page_free(gs_gazelle_page *page);
 
 /** The fixed query document of @p entity's connection. Its variables:
  *  $first, $after, and per entity: clients/pianos $sortBy; appointments
- *  $filters (startOn/endOn) and $sortBy; timeline $occurredAtGet. Static. */
+ *  $filters (startOn/endOn) and $sortBy; timeline $occurredAtGet. Static.
+ *  NULL for contacts, which come inside clients (defaultContact). */
 const char *gs_gazelle_document(const gs_entity *entity);
 
 #ifdef __cplusplus
