@@ -1,0 +1,175 @@
+/* The `gazsync` command-line front end: flags, printing and exit codes, and
+ * nothing else. Every decision about what to sync lives in gazsync_core
+ * behind include/gazsync/; these files only translate between a shell and
+ * that API, the way curl's tool_*.c files sit apart from libcurl.
+ *
+ * Private to engine/cli/ (these files are not part of gazsync_core). */
+#ifndef GS_CLI_H
+#define GS_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "gazsync/gazsync.h"
+
+/* Kept by hand in step with project(VERSION) in CMakeLists.txt: the CLI may
+ * not change the build files, and the library has no version call yet. */
+#define GS_CLI_VERSION "0.1.0"
+
+/* Documented exit codes (--help, docs/gazsync.1, docs/cli.md). Scripts and
+ * cron jobs branch on these, so the numbers never change. */
+enum {
+    GS_EXIT_OK = 0,
+    GS_EXIT_FAILURE = 1, /* anything not below */
+    GS_EXIT_USAGE = 2,   /* bad flag, argument or entity name */
+    GS_EXIT_CONFIG = 3,  /* configuration missing or invalid */
+    GS_EXIT_NETWORK = 4, /* network, HTTP status, rate limit, bad answer */
+    GS_EXIT_AUTH = 5,    /* credentials rejected */
+    GS_EXIT_PARTIAL = 6, /* some entities failed, others synced */
+    GS_EXIT_CACHE = 7,   /* SQLite or file-system error on the cache */
+};
+
+typedef enum { GS_QUIET = -1, GS_NORMAL = 0, GS_VERBOSE = 1 } gs_verbosity;
+
+/* What the global options say; filled before and after the command name. */
+typedef struct {
+    const char *prog;        /* "gazsync" */
+    const char *command;     /* "pull", ...; NULL before it is known */
+    const char *db_path;     /* --db, GAZSYNC_DB, ./gazsync.db */
+    const char *config_path; /* --config, GAZSYNC_CONFIG, ./gazsync.ini */
+    int config_explicit;     /* named by flag or env: must exist */
+    const char *env_file;    /* --env-file, ./.env */
+    int env_file_explicit;
+    const char *now_text;    /* --now / GAZSYNC_NOW as given */
+    char now[32];            /* normalised ISO UTC, "" when the clock */
+    int verbosity;
+    int show_help;
+    int show_version;
+} gs_cli;
+
+/* A command's own flags: called for each option that is not global. Returns
+ * 0, or GS_EXIT_USAGE after printing why. */
+typedef int (*gs_cli_opt_fn)(void *ctx, gs_cli *cli, int opt,
+                             const char *arg);
+
+/* Every command's own flags, in one struct and one callback
+ * (cli_flag_option): the commands differ only in which they accept. */
+enum {
+    OPT_FORCE = 2000,
+    OPT_FULL,
+    OPT_DRY_RUN,
+    OPT_BATCH,
+    OPT_JSON,
+    OPT_LIMIT,
+};
+
+typedef struct {
+    unsigned entities;   /* positional ENTITY names, as bits */
+    unsigned force_list; /* --force=a,b */
+    int force_all;       /* bare --force */
+    int full;
+    int dry_run;
+    long batch;          /* 0: the config's */
+    int json;
+    long limit;
+} gs_cli_flags;
+
+#define GS_ALL_ENTITIES ((1u << GS_ENTITY_COUNT) - 1u)
+
+/* cli_opts.c */
+int cli_flag_option(void *flags, gs_cli *cli, int opt, const char *arg);
+int cli_parse_global_prefix(gs_cli *cli, int *argi, int argc, char **argv);
+int cli_parse_command(gs_cli *cli, int *first_positional, int argc,
+                      char **argv, const struct option *cmd_long,
+                      const char *cmd_short, gs_cli_opt_fn fn, void *ctx);
+int cli_finish_globals(gs_cli *cli);
+int cli_usage_error(const gs_cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int cli_parse_long(long *out, const gs_cli *cli, const char *flag,
+                   const char *text, long min, long max);
+int cli_parse_entities(unsigned *mask, const gs_cli *cli, char **names,
+                       int count);
+int cli_parse_entity_list(unsigned *mask, const gs_cli *cli, const char *flag,
+                          const char *list);
+
+/* main.c: parses a command's flags, answers --help and --version, applies
+ * defaults and the environment. -1 to go on, or an exit code to return. */
+int cli_command_start(gs_cli *cli, int *first_positional, int argc,
+                      char **argv, const struct option *cmd_long,
+                      gs_cli_opt_fn fn, void *ctx);
+
+/* cli_env.c */
+int cli_exit_code(int code);
+void cli_error_restore(const gs_error *saved);
+double cli_monotonic(void);
+int cli_fail(const gs_cli *cli, int code);
+int cli_load_config(gs_config *cfg, const gs_cli *cli);
+int cli_open_store(gs_store **store, const gs_cli *cli, int must_exist);
+const char *cli_now_or_null(const gs_cli *cli);
+void cli_clock_now(char out[32], const gs_cli *cli);
+void cli_info(const gs_cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cli_verbose(const gs_cli *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int cli_iso_parse(long long *epoch, const char *text);
+void cli_iso_format(char out[32], long long epoch);
+void cli_format_age(char *out, size_t size, long long seconds);
+void cli_format_duration(char *out, size_t size, long long seconds);
+const char *cli_entity_name(int id);
+
+/* cli_run.c: the pull and push halves shared by pull, push and sync. */
+typedef struct {
+    gs_http *http;
+    gs_gazelle *gazelle;
+    gs_store *store;       /* borrowed */
+    const gs_cli *cli;     /* borrowed */
+    const gs_config *cfg;  /* borrowed */
+    int progress_tty;      /* stderr is a terminal and not --quiet */
+    int progress_shown;    /* a \r line is on the terminal */
+    int progress_width;
+} gs_cli_gazelle;
+
+int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,
+                     const gs_config *cfg);
+void cli_gazelle_close(gs_cli_gazelle *gz);
+void cli_progress_clear(gs_cli_gazelle *gz);
+void cli_progress(void *ctx, const gs_entity *entity, long pages,
+                  long long rows);
+int cli_supabase_check(const gs_config *cfg);
+int cli_supabase_open(gs_http **http, const gs_config *cfg);
+void cli_print_pull(const gs_cli *cli, const gs_pull_report *report,
+                    double seconds);
+void cli_print_push(const gs_cli *cli, const gs_push_report *report,
+                    unsigned asked, int dry_run);
+const char *cli_run_status(int code);
+
+/* cmd_pull.c, cmd_push.c: the halves sync reuses. *saved receives the
+ * error detail as the library left it. */
+void cli_pull_opts(gs_pull_opts *opts, const gs_cli_flags *flags,
+                   const gs_cli *cli, gs_cli_gazelle *gz);
+int cli_pull_half(gs_pull_report *report, double *seconds, gs_error *saved,
+                  gs_store *store, gs_cli_gazelle *gz, const gs_config *cfg,
+                  const gs_cli_flags *flags);
+int cli_push_half(gs_push_report *report, gs_error *saved, gs_store *store,
+                  gs_http *http, const gs_config *cfg,
+                  const gs_cli_flags *flags, const gs_cli *cli,
+                  long long run_id);
+unsigned cli_push_asked(const gs_cli_flags *flags, const gs_config *cfg);
+void cli_report_half(const gs_cli *cli, const char *what, int rc,
+                     const gs_error *saved);
+
+/* The commands: each returns an exit code. */
+int cmd_init(gs_cli *cli, int argc, char **argv);
+int cmd_pull(gs_cli *cli, int argc, char **argv);
+int cmd_push(gs_cli *cli, int argc, char **argv);
+int cmd_sync(gs_cli *cli, int argc, char **argv);
+int cmd_status(gs_cli *cli, int argc, char **argv);
+int cmd_runs(gs_cli *cli, int argc, char **argv);
+
+/* help.c */
+void cli_help_main(FILE *out);
+int cli_help_command(FILE *out, const char *command);
+extern const char cli_global_options_help[];
+extern const char cli_exit_codes_help[];
+
+#endif

@@ -1,0 +1,387 @@
+/* The pieces pull, push and sync share: building the Gazelle and Supabase
+ * clients from the configuration, the progress line, and printing the
+ * reports the library hands back. */
+#include "cli.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define META_ACCESS "gazelle.access_token"
+#define META_REFRESH "gazelle.refresh_token"
+#define META_ENV_FINGERPRINT "gazelle.env_fingerprint"
+
+static int is_set(const char *s)
+{
+    return s && *s;
+}
+
+/* A fingerprint of the credentials the environment gave, stored beside the
+ * refreshed tokens so that we can tell, next run, whether the user has put
+ * new credentials in the environment since (then those win). A 64-bit
+ * FNV-1a of high-entropy tokens says nothing useful about them, and it
+ * sits in the 0600 cache next to the live tokens anyway. */
+static void env_fingerprint(char out[32], const gs_config *cfg)
+{
+    const char *parts[3] = {cfg->gazelle_access_token,
+                            cfg->gazelle_refresh_token, cfg->gazelle_api_key};
+    uint64_t h = 14695981039346656037ULL;
+
+    for (int i = 0; i < 3; i++) {
+        for (const char *p = parts[i] ? parts[i] : ""; *p; p++) {
+            h ^= (unsigned char)*p;
+            h *= 1099511628211ULL;
+        }
+        h ^= 0xff; /* separator: ("ab","c") differs from ("a","bc") */
+        h *= 1099511628211ULL;
+    }
+    snprintf(out, 32, "fnv1a64:%016llx", (unsigned long long)h);
+}
+
+/* Persists tokens Gazelle gave on a refresh. The refresh token rotates: the
+ * one in the environment is spent once it has been used, so losing the new
+ * pair would lock the next run out until someone re-authorises. */
+static int save_tokens(void *ctx, const char *access_token,
+                       const char *refresh_token)
+{
+    gs_cli_gazelle *gz = ctx;
+    char fingerprint[32];
+    int rc = GS_OK;
+
+    if (access_token)
+        rc = gs_store_meta_set(gz->store, META_ACCESS, access_token);
+    if (rc == GS_OK && refresh_token)
+        rc = gs_store_meta_set(gz->store, META_REFRESH, refresh_token);
+    if (rc == GS_OK) {
+        env_fingerprint(fingerprint, gz->cfg);
+        rc = gs_store_meta_set(gz->store, META_ENV_FINGERPRINT, fingerprint);
+    }
+    return rc;
+}
+
+/* Which tokens to start with. Tokens saved in the cache after a refresh
+ * replace the environment's: Gazelle rotates refresh tokens, so once a run
+ * has refreshed, the environment's access token is expired and its refresh
+ * token already used; starting from them would cost a 401 and a refresh
+ * that fails. The exception is a user who has since put new credentials in
+ * the environment (re-authorised): the fingerprint of the environment then
+ * differs from the one saved with the tokens, and the environment wins. */
+static int pick_tokens(char **access, char **refresh, gs_cli_gazelle *gz)
+{
+    char *saved_fp = NULL;
+    char fingerprint[32];
+    int rc;
+
+    *access = NULL;
+    *refresh = NULL;
+    rc = gs_store_meta_get(access, gz->store, META_ACCESS);
+    if (rc == GS_OK)
+        rc = gs_store_meta_get(refresh, gz->store, META_REFRESH);
+    if (rc == GS_OK)
+        rc = gs_store_meta_get(&saved_fp, gz->store, META_ENV_FINGERPRINT);
+    if (rc != GS_OK)
+        goto done;
+    env_fingerprint(fingerprint, gz->cfg);
+    if (saved_fp && strcmp(saved_fp, fingerprint) != 0) {
+        cli_verbose(gz->cli, "gazelle: the environment's credentials changed "
+                             "since the saved tokens; using the environment's\n");
+        free(*access);
+        free(*refresh);
+        *access = NULL;
+        *refresh = NULL;
+    } else if (*access || *refresh) {
+        cli_verbose(gz->cli, "gazelle: using the tokens saved in the cache by "
+                             "the last refresh\n");
+    }
+done:
+    free(saved_fp);
+    if (rc != GS_OK) {
+        free(*access);
+        free(*refresh);
+        *access = NULL;
+        *refresh = NULL;
+    }
+    return rc;
+}
+
+static void http_opts_from(gs_http_opts *opts, const gs_config *cfg,
+                           const char *label)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->timeout_ms = cfg->timeout_ms;
+    opts->max_attempts = cfg->max_attempts;
+    opts->backoff_base_ms = cfg->backoff_base_ms;
+    opts->ca_bundle = cfg->ca_bundle;
+    opts->label = label;
+}
+
+int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,
+                     const gs_config *cfg)
+{
+    gs_http_opts http_opts;
+    gs_gazelle_opts opts;
+    char *access = NULL, *refresh = NULL;
+    int rc;
+
+    memset(gz, 0, sizeof *gz);
+    gz->store = store;
+    gz->cli = cli;
+    gz->cfg = cfg;
+    gz->progress_tty = cli->verbosity >= GS_NORMAL && isatty(STDERR_FILENO);
+
+    if (!is_set(cfg->gazelle_url)) {
+        rc = gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                          "GAZELLE_API_URL is not set (environment, .env or "
+                          "--env-file)");
+        goto done;
+    }
+    rc = pick_tokens(&access, &refresh, gz);
+    if (rc != GS_OK)
+        goto done;
+    if (!access && is_set(cfg->gazelle_access_token))
+        access = strdup(cfg->gazelle_access_token);
+    if (!refresh && is_set(cfg->gazelle_refresh_token))
+        refresh = strdup(cfg->gazelle_refresh_token);
+    if (!access && !refresh && !is_set(cfg->gazelle_api_key)) {
+        rc = gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                          "no Gazelle credentials: set GAZELLE_ACCESS_TOKEN "
+                          "(with GAZELLE_REFRESH_TOKEN) or GAZELLE_API_KEY "
+                          "(environment, .env or --env-file)");
+        goto done;
+    }
+
+    http_opts_from(&http_opts, cfg, "gazelle");
+    /* Gazelle publishes no rate limit; its own clients pause between pages
+     * (contracts/gazelle.md), and so do we. */
+    http_opts.min_interval_ms = cfg->min_interval_ms;
+    rc = gs_http_new(&gz->http, &http_opts);
+    if (rc != GS_OK)
+        goto done;
+
+    memset(&opts, 0, sizeof opts);
+    opts.api_url = cfg->gazelle_url;
+    opts.oauth_url = cfg->gazelle_oauth_url;
+    opts.access_token = access;
+    opts.api_key = cfg->gazelle_api_key;
+    opts.refresh_token = refresh;
+    opts.client_id = cfg->gazelle_client_id;
+    opts.client_secret = cfg->gazelle_client_secret;
+    opts.save_tokens = save_tokens;
+    opts.save_ctx = gz;
+    rc = gs_gazelle_new(&gz->gazelle, gz->http, &opts);
+
+done:
+    /* The client copied them; wipe our copies of the secrets. */
+    if (access) {
+        explicit_bzero(access, strlen(access));
+        free(access);
+    }
+    if (refresh) {
+        explicit_bzero(refresh, strlen(refresh));
+        free(refresh);
+    }
+    if (rc != GS_OK)
+        cli_gazelle_close(gz);
+    return rc;
+}
+
+void cli_gazelle_close(gs_cli_gazelle *gz)
+{
+    gs_gazelle_free(gz->gazelle);
+    gs_http_free(gz->http);
+    gz->gazelle = NULL;
+    gz->http = NULL;
+}
+
+void cli_progress_clear(gs_cli_gazelle *gz)
+{
+    if (!gz->progress_shown)
+        return;
+    fprintf(stderr, "\r%*s\r", gz->progress_width, "");
+    fflush(stderr);
+    gz->progress_shown = 0;
+    gz->progress_width = 0;
+}
+
+/* A line rewritten in place on a terminal; nothing at all when stderr is a
+ * file or a pipe, so cron mail and CI logs stay free of \r noise. */
+void cli_progress(void *ctx, const gs_entity *entity, long pages,
+                  long long rows)
+{
+    gs_cli_gazelle *gz = ctx;
+    char line[128];
+    int len;
+
+    if (!gz->progress_tty)
+        return;
+    len = snprintf(line, sizeof line, "  %-16s page %ld  %lld rows",
+                   entity ? entity->name : "?", pages, rows);
+    if (len < 0)
+        return;
+    if ((size_t)len >= sizeof line)
+        len = (int)sizeof line - 1;
+    fprintf(stderr, "\r%s%*s", line,
+            gz->progress_width > len ? gz->progress_width - len : 0, "");
+    fflush(stderr);
+    gz->progress_shown = 1;
+    if (len > gz->progress_width)
+        gz->progress_width = len;
+}
+
+int cli_supabase_check(const gs_config *cfg)
+{
+    if (!is_set(cfg->supabase_url))
+        return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                            "SUPABASE_URL is not set (environment, .env or "
+                            "--env-file)");
+    if (!is_set(cfg->supabase_key))
+        return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                            "SUPABASE_SERVICE_ROLE_KEY is not set "
+                            "(environment, .env or --env-file)");
+    return GS_OK;
+}
+
+int cli_supabase_open(gs_http **http, const gs_config *cfg)
+{
+    gs_http_opts opts;
+
+    http_opts_from(&opts, cfg, "supabase");
+    return gs_http_new(http, &opts);
+}
+
+const char *cli_run_status(int code)
+{
+    if (code == GS_OK)
+        return "ok";
+    if (code == GS_EPARTIAL)
+        return "partial";
+    return "failed";
+}
+
+#define NAME_WIDTH 17
+
+static void print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
+                              const char *name)
+{
+    switch (r->decision) {
+    case GS_DECISION_PULLED:
+        cli_info(cli,
+                 "%-*s pulled   %ld page%s, %lld request%s, %lld rows seen, "
+                 "%lld changed, %lld deleted, %.1f s\n",
+                 NAME_WIDTH, name, r->pages, r->pages == 1 ? "" : "s",
+                 r->requests, r->requests == 1 ? "" : "s", r->rows_seen,
+                 r->rows_changed, r->rows_deleted, r->seconds);
+        if (cli->verbosity >= GS_VERBOSE && r->reason[0])
+            printf("%-*s          %s\n", NAME_WIDTH, "", r->reason);
+        break;
+    case GS_DECISION_SKIPPED:
+        /* The library's reason says why; the hint says how to override,
+         * unless the reason already does. */
+        if (strstr(r->reason, "--force"))
+            cli_info(cli, "%-*s skipped  %s\n", NAME_WIDTH, name, r->reason);
+        else
+            cli_info(cli, "%-*s skipped  %s; use --force=%s to re-read\n",
+                     NAME_WIDTH, name, r->reason[0] ? r->reason : "policy",
+                     name);
+        break;
+    case GS_DECISION_FAILED:
+        if (cli->verbosity < GS_NORMAL)
+            fprintf(stderr, "%s: %s: %s\n", cli->prog, name,
+                    r->error[0] ? r->error : gs_strerror(r->code));
+        else
+            printf("%-*s FAILED   %s\n", NAME_WIDTH, name,
+                   r->error[0] ? r->error : gs_strerror(r->code));
+        break;
+    default:
+        break;
+    }
+}
+
+void cli_print_pull(const gs_cli *cli, const gs_pull_report *report,
+                    double seconds)
+{
+    long pulled = 0, skipped = 0, failed = 0;
+    long long seen = 0, changed = 0, deleted = 0;
+
+    for (int i = 0; i < GS_ENTITY_COUNT; i++) {
+        const gs_entity_report *r = &report->entity[i];
+
+        print_pull_entity(cli, r, cli_entity_name(i));
+        pulled += r->decision == GS_DECISION_PULLED;
+        skipped += r->decision == GS_DECISION_SKIPPED;
+        failed += r->decision == GS_DECISION_FAILED;
+        seen += r->rows_seen;
+        changed += r->rows_changed;
+        deleted += r->rows_deleted;
+    }
+    cli_info(cli,
+             "%-*s %ld pulled, %ld skipped, %ld failed; %lld Gazelle "
+             "request%s, %lld rows seen, %lld changed, %lld deleted, "
+             "%.1f s\n",
+             NAME_WIDTH, "pull total", pulled, skipped, failed,
+             report->requests, report->requests == 1 ? "" : "s", seen,
+             changed, deleted, seconds);
+    if (cli->verbosity >= GS_VERBOSE && report->users_auto_triggered)
+        printf("%-*s users pulled because a pulled row named a technician "
+               "the cache lacked\n",
+               NAME_WIDTH, "");
+}
+
+void cli_print_push(const gs_cli *cli, const gs_push_report *report,
+                    unsigned asked, int dry_run)
+{
+    long long pending = 0, failed = 0;
+    long entities_failed = 0;
+
+    for (int i = 0; i < GS_ENTITY_COUNT; i++) {
+        const gs_push_entity_report *r = &report->entity[i];
+        const char *name = cli_entity_name(i);
+
+        if (asked && !(asked & (1u << i)))
+            continue;
+        pending += r->rows_pending;
+        failed += r->rows_failed;
+        if (r->code != GS_OK && r->code != GS_EPARTIAL) {
+            entities_failed++;
+            if (cli->verbosity < GS_NORMAL)
+                fprintf(stderr, "%s: %s: %s\n", cli->prog, name,
+                        r->error[0] ? r->error : gs_strerror(r->code));
+            else
+                printf("%-*s FAILED   %s (%lld pending, %lld pushed, "
+                       "%lld request%s)\n",
+                       NAME_WIDTH, name,
+                       r->error[0] ? r->error : gs_strerror(r->code),
+                       r->rows_pending, r->rows_pushed, r->requests,
+                       r->requests == 1 ? "" : "s");
+            continue;
+        }
+        if (r->rows_pending == 0 && r->rows_failed == 0 && r->requests == 0) {
+            cli_info(cli, "%-*s up to date\n", NAME_WIDTH, name);
+            continue;
+        }
+        if (dry_run) {
+            cli_info(cli, "%-*s would push %lld row%s\n", NAME_WIDTH, name,
+                     r->rows_pending, r->rows_pending == 1 ? "" : "s");
+            continue;
+        }
+        cli_info(cli,
+                 "%-*s pushed   %lld of %lld pending, %lld quarantined, "
+                 "%lld batch%s, %lld request%s\n",
+                 NAME_WIDTH, name, r->rows_pushed, r->rows_pending,
+                 r->rows_failed, r->batches, r->batches == 1 ? "" : "es",
+                 r->requests, r->requests == 1 ? "" : "s");
+        if (r->rows_failed && cli->verbosity >= GS_NORMAL && r->error[0])
+            printf("%-*s          %s\n", NAME_WIDTH, "", r->error);
+    }
+    if (dry_run)
+        cli_info(cli, "%-*s %lld row%s would be sent; nothing was sent\n",
+                 NAME_WIDTH, "push total", pending, pending == 1 ? "" : "s");
+    else
+        cli_info(cli,
+                 "%-*s %lld pushed, %lld quarantined, %ld entit%s failed; "
+                 "%lld Supabase request%s\n",
+                 NAME_WIDTH, "push total", report->rows_pushed, failed,
+                 entities_failed, entities_failed == 1 ? "y" : "ies",
+                 report->requests, report->requests == 1 ? "" : "s");
+}

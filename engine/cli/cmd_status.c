@@ -1,0 +1,206 @@
+/* gazsync status: what the cache holds and what the next pull will do, from
+ * the cache and the config alone (no network). --json prints
+ * gs_store_status() as it is. */
+#include "cli.h"
+
+#include <string.h>
+
+static const struct option status_long[] = {
+    {"json", no_argument, NULL, OPT_JSON},
+    {NULL, 0, NULL, 0},
+};
+
+static const char *push_target(const gs_config *cfg)
+{
+    return cfg->supabase_target && *cfg->supabase_target
+               ? cfg->supabase_target
+               : "supabase";
+}
+
+/* The next pull's decision in words. This describes the policies of
+ * docs/design.md for a person; the decision itself is gs_pull_run()'s, and
+ * `gazsync pull` prints the one it took. */
+static void next_decision(char *out, size_t size, const gs_entity *entity,
+                          const gs_entity_policy *p, const gs_sync_state *st,
+                          long long rows, long long now)
+{
+    char policy[96], until[32], lookback[32];
+    long long last_success;
+
+    gs_policy_format(policy, sizeof policy, p);
+    if (!p->enabled) {
+        snprintf(out, size, "none: disabled in the config");
+        return;
+    }
+    if (!entity->root_field) {
+        snprintf(out, size, "read with clients (each client's "
+                            "defaultContact)");
+        return;
+    }
+    if (st->resume_cursor[0]) {
+        snprintf(out, size, "resume the unfinished pull at its saved page");
+        return;
+    }
+    if (p->max_age_s > 0 && st->last_success[0] &&
+        cli_iso_parse(&last_success, st->last_success) == 0 &&
+        now - last_success < p->max_age_s) {
+        cli_iso_format(until, last_success + p->max_age_s);
+        snprintf(out, size, "skip until %s (%s)", until, policy);
+        return;
+    }
+    cli_format_duration(lookback, sizeof lookback, p->lookback_s);
+    switch (p->kind) {
+    case GS_POLICY_IF_EMPTY:
+        if (rows > 0)
+            snprintf(out, size, "skip: table has %lld rows (%s)", rows,
+                     policy);
+        else
+            snprintf(out, size, "full read: the table is empty (%s)",
+                     policy);
+        break;
+    case GS_POLICY_DELTA:
+        if (st->high_water[0])
+            snprintf(out, size, "delta since %s (minus %s lookback)",
+                     st->high_water, lookback);
+        else
+            snprintf(out, size, "full read (first run of %s)", policy);
+        break;
+    case GS_POLICY_SINCE:
+        if (st->high_water[0])
+            snprintf(out, size, "entries since %s (minus %s lookback)",
+                     st->high_water, lookback);
+        else
+            snprintf(out, size, "full read (first run of %s)", policy);
+        break;
+    case GS_POLICY_WINDOW:
+        snprintf(out, size,
+                 "re-read %d days back to %d days ahead of today (%s)",
+                 p->window_past_days, p->window_future_days, policy);
+        break;
+    case GS_POLICY_ALWAYS:
+    default:
+        snprintf(out, size, "full read (%s)", policy);
+        break;
+    }
+}
+
+static int print_entity(gs_store *store, const gs_config *cfg, int i,
+                        long long now)
+{
+    const gs_entity *entity = gs_entity_get((gs_entity_id)i);
+    gs_sync_state st;
+    gs_push_state ps;
+    long long rows = 0, pending = 0, last_success;
+    json_t *failures = NULL;
+    char policy[96], decision[256], age[48] = "";
+    int rc;
+
+    rc = gs_store_state_get(&st, store, entity);
+    if (rc == GS_OK)
+        rc = gs_store_count(&rows, store, entity);
+    if (rc == GS_OK)
+        rc = gs_store_push_state_get(&ps, store, entity, push_target(cfg));
+    if (rc == GS_OK)
+        rc = gs_store_pending_count(&pending, store, entity,
+                                    ps.last_pushed_seq);
+    if (rc == GS_OK)
+        rc = gs_store_failures_ids(&failures, store, entity,
+                                   push_target(cfg));
+    if (rc != GS_OK)
+        goto done;
+
+    gs_policy_format(policy, sizeof policy, &cfg->policy[i]);
+    next_decision(decision, sizeof decision, entity, &cfg->policy[i], &st,
+                  rows, now);
+    if (st.last_success[0] &&
+        cli_iso_parse(&last_success, st.last_success) == 0)
+        cli_format_age(age, sizeof age, now - last_success);
+
+    printf("%s\n", entity->name);
+    printf("  rows           %lld\n", rows);
+    if (st.last_success[0])
+        printf("  last success   %s (%s)\n", st.last_success, age);
+    else
+        printf("  last success   never\n");
+    if (st.status[0] && strcmp(st.status, "ok") != 0)
+        printf("  last status    %s%s%s\n", st.status,
+               st.last_error[0] ? ": " : "", st.last_error);
+    printf("  policy         %s\n", policy);
+    printf("  next pull      %s\n", decision);
+    printf("  Gazelle calls  %lld last run, %lld total\n", st.calls_last,
+           st.calls_total);
+    printf("  push           %lld pending, %zu quarantined", pending,
+           json_array_size(failures));
+    if (ps.last_push[0])
+        printf(", last push %s", ps.last_push);
+    printf("\n");
+
+done:
+    json_decref(failures);
+    return rc;
+}
+
+int cmd_status(gs_cli *cli, int argc, char **argv)
+{
+    gs_cli_flags flags;
+    gs_config cfg;
+    int cfg_loaded = 0;
+    gs_store *store = NULL;
+    json_t *status = NULL;
+    char now_text[32];
+    long long now = 0;
+    int first, rc, exit_code;
+
+    memset(&flags, 0, sizeof flags);
+    exit_code = cli_command_start(cli, &first, argc, argv, status_long,
+                                  cli_flag_option, &flags);
+    if (exit_code >= 0)
+        return exit_code;
+    if (first < argc)
+        return cli_usage_error(cli, "unexpected argument '%s'", argv[first]);
+
+    exit_code = cli_load_config(&cfg, cli);
+    if (exit_code != 0)
+        goto done;
+    cfg_loaded = 1;
+    exit_code = cli_open_store(&store, cli, 1);
+    if (exit_code != 0)
+        goto done;
+
+    if (flags.json) {
+        rc = gs_store_status(&status, store, push_target(&cfg));
+        if (rc != GS_OK) {
+            exit_code = cli_fail(cli, rc);
+            goto done;
+        }
+        if (json_dumpf(status, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) !=
+            0) {
+            fprintf(stderr, "%s: cannot write the status\n", cli->prog);
+            exit_code = GS_EXIT_FAILURE;
+            goto done;
+        }
+        printf("\n");
+        goto done;
+    }
+
+    cli_clock_now(now_text, cli);
+    if (cli_iso_parse(&now, now_text) != 0)
+        now = 0;
+    printf("cache %s (schema %d)%s%s\n\n", cli->db_path,
+           gs_store_schema_version(), cli->now[0] ? ", now " : "",
+           cli->now);
+    for (int i = 0; i < GS_ENTITY_COUNT; i++) {
+        rc = print_entity(store, &cfg, i, now);
+        if (rc != GS_OK) {
+            exit_code = cli_fail(cli, rc);
+            goto done;
+        }
+    }
+
+done:
+    json_decref(status);
+    gs_store_close(store);
+    if (cfg_loaded)
+        gs_config_free(&cfg);
+    return exit_code;
+}

@@ -1,0 +1,124 @@
+/* gazsync sync: pull, then push, as one run in the log. */
+#include "cli_record.h"
+
+#include <string.h>
+
+static const struct option sync_long[] = {
+    {"force", optional_argument, NULL, OPT_FORCE},
+    {"full", no_argument, NULL, OPT_FULL},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {NULL, 0, NULL, 0},
+};
+
+static int half_ok(int rc)
+{
+    return rc == GS_OK || rc == GS_EPARTIAL;
+}
+
+/* The run's overall code. Some entities failed: partial. A whole half
+ * failed (every entity of the pull, say, because Gazelle refused the
+ * credentials): that half's own code, since that is what the person
+ * reading the cron mail has to fix; the pull's first, as it comes first. */
+static int sync_code(int pull_rc, int push_rc)
+{
+    if (pull_rc == GS_OK && push_rc == GS_OK)
+        return GS_OK;
+    if (half_ok(pull_rc) && half_ok(push_rc))
+        return GS_EPARTIAL;
+    return half_ok(pull_rc) ? push_rc : pull_rc;
+}
+
+int cmd_sync(gs_cli *cli, int argc, char **argv)
+{
+    gs_cli_flags flags;
+    gs_config cfg;
+    int cfg_loaded = 0;
+    gs_store *store = NULL;
+    gs_http *supabase = NULL;
+    gs_cli_gazelle gz;
+    gs_cli_run run;
+    gs_pull_report pull;
+    gs_push_report push;
+    gs_error pull_err, push_err;
+    double seconds = 0;
+    int first, rc, pull_rc, push_rc, exit_code;
+
+    memset(&flags, 0, sizeof flags);
+    memset(&gz, 0, sizeof gz);
+    memset(&run, 0, sizeof run);
+    exit_code = cli_command_start(cli, &first, argc, argv, sync_long,
+                                  cli_flag_option, &flags);
+    if (exit_code >= 0)
+        return exit_code;
+    exit_code = cli_parse_entities(&flags.entities, cli, argv + first,
+                                   argc - first);
+    if (exit_code != 0)
+        return exit_code;
+
+    /* Both halves' configuration is checked before anything runs: a sync
+     * that pulls and then finds it cannot push has spent requests for
+     * nothing the user asked for. */
+    exit_code = cli_load_config(&cfg, cli);
+    if (exit_code != 0)
+        goto done;
+    cfg_loaded = 1;
+    rc = cli_supabase_check(&cfg);
+    if (rc == GS_OK)
+        rc = cli_supabase_open(&supabase, &cfg);
+    if (rc != GS_OK) {
+        exit_code = cli_fail(cli, rc);
+        goto done;
+    }
+    exit_code = cli_open_store(&store, cli, 0);
+    if (exit_code != 0)
+        goto done;
+    rc = cli_gazelle_open(&gz, store, cli, &cfg);
+    if (rc != GS_OK) {
+        exit_code = cli_fail(cli, rc);
+        goto done;
+    }
+    rc = cli_run_begin(&run, store, cli, "sync");
+    if (rc != GS_OK) {
+        exit_code = cli_fail(cli, rc);
+        goto done;
+    }
+
+    pull_rc = cli_pull_half(&pull, &seconds, &pull_err, store, &gz, &cfg,
+                            &flags);
+    cli_print_pull(cli, &pull, seconds);
+    /* The push runs whatever the pull did: pages commit with their cursor,
+     * so the cache is consistent and what it holds can go out. */
+    push_rc = cli_push_half(&push, &push_err, store, supabase, &cfg, &flags,
+                            cli, run.id);
+    cli_print_push(cli, &push, cli_push_asked(&flags, &cfg), flags.dry_run);
+
+    rc = sync_code(pull_rc, push_rc);
+    cli_run_add_pull(&run, &pull, pull_rc, &pull_err, "pull");
+    cli_run_add_push(&run, &push, push_rc, &push_err, "push");
+    json_t *stats = json_object();
+    if (stats) {
+        json_object_set_new(stats, "pull", gs_pull_report_json(&pull));
+        json_object_set_new(stats, "push", gs_push_report_json(&push));
+    }
+    int log_rc = cli_run_finish(&run, cli, rc, stats);
+
+    cli_report_half(cli, "pull", pull_rc, &pull_err);
+    cli_report_half(cli, "push", push_rc, &push_err);
+    cli_error_restore(half_ok(pull_rc) ? &push_err : &pull_err);
+    exit_code = cli_exit_code(rc);
+    if (log_rc != GS_OK) {
+        int log_exit = cli_fail(cli, log_rc);
+        if (exit_code == GS_EXIT_OK)
+            exit_code = log_exit;
+    }
+
+done:
+    cli_run_free(&run);
+    cli_gazelle_close(&gz);
+    gs_http_free(supabase);
+    gs_store_close(store);
+    if (cfg_loaded)
+        gs_config_free(&cfg);
+    return exit_code;
+}
