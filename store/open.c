@@ -1,0 +1,173 @@
+/* Opening and closing the cache file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* The file holds refreshed OAuth tokens (meta), so it is created 0600 before
+ * SQLite sees it, and an existing file readable by others is tightened.
+ * SQLite creates -wal and -shm with the database file's mode, so they
+ * follow. */
+static int create_private(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd < 0)
+        return gs_error_set(GS_EIO, GS_ECLASS_OS, "cache %s: %s", path,
+                            strerror(errno));
+    if (fstat(fd, &st) == 0 && (st.st_mode & 077) &&
+        fchmod(fd, st.st_mode & 0700) != 0) {
+        int err = errno;
+        close(fd);
+        return gs_error_set(GS_EIO, GS_ECLASS_OS,
+                            "cache %s: cannot make it private (0600): %s",
+                            path, strerror(err));
+    }
+    close(fd);
+    return GS_OK;
+}
+
+static int exec(gs_store *store, const char *sql)
+{
+    int rc = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+
+    if (rc != SQLITE_OK)
+        return gs_store__sql_error(store, rc, sql);
+    return GS_OK;
+}
+
+/* WAL lets a person read the file in the sqlite3 shell while a sync writes.
+ * synchronous=NORMAL: in WAL mode a power cut can lose the last commits but
+ * never corrupts the file, and a lost page is simply pulled again (change
+ * detection makes that free); FULL would fsync every page of a pull. */
+static int configure(gs_store *store, int busy_ms)
+{
+    int rc;
+
+    if ((rc = sqlite3_busy_timeout(store->db, busy_ms)) != SQLITE_OK)
+        return gs_store__sql_error(store, rc, "busy timeout");
+    if ((rc = exec(store, "PRAGMA foreign_keys = OFF")) != GS_OK)
+        return rc;
+    if (store->read_only)
+        return GS_OK;
+    if ((rc = exec(store, "PRAGMA journal_mode = WAL")) != GS_OK ||
+        (rc = exec(store, "PRAGMA synchronous = NORMAL")) != GS_OK ||
+        (rc = exec(store, "PRAGMA temp_store = MEMORY")) != GS_OK ||
+        /* 32 MiB of page cache: a timeline pull touches seven indexes. */
+        (rc = exec(store, "PRAGMA cache_size = -32768")) != GS_OK)
+        return rc;
+    return GS_OK;
+}
+
+static int check_version(gs_store *store, const char *path)
+{
+    int version, rc = gs_store__user_version(&version, store->db);
+
+    if (rc != GS_OK)
+        return rc;
+    if (version != gs_store_schema_version())
+        return gs_error_set(GS_ESTORE, GS_ECLASS_STORE,
+                            "cache %s: schema version %d, this gazsync "
+                            "reads %d (open it once for writing to migrate)",
+                            path, version, gs_store_schema_version());
+    return GS_OK;
+}
+
+static int compile_paths(gs_store *store)
+{
+    for (int e = 0; e < GS_ENTITY_COUNT; e++) {
+        const gs_entity *entity = gs_entity_get(e);
+        gs_store_entity *ent = &store->ent[e];
+
+        ent->paths = calloc(entity->n_columns, sizeof *ent->paths);
+        if (!ent->paths)
+            return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+        for (size_t i = 0; i < entity->n_columns; i++) {
+            int rc = gs_path_compile(&ent->paths[i], entity->columns[i].path);
+            if (rc != GS_OK)
+                return rc;
+        }
+    }
+    return GS_OK;
+}
+
+int gs_store_open(gs_store **out, const char *path, const gs_store_opts *opts)
+{
+    gs_store *store = NULL;
+    int busy_ms = opts && opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms
+                                                    : 5000;
+    int flags, rc;
+
+    *out = NULL;
+    if (!path || !*path)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "cache: no path");
+    store = calloc(1, sizeof *store);
+    if (!store)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    store->read_only = opts && opts->read_only;
+    if (store->read_only) {
+        if (access(path, F_OK) != 0) {
+            rc = gs_error_set(GS_EIO, GS_ECLASS_OS, "cache %s: %s", path,
+                              strerror(errno));
+            goto done;
+        }
+        flags = SQLITE_OPEN_READONLY;
+    } else {
+        if ((rc = create_private(path)) != GS_OK)
+            goto done;
+        flags = SQLITE_OPEN_READWRITE;
+    }
+    rc = sqlite3_open_v2(path, &store->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        rc = gs_error_set_sqlite(GS_ESTORE, rc, "cache %s: %s", path,
+                                 store->db ? sqlite3_errmsg(store->db)
+                                           : sqlite3_errstr(rc));
+        goto done;
+    }
+    sqlite3_extended_result_codes(store->db, 1);
+    if ((rc = configure(store, busy_ms)) != GS_OK)
+        goto done;
+    rc = store->read_only ? check_version(store, path)
+                          : gs_store__migrate(store->db, NULL, 0);
+    if (rc != GS_OK)
+        goto done;
+    rc = compile_paths(store);
+done:
+    if (rc != GS_OK) {
+        gs_store_close(store);
+        return rc;
+    }
+    *out = store;
+    return GS_OK;
+}
+
+void gs_store_close(gs_store *store)
+{
+    if (!store)
+        return;
+    if (store->in_txn && store->db)
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    for (int e = 0; e < GS_ENTITY_COUNT; e++) {
+        gs_store_entity *ent = &store->ent[e];
+
+        for (int k = 0; k < GS_ESTMT_COUNT; k++)
+            sqlite3_finalize(ent->stmts[k]);
+        if (ent->paths) {
+            const gs_entity *entity = gs_entity_get(e);
+            for (size_t i = 0; i < entity->n_columns; i++)
+                gs_path_free(&ent->paths[i]);
+            free(ent->paths);
+        }
+    }
+    for (int s = 0; s < GS_STMT_COUNT; s++)
+        sqlite3_finalize(store->stmts[s]);
+    sqlite3_close(store->db);
+    gs_buf_free(&store->canon);
+    gs_buf_free(&store->scratch);
+    free(store);
+}
