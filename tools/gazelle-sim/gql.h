@@ -1,0 +1,150 @@
+/* The executable subset of GraphQL (https://spec.graphql.org/October2021/):
+ * operations, variable definitions with defaults, every literal kind,
+ * aliases, arguments, directives and nested selection sets. Fragments are
+ * recognised and refused with a clear error: no known Gazelle client sends
+ * them and the simulator would rather fail loudly than answer wrongly.
+ *
+ * The whole AST of one document lives in one arena. */
+#ifndef GSIM_GQL_H
+#define GSIM_GQL_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+/* ---- lexer ---- */
+typedef enum {
+    GQL_T_EOF,
+    GQL_T_PUNCT, /* ! $ & ( ) ... : = @ [ ] { | } */
+    GQL_T_NAME,
+    GQL_T_INT,
+    GQL_T_FLOAT,
+    GQL_T_STRING,
+    GQL_T_ERROR
+} gql_token_kind;
+
+typedef struct {
+    gql_token_kind kind;
+    const char *start; /* raw text in the source */
+    size_t len;
+    char *value;       /* decoded string (GQL_T_STRING), arena-owned */
+    int line, col;     /* 1-based, columns count bytes */
+} gql_token;
+
+typedef struct {
+    const char *src;
+    size_t len, pos;
+    int line;
+    size_t line_start;
+    gsim_arena *arena;
+    char error[160];   /* set when a GQL_T_ERROR token is returned */
+} gql_lexer;
+
+void gql_lexer_init(gql_lexer *lx, const char *src, size_t len,
+                    gsim_arena *arena);
+/* Reads the next token; on a lexical error returns GQL_T_ERROR with
+ * lx->error describing it and line/col at the offending character. */
+gql_token gql_lexer_next(gql_lexer *lx);
+
+/* ---- AST ---- */
+typedef enum {
+    GQL_V_VARIABLE,
+    GQL_V_INT,
+    GQL_V_FLOAT,
+    GQL_V_STRING,
+    GQL_V_BOOLEAN,
+    GQL_V_NULL,
+    GQL_V_ENUM,
+    GQL_V_LIST,
+    GQL_V_OBJECT
+} gql_value_kind;
+
+typedef struct gql_value gql_value;
+struct gql_value {
+    gql_value_kind kind;
+    const char *text;   /* variable name, number text, string, enum name */
+    int boolean;
+    const char *key;    /* when this value is an object member */
+    gql_value *items;   /* list items / object members (linked by next) */
+    gql_value *next;
+    int line, col;
+};
+
+typedef struct gql_argument gql_argument;
+struct gql_argument {
+    const char *name;
+    gql_value *value;
+    gql_argument *next;
+    int line, col;
+};
+
+typedef struct gql_directive gql_directive;
+struct gql_directive {
+    const char *name;
+    gql_argument *args;
+    gql_directive *next;
+    int line, col;
+};
+
+typedef struct gql_field gql_field;
+struct gql_field {
+    const char *alias;  /* NULL when none */
+    const char *name;
+    gql_argument *args;
+    gql_directive *directives;
+    gql_field *selections; /* NULL when the field has no selection set */
+    int has_selection_set;
+    gql_field *next;
+    int line, col;
+    /* Filled by validation so execution needs no string compares. */
+    const void *def;
+    int duplicate;      /* a repeated scalar response key, rendered once */
+};
+
+typedef struct gql_var_def gql_var_def;
+struct gql_var_def {
+    const char *name;
+    const char *type_name; /* the named type inside any list/non-null */
+    int non_null;          /* outermost type is non-null */
+    int is_list;
+    gql_value *default_value;
+    gql_var_def *next;
+    int line, col;
+};
+
+typedef enum { GQL_OP_QUERY, GQL_OP_MUTATION, GQL_OP_SUBSCRIPTION } gql_op_kind;
+
+typedef struct gql_operation gql_operation;
+struct gql_operation {
+    gql_op_kind kind;
+    const char *name;   /* NULL for anonymous */
+    gql_var_def *var_defs;
+    gql_directive *directives;
+    gql_field *selections;
+    gql_operation *next;
+    int line, col;
+};
+
+typedef struct {
+    gql_operation *operations;
+    int has_fragments;  /* a fragment definition, spread or inline fragment */
+    int fragment_line, fragment_col;
+} gql_document;
+
+typedef struct {
+    char message[200];
+    int line, col;
+} gql_error;
+
+/* Parses src into *out (allocated in arena). Returns 0, or -1 with err set
+ * to a graphql-js style "Syntax Error: ..." message and its position. */
+int gql_parse(gql_document **out, gsim_arena *arena, const char *src,
+              size_t len, gql_error *err);
+
+/* The response key of a field: its alias or its name. */
+static inline const char *gql_field_key(const gql_field *f)
+{
+    return f->alias ? f->alias : f->name;
+}
+
+#endif

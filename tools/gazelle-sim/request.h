@@ -1,0 +1,36 @@
+/* One POST /graphql/private/ request: the JSON body ({"query",
+ * "variables", "operationName"}), its parsed document, the chosen operation,
+ * coerced variables and validation. Split from execution so the server can
+ * count root fields and apply fault rules before answering. */
+#ifndef GSIM_REQUEST_H
+#define GSIM_REQUEST_H
+
+#include <jansson.h>
+
+#include "arena.h"
+#include "dataset.h"
+#include "gql.h"
+#include "json_out.h"
+
+enum { GSIM_MAX_ROOT_NAMES = 16 };
+
+typedef struct {
+    gsim_arena arena;
+    json_t *body;
+    gql_document *doc;
+    gql_operation *op;
+    json_t *vars;
+    json_t *errors;
+    int status;        /* 200, or 400 when the body is not a GraphQL request */
+    const char *roots[GSIM_MAX_ROOT_NAMES];
+    size_t nroots;
+} gsim_request;
+
+/* Parses and validates; never fails outright: problems become errors. */
+void gsim_request_prepare(gsim_request *r, const char *body, size_t len);
+/* Writes the whole JSON answer. pages/nodes receive the paging counts. */
+void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,
+                         uint64_t *pages, uint64_t *nodes);
+void gsim_request_free(gsim_request *r);
+
+#endif
