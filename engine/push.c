@@ -520,22 +520,20 @@ static int selected(const push_ctx *ctx, gs_entity_id id)
     return ctx->cfg->policy[id].enabled;
 }
 
-/* GS_OK, GS_EPARTIAL, or the failure's own code when no entity went
- * through; the detail of the first failure is made the thread's error. */
-static int overall(gs_push_report *report, int attempted, int failed,
-                   int first_failed)
+/* GS_OK, GS_EPARTIAL, or the failure's own code (with its detail, HTTP
+ * status included) when no entity went through or the key was refused. */
+static int overall(const gs_error *first, int attempted, int failed,
+                   int auth_refused)
 {
-    const gs_push_entity_report *first;
-
     if (failed == 0)
         return GS_OK;
-    first = &report->entity[first_failed];
-    if (failed == attempted)
-        return gs_error_set(first->code, GS_ECLASS_SUPABASE, "%s",
-                            first->error);
-    return gs_error_set(GS_EPARTIAL, GS_ECLASS_SUPABASE,
-                        "push: %d of %d entities failed; first: %s", failed,
-                        attempted, first->error);
+    if (failed == attempted || auth_refused)
+        return gs_error_set_http(first->code, first->klass, first->http_status,
+                                 "%s", first->message);
+    return gs_error_set_http(GS_EPARTIAL, GS_ECLASS_SUPABASE,
+                             first->http_status,
+                             "push: %d of %d entities failed; first: %s",
+                             failed, attempted, first->message);
 }
 
 int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
@@ -544,7 +542,8 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
     static const gs_push_opts no_opts;
     push_ctx ctx;
     gs_http_stats before, after;
-    int attempted = 0, failed = 0, first_failed = -1;
+    gs_error first;
+    int attempted = 0, failed = 0;
     int auth_refused = 0;
     int rc;
 
@@ -553,6 +552,7 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
                             "push: missing report, store or config");
     memset(report, 0, sizeof *report);
     memset(&ctx, 0, sizeof ctx);
+    memset(&first, 0, sizeof first);
     memset(&before, 0, sizeof before);
     memset(&after, 0, sizeof after);
     if (!opts)
@@ -570,18 +570,18 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
             rep->code = GS_EAUTH;
             snprintf(rep->error, sizeof rep->error,
                      "not pushed: Supabase refused the key");
-        } else if (push_entity(&ctx, gs_entity_get((gs_entity_id)e), rep) ==
-                   GS_EAUTH) {
-            auth_refused = 1;
-        }
-        report->rows_pushed += rep->rows_pushed;
-        if (rep->code != GS_OK) {
             failed++;
-            if (first_failed < 0)
-                first_failed = e;
+            continue;
         }
+        rc = push_entity(&ctx, gs_entity_get((gs_entity_id)e), rep);
+        report->rows_pushed += rep->rows_pushed;
+        if (rc == GS_OK)
+            continue;
+        if (failed++ == 0 || rc == GS_EAUTH)
+            first = *gs_error_last();
+        auth_refused = rc == GS_EAUTH;
     }
-    rc = overall(report, attempted, failed, first_failed);
+    rc = overall(&first, attempted, failed, auth_refused);
     if (opts->run_id && !opts->dry_run && !auth_refused) {
         int run_rc = gs_push_run_row(http, ctx.base_url.data, ctx.headers,
                                      store, opts->run_id, report, rc,

@@ -147,9 +147,10 @@ int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
 int gs_push_run_key(char *out, size_t size, gs_store *store,
                     long long run_id);
 
-/* Upserts the sync_runs row @p run_id into gazsync_runs (on_conflict=run_id);
- * a row still "running" gets the push's outcome (@p push_rc), figures and
- * @p now as its end. */
+/* Upserts into gazsync_runs (on_conflict=run_id), in one request, the run
+ * @p run_id and every later-finished run the target has not yet seen in its
+ * final state (meta "push.runs_sent"). @p run_id, still "running" in the
+ * cache, is given the push's outcome (@p push_rc), figures and @p now. */
 int gs_push_run_row(gs_http *http, const char *base_url,
                     const char *const *headers, gs_store *store,
                     long long run_id, const gs_push_report *report,

@@ -22,7 +22,11 @@
 
 #define CACHE_ID_KEY "push.cache_id"
 #define RUNS_TABLE "gazsync_runs"
-#define RUNS_SCAN 200 /* runs read back to find ours (it is a recent one) */
+#define RUNS_SCAN 200 /* newest runs read back: ours and the unsent ones */
+/* Highest local run id sent in its final state. The run being pushed is
+ * still "running" when it is sent, so it is sent again, finished, by the
+ * next push; runs of pull alone reach the target the same way. */
+#define SENT_KEY "push.runs_sent"
 
 static int new_uuid(char out[37])
 {
@@ -70,19 +74,6 @@ int gs_push_run_key(char *out, size_t size, gs_store *store, long long run_id)
     return GS_OK;
 }
 
-static json_t *find_run(json_t *runs, long long run_id)
-{
-    size_t i;
-    json_t *run;
-
-    json_array_foreach(runs, i, run)
-    {
-        if (json_integer_value(json_object_get(run, "id")) == run_id)
-            return run;
-    }
-    return NULL;
-}
-
 static const char *status_of(int push_rc)
 {
     if (push_rc == GS_OK)
@@ -96,42 +87,48 @@ static json_int_t max_int(json_t *stored, long long ours)
     return value > ours ? value : (json_int_t)ours;
 }
 
-/* The target's row from the cache's: a run still "running" (the push is its
- * last step) is given the push's outcome, end time and figures. */
-static json_t *run_payload(json_t *run, const char *key,
+/* The target's row from the cache's. The run being pushed (@p current) is
+ * still "running" in the cache, as the push is its last step: it is given
+ * the push's outcome, end time and figures. Every object has the same keys
+ * (contracts/postgrest.md: a bulk body with differing keys is a 400). */
+static json_t *run_payload(json_t *run, const char *key, int current,
                            const gs_push_report *report, int push_rc,
                            const char *now)
 {
     const char *status = json_string_value(json_object_get(run, "status"));
-    int running = !status || strcmp(status, "running") == 0;
+    int running = current && (!status || strcmp(status, "running") == 0);
     json_t *finished = json_object_get(run, "finished_at");
     json_t *stats = json_object_get(run, "stats");
     json_t *error = json_object_get(run, "error");
+    long long requests = current ? report->requests + 1 : 0;
+    long long pushed = current ? report->rows_pushed : 0;
     json_t *payload;
 
     payload = json_pack(
-        "{ss sO? sO? so ss sI sI sI sI sI}", "run_id", key, "command",
+        "{ss sO? sO? sO? ss sI sI sI sI sI}", "run_id", key, "command",
         json_object_get(run, "command"), "started_at",
-        json_object_get(run, "started_at"), "finished_at",
-        json_is_string(finished) ? json_incref(finished) : json_string(now),
-        "status", running ? status_of(push_rc) : status, "gazelle_requests",
+        json_object_get(run, "started_at"), "finished_at", finished,
+        "status", running ? status_of(push_rc) : status ? status : "running",
+        "gazelle_requests",
         json_integer_value(json_object_get(run, "gazelle_requests")),
         "supabase_requests",
-        max_int(json_object_get(run, "supabase_requests"),
-                report->requests + 1),
+        max_int(json_object_get(run, "supabase_requests"), requests),
         "rows_in", json_integer_value(json_object_get(run, "rows_in")),
         "rows_changed",
         json_integer_value(json_object_get(run, "rows_changed")),
-        "rows_pushed",
-        max_int(json_object_get(run, "rows_pushed"), report->rows_pushed));
+        "rows_pushed", max_int(json_object_get(run, "rows_pushed"), pushed));
     if (!payload)
         return NULL;
+    if (running && !json_is_string(finished))
+        json_object_set_new(payload, "finished_at", json_string(now));
     if (json_is_object(stats))
         json_object_set(payload, "stats", stats);
-    else if (json_object_set_new(payload, "stats",
-                                 json_pack("{so*}", "push",
-                                           gs_push_report_json(report))))
-        goto fail;
+    else if (running)
+        json_object_set_new(payload, "stats",
+                            json_pack("{so*}", "push",
+                                      gs_push_report_json(report)));
+    else
+        json_object_set_new(payload, "stats", json_null());
     if (json_is_string(error))
         json_object_set(payload, "error", error);
     else if (running && push_rc != GS_OK)
@@ -139,23 +136,23 @@ static json_t *run_payload(json_t *run, const char *key,
                             json_string(gs_error_last()->message));
     else
         json_object_set_new(payload, "error", json_null());
+    if (json_object_size(payload) != 12) {
+        json_decref(payload);
+        return NULL;
+    }
     return payload;
-fail:
-    json_decref(payload);
-    return NULL;
 }
 
 static int post_run(gs_http *http, const char *base_url,
-                    const char *const *headers, json_t *payload)
+                    const char *const *headers, json_t *array)
 {
     gs_http_response response;
     gs_buf url = GS_BUF_INIT;
     char *body = NULL;
-    json_t *array = json_pack("[O]", payload);
     int rc = GS_OK;
 
     memset(&response, 0, sizeof response);
-    if (!array || !(body = json_dumps(array, JSON_COMPACT)) ||
+    if (!(body = json_dumps(array, JSON_COMPACT)) ||
         gs_buf_printf(&url, "%s/rest/v1/%s?on_conflict=run_id", base_url,
                       RUNS_TABLE) != GS_OK) {
         rc = gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
@@ -182,7 +179,6 @@ done:
     gs_http_response_free(&response);
     gs_buf_free(&url);
     free(body);
-    json_decref(array);
     return rc;
 }
 
@@ -192,28 +188,58 @@ int gs_push_run_row(gs_http *http, const char *base_url,
                     int push_rc, const char *now)
 {
     char key[400];
+    char *sent_text = NULL;
+    char sent_new[32];
+    long long sent = 0, sent_max = 0;
     json_t *runs = NULL;
+    json_t *array = NULL;
     json_t *run;
-    json_t *payload = NULL;
+    size_t i;
     int rc;
 
-    if ((rc = gs_push_run_key(key, sizeof key, store, run_id)) != GS_OK)
+    if ((rc = gs_store_meta_get(&sent_text, store, SENT_KEY)) != GS_OK)
         return gs_error_wrap("push: run log");
+    if (sent_text)
+        sent = strtoll(sent_text, NULL, 10);
+    free(sent_text);
     if ((rc = gs_store_runs_list(&runs, store, RUNS_SCAN)) != GS_OK)
         return gs_error_wrap("push: run log");
-    if (!(run = find_run(runs, run_id))) {
+    if (!(array = json_array())) {
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE, "out of memory");
+        goto done;
+    }
+    json_array_foreach(runs, i, run)
+    {
+        long long id = json_integer_value(json_object_get(run, "id"));
+        json_t *payload;
+        if (id != run_id && id <= sent)
+            continue;
+        rc = gs_push_run_key(key, sizeof key, store, id);
+        if (rc != GS_OK)
+            goto done;
+        payload = run_payload(run, key, id == run_id, report, push_rc, now);
+        if (!payload || json_array_append_new(array, payload) != 0) {
+            rc = gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
+                              "push: out of memory");
+            goto done;
+        }
+        if (id != run_id && id > sent_max)
+            sent_max = id;
+    }
+    if (json_array_size(array) == 0) {
         rc = gs_error_set(GS_ENOTFOUND, GS_ECLASS_STORE,
                           "push: run %lld is not in sync_runs", run_id);
         goto done;
     }
-    if (!(payload = run_payload(run, key, report, push_rc, now))) {
-        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
-                          "push: out of memory");
+    if ((rc = post_run(http, base_url, headers, array)) != GS_OK)
         goto done;
+    if (sent_max > sent) {
+        snprintf(sent_new, sizeof sent_new, "%lld", sent_max);
+        if ((rc = gs_store_meta_set(store, SENT_KEY, sent_new)) != GS_OK)
+            rc = gs_error_wrap("push: run log");
     }
-    rc = post_run(http, base_url, headers, payload);
 done:
-    json_decref(payload);
+    json_decref(array);
     json_decref(runs);
     return rc;
 }

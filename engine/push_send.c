@@ -117,6 +117,10 @@ int gs_push_post(gs_push_answer *answer, void *sender, const char *body,
     memset(&response, 0, sizeof response);
     rc = gs_http_request(&response, target->http, "POST", target->url,
                          target->headers, body, len);
+    /* Retries ran out on a retryable status: the transport says so with
+     * GS_EHTTP/GS_ERATELIMIT but keeps the final answer, judged as such. */
+    if ((rc == GS_EHTTP || rc == GS_ERATELIMIT) && response.status != 0)
+        rc = GS_OK;
     if (rc != GS_OK && rc != GS_EHTTP) {
         gs_http_response_free(&response);
         return rc; /* local failure (memory): not the target's verdict */

@@ -1,0 +1,399 @@
+/* gs_push_run() over a real cache and a scripted local HTTP server: the
+ * request shape, batches and last_pushed_seq, nothing sent when nothing is
+ * pending, a stop on 503 that marks nothing, the quarantine of a refused row
+ * and its retry, 401 stopping every entity, 404, dry runs, the run log. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gazsync/error.h"
+#include "gazsync/push.h"
+#include "test_server.h"
+
+#define NOW "2026-01-21T15:00:00Z"
+#define KEY "sekret-service-role-key"
+
+typedef struct {
+    int status;            /* answer to every upsert; 0: 201 */
+    const char *body;      /* its body */
+    const char *refuse;    /* a 400 for any body holding this text */
+} script;
+
+typedef struct {
+    gs_test_server *srv;
+    gs_http *http;
+    gs_store *store;
+    gs_config cfg;
+    char dir[64];
+    char path[128];
+    script script;
+} fixture;
+
+static void handler(void *ctx, const gs_test_request *req,
+                    gs_test_response *out)
+{
+    script *s = ctx;
+
+    if (s->refuse && strstr(req->body, s->refuse)) {
+        out->status = 400;
+        out->body = "{\"code\":\"23514\",\"message\":\"violates check "
+                    "constraint\",\"details\":null,\"hint\":null}";
+        return;
+    }
+    out->status = s->status ? s->status : 201;
+    out->body = s->body;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    gs_http_opts opts = {0};
+
+    assert_non_null(f);
+    assert_int_equal(gs_test_server_start(&f->srv), 0);
+    gs_test_server_set_handler(f->srv, handler, &f->script);
+    opts.backoff_base_ms = 1;
+    opts.backoff_max_ms = 5;
+    opts.max_attempts = 2;
+    opts.timeout_ms = 5000;
+    opts.label = "supabase";
+    assert_int_equal(gs_http_new(&f->http, &opts), GS_OK);
+    snprintf(f->dir, sizeof f->dir, "/tmp/gs_push_run_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/cache.db", f->dir);
+    assert_int_equal(gs_store_open(&f->store, f->path, NULL), GS_OK);
+    f->cfg.supabase_url = strdup(gs_test_server_url(f->srv));
+    f->cfg.supabase_key = strdup(KEY);
+    f->cfg.supabase_target = strdup("supabase");
+    f->cfg.push_batch_rows = 3;
+    f->cfg.push_batch_bytes = 1000000;
+    for (int e = 0; e < GS_ENTITY_COUNT; e++)
+        f->cfg.policy[e].enabled = 1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    char wal[160];
+
+    gs_store_close(f->store);
+    gs_http_free(f->http);
+    gs_test_server_stop(f->srv);
+    free(f->cfg.supabase_url);
+    free(f->cfg.supabase_key);
+    free(f->cfg.supabase_target);
+    unlink(f->path);
+    snprintf(wal, sizeof wal, "%s-wal", f->path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", f->path);
+    unlink(wal);
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static void add_piano(fixture *f, const char *id, int year)
+{
+    int changed = 0;
+    json_t *node = json_pack("{ss ss si s[ss] ss s{ss}}", "id", id, "make",
+                             "Steinway", "year", year, "tags", "grand",
+                             "vip", "updatedAt", NOW, "client", "id", "cli_1");
+
+    assert_int_equal(gs_store_upsert(&changed, f->store,
+                                     gs_entity_get(GS_ENTITY_PIANOS), node,
+                                     NOW),
+                     GS_OK);
+    json_decref(node);
+}
+
+static void add_pianos(fixture *f, int count)
+{
+    for (int i = 1; i <= count; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "pno_%d", i);
+        add_piano(f, id, 1900 + i);
+    }
+}
+
+static long long last_pushed(fixture *f, gs_entity_id e)
+{
+    gs_push_state st;
+    assert_int_equal(gs_store_push_state_get(&st, f->store, gs_entity_get(e),
+                                             "supabase"),
+                     GS_OK);
+    return st.last_pushed_seq;
+}
+
+static long long pending(fixture *f, gs_entity_id e)
+{
+    long long n = 0;
+    assert_int_equal(gs_store_pending_count(&n, f->store, gs_entity_get(e),
+                                            last_pushed(f, e)),
+                     GS_OK);
+    return n;
+}
+
+static size_t quarantined(fixture *f, gs_entity_id e)
+{
+    json_t *ids = NULL;
+    size_t n;
+    assert_int_equal(gs_store_failures_ids(&ids, f->store, gs_entity_get(e),
+                                           "supabase"),
+                     GS_OK);
+    n = json_array_size(ids);
+    json_decref(ids);
+    return n;
+}
+
+static int run(fixture *f, gs_push_report *report, unsigned entities)
+{
+    gs_push_opts opts = {0};
+    opts.entities = entities;
+    opts.now = NOW;
+    return gs_push_run(report, f->store, f->http, &f->cfg, &opts);
+}
+
+#define PIANOS (1u << GS_ENTITY_PIANOS)
+
+static void test_push_run_sends_batches_with_the_upsert_shape(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    const gs_test_request *req;
+    char *h;
+
+    add_pianos(f, 7);
+    assert_int_equal(run(f, &report, 0), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), 3); /* 3+3+1 */
+    assert_int_equal(report.requests, 3);
+    assert_int_equal(report.rows_pushed, 7);
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].batches, 3);
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].rows_pending, 7);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 0);
+
+    req = gs_test_server_request(f->srv, 0);
+    assert_string_equal(req->method, "POST");
+    assert_string_equal(req->path, "/rest/v1/gazelle_pianos");
+    assert_string_equal(req->query, "on_conflict=external_id");
+    h = gs_test_request_header(req, "apikey");
+    assert_string_equal(h, KEY);
+    free(h);
+    h = gs_test_request_header(req, "Authorization");
+    assert_string_equal(h, "Bearer " KEY);
+    free(h);
+    h = gs_test_request_header(req, "Prefer");
+    assert_string_equal(h, "resolution=merge-duplicates,return=minimal");
+    free(h);
+    h = gs_test_request_header(req, "Content-Type");
+    assert_string_equal(h, "application/json");
+    free(h);
+    assert_non_null(strstr(req->body, "\"external_id\":\"pno_1\""));
+    assert_non_null(strstr(req->body, "\"tags\":[\"grand\",\"vip\"]"));
+    assert_null(strstr(req->body, "\"pno_4\""));
+}
+
+static void test_push_run_with_nothing_pending_sends_nothing(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+
+    add_pianos(f, 4);
+    assert_int_equal(run(f, &report, 0), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), 2);
+    assert_int_equal(run(f, &report, 0), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), 2);
+    assert_int_equal(report.requests, 0);
+    /* One changed row: one request with that row only. */
+    add_piano(f, "pno_2", 1999);
+    assert_int_equal(run(f, &report, 0), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), 3);
+    assert_non_null(strstr(gs_test_server_request(f->srv, 2)->body,
+                           "\"year\":1999"));
+    assert_null(strstr(gs_test_server_request(f->srv, 2)->body, "pno_1"));
+}
+
+static void test_push_run_503_stops_the_entity_marking_nothing(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    const gs_error *err;
+
+    add_pianos(f, 5);
+    f->script.status = 503;
+    assert_int_equal(run(f, &report, PIANOS), GS_EHTTP);
+    err = gs_error_last();
+    assert_non_null(strstr(err->message, "gazelle_pianos"));
+    assert_non_null(strstr(err->message, "503"));
+    assert_non_null(strstr(err->message, "change_seq"));
+    assert_null(strstr(err->message, KEY));
+    assert_int_equal(err->http_status, 503);
+    assert_int_equal(last_pushed(f, GS_ENTITY_PIANOS), 0);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 5);
+    assert_int_equal(quarantined(f, GS_ENTITY_PIANOS), 0);
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].requests, 2); /* retry */
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].rows_pushed, 0);
+
+    /* Recovery: the next push sends everything. */
+    f->script.status = 0;
+    assert_int_equal(run(f, &report, PIANOS), GS_OK);
+    assert_int_equal(report.rows_pushed, 5);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 0);
+}
+
+static void test_push_run_quarantines_a_bad_row_and_retries_it(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    size_t before;
+
+    add_pianos(f, 6);
+    f->script.refuse = "\"pno_4\"";
+    assert_int_equal(run(f, &report, PIANOS), GS_ECONFLICT);
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].rows_pushed, 5);
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].rows_failed, 1);
+    assert_int_equal(quarantined(f, GS_ENTITY_PIANOS), 1);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 0); /* advanced past it */
+
+    /* Still refused: retried once, stays quarantined. */
+    before = gs_test_server_request_count(f->srv);
+    assert_int_equal(run(f, &report, PIANOS), GS_ECONFLICT);
+    assert_int_equal(gs_test_server_request_count(f->srv), before + 1);
+    assert_int_equal(quarantined(f, GS_ENTITY_PIANOS), 1);
+
+    /* Fixed in the database: lands and leaves the quarantine. */
+    f->script.refuse = NULL;
+    before = gs_test_server_request_count(f->srv);
+    assert_int_equal(run(f, &report, PIANOS), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), before + 1);
+    assert_non_null(strstr(gs_test_server_request(f->srv, before)->body,
+                           "\"external_id\":\"pno_4\""));
+    assert_int_equal(report.rows_pushed, 1);
+    assert_int_equal(quarantined(f, GS_ENTITY_PIANOS), 0);
+    assert_int_equal(run(f, &report, PIANOS), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), before + 1);
+}
+
+static void test_push_run_401_stops_every_entity(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    int changed;
+    json_t *client = json_pack("{ss ss}", "id", "cli_1", "updatedAt", NOW);
+
+    assert_int_equal(gs_store_upsert(&changed, f->store,
+                                     gs_entity_get(GS_ENTITY_CLIENTS), client,
+                                     NOW),
+                     GS_OK);
+    json_decref(client);
+    add_pianos(f, 2);
+    f->script.status = 401;
+    f->script.body = "{\"code\":\"PGRST301\",\"message\":\"JWT invalid\"}";
+    assert_int_equal(run(f, &report, 0), GS_EAUTH);
+    assert_int_equal(gs_test_server_request_count(f->srv), 1);
+    assert_null(strstr(gs_error_last()->message, KEY));
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].code, GS_EAUTH);
+    assert_int_equal(quarantined(f, GS_ENTITY_CLIENTS), 0);
+    assert_int_equal(pending(f, GS_ENTITY_CLIENTS), 1);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 2);
+}
+
+static void test_push_run_404_names_the_missing_table(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+
+    add_pianos(f, 2);
+    f->script.status = 404;
+    f->script.body = "{\"code\":\"PGRST205\",\"message\":\"Could not find "
+                     "the table\"}";
+    assert_int_equal(run(f, &report, PIANOS), GS_ENOTFOUND);
+    assert_non_null(strstr(gs_error_last()->message, "gazelle_pianos"));
+    assert_int_equal(quarantined(f, GS_ENTITY_PIANOS), 0);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 2);
+}
+
+static void test_push_run_dry_run_sends_nothing(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    gs_push_opts opts = {0};
+
+    add_pianos(f, 7);
+    opts.dry_run = 1;
+    opts.now = NOW;
+    assert_int_equal(gs_push_run(&report, f->store, f->http, &f->cfg, &opts),
+                     GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), 0);
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].rows_pending, 7);
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].batches, 3);
+    assert_int_equal(report.rows_pushed, 0);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 7);
+}
+
+static void test_push_run_sends_the_run_log(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    gs_push_opts opts = {0};
+    gs_run_record rec = {0};
+    long long run_id = 0;
+    const gs_test_request *req;
+    json_t *body, *row;
+    json_t *report_json;
+
+    add_pianos(f, 2);
+    rec.command = "push";
+    rec.status = "running";
+    rec.started_at = NOW;
+    assert_int_equal(gs_store_run_begin(&run_id, f->store, &rec), GS_OK);
+    opts.now = NOW;
+    opts.run_id = run_id;
+    assert_int_equal(gs_push_run(&report, f->store, f->http, &f->cfg, &opts),
+                     GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), 2);
+    req = gs_test_server_request(f->srv, 1);
+    assert_string_equal(req->path, "/rest/v1/gazsync_runs");
+    assert_string_equal(req->query, "on_conflict=run_id");
+    body = json_loads(req->body, 0, NULL);
+    assert_int_equal(json_array_size(body), 1);
+    row = json_array_get(body, 0);
+    assert_string_equal(json_string_value(json_object_get(row, "status")),
+                        "ok");
+    assert_int_equal(json_integer_value(json_object_get(row, "rows_pushed")),
+                     2);
+    assert_non_null(strstr(json_string_value(json_object_get(row, "run_id")),
+                           ":1"));
+    assert_null(strstr(req->body, KEY));
+    json_decref(body);
+    report_json = gs_push_report_json(&report);
+    assert_int_equal(json_integer_value(json_object_get(report_json,
+                                                        "rows_pushed")),
+                     2);
+    json_decref(report_json);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_push_run_sends_batches_with_the_upsert_shape),
+        T(test_push_run_with_nothing_pending_sends_nothing),
+        T(test_push_run_503_stops_the_entity_marking_nothing),
+        T(test_push_run_quarantines_a_bad_row_and_retries_it),
+        T(test_push_run_401_stops_every_entity),
+        T(test_push_run_404_names_the_missing_table),
+        T(test_push_run_dry_run_sends_nothing),
+        T(test_push_run_sends_the_run_log),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
