@@ -1,0 +1,282 @@
+/* engine/config*.c, dotenv.c: defaults, INI, .env and environment. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gazsync/config.h"
+#include "gazsync/error.h"
+
+static const char *const VARS[] = {
+    "GAZELLE_API_URL",       "GAZELLE_OAUTH_URL",   "GAZELLE_ACCESS_TOKEN",
+    "GAZELLE_API_KEY",       "GAZELLE_REFRESH_TOKEN", "GAZELLE_CLIENT_ID",
+    "GAZELLE_CLIENT_SECRET", "SUPABASE_URL",        "SUPABASE_SERVICE_ROLE_KEY",
+    "GAZSYNC_TIME_ZONE",     "GAZSYNC_MIN_INTERVAL_MS",
+    "GAZSYNC_BACKOFF_BASE_MS", "GAZSYNC_MAX_ATTEMPTS", "GAZSYNC_PAGE_SIZE",
+    "GAZSYNC_CA_BUNDLE",     "GAZSYNC_TIMEOUT_MS"};
+
+typedef struct {
+    char dir[64];
+    char ini[128];
+    char env[128];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/gs_test_config_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->ini, sizeof f->ini, "%s/gazsync.ini", f->dir);
+    snprintf(f->env, sizeof f->env, "%s/.env", f->dir);
+    for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++)
+        unsetenv(VARS[i]);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    unlink(f->ini);
+    unlink(f->env);
+    rmdir(f->dir);
+    for (size_t i = 0; i < sizeof VARS / sizeof VARS[0]; i++)
+        unsetenv(VARS[i]);
+    free(f);
+    return 0;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *file = fopen(path, "w");
+    assert_non_null(file);
+    assert_int_equal(fputs(text, file) >= 0, 1);
+    assert_int_equal(fclose(file), 0);
+}
+
+static void test_config_defaults(void **state)
+{
+    (void)state;
+    gs_config cfg;
+    gs_config_defaults(&cfg);
+    assert_string_equal(cfg.gazelle_url,
+                        "https://gazelleapp.io/graphql/private/");
+    assert_string_equal(cfg.supabase_target, "supabase");
+    assert_string_equal(cfg.time_zone, "America/Montreal");
+    assert_int_equal(cfg.page_size, 100);
+    assert_int_equal(cfg.min_interval_ms, 200);
+    assert_int_equal(cfg.timeout_ms, 120000);
+    assert_int_equal(cfg.max_attempts, 5);
+    assert_int_equal(cfg.backoff_base_ms, 500);
+    assert_int_equal(cfg.push_batch_rows, 500);
+    assert_int_equal(cfg.push_batch_bytes, 4000000);
+    assert_null(cfg.gazelle_access_token);
+    assert_int_equal(cfg.policy[GS_ENTITY_USERS].kind, GS_POLICY_IF_EMPTY);
+    assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].kind, GS_POLICY_DELTA);
+    assert_int_equal(cfg.policy[GS_ENTITY_PIANOS].kind, GS_POLICY_DELTA);
+    assert_true(cfg.policy[GS_ENTITY_CLIENTS].lookback_s > 0);
+    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].kind,
+                     GS_POLICY_WINDOW);
+    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_past_days, 60);
+    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days,
+                     90);
+    assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].kind, GS_POLICY_SINCE);
+    assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].lookback_s, 2 * 86400);
+    for (int i = 0; i < GS_ENTITY_COUNT; i++) {
+        assert_true(cfg.policy[i].enabled);
+        assert_string_equal(cfg.policy[i].target_table,
+                            gs_entity_get((gs_entity_id)i)->target_table);
+    }
+    gs_config_free(&cfg);
+    gs_config_free(&cfg); /* twice is harmless */
+}
+
+static void test_config_ini_env_precedence(void **state)
+{
+    fixture *f = *state;
+    gs_config cfg;
+    write_file(f->ini, "; comment\n"
+                       "[gazsync]\n"
+                       "time_zone = America/Toronto\n"
+                       "page_size = 50\n"
+                       "min_interval_ms = 300\n"
+                       "gazelle_api_url = http://ini.example/graphql/\n"
+                       "[push]\n"
+                       "batch_rows = 250\n"
+                       "batch_bytes = 1000000\n"
+                       "[entity.clients]\n"
+                       "policy = always,max-age=6h\n"
+                       "target_table = my_clients\n"
+                       "[entity.users]\n"
+                       "enabled = false\n"
+                       "max_age = 2w\n"
+                       "[entity.timeline_entries]\n"
+                       "lookback = 3d\n"
+                       "policy = since\n");
+    write_file(f->env, "# secrets\n"
+                       "export GAZELLE_ACCESS_TOKEN=\"tok from env file\"\n"
+                       "GAZELLE_REFRESH_TOKEN='ref#1'\n"
+                       "GAZELLE_CLIENT_ID = cid # trailing comment\n"
+                       "GAZSYNC_PAGE_SIZE=75\n"
+                       "SUPABASE_URL=http://dotenv.example\n"
+                       "SUPABASE_SERVICE_ROLE_KEY=from-dotenv\n"
+                       "UNRELATED=whatever\n"
+                       "\n");
+    /* the process environment beats .env, .env beats the INI file */
+    setenv("SUPABASE_SERVICE_ROLE_KEY", "from-process", 1);
+    setenv("GAZSYNC_MIN_INTERVAL_MS", "0", 1);
+    assert_int_equal(gs_config_load(&cfg, f->ini, f->env), GS_OK);
+    assert_string_equal(cfg.time_zone, "America/Toronto");
+    assert_int_equal(cfg.page_size, 75);
+    assert_int_equal(cfg.min_interval_ms, 0);
+    assert_string_equal(cfg.gazelle_url, "http://ini.example/graphql/");
+    assert_int_equal(cfg.push_batch_rows, 250);
+    assert_int_equal(cfg.push_batch_bytes, 1000000);
+    assert_string_equal(cfg.gazelle_access_token, "tok from env file");
+    assert_string_equal(cfg.gazelle_refresh_token, "ref#1");
+    assert_string_equal(cfg.gazelle_client_id, "cid");
+    assert_string_equal(cfg.supabase_url, "http://dotenv.example");
+    assert_string_equal(cfg.supabase_key, "from-process");
+    assert_null(cfg.gazelle_api_key);
+    const gs_entity_policy *c = &cfg.policy[GS_ENTITY_CLIENTS];
+    assert_int_equal(c->kind, GS_POLICY_ALWAYS);
+    assert_int_equal(c->max_age_s, 21600);
+    assert_string_equal(c->target_table, "my_clients");
+    assert_false(cfg.policy[GS_ENTITY_USERS].enabled);
+    assert_int_equal(cfg.policy[GS_ENTITY_USERS].max_age_s, 14 * 86400);
+    assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].lookback_s, 3 * 86400);
+    assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].kind, GS_POLICY_SINCE);
+    /* the .env file did not leak into the process environment */
+    assert_null(getenv("UNRELATED"));
+    assert_string_equal(getenv("SUPABASE_SERVICE_ROLE_KEY"), "from-process");
+    gs_config_free(&cfg);
+
+    /* and the process environment beats the INI file too */
+    setenv("GAZELLE_API_URL", "https://env.example/graphql/private/", 1);
+    setenv("GAZSYNC_TIME_ZONE", "UTC", 1);
+    assert_int_equal(gs_config_load(&cfg, f->ini, NULL), GS_OK);
+    assert_string_equal(cfg.gazelle_url,
+                        "https://env.example/graphql/private/");
+    assert_string_equal(cfg.time_zone, "UTC");
+    assert_int_equal(cfg.page_size, 50);
+    assert_null(cfg.gazelle_access_token);
+    gs_config_free(&cfg);
+}
+
+static void expect_ini_error(fixture *f, const char *text, const char *want)
+{
+    gs_config cfg;
+    char full[256];
+    write_file(f->ini, text);
+    assert_int_equal(gs_config_load(&cfg, f->ini, NULL), GS_ECONFIG);
+    snprintf(full, sizeof full, "%s:%s", f->ini, want);
+    if (!strstr(gs_error_last()->message, full))
+        fail_msg("message '%s' lacks '%s'", gs_error_last()->message, full);
+    assert_null(cfg.gazelle_url); /* freed on failure */
+    gs_config_free(&cfg);
+}
+
+static void test_config_bad_ini_names_file_line_key(void **state)
+{
+    fixture *f = *state;
+    expect_ini_error(f, "[gazsync]\npage_size = 10\npolcy = delta\n",
+                     "3: unknown key 'polcy' in [gazsync]");
+    expect_ini_error(f, "[entity.clients]\n\npolicy = sometimes\n",
+                     "3: bad value for 'policy' in [entity.clients]");
+    expect_ini_error(f, "[entity.widgets]\npolicy = delta\n",
+                     "2: unknown entity in section [entity.widgets]");
+    expect_ini_error(f, "[wat]\nx = 1\n", "2: unknown section [wat]");
+    expect_ini_error(f, "[gazsync]\npage_size = 10x\n",
+                     "2: bad value for 'page_size'");
+    expect_ini_error(f, "[entity.users]\nlookback = 5\n",
+                     "2: bad value for 'lookback'");
+    expect_ini_error(f, "[entity.users]\ntarget_table = users; drop\n",
+                     "2: bad value for 'target_table'");
+    expect_ini_error(f, "[entity.users]\nenabled = maybe\n",
+                     "2: bad value for 'enabled'");
+    expect_ini_error(f, "[gazsync]\naccess_token = abc\n",
+                     "2: unknown key 'access_token' in [gazsync] (secrets");
+    expect_ini_error(f, "[gazsync]\nthis line has no equals\n",
+                     "2: syntax error");
+    assert_null(strstr(gs_error_last()->message, "abc"));
+}
+
+static void test_config_missing_files(void **state)
+{
+    fixture *f = *state;
+    gs_config cfg;
+    /* a named INI that is missing is an error; a missing .env is fine */
+    assert_int_equal(gs_config_load(&cfg, f->ini, NULL), GS_ECONFIG);
+    assert_non_null(strstr(gs_error_last()->message, f->ini));
+    gs_config_free(&cfg);
+    assert_int_equal(gs_config_load(&cfg, NULL, f->env), GS_OK);
+    gs_config_free(&cfg);
+}
+
+static void test_config_bad_env_values_name_variable_not_value(void **state)
+{
+    fixture *f = *state;
+    gs_config cfg;
+    setenv("GAZSYNC_PAGE_SIZE", "lots", 1);
+    assert_int_equal(gs_config_load(&cfg, NULL, NULL), GS_ECONFIG);
+    assert_non_null(strstr(gs_error_last()->message, "GAZSYNC_PAGE_SIZE"));
+    assert_non_null(strstr(gs_error_last()->message, "environment"));
+    gs_config_free(&cfg);
+    unsetenv("GAZSYNC_PAGE_SIZE");
+
+    write_file(f->env, "A=1\nGAZELLE_API_URL=ftp://secret-host/\n");
+    assert_int_equal(gs_config_load(&cfg, NULL, f->env), GS_ECONFIG);
+    char want[200];
+    snprintf(want, sizeof want, "%s:2: GAZELLE_API_URL", f->env);
+    assert_non_null(strstr(gs_error_last()->message, want));
+    assert_null(strstr(gs_error_last()->message, "secret-host"));
+    gs_config_free(&cfg);
+
+    write_file(f->env, "GAZELLE_ACCESS_TOKEN=\"unterminated\n");
+    assert_int_equal(gs_config_load(&cfg, NULL, f->env), GS_ECONFIG);
+    assert_non_null(strstr(gs_error_last()->message, ":1: "));
+    assert_null(strstr(gs_error_last()->message, "unterminated\""));
+    gs_config_free(&cfg);
+
+    write_file(f->env, "just some words\n");
+    assert_int_equal(gs_config_load(&cfg, NULL, f->env), GS_ECONFIG);
+    assert_non_null(strstr(gs_error_last()->message, ":1: expected KEY=VALUE"));
+    gs_config_free(&cfg);
+}
+
+static void test_config_dotenv_quoting(void **state)
+{
+    fixture *f = *state;
+    gs_config cfg;
+    write_file(f->env, "GAZELLE_CLIENT_SECRET=\"a \\\"b\\\" \\\\ c\"\n"
+                       "GAZELLE_API_KEY='lit $x \\n' # comment\n"
+                       "GAZELLE_CLIENT_ID=plain#nocomment\n"
+                       "GAZELLE_ACCESS_TOKEN=\n");
+    assert_int_equal(gs_config_load(&cfg, NULL, f->env), GS_OK);
+    assert_string_equal(cfg.gazelle_client_secret, "a \"b\" \\ c");
+    assert_string_equal(cfg.gazelle_api_key, "lit $x \\n");
+    assert_string_equal(cfg.gazelle_client_id, "plain#nocomment");
+    assert_null(cfg.gazelle_access_token); /* empty means unset */
+    gs_config_free(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+        T(test_config_defaults),
+        T(test_config_ini_env_precedence),
+        T(test_config_bad_ini_names_file_line_key),
+        T(test_config_missing_files),
+        T(test_config_bad_env_values_name_variable_not_value),
+        T(test_config_dotenv_quoting),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
