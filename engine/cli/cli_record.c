@@ -29,8 +29,10 @@ static void add_error(gs_cli_run *run, const char *half, const char *entity,
 {
     if (run->error.len)
         gs_buf_puts(&run->error, "; ");
-    if (half)
-        gs_buf_printf(&run->error, "%s ", half);
+    /* In a sync, say which half failed, unless the message already does
+     * ("push: run log to gazsync_runs: ..."). */
+    if (half && strncmp(message, half, strlen(half)) != 0)
+        gs_buf_printf(&run->error, "%s%s", half, entity ? " " : ": ");
     if (entity)
         gs_buf_printf(&run->error, "%s: ", entity);
     gs_buf_puts(&run->error, message);

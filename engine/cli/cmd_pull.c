@@ -59,15 +59,16 @@ void cli_report_half(const gs_cli *cli, const char *what, int rc,
 {
     if (rc == GS_OK)
         return;
-    if (rc == GS_EPARTIAL) {
-        fprintf(stderr, "%s: %s: some entities failed (see above); the "
-                        "others synced\n",
-                cli->prog, what);
-        return;
-    }
-    fprintf(stderr, "%s: %s failed: %s\n", cli->prog, what,
-            saved->code == rc && saved->message[0] ? saved->message
-                                                   : gs_strerror(rc));
+    const char *message =
+        saved->code == rc && saved->message[0] ? saved->message : NULL;
+    if (rc == GS_EPARTIAL)
+        fprintf(stderr, "%s: %s partly failed: %s\n", cli->prog, what,
+                message ? message
+                        : "some entities failed (see above), the others "
+                          "synced");
+    else
+        fprintf(stderr, "%s: %s failed: %s\n", cli->prog, what,
+                message ? message : gs_strerror(rc));
 }
 
 int cmd_pull(gs_cli *cli, int argc, char **argv)
