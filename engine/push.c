@@ -582,11 +582,23 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
         auth_refused = rc == GS_EAUTH;
     }
     rc = overall(&first, attempted, failed, auth_refused);
-    if (opts->run_id && !opts->dry_run && !auth_refused) {
+    if (http && !opts->dry_run) {
+        gs_http_get_stats(&after, http);
+        report->requests = after.requests - before.requests;
+    }
+    /* The run log rides on a push that sent something: "nothing pending,
+     * no request" holds, and the runs it skips are sent, finished, by the
+     * next push that has rows to send (push_runs.c). */
+    if (opts->run_id && !opts->dry_run && !auth_refused &&
+        after.requests > before.requests) {
+        gs_error saved = *gs_error_last();
         int run_rc = gs_push_run_row(http, ctx.base_url.data, ctx.headers,
                                      store, opts->run_id, report, rc,
                                      ctx.now);
-        if (run_rc != GS_OK && rc == GS_OK) {
+        if (rc != GS_OK) /* the entities' failure is the one to report */
+            gs_error_set_http(saved.code, saved.klass, saved.http_status, "%s",
+                              saved.message);
+        else if (run_rc != GS_OK) {
             char why[sizeof gs_error_last()->message];
             snprintf(why, sizeof why, "%s", gs_error_last()->message);
             rc = gs_error_set(GS_EPARTIAL, GS_ECLASS_SUPABASE,
