@@ -84,3 +84,15 @@ void gs_buf_free(gs_buf *buf)
     buf->data = NULL;
     buf->len = buf->cap = 0;
 }
+
+void gs_copy_text(char *dst, size_t size, const char *src)
+{
+    size_t len;
+
+    if (size == 0)
+        return;
+    len = src ? strnlen(src, size - 1) : 0;
+    if (len)
+        memcpy(dst, src, len);
+    dst[len] = '\0';
+}

@@ -25,4 +25,9 @@ void gs_buf_reset(gs_buf *buf);
 char *gs_buf_detach(gs_buf *buf);
 void gs_buf_free(gs_buf *buf);
 
+
+
+/* Copies @src into the fixed array @dst of @size bytes, truncating, always
+ * NUL-terminated: for the bounded text fields of reports and states. */
+void gs_copy_text(char *dst, size_t size, const char *src);
 #endif

@@ -4,12 +4,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "pull_internal.h"
 
 /* Users first (a full technicians list makes the later check meaningful),
  * contacts ride along with clients. */
 static const gs_entity_id pull_order[] = {
-    GS_ENTITY_USERS, GS_ENTITY_CLIENTS, GS_ENTITY_PIANOS,
+    GS_ENTITY_USERS,        GS_ENTITY_CLIENTS,  GS_ENTITY_PIANOS,
     GS_ENTITY_APPOINTMENTS, GS_ENTITY_TIMELINE,
 };
 
@@ -29,11 +30,9 @@ static void record_failure(gs_pull_ctx *ctx, const gs_entity *entity,
 
     report->decision = GS_DECISION_FAILED;
     report->code = rc;
-    snprintf(report->error, sizeof report->error, "%s",
-             gs_error_last()->message);
+    gs_copy_text(report->error, sizeof report->error, gs_error_last()->message);
     snprintf(state->status, sizeof state->status, "failed");
-    snprintf(state->last_error, sizeof state->last_error, "%s",
-             report->error);
+    gs_copy_text(state->last_error, sizeof state->last_error, report->error);
     /* Best effort: the failure itself may be the store's. */
     gs_store_state_put(ctx->store, entity, state);
 }
@@ -60,8 +59,8 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     }
     gs_policy_format(state.policy, sizeof state.policy,
                      &ctx->cfg->policy[entity->id]);
-    snprintf(report->reason, sizeof report->reason, "%s", plan.reason);
-    snprintf(state.decision, sizeof state.decision, "%s", plan.reason);
+    gs_copy_text(report->reason, sizeof report->reason, plan.reason);
+    gs_copy_text(state.decision, sizeof state.decision, plan.reason);
     if (plan.mode == GS_PLAN_SKIP) {
         report->decision = GS_DECISION_SKIPPED;
         state.calls_last = 0;
@@ -91,22 +90,19 @@ static int follow_clients(gs_pull_ctx *ctx)
     int rc = gs_store_state_get(&state, ctx->store, contacts);
 
     report->decision = clients->decision;
-    snprintf(report->reason, sizeof report->reason, "with clients: %s",
-             clients->reason);
+    gs_copy_text(report->reason, sizeof report->reason, "with clients");
     if (rc != GS_OK || clients->decision == GS_DECISION_SKIPPED)
         return rc;
     snprintf(state.policy, sizeof state.policy, "with clients");
-    snprintf(state.decision, sizeof state.decision, "%s", report->reason);
-    snprintf(state.last_attempt, sizeof state.last_attempt, "%s", ctx->now);
+    gs_copy_text(state.decision, sizeof state.decision, report->reason);
+    gs_copy_text(state.last_attempt, sizeof state.last_attempt, ctx->now);
     if (clients->decision == GS_DECISION_PULLED) {
         snprintf(state.status, sizeof state.status, "ok");
-        snprintf(state.last_success, sizeof state.last_success, "%s",
-                 ctx->now);
+        gs_copy_text(state.last_success, sizeof state.last_success, ctx->now);
         state.last_error[0] = '\0';
     } else {
         snprintf(state.status, sizeof state.status, "failed");
-        snprintf(state.last_error, sizeof state.last_error, "%s",
-                 clients->error);
+        gs_copy_text(state.last_error, sizeof state.last_error, clients->error);
     }
     rc = gs_store_count(&state.rows, ctx->store, contacts);
     if (rc == GS_OK)
@@ -123,7 +119,8 @@ static int find_unknown_user(const char **unknown, gs_pull_ctx *ctx)
     int rc;
 
     *unknown = NULL;
-    json_object_foreach(ctx->named_users, id, value) {
+    json_object_foreach(ctx->named_users, id, value)
+    {
         int exists = 0;
 
         rc = gs_store_exists(&exists, ctx->store, users, id);
@@ -164,8 +161,8 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
                 const gs_config *cfg, const gs_pull_opts *opts)
 {
     gs_pull_opts no_opts = {0};
-    gs_pull_ctx ctx = {store, client, cfg, opts ? opts : &no_opts, report,
-                       {0}, 0, NULL};
+    gs_pull_ctx ctx = {store,  client, cfg, opts ? opts : &no_opts,
+                       report, {0},    0,   NULL};
     long long requests_before = gs_gazelle_requests(client);
     int attempted = 0, failed = 0, first_failure = GS_OK;
     int rc;

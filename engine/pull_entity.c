@@ -4,16 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "pull_internal.h"
 
 static const char *mode_name(gs_plan_mode mode)
 {
     switch (mode) {
-    case GS_PLAN_FULL: return "full";
-    case GS_PLAN_DELTA: return "delta";
-    case GS_PLAN_WINDOW: return "window";
-    case GS_PLAN_SINCE: return "since";
-    default: return "skip";
+    case GS_PLAN_FULL:
+        return "full";
+    case GS_PLAN_DELTA:
+        return "delta";
+    case GS_PLAN_WINDOW:
+        return "window";
+    case GS_PLAN_SINCE:
+        return "since";
+    default:
+        return "skip";
     }
 }
 
@@ -33,9 +39,8 @@ static const char *resumable_cursor(const gs_sync_state *state,
     return state->resume_cursor + len + 1;
 }
 
-static json_t *page_variables(const gs_entity *entity,
-                              const gs_pull_plan *plan, int page_size,
-                              const char *after)
+static json_t *page_variables(const gs_entity *entity, const gs_pull_plan *plan,
+                              int page_size, const char *after)
 {
     json_t *vars = json_pack("{s:i}", "first", page_size);
 
@@ -46,7 +51,8 @@ static json_t *page_variables(const gs_entity *entity,
     case GS_ENTITY_PIANOS:
         /* Newest change first: a delta stops at the first page that reaches
          * the high-water mark. Sorting by creation would miss updates. */
-        json_object_set_new(vars, "sortBy", json_pack("[s]", "UPDATED_AT_DESC"));
+        json_object_set_new(vars, "sortBy",
+                            json_pack("[s]", "UPDATED_AT_DESC"));
         break;
     case GS_ENTITY_APPOINTMENTS:
         json_object_set_new(vars, "sortBy", json_pack("[s]", "START_ASC"));
@@ -77,15 +83,14 @@ static int sweep(gs_pull_ctx *ctx, const gs_entity *entity,
 
     if (plan->mode == GS_PLAN_WINDOW)
         rc = gs_store_sweep_unseen(&deleted, ctx->store, entity, "start",
-                                   plan->sweep_from, plan->sweep_to,
-                                   ctx->now);
+                                   plan->sweep_from, plan->sweep_to, ctx->now);
     else if (plan->mode == GS_PLAN_FULL && !resumed) {
         rc = gs_store_sweep_unseen(&deleted, ctx->store, entity, NULL, NULL,
                                    NULL, ctx->now);
         if (rc == GS_OK && entity->id == GS_ENTITY_CLIENTS)
             rc = gs_store_sweep_unseen(&contacts_deleted, ctx->store,
-                                       gs_entity_get(GS_ENTITY_CONTACTS),
-                                       NULL, NULL, NULL, ctx->now);
+                                       gs_entity_get(GS_ENTITY_CONTACTS), NULL,
+                                       NULL, NULL, ctx->now);
     }
     report->rows_deleted += deleted;
     ctx->report->entity[GS_ENTITY_CONTACTS].rows_deleted += contacts_deleted;
@@ -97,8 +102,7 @@ static int reset_seen(gs_pull_ctx *ctx, const gs_entity *entity)
     int rc = gs_store_seen_reset(ctx->store, entity);
 
     if (rc == GS_OK && entity->id == GS_ENTITY_CLIENTS)
-        rc = gs_store_seen_reset(ctx->store,
-                                 gs_entity_get(GS_ENTITY_CONTACTS));
+        rc = gs_store_seen_reset(ctx->store, gs_entity_get(GS_ENTITY_CONTACTS));
     return rc;
 }
 
@@ -126,8 +130,8 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     totals->page++;
     snprintf(what, sizeof what, "%s page %ld", entity->name, totals->page);
     vars = page_variables(entity, plan, ctx->cfg->page_size, after);
-    rc = gs_gazelle_query(&data, ctx->client, gs_gazelle_document(entity),
-                          vars, what);
+    rc = gs_gazelle_query(&data, ctx->client, gs_gazelle_document(entity), vars,
+                          what);
     if (rc == GS_OK)
         rc = gs_gazelle_page_parse(&page, data, entity->root_field);
     if (rc != GS_OK) {
@@ -142,14 +146,13 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
                              &totals->max_stamp, totals->max_text,
                              &totals->saw_older, plan->stop_below);
     if (rc == GS_OK) {
-        int more = page.has_next_page && page.end_cursor &&
-                   !totals->saw_older;
+        int more = page.has_next_page && page.end_cursor && !totals->saw_older;
 
-        snprintf(state->pending_high_water, sizeof state->pending_high_water,
-                 "%s", totals->max_text);
+        gs_copy_text(state->pending_high_water,
+                     sizeof state->pending_high_water, totals->max_text);
         if (more)
-            snprintf(state->resume_cursor, sizeof state->resume_cursor,
-                     "%s|%s", mode_name(plan->mode), page.end_cursor);
+            snprintf(state->resume_cursor, sizeof state->resume_cursor, "%s|%s",
+                     mode_name(plan->mode), page.end_cursor);
         rc = gs_store_state_put(ctx->store, entity, state);
         if (rc == GS_OK)
             rc = gs_store_commit(ctx->store);
@@ -187,13 +190,13 @@ static int finish(gs_pull_ctx *ctx, const gs_entity *entity,
         (!state->high_water[0] ||
          gs_iso_parse(&old_mark, state->high_water) != GS_OK ||
          totals->max_stamp > old_mark))
-        snprintf(state->high_water, sizeof state->high_water, "%s",
-                 totals->max_text);
+        gs_copy_text(state->high_water, sizeof state->high_water,
+                     totals->max_text);
     state->resume_cursor[0] = '\0';
     state->pending_high_water[0] = '\0';
     snprintf(state->status, sizeof state->status, "ok");
     state->last_error[0] = '\0';
-    snprintf(state->last_success, sizeof state->last_success, "%s", ctx->now);
+    gs_copy_text(state->last_success, sizeof state->last_success, ctx->now);
     if (rc == GS_OK)
         rc = gs_store_count(&state->rows, ctx->store, entity);
     if (rc == GS_OK)
@@ -218,17 +221,16 @@ int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     if (resume) {
         cursor = strdup(resume);
         if (state->pending_high_water[0] &&
-            gs_iso_parse(&totals.max_stamp, state->pending_high_water) ==
-                GS_OK)
-            snprintf(totals.max_text, sizeof totals.max_text, "%s",
-                     state->pending_high_water);
+            gs_iso_parse(&totals.max_stamp, state->pending_high_water) == GS_OK)
+            gs_copy_text(totals.max_text, sizeof totals.max_text,
+                         state->pending_high_water);
     } else {
         state->resume_cursor[0] = '\0';
         state->pending_high_water[0] = '\0';
         rc = reset_seen(ctx, entity);
     }
     snprintf(state->status, sizeof state->status, "running");
-    snprintf(state->last_attempt, sizeof state->last_attempt, "%s", ctx->now);
+    gs_copy_text(state->last_attempt, sizeof state->last_attempt, ctx->now);
     if (rc == GS_OK)
         rc = gs_store_state_put(ctx->store, entity, state);
     while (rc == GS_OK) {

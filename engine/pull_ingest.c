@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "pull_internal.h"
 
 /* The technicians a node names, remembered so that an unknown one triggers
@@ -76,17 +77,20 @@ int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
     json_t *node;
     int rc;
 
-    json_array_foreach(nodes, index, node) {
+    json_array_foreach(nodes, index, node)
+    {
         int was_changed = 0;
 
         rc = gs_store_upsert(&was_changed, ctx->store, entity, node, ctx->now);
         if (rc == GS_EINVAL) {
             /* A row without a usable id cannot be keyed: refuse it alone,
              * keep its page-mates, and report where it was. */
-            if (*rejected == 0)
-                snprintf(report->error, sizeof report->error,
-                         "%s page %ld row %zu: %s", entity->name, page,
-                         index + 1, gs_error_last()->message);
+            if (*rejected == 0) {
+                gs_error_wrap("%s page %ld row %zu", entity->name, page,
+                              index + 1);
+                gs_copy_text(report->error, sizeof report->error,
+                             gs_error_last()->message);
+            }
             (*rejected)++;
             continue;
         }

@@ -29,8 +29,7 @@ static int plan_window(gs_pull_plan *plan, gs_pull_ctx *ctx,
 
     gs_local_date(plan->window_start, ctx->now_t, -policy->window_past_days,
                   tz);
-    gs_local_date(plan->window_end, ctx->now_t, policy->window_future_days,
-                  tz);
+    gs_local_date(plan->window_end, ctx->now_t, policy->window_future_days, tz);
     /* Deletions are swept only over the whole days strictly inside the
      * window: whether Gazelle reads startOn/endOn as local or UTC days, an
      * event there was asked for, so its absence means it is gone. */
@@ -83,8 +82,7 @@ static int plan_by_policy(gs_pull_plan *plan, gs_pull_ctx *ctx,
         if (!state->high_water[0] ||
             gs_iso_parse(&high_water, state->high_water) != GS_OK) {
             plan->mode = GS_PLAN_FULL;
-            snprintf(plan->reason, sizeof plan->reason,
-                     "first run: full read");
+            snprintf(plan->reason, sizeof plan->reason, "first run: full read");
             return GS_OK;
         }
         high_water -= (time_t)policy->lookback_s;

@@ -3,10 +3,14 @@
 static const char *decision_name(gs_decision decision)
 {
     switch (decision) {
-    case GS_DECISION_PULLED: return "pulled";
-    case GS_DECISION_SKIPPED: return "skipped";
-    case GS_DECISION_FAILED: return "failed";
-    default: return "not asked";
+    case GS_DECISION_PULLED:
+        return "pulled";
+    case GS_DECISION_SKIPPED:
+        return "skipped";
+    case GS_DECISION_FAILED:
+        return "failed";
+    default:
+        return "not asked";
     }
 }
 
@@ -28,10 +32,9 @@ json_t *gs_pull_report_json(const gs_pull_report *report)
         json_object_set_new(
             entities, gs_entity_get((gs_entity_id)i)->name,
             json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:f,s:s?}", "decision",
-                      decision_name(e->decision), "reason", e->reason,
-                      "pages", (json_int_t)e->pages, "requests",
-                      (json_int_t)e->requests, "rows_seen",
-                      (json_int_t)e->rows_seen, "rows_changed",
+                      decision_name(e->decision), "reason", e->reason, "pages",
+                      (json_int_t)e->pages, "requests", (json_int_t)e->requests,
+                      "rows_seen", (json_int_t)e->rows_seen, "rows_changed",
                       (json_int_t)e->rows_changed, "rows_deleted",
                       (json_int_t)e->rows_deleted, "seconds", e->seconds,
                       "error", e->code ? e->error : NULL));
