@@ -13,7 +13,9 @@ trap 'rm -rf "$TL_TMP"' EXIT
 rest() {
     local method=$1 path=$2
     shift 2
-    STATUS=$(curl -sS -X "$method" -o "$TL_TMP/body" -D "$TL_TMP/headers" \
+    local verb=(-X "$method")
+    [ "$method" = HEAD ] && verb=(--head)
+    STATUS=$(curl -sS "${verb[@]}" -o "$TL_TMP/body" -D "$TL_TMP/headers" \
         -w '%{http_code}' -H "apikey: $SUPABASE_SERVICE_ROLE_KEY" \
         -H "Authorization: Bearer $SUPABASE_SERVICE_ROLE_KEY" \
         -H 'Content-Type: application/json' "$@" "$SUPABASE_URL$path" || true)
