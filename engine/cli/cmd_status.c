@@ -125,6 +125,8 @@ static int print_entity(gs_store *store, const gs_config *cfg, int i,
     if (st.status[0] && strcmp(st.status, "ok") != 0)
         printf("  last status    %s%s%s\n", st.status,
                st.last_error[0] ? ": " : "", st.last_error);
+    if (st.decision[0])
+        printf("  last pull      %s\n", st.decision);
     printf("  policy         %s\n", policy);
     printf("  next pull      %s\n", decision);
     printf("  Gazelle calls  %lld last run, %lld total\n", st.calls_last,
