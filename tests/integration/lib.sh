@@ -1,0 +1,54 @@
+# Shared by the integration tests (sourced; not a test itself).
+# Usage: source lib.sh "$BUILD_DIR" "$SOURCE_DIR"
+set -euo pipefail
+GS_BUILD=$(cd "$1" && pwd)
+GS_SRC=$(cd "$2" && pwd)
+GAZSYNC="$GS_BUILD/gazsync"
+GAZELLE_SIM="$GS_BUILD/tools/gazelle-sim/gazelle-sim"
+GS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/gazsync-test.XXXXXX")
+GS_PIDS=()
+
+gs_cleanup() {
+  local pid
+  for pid in "${GS_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$GS_TMP"
+}
+trap gs_cleanup EXIT INT TERM
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# Starts gazelle-sim with the given flags; sets SIM_URL and exports the
+# environment gazsync reads to reach it.
+start_sim() {
+  local out="$GS_TMP/sim.out"
+  "$GAZELLE_SIM" --port 0 "$@" >"$out" 2>"$GS_TMP/sim.err" &
+  GS_PIDS+=($!)
+  for _ in $(seq 1 200); do
+    if [ -s "$out" ]; then break; fi
+    sleep 0.05
+  done
+  SIM_URL=$(head -n 1 "$out")
+  case "$SIM_URL" in http://127.0.0.1:*) ;; *) fail "gazelle-sim did not start: $(cat "$GS_TMP/sim.err")";; esac
+  export GAZELLE_API_URL="$SIM_URL/graphql/private/"
+  export GAZSYNC_MIN_INTERVAL_MS=0
+  export GAZSYNC_BACKOFF_BASE_MS=20
+}
+
+sim_get() { curl -fsS "$SIM_URL$1"; }
+sim_post() { curl -fsS -X POST "$SIM_URL$1" ${2:+-H 'Content-Type: application/json' -d "$2"}; }
+
+# Prints the number of requests the simulator answered for a root field.
+sim_requests() {
+  sim_get /__sim/stats | python3 "$GS_SRC/tests/integration/sim_stats.py" "$1"
+}
+
+# Asserts the cache at $1 holds exactly the simulator's dataset.
+assert_cache_equals_dump() {
+  sim_get /__sim/dump >"$GS_TMP/dump.json"
+  python3 "$GS_SRC/tests/integration/compare_cache.py" "$1" "$GS_TMP/dump.json" \
+    || fail "cache differs from the simulator's dump"
+}

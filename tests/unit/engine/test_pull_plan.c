@@ -1,0 +1,237 @@
+/* engine/pull_plan.c: the local decision, made from the cache alone. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+#include "pull_internal.h"
+
+typedef struct {
+    char dir[256];
+    char path[512];
+    gs_store *store;
+    gs_config cfg;
+    gs_pull_opts opts;
+    gs_pull_report report;
+    gs_pull_ctx ctx;
+} plan_fixture;
+
+static int setup(void **state)
+{
+    plan_fixture *fx = calloc(1, sizeof *fx);
+
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/gs_plan_XXXXXX");
+    if (!mkdtemp(fx->dir))
+        return -1;
+    snprintf(fx->path, sizeof fx->path, "%s/gazsync.db", fx->dir);
+    if (gs_store_open(&fx->store, fx->path, NULL) != GS_OK)
+        return -1;
+    gs_config_defaults(&fx->cfg);
+    fx->ctx.store = fx->store;
+    fx->ctx.cfg = &fx->cfg;
+    fx->ctx.opts = &fx->opts;
+    fx->ctx.report = &fx->report;
+    /* 02:00 UTC on the 21st is still the 20th in Montreal. */
+    gs_clock_now(fx->ctx.now, &fx->ctx.now_t, "2026-01-21T02:00:00Z");
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    plan_fixture *fx = *state;
+    char file[600];
+
+    gs_store_close(fx->store);
+    gs_config_free(&fx->cfg);
+    snprintf(file, sizeof file, "%s/gazsync.db", fx->dir);
+    unlink(file);
+    snprintf(file, sizeof file, "%s/gazsync.db-wal", fx->dir);
+    unlink(file);
+    snprintf(file, sizeof file, "%s/gazsync.db-shm", fx->dir);
+    unlink(file);
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static void add_user(plan_fixture *fx, const char *id)
+{
+    json_t *node = json_pack("{s:s,s:s}", "id", id, "firstName", "Lise");
+    int changed;
+
+    assert_int_equal(gs_store_upsert(&changed, fx->store,
+                                     gs_entity_get(GS_ENTITY_USERS), node,
+                                     fx->ctx.now),
+                     GS_OK);
+    json_decref(node);
+}
+
+static void test_users_if_empty_pulls_an_empty_table(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+                                       gs_entity_get(GS_ENTITY_USERS), &st),
+                     GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_FULL);
+}
+
+static void test_users_if_empty_skips_with_rows_and_says_how_to_force(
+    void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+
+    add_user(fx, "usr_aaaaaaaaaaaaaaaa");
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+                                       gs_entity_get(GS_ENTITY_USERS), &st),
+                     GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_SKIP);
+    assert_non_null(strstr(plan.reason, "1 rows"));
+    assert_non_null(strstr(plan.reason, "--force=users"));
+}
+
+static void test_force_overrides_if_empty(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+
+    add_user(fx, "usr_aaaaaaaaaaaaaaaa");
+    fx->opts.force = 1u << GS_ENTITY_USERS;
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+                                       gs_entity_get(GS_ENTITY_USERS), &st),
+                     GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_FULL);
+}
+
+static void test_delta_first_run_is_full_then_stops_below_mark(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+    time_t mark;
+
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+                                       gs_entity_get(GS_ENTITY_CLIENTS), &st),
+                     GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_FULL);
+
+    snprintf(st.high_water, sizeof st.high_water, "2026-01-20T12:00:00Z");
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+                                       gs_entity_get(GS_ENTITY_CLIENTS), &st),
+                     GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_DELTA);
+    gs_iso_parse(&mark, st.high_water);
+    assert_true(fx->cfg.policy[GS_ENTITY_CLIENTS].lookback_s > 0);
+    assert_int_equal((long long)plan.stop_below,
+                     (long long)mark -
+                         fx->cfg.policy[GS_ENTITY_CLIENTS].lookback_s);
+}
+
+static void test_since_asks_from_mark_minus_lookback(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+
+    fx->cfg.policy[GS_ENTITY_TIMELINE].lookback_s = 86400;
+    snprintf(st.high_water, sizeof st.high_water, "2026-01-20T12:00:00Z");
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+                                       gs_entity_get(GS_ENTITY_TIMELINE), &st),
+                     GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_SINCE);
+    assert_string_equal(plan.since, "2026-01-19T12:00:00Z");
+}
+
+static void test_window_uses_business_dates_not_utc(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+
+    fx->cfg.policy[GS_ENTITY_APPOINTMENTS].window_past_days = 7;
+    fx->cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days = 30;
+    snprintf(fx->cfg.time_zone, sizeof fx->cfg.time_zone, "America/Montreal");
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+                                       gs_entity_get(GS_ENTITY_APPOINTMENTS),
+                                       &st),
+                     GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_WINDOW);
+    /* Today in Montreal is 2026-01-20, not the UTC 21st. */
+    assert_string_equal(plan.window_start, "2026-01-13");
+    assert_string_equal(plan.window_end, "2026-02-19");
+    /* Deletions are swept only over whole days strictly inside: from local
+     * midnight of the 14th (05:00Z in winter) to that of the 19th Feb. */
+    assert_string_equal(plan.sweep_from, "2026-01-14T05:00:00Z");
+    assert_string_equal(plan.sweep_to, "2026-02-19T05:00:00Z");
+}
+
+static void test_max_age_skips_a_recent_success_only(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+
+    fx->cfg.policy[GS_ENTITY_PIANOS].max_age_s = 6 * 3600;
+    snprintf(st.last_success, sizeof st.last_success, "2026-01-20T23:00:00Z");
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+                                       gs_entity_get(GS_ENTITY_PIANOS), &st),
+                     GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_SKIP);
+    assert_non_null(strstr(plan.reason, "max-age"));
+
+    snprintf(st.last_success, sizeof st.last_success, "2026-01-20T19:00:00Z");
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+                                       gs_entity_get(GS_ENTITY_PIANOS), &st),
+                     GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_FULL);
+}
+
+static void test_disabled_entity_is_skipped(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+
+    fx->cfg.policy[GS_ENTITY_PIANOS].enabled = 0;
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+                                       gs_entity_get(GS_ENTITY_PIANOS), &st),
+                     GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_SKIP);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_users_if_empty_pulls_an_empty_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_users_if_empty_skips_with_rows_and_says_how_to_force, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_force_overrides_if_empty, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_delta_first_run_is_full_then_stops_below_mark, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_since_asks_from_mark_minus_lookback, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_window_uses_business_dates_not_utc, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_max_age_skips_a_recent_success_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disabled_entity_is_skipped,
+                                        setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
