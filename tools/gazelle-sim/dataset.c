@@ -37,8 +37,8 @@ void gsim_params_default(gsim_params *p)
     p->client_deletes_per_year = 4;
     p->piano_deletes_per_year = 6;
     p->events_per_day = 9;
-    p->reschedule_pct = 0.4;
-    p->cancel_pct = 0.15;
+    p->reschedules_per_day = 2;
+    p->cancels_per_day = 0.8;
     p->timeline_per_day = 16;
     p->bulk_edit_chance = 0.05;
 }

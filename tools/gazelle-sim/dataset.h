@@ -120,7 +120,7 @@ typedef struct {
     double client_update_pct, piano_update_pct;   /* % of rows per day */
     double clients_per_day, pianos_per_day;       /* new rows per day */
     double client_deletes_per_year, piano_deletes_per_year;
-    double events_per_day, reschedule_pct, cancel_pct; /* of future events */
+    double events_per_day, reschedules_per_day, cancels_per_day;
     double timeline_per_day, bulk_edit_chance;    /* chance per day */
 } gsim_params;
 

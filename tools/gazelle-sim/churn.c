@@ -1,0 +1,373 @@
+/* One simulated day, in a fixed order: users, clients, pianos, events,
+ * timeline. Every change takes the next tick of the day's clock, so
+ * updatedAt only grows and follows the simulated time; a bulk edit gives
+ * all its rows one tick, as a mass update in Gazelle does.
+ *
+ * Invariants the sync engine relies on and the tests check:
+ * - a change to a client's default contact bumps the client's updatedAt;
+ * - rescheduled, cancelled and completed events get a new updatedAt;
+ * - only rows nothing refers to are deleted (a client with history is
+ *   never deleted; its pianos go with it), so no event or timeline entry
+ *   names a missing client or piano. */
+#include "churn.h"
+
+#include <string.h>
+
+#include "make.h"
+#include "text.h"
+
+enum { DAY = 86400 };
+
+typedef struct {
+    gsim_dataset *ds;
+    gsim_rng *rng;
+    gsim_time tick, step, day_end;
+    gsim_churn_summary *sum;
+} day_ctx;
+
+static gsim_time next_tick(day_ctx *d)
+{
+    d->tick += gsim_rng_range(d->rng, 1, d->step);
+    if (d->tick > d->day_end)
+        d->tick = d->day_end;
+    if (d->tick <= d->ds->last_change)
+        d->tick = d->ds->last_change + 1;
+    d->ds->last_change = d->tick;
+    return d->tick;
+}
+
+static int32_t live_client(day_ctx *d)
+{
+    return gsim_pick_client(d->ds, d->rng, d->tick);
+}
+
+static int32_t live_piano(day_ctx *d)
+{
+    gsim_dataset *ds = d->ds;
+    for (int tries = 0; tries < 32 && ds->pianos.count; tries++) {
+        uint64_t i = gsim_rng_below(d->rng, ds->pianos.count);
+        if (!ds->pianos.rows[i].deleted)
+            return (int32_t)i;
+    }
+    return -1;
+}
+
+static int users_day(day_ctx *d)
+{
+    gsim_dataset *ds = d->ds;
+    uint64_t hires = gsim_rng_count(d->rng, ds->params.hires_per_year / 365);
+    for (uint64_t i = 0; i < hires; i++) {
+        if (gsim_make_user(ds, d->rng, next_tick(d), "TECHNICIAN") < 0)
+            return -1;
+        d->sum->users.created++;
+    }
+    uint64_t edits = gsim_rng_count(d->rng,
+                                    ds->params.user_edits_per_year / 365);
+    for (uint64_t i = 0; i < edits && ds->users.count; i++) {
+        gsim_user *u = &ds->users.rows[gsim_rng_below(d->rng, ds->users.count)];
+        if (gsim_rng_chance(d->rng, 0.5))
+            u->phone = gsim_text_phone(&ds->text, d->rng);
+        else
+            u->email = gsim_arena_printf(&ds->text, "tech%d@pianos-exemple.ca",
+                                         (int)gsim_rng_below(d->rng, 1000));
+        u->updated_at = next_tick(d);
+        d->sum->users.updated++;
+    }
+    return 0;
+}
+
+static void edit_client(day_ctx *d, gsim_client *c)
+{
+    gsim_dataset *ds = d->ds;
+    gsim_rng *rng = d->rng;
+    switch (gsim_rng_below(rng, 7)) {
+    case 0:
+        c->status = strcmp(c->status, "ACTIVE") == 0 ? "INACTIVE" : "ACTIVE";
+        break;
+    case 1:
+        c->tags ^= 1u << gsim_rng_below(rng, gsim_client_tag_count);
+        break;
+    case 2:
+        c->personal_notes = gsim_text_note(&ds->text, rng,
+                                           strcmp(c->locale, "fr_CA") == 0);
+        break;
+    case 3: /* the contact moved or changed number: same contact id */
+        if (c->has_contact) {
+            gsim_contact *k = &c->contact;
+            if (gsim_rng_chance(rng, 0.5)) {
+                k->phone = gsim_text_phone(&ds->text, rng);
+            } else {
+                k->has_location = 1;
+                k->street1 = gsim_text_street(&ds->text, rng);
+                k->municipality = gsim_text_municipality(rng, &k->region);
+                k->postal_code = gsim_text_postal_code(&ds->text, rng);
+            }
+            break;
+        }
+        /* A client without a contact gets one. */
+        __attribute__((fallthrough));
+    case 4: /* a new default contact (another person of the household) */
+        c->has_contact = 1;
+        gsim_fill_contact(ds, rng, c, 1);
+        break;
+    case 5:
+        c->preference_notes = gsim_rng_chance(rng, 0.2)
+                                  ? NULL
+                                  : "Rappeler 2 jours avant — \"merci!\" 🙏";
+        break;
+    default:
+        c->lifecycle_state = "CUSTOMER";
+        c->no_contact_until = GSIM_NO_DAY;
+        c->no_contact_reason = NULL;
+        break;
+    }
+}
+
+static void delete_client(day_ctx *d, int32_t row)
+{
+    gsim_dataset *ds = d->ds;
+    gsim_client *c = &ds->clients.rows[row];
+    c->deleted = 1;
+    d->sum->clients.deleted++;
+    for (int32_t p = c->first_piano; p >= 0; p = ds->pianos.rows[p].next_sibling)
+        if (!ds->pianos.rows[p].deleted) {
+            ds->pianos.rows[p].deleted = 1;
+            d->sum->pianos.deleted++;
+        }
+}
+
+static int clients_day(day_ctx *d)
+{
+    gsim_dataset *ds = d->ds;
+    gsim_params *p = &ds->params;
+    uint64_t created = gsim_rng_count(d->rng, p->clients_per_day);
+    for (uint64_t i = 0; i < created; i++) {
+        if (gsim_make_client(ds, d->rng, next_tick(d)) < 0)
+            return -1;
+        d->sum->clients.created++;
+    }
+    uint64_t updates = gsim_rng_count(
+        d->rng, (double)ds->clients.count * p->client_update_pct / 100);
+    for (uint64_t i = 0; i < updates; i++) {
+        int32_t row = live_client(d);
+        if (row < 0)
+            break;
+        edit_client(d, &ds->clients.rows[row]);
+        ds->clients.rows[row].updated_at = next_tick(d);
+        d->sum->clients.updated++;
+    }
+    if (gsim_rng_chance(d->rng, p->bulk_edit_chance)) {
+        /* A mass edit: one tag set on many clients in the same second. */
+        gsim_time at = next_tick(d);
+        uint64_t n = (uint64_t)gsim_rng_range(d->rng, 5, 150);
+        uint32_t tag = 1u << gsim_rng_below(d->rng, gsim_client_tag_count);
+        for (uint64_t i = 0; i < n; i++) {
+            int32_t row = live_client(d);
+            if (row < 0)
+                break;
+            gsim_client *c = &ds->clients.rows[row];
+            if (c->updated_at == at)
+                continue;
+            c->tags |= tag;
+            c->updated_at = at;
+            d->sum->clients.updated++;
+        }
+    }
+    uint64_t deletes = gsim_rng_count(d->rng, p->client_deletes_per_year / 365);
+    for (uint64_t i = 0; i < deletes; i++) {
+        for (int tries = 0; tries < 64; tries++) {
+            int32_t row = live_client(d);
+            if (row >= 0 && ds->clients.rows[row].history_refs == 0) {
+                int ok = 1;
+                for (int32_t q = ds->clients.rows[row].first_piano; q >= 0;
+                     q = ds->pianos.rows[q].next_sibling)
+                    ok &= ds->pianos.rows[q].history_refs == 0;
+                if (ok) {
+                    delete_client(d, row);
+                    break;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static int pianos_day(day_ctx *d)
+{
+    gsim_dataset *ds = d->ds;
+    gsim_params *p = &ds->params;
+    uint64_t created = gsim_rng_count(d->rng, p->pianos_per_day);
+    for (uint64_t i = 0; i < created; i++) {
+        int32_t client = gsim_rng_chance(d->rng, 0.97) ? live_client(d) : -1;
+        if (gsim_make_piano(ds, d->rng, client, next_tick(d)) < 0)
+            return -1;
+        d->sum->pianos.created++;
+    }
+    uint64_t updates = gsim_rng_count(
+        d->rng, (double)ds->pianos.count * p->piano_update_pct / 100);
+    for (uint64_t i = 0; i < updates; i++) {
+        int32_t row = live_piano(d);
+        if (row < 0)
+            break;
+        gsim_piano *pi = &ds->pianos.rows[row];
+        switch (gsim_rng_below(d->rng, 4)) {
+        case 0: pi->location = "Salle de répétition"; break;
+        case 1: pi->notes = gsim_text_note(&ds->text, d->rng, 1); break;
+        case 2: pi->status = gsim_rng_chance(d->rng, 0.8) ? "ACTIVE" : "INACTIVE"; break;
+        default:
+            pi->service_interval_months = 12;
+            pi->last_service = (int32_t)gsim_day_of(d->tick);
+            pi->next_service = pi->last_service + 365;
+            break;
+        }
+        pi->updated_at = next_tick(d);
+        d->sum->pianos.updated++;
+    }
+    uint64_t deletes = gsim_rng_count(d->rng, p->piano_deletes_per_year / 365);
+    for (uint64_t i = 0; i < deletes; i++) {
+        for (int tries = 0; tries < 64; tries++) {
+            int32_t row = live_piano(d);
+            if (row >= 0 && ds->pianos.rows[row].history_refs == 0) {
+                ds->pianos.rows[row].deleted = 1;
+                d->sum->pianos.deleted++;
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+static int future_active(const gsim_event *e, gsim_time now)
+{
+    return e->start > now && strcmp(e->status, "ACTIVE") == 0 &&
+           strcmp(e->type, "APPOINTMENT") == 0;
+}
+
+static int append_history(day_ctx *d, const gsim_event *e)
+{
+    int32_t piano = e->npianos ? e->pianos[0] : -1;
+    if (gsim_make_timeline(d->ds, d->rng, e->start, next_tick(d), e->client,
+                           piano, e->user, "APPOINTMENT") < 0)
+        return -1;
+    d->sum->timeline.created++;
+    return 0;
+}
+
+static int events_day(day_ctx *d, gsim_time day_start)
+{
+    gsim_dataset *ds = d->ds;
+    gsim_params *p = &ds->params;
+    int64_t today = gsim_day_of(day_start);
+    uint64_t booked = gsim_rng_count(d->rng, p->events_per_day);
+    for (uint64_t i = 0; i < booked; i++) {
+        gsim_time start = gsim_business_start(
+            d->rng, today + gsim_rng_range(d->rng, 1, 182));
+        if (gsim_make_event(ds, d->rng, next_tick(d), start, d->tick) < 0)
+            return -1;
+        d->sum->events.created++;
+    }
+    uint64_t moves = gsim_rng_count(d->rng, p->reschedules_per_day);
+    uint64_t cancels = gsim_rng_count(d->rng, p->cancels_per_day);
+    for (uint64_t i = 0; i < moves + cancels && ds->events.count; i++) {
+        for (int tries = 0; tries < 64; tries++) {
+            gsim_event *e =
+                &ds->events.rows[gsim_rng_below(d->rng, ds->events.count)];
+            if (!future_active(e, d->tick))
+                continue;
+            if (i < moves)
+                e->start = gsim_business_start(
+                    d->rng, today + gsim_rng_range(d->rng, 1, 120));
+            else
+                e->status = "CANCELLED";
+            e->updated_at = next_tick(d);
+            d->sum->events.updated++;
+            break;
+        }
+    }
+    /* The day's appointments are closed at its end: most completed (with
+     * a service entry in the timeline), a few left open. */
+    for (size_t i = 0; i < ds->events.count; i++) {
+        gsim_event *e = &ds->events.rows[i];
+        if (e->start < day_start || e->start >= d->day_end ||
+            strcmp(e->status, "ACTIVE") != 0 ||
+            strcmp(e->type, "APPOINTMENT") != 0 ||
+            !gsim_rng_chance(d->rng, 0.92))
+            continue;
+        e->status = "COMPLETED";
+        e->updated_at = next_tick(d);
+        d->sum->events.updated++;
+        if (append_history(d, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int timeline_day(day_ctx *d)
+{
+    gsim_dataset *ds = d->ds;
+    static const char *const types[] = {"SERVICE_ENTRY_MANUAL", "USER_COMMENT",
+                                        "INVOICE", "ESTIMATE", "EMAIL", "SMS",
+                                        "PIANO_MEASUREMENT"};
+    uint64_t n = gsim_rng_count(d->rng, ds->params.timeline_per_day);
+    for (uint64_t i = 0; i < n; i++) {
+        gsim_time created = next_tick(d);
+        /* Technicians often write up a visit days later: occurredAt lags
+         * createdAt, which a "since" pull must allow for. */
+        gsim_time occurred = gsim_rng_chance(d->rng, 0.2)
+                                 ? created - gsim_rng_range(d->rng, DAY, 5 * DAY)
+                                 : created;
+        int32_t client = gsim_rng_chance(d->rng, 0.9) ? live_client(d) : -1;
+        int32_t piano = gsim_rng_chance(d->rng, 0.5)
+                            ? gsim_pick_piano_of(ds, d->rng, client)
+                            : -1;
+        int32_t user = gsim_rng_chance(d->rng, 0.85)
+                           ? gsim_pick_user(ds, d->rng, created)
+                           : -1;
+        if (gsim_make_timeline(ds, d->rng, occurred, created, client, piano,
+                               user, GSIM_PICK(d->rng, types)) < 0)
+            return -1;
+        d->sum->timeline.created++;
+    }
+    uint64_t edits = gsim_rng_count(d->rng, ds->params.timeline_per_day * 0.03);
+    for (uint64_t i = 0; i < edits && ds->timeline.count; i++) {
+        gsim_timeline *t =
+            &ds->timeline.rows[gsim_rng_below(d->rng, ds->timeline.count)];
+        t->comment = gsim_text_note(&ds->text, d->rng, 1);
+        t->updated_at = next_tick(d);
+        d->sum->timeline.updated++;
+    }
+    return 0;
+}
+
+int gsim_churn_advance(gsim_dataset *ds, int days, gsim_churn_summary *summary)
+{
+    int rc = 0;
+    for (int i = 0; i < days && rc == 0; i++) {
+        gsim_time day_start = ds->now;
+        day_ctx d = {ds, &ds->rng, day_start, 0, day_start + DAY, summary};
+        /* Spread the day's changes over its seconds, leaving room. */
+        double expected = 50 + ds->params.events_per_day +
+                          ds->params.timeline_per_day +
+                          (double)ds->clients.count *
+                              ds->params.client_update_pct / 100 +
+                          (double)ds->pianos.count *
+                              ds->params.piano_update_pct / 100;
+        d.step = (gsim_time)(DAY / (2 * expected));
+        if (d.step < 1)
+            d.step = 1;
+        rc = users_day(&d);
+        if (rc == 0)
+            rc = clients_day(&d);
+        if (rc == 0)
+            rc = pianos_day(&d);
+        if (rc == 0)
+            rc = events_day(&d, day_start);
+        if (rc == 0)
+            rc = timeline_day(&d);
+        ds->now = day_start + DAY;
+        if (ds->last_change > ds->now)
+            ds->now = ds->last_change;
+    }
+    gsim_orders_invalidate(ds);
+    return rc;
+}
