@@ -124,6 +124,7 @@ typedef struct {
     gs_store *store;       /* borrowed */
     const gs_cli *cli;     /* borrowed */
     const gs_config *cfg;  /* borrowed */
+    int no_credentials;    /* neither token nor API key configured */
     int progress_tty;      /* stderr is a terminal and not --quiet */
     int progress_shown;    /* a \r line is on the terminal */
     int progress_width;
@@ -132,6 +133,8 @@ typedef struct {
 int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,
                      const gs_config *cfg);
 void cli_gazelle_close(gs_cli_gazelle *gz);
+void cli_gazelle_hint(const gs_cli_gazelle *gz, const gs_pull_report *report,
+                      int rc);
 void cli_progress_clear(gs_cli_gazelle *gz);
 void cli_progress(void *ctx, const gs_entity *entity, long pages,
                   long long rows);

@@ -120,6 +120,7 @@ int cmd_pull(gs_cli *cli, int argc, char **argv)
 
     cli_print_pull(cli, &report, seconds);
     cli_report_half(cli, "pull", rc, &saved);
+    cli_gazelle_hint(&gz, &report, rc);
     cli_error_restore(&saved);
     exit_code = cli_exit_code(rc);
     if (log_rc != GS_OK) {

@@ -104,6 +104,7 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
     int log_rc = cli_run_finish(&run, cli, rc, stats);
 
     cli_report_half(cli, "pull", pull_rc, &pull_err);
+    cli_gazelle_hint(&gz, &pull, pull_rc);
     cli_report_half(cli, "push", push_rc, &push_err);
     cli_error_restore(half_ok(pull_rc) ? &push_err : &pull_err);
     exit_code = cli_exit_code(rc);

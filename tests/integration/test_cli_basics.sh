@@ -152,8 +152,6 @@ SUPABASE_URL=http://127.0.0.1:9 run 3 --db c.db push
 expect_in err.txt "SUPABASE_SERVICE_ROLE_KEY"
 run 3 --db c.db sync
 expect_in err.txt "SUPABASE_URL"
-run 3 --db c.db pull # the URL has a default; the credentials do not
-expect_in err.txt "GAZELLE_ACCESS_TOKEN"
 GAZELLE_API_URL=not-a-url run 3 --db c.db pull
 expect_in err.txt "GAZELLE_API_URL"
 run 3 --db c.db --env-file "$WORK/nope.env" status
@@ -190,6 +188,12 @@ PORT=$(head -1 port.txt)
 [ -n "$PORT" ] || fail "test server did not start"
 
 export GAZSYNC_MAX_ATTEMPTS=1 # fail fast, no backoff
+export GAZELLE_API_URL="http://127.0.0.1:$PORT/graphql/private/"
+
+# No credentials at all: Gazelle says 401, gazsync says what to set.
+run 5 --db nocred.db pull
+expect_in err.txt "GAZELLE_ACCESS_TOKEN"
+
 export SUPABASE_SERVICE_ROLE_KEY=sekrit-test-key
 export GAZELLE_ACCESS_TOKEN=sekrit-gazelle-token
 export GAZELLE_CLIENT_SECRET=sekrit-client-secret
