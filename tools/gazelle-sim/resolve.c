@@ -21,7 +21,7 @@ typedef struct {
     int64_t day_lo, day_hi;     /* events: start day range, inclusive */
     uint32_t type_mask;         /* events: bit per event type, 0 = all */
     int has_client;
-    int64_t client;             /* row; -1 matches nothing */
+    int64_t client;             /* row; -2 matches nothing */
     int has_occurred_min;
     gsim_time occurred_min;     /* timeline */
 } page_query;
@@ -157,6 +157,8 @@ static int parse_client_id(gsim_exec *ex, const gql_field *f, json_t *v,
     q->has_client = 1;
     uint64_t id = gsim_id_parse(GSIM_CLIENT, s);
     q->client = id ? gsim_id_row(ex->ds, GSIM_CLIENT, id) : -1;
+    if (q->client < 0)
+        q->client = -2; /* unknown ids match nothing, not the null client */
     return 0;
 }
 
