@@ -40,8 +40,8 @@ typedef struct {
     int config_explicit;     /* named by flag or env: must exist */
     const char *env_file;    /* --env-file, ./.env */
     int env_file_explicit;
-    const char *now_text;    /* --now / GAZSYNC_NOW as given */
-    char now[32];            /* normalised ISO UTC, "" when the clock */
+    const char *now_text; /* --now / GAZSYNC_NOW as given */
+    char now[32];         /* normalised ISO UTC, "" when the clock */
     int verbosity;
     int show_help;
     int show_version;
@@ -49,8 +49,7 @@ typedef struct {
 
 /* A command's own flags: called for each option that is not global. Returns
  * 0, or GS_EXIT_USAGE after printing why. */
-typedef int (*gs_cli_opt_fn)(void *ctx, gs_cli *cli, int opt,
-                             const char *arg);
+typedef int (*gs_cli_opt_fn)(void *ctx, gs_cli *cli, int opt, const char *arg);
 
 /* Every command's own flags, in one struct and one callback
  * (cli_flag_option): the commands differ only in which they accept. */
@@ -69,7 +68,7 @@ typedef struct {
     int force_all;       /* bare --force */
     int full;
     int dry_run;
-    long batch;          /* 0: the config's */
+    long batch; /* 0: the config's */
     int json;
     long limit;
 } gs_cli_flags;
@@ -79,9 +78,9 @@ typedef struct {
 /* cli_opts.c */
 int cli_flag_option(void *flags, gs_cli *cli, int opt, const char *arg);
 int cli_parse_global_prefix(gs_cli *cli, int *argi, int argc, char **argv);
-int cli_parse_command(gs_cli *cli, int *first_positional, int argc,
-                      char **argv, const struct option *cmd_long,
-                      const char *cmd_short, gs_cli_opt_fn fn, void *ctx);
+int cli_parse_command(gs_cli *cli, int *first_positional, int argc, char **argv,
+                      const struct option *cmd_long, const char *cmd_short,
+                      gs_cli_opt_fn fn, void *ctx);
 int cli_finish_globals(gs_cli *cli);
 int cli_usage_error(const gs_cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -94,9 +93,9 @@ int cli_parse_entity_list(unsigned *mask, const gs_cli *cli, const char *flag,
 
 /* main.c: parses a command's flags, answers --help and --version, applies
  * defaults and the environment. -1 to go on, or an exit code to return. */
-int cli_command_start(gs_cli *cli, int *first_positional, int argc,
-                      char **argv, const struct option *cmd_long,
-                      gs_cli_opt_fn fn, void *ctx);
+int cli_command_start(gs_cli *cli, int *first_positional, int argc, char **argv,
+                      const struct option *cmd_long, gs_cli_opt_fn fn,
+                      void *ctx);
 
 /* cli_env.c */
 int cli_exit_code(int code);
@@ -121,12 +120,12 @@ const char *cli_entity_name(int id);
 typedef struct {
     gs_http *http;
     gs_gazelle *gazelle;
-    gs_store *store;       /* borrowed */
-    const gs_cli *cli;     /* borrowed */
-    const gs_config *cfg;  /* borrowed */
-    int no_credentials;    /* neither token nor API key configured */
-    int progress_tty;      /* stderr is a terminal and not --quiet */
-    int progress_shown;    /* a \r line is on the terminal */
+    gs_store *store;      /* borrowed */
+    const gs_cli *cli;    /* borrowed */
+    const gs_config *cfg; /* borrowed */
+    int no_credentials;   /* neither token nor API key configured */
+    int progress_tty;     /* stderr is a terminal and not --quiet */
+    int progress_shown;   /* a \r line is on the terminal */
     int progress_width;
 } gs_cli_gazelle;
 

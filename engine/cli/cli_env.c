@@ -231,8 +231,8 @@ int cli_iso_parse(long long *epoch, const char *text)
             off = sign * (oh * 3600 + om * 60);
         }
     }
-    if (*p != '\0' || mon < 1 || mon > 12 || day < 1 || day > 31 ||
-        hour > 23 || min > 59 || sec > 60)
+    if (*p != '\0' || mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 ||
+        min > 59 || sec > 60)
         return -1;
     tm.tm_year = year - 1900;
     tm.tm_mon = mon - 1;
@@ -252,8 +252,7 @@ void cli_iso_format(char out[32], long long epoch)
     time_t t = (time_t)epoch;
     struct tm tm;
 
-    if (!gmtime_r(&t, &tm) ||
-        strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    if (!gmtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         out[0] = '\0';
 }
 

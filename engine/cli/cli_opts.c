@@ -134,8 +134,7 @@ static int parse(gs_cli *cli, int *next, int argc, char **argv,
             /* GNU getopt sets optopt to the option's value when a known
              * long option got "=value" it does not take; 0 when unknown. */
             if (optopt != 0 && strncmp(name, "--", 2) == 0)
-                return cli_usage_error(cli, "option '%s' takes no value",
-                                       name);
+                return cli_usage_error(cli, "option '%s' takes no value", name);
             return cli_usage_error(cli, "unknown option '%s'", name);
         }
         if (opt == ':') {
@@ -159,9 +158,9 @@ int cli_parse_global_prefix(gs_cli *cli, int *argi, int argc, char **argv)
     return parse(cli, argi, argc, argv, NULL, NULL, NULL, NULL, 1);
 }
 
-int cli_parse_command(gs_cli *cli, int *first_positional, int argc,
-                      char **argv, const struct option *cmd_long,
-                      const char *cmd_short, gs_cli_opt_fn fn, void *ctx)
+int cli_parse_command(gs_cli *cli, int *first_positional, int argc, char **argv,
+                      const struct option *cmd_long, const char *cmd_short,
+                      gs_cli_opt_fn fn, void *ctx)
 {
     return parse(cli, first_positional, argc, argv, cmd_long, cmd_short, fn,
                  ctx, 0);
@@ -175,10 +174,11 @@ int cli_parse_long(long *out, const gs_cli *cli, const char *flag,
 
     errno = 0;
     value = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || value < min ||
-        value > max)
-        return cli_usage_error(cli, "%s wants a whole number from %ld to %ld, "
-                               "not '%s'", flag, min, max, text);
+    if (errno != 0 || end == text || *end != '\0' || value < min || value > max)
+        return cli_usage_error(cli,
+                               "%s wants a whole number from %ld to %ld, "
+                               "not '%s'",
+                               flag, min, max, text);
     *out = value;
     return 0;
 }
@@ -212,9 +212,10 @@ int cli_parse_entity_list(unsigned *mask, const gs_cli *cli, const char *flag,
         char name[64];
 
         if (len == 0 || len >= sizeof name)
-            return len == 0 ? cli_usage_error(cli, "%s: empty entity name in "
-                                              "'%s'", flag ? flag : "entity",
-                                              list)
+            return len == 0 ? cli_usage_error(cli,
+                                              "%s: empty entity name in "
+                                              "'%s'",
+                                              flag ? flag : "entity", list)
                             : entity_names_error(cli, flag, p, len);
         memcpy(name, p, len);
         name[len] = '\0';
@@ -280,8 +281,10 @@ int cli_finish_globals(gs_cli *cli)
         long long epoch;
         if (cli_iso_parse(&epoch, cli->now_text) != 0) {
             int rc = cli_usage_error(
-                cli, "%s wants an ISO time like 2026-01-21T15:00:00Z, not "
-                "'%s'", source, cli->now_text);
+                cli,
+                "%s wants an ISO time like 2026-01-21T15:00:00Z, not "
+                "'%s'",
+                source, cli->now_text);
             return strcmp(source, "--now") == 0 ? rc : GS_EXIT_CONFIG;
         }
         cli_iso_format(cli->now, epoch);

@@ -12,7 +12,7 @@ typedef struct {
     int begun;
     char started_at[32];
     char finished_at[32];
-    gs_buf error;    /* "pianos: ...; appointments: ..." */
+    gs_buf error; /* "pianos: ...; appointments: ..." */
 } gs_cli_run;
 
 int cli_run_begin(gs_cli_run *run, gs_store *store, const gs_cli *cli,

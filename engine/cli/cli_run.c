@@ -84,8 +84,9 @@ static int pick_tokens(char **access, char **refresh, gs_cli_gazelle *gz)
         goto done;
     env_fingerprint(fingerprint, gz->cfg);
     if (saved_fp && strcmp(saved_fp, fingerprint) != 0) {
-        cli_verbose(gz->cli, "gazelle: the environment's credentials changed "
-                             "since the saved tokens; using the environment's\n");
+        cli_verbose(gz->cli,
+                    "gazelle: the environment's credentials changed "
+                    "since the saved tokens; using the environment's\n");
         free(*access);
         free(*refresh);
         *access = NULL;
@@ -338,8 +339,8 @@ void cli_print_pull(const gs_cli *cli, const gs_pull_report *report,
              "request%s, %lld rows seen, %lld changed, %lld deleted, "
              "%.1f s\n",
              NAME_WIDTH, "pull total", pulled, skipped, failed,
-             report->requests, report->requests == 1 ? "" : "s", seen,
-             changed, deleted, seconds);
+             report->requests, report->requests == 1 ? "" : "s", seen, changed,
+             deleted, seconds);
     if (cli->verbosity >= GS_VERBOSE && report->users_auto_triggered)
         printf("%-*s users pulled because a pulled row named a technician "
                "the cache lacked\n",

@@ -46,8 +46,9 @@ int cli_pull_half(gs_pull_report *report, double *seconds, gs_error *saved,
     if (gz->cli->verbosity >= GS_VERBOSE) {
         gs_http_stats stats;
         gs_http_get_stats(&stats, gz->http);
-        cli_verbose(gz->cli, "gazelle: %lld requests (%lld retries), %lld "
-                             "bytes received\n",
+        cli_verbose(gz->cli,
+                    "gazelle: %lld requests (%lld retries), %lld "
+                    "bytes received\n",
                     stats.requests, stats.retries, stats.bytes_received);
     }
     return rc;
@@ -91,8 +92,8 @@ int cmd_pull(gs_cli *cli, int argc, char **argv)
                                   cli_flag_option, &flags);
     if (exit_code >= 0)
         return exit_code;
-    exit_code = cli_parse_entities(&flags.entities, cli, argv + first,
-                                   argc - first);
+    exit_code =
+        cli_parse_entities(&flags.entities, cli, argv + first, argc - first);
     if (exit_code != 0)
         return exit_code;
 

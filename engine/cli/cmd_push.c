@@ -63,8 +63,8 @@ int cmd_push(gs_cli *cli, int argc, char **argv)
                                   cli_flag_option, &flags);
     if (exit_code >= 0)
         return exit_code;
-    exit_code = cli_parse_entities(&flags.entities, cli, argv + first,
-                                   argc - first);
+    exit_code =
+        cli_parse_entities(&flags.entities, cli, argv + first, argc - first);
     if (exit_code != 0)
         return exit_code;
 
@@ -91,8 +91,7 @@ int cmd_push(gs_cli *cli, int argc, char **argv)
         }
     }
 
-    rc = cli_push_half(&report, &saved, store, http, &cfg, &flags, cli,
-                       run.id);
+    rc = cli_push_half(&report, &saved, store, http, &cfg, &flags, cli, run.id);
     cli_run_add_push(&run, &report, rc, &saved, NULL);
     int log_rc = cli_run_finish(&run, cli, rc, gs_push_report_json(&report));
 

@@ -79,8 +79,8 @@ int cmd_runs(gs_cli *cli, int argc, char **argv)
         goto done;
     }
     printf("%6s  %-20s  %-6s  %-8s  %7s  %7s  %8s  %7s  %7s  %6s  %s\n", "id",
-           "started", "cmd", "status", "took", "gazelle", "supabase",
-           "rows in", "changed", "pushed", "error");
+           "started", "cmd", "status", "took", "gazelle", "supabase", "rows in",
+           "changed", "pushed", "error");
     size_t i;
     json_t *run;
     json_array_foreach(runs, i, run) print_run(run);

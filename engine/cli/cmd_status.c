@@ -12,9 +12,8 @@ static const struct option status_long[] = {
 
 static const char *push_target(const gs_config *cfg)
 {
-    return cfg->supabase_target && *cfg->supabase_target
-               ? cfg->supabase_target
-               : "supabase";
+    return cfg->supabase_target && *cfg->supabase_target ? cfg->supabase_target
+                                                         : "supabase";
 }
 
 /* The next pull's decision in words. This describes the policies of
@@ -33,8 +32,9 @@ static void next_decision(char *out, size_t size, const gs_entity *entity,
         return;
     }
     if (!entity->root_field) {
-        snprintf(out, size, "read with clients (each client's "
-                            "defaultContact)");
+        snprintf(out, size,
+                 "read with clients (each client's "
+                 "defaultContact)");
         return;
     }
     if (st->resume_cursor[0]) {
@@ -52,11 +52,9 @@ static void next_decision(char *out, size_t size, const gs_entity *entity,
     switch (p->kind) {
     case GS_POLICY_IF_EMPTY:
         if (rows > 0)
-            snprintf(out, size, "skip: table has %lld rows (%s)", rows,
-                     policy);
+            snprintf(out, size, "skip: table has %lld rows (%s)", rows, policy);
         else
-            snprintf(out, size, "full read: the table is empty (%s)",
-                     policy);
+            snprintf(out, size, "full read: the table is empty (%s)", policy);
         break;
     case GS_POLICY_DELTA:
         if (st->high_water[0])
@@ -101,17 +99,16 @@ static int print_entity(gs_store *store, const gs_config *cfg, int i,
     if (rc == GS_OK)
         rc = gs_store_push_state_get(&ps, store, entity, push_target(cfg));
     if (rc == GS_OK)
-        rc = gs_store_pending_count(&pending, store, entity,
-                                    ps.last_pushed_seq);
+        rc =
+            gs_store_pending_count(&pending, store, entity, ps.last_pushed_seq);
     if (rc == GS_OK)
-        rc = gs_store_failures_ids(&failures, store, entity,
-                                   push_target(cfg));
+        rc = gs_store_failures_ids(&failures, store, entity, push_target(cfg));
     if (rc != GS_OK)
         goto done;
 
     gs_policy_format(policy, sizeof policy, &cfg->policy[i]);
-    next_decision(decision, sizeof decision, entity, &cfg->policy[i], &st,
-                  rows, now);
+    next_decision(decision, sizeof decision, entity, &cfg->policy[i], &st, rows,
+                  now);
     if (st.last_success[0] &&
         cli_iso_parse(&last_success, st.last_success) == 0)
         cli_format_age(age, sizeof age, now - last_success);
@@ -189,8 +186,7 @@ int cmd_status(gs_cli *cli, int argc, char **argv)
     if (cli_iso_parse(&now, now_text) != 0)
         now = 0;
     printf("cache %s (schema %d)%s%s\n\n", cli->db_path,
-           gs_store_schema_version(), cli->now[0] ? ", now " : "",
-           cli->now);
+           gs_store_schema_version(), cli->now[0] ? ", now " : "", cli->now);
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
         rc = print_entity(store, &cfg, i, now);
         if (rc != GS_OK) {

@@ -51,8 +51,8 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
                                   cli_flag_option, &flags);
     if (exit_code >= 0)
         return exit_code;
-    exit_code = cli_parse_entities(&flags.entities, cli, argv + first,
-                                   argc - first);
+    exit_code =
+        cli_parse_entities(&flags.entities, cli, argv + first, argc - first);
     if (exit_code != 0)
         return exit_code;
 
@@ -84,8 +84,8 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
         goto done;
     }
 
-    pull_rc = cli_pull_half(&pull, &seconds, &pull_err, store, &gz, &cfg,
-                            &flags);
+    pull_rc =
+        cli_pull_half(&pull, &seconds, &pull_err, store, &gz, &cfg, &flags);
     cli_print_pull(cli, &pull, seconds);
     /* The push runs whatever the pull did: pages commit with their cursor,
      * so the cache is consistent and what it holds can go out. */

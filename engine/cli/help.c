@@ -6,9 +6,11 @@
 
 const char cli_global_options_help[] =
     "Global options (before or after the command):\n"
-    "  --db PATH         the cache file (env GAZSYNC_DB; default ./gazsync.db)\n"
+    "  --db PATH         the cache file (env GAZSYNC_DB; default "
+    "./gazsync.db)\n"
     "  --config FILE     INI file with policies, batch sizes, time zone\n"
-    "                    (env GAZSYNC_CONFIG; default ./gazsync.ini if present)\n"
+    "                    (env GAZSYNC_CONFIG; default ./gazsync.ini if "
+    "present)\n"
     "  --env-file FILE   KEY=value file of credentials (default ./.env if\n"
     "                    present); the process environment wins over it\n"
     "  --now ISO         the clock, for experiments on a simulated one\n"
@@ -70,7 +72,8 @@ static const char help_init[] =
     "OAuth tokens). Needs no credentials and makes no network call.\n";
 
 static const char help_pull[] =
-    "Usage: gazsync pull [ENTITY...] [--force[=ENTITY,...]] [--full] [OPTIONS]\n"
+    "Usage: gazsync pull [ENTITY...] [--force[=ENTITY,...]] [--full] "
+    "[OPTIONS]\n"
     "\n"
     "Read Gazelle into the cache. Each entity's policy (from the config)\n"
     "decides locally whether to call Gazelle at all: users are read only\n"
@@ -139,15 +142,14 @@ static const struct {
     const char *name;
     const char *text;
 } command_help[] = {
-    {"init", help_init},     {"pull", help_pull},     {"push", help_push},
-    {"sync", help_sync},     {"status", help_status}, {"runs", help_runs},
+    {"init", help_init}, {"pull", help_pull},     {"push", help_push},
+    {"sync", help_sync}, {"status", help_status}, {"runs", help_runs},
 };
 
 /* Prints @p command's help; -1 when there is no such command. */
 int cli_help_command(FILE *out, const char *command)
 {
-    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0];
-         i++) {
+    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++) {
         if (strcmp(command_help[i].name, command) == 0) {
             fputs(command_help[i].text, out);
             fputc('\n', out);

@@ -9,8 +9,8 @@ static const struct {
     const char *name;
     int (*run)(gs_cli *cli, int argc, char **argv);
 } commands[] = {
-    {"init", cmd_init},     {"pull", cmd_pull},     {"push", cmd_push},
-    {"sync", cmd_sync},     {"status", cmd_status}, {"runs", cmd_runs},
+    {"init", cmd_init}, {"pull", cmd_pull},     {"push", cmd_push},
+    {"sync", cmd_sync}, {"status", cmd_status}, {"runs", cmd_runs},
 };
 
 static void print_version(void)
@@ -64,15 +64,17 @@ int main(int argc, char **argv)
             return commands[i].run(&cli, argc - argi, argv + argi);
         }
     }
-    return cli_usage_error(&cli, "unknown command '%s' (init, pull, push, "
-                           "sync, status, runs)", name);
+    return cli_usage_error(&cli,
+                           "unknown command '%s' (init, pull, push, "
+                           "sync, status, runs)",
+                           name);
 }
 
 /* The common head of every command: its flags, --help, --version, then the
  * defaults and environment. Returns -1 to go on, or an exit code. */
-int cli_command_start(gs_cli *cli, int *first_positional, int argc,
-                      char **argv, const struct option *cmd_long,
-                      gs_cli_opt_fn fn, void *ctx)
+int cli_command_start(gs_cli *cli, int *first_positional, int argc, char **argv,
+                      const struct option *cmd_long, gs_cli_opt_fn fn,
+                      void *ctx)
 {
     int rc = cli_parse_command(cli, first_positional, argc, argv, cmd_long,
                                NULL, fn, ctx);
