@@ -8,7 +8,7 @@
 # Usage: test_cli_sim.sh BUILD_DIR SOURCE_DIR
 set -u
 
-BUILD=${1:?build dir}
+BUILD=$(cd "${1:?build dir}" && pwd)
 GAZSYNC="$BUILD/gazsync"
 SIM="$BUILD/tools/gazelle-sim/gazelle-sim"
 WORK=$(mktemp -d)

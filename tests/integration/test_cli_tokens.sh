@@ -9,7 +9,7 @@
 # Usage: test_cli_tokens.sh BUILD_DIR SOURCE_DIR
 set -u
 
-BUILD=${1:?build dir}
+BUILD=$(cd "${1:?build dir}" && pwd)
 GAZSYNC="$BUILD/gazsync"
 WORK=$(mktemp -d)
 SERVER_PID=
