@@ -65,13 +65,16 @@ random_port() {
 
 random_key() { od -An -tx1 -N24 /dev/urandom | tr -d ' \n'; }
 
-# start_all ENVFILE: everything up; on failure, everything down again.
+# start_all [ENVFILE]: everything up, the env file written (default: inside
+# the temp folder). Sets HARNESS_DIR and DOUBLE_PID_STARTED as soon as each
+# exists so that a trap can take down what is already up.
 start_all() {
-    local envfile=$1 dir pg_bin port key url db_pid attempt
+    local envfile=${1:-} dir pg_bin port key url db_pid attempt
     pg_bin=$(find_pg_bin)
     [ -x "$DOUBLE_BIN" ] || die "no double at $DOUBLE_BIN (build it, or set GS_BUILD_DIR)"
     dir=$(mktemp -d "${TMPDIR:-/tmp}/gs-harness.XXXXXX")
     HARNESS_DIR=$dir
+    [ -n "$envfile" ] || envfile=$dir/env
     mkdir -p "$dir/data" "$dir/sock"
     if [ "$(id -u)" = 0 ]; then
         id postgres >/dev/null 2>&1 || useradd --system --home-dir "$dir" postgres
@@ -170,12 +173,9 @@ cmd_run() {
     trap 'cleanup; exit 130' INT
     trap 'cleanup; exit 143' TERM
     trap 'cleanup; exit 129' HUP
-    local tmpenv
-    tmpenv=$(mktemp "${TMPDIR:-/tmp}/gs-harness-env.XXXXXX")
-    start_all "$tmpenv"
+    start_all
     # shellcheck disable=SC1090
-    . "$tmpenv"
-    mv "$tmpenv" "$HARNESS_DIR/env"
+    . "$HARNESS_DIR/env"
     # In the background so a signal to the harness is handled at once.
     "$@" <&0 &
     child=$!
