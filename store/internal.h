@@ -129,6 +129,10 @@ void gs_path_free(gs_path *path);
  * maps over an array. NULL when missing. */
 json_t *gs_path_get(int *owned, json_t *node, const gs_path *path);
 
+/* @value as compact JSON with sorted keys, into @out (reset first); the
+ * same text as json_dumps(JSON_COMPACT | JSON_SORT_KEYS) (canon.c). */
+int gs_store__canonical(gs_buf *out, json_t *value);
+
 /* 64-bit FNV-1a of @len bytes. */
 uint64_t gs_store__hash64(const void *bytes, size_t len);
 

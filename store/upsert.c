@@ -1,6 +1,6 @@
 /* The hot path of a pull: one Gazelle node -> one cache row.
  *
- * Per node: one canonical dump (compact, keys sorted) that is both `raw` and
+ * Per node: one canonical dump (compact, keys sorted; canon.c) that is both `raw` and
  * the input of row_hash, so a node whose keys arrive in another order is not
  * a change; one FNV-1a pass over it; one step of a cached INSERT .. ON
  * CONFLICT .. DO UPDATE .. WHERE row_hash differs. An unchanged row is a
@@ -13,23 +13,6 @@
 
 static const char seen_add_sql[] =
     "INSERT OR IGNORE INTO sweep_seen (entity, id) VALUES (?1, ?2)";
-
-static int dump_to_buf(const char *bytes, size_t len, void *data)
-{
-    return gs_buf_append(data, bytes, len) == GS_OK ? 0 : -1;
-}
-
-static int canonical(gs_buf *out, json_t *value)
-{
-    gs_buf_reset(out);
-    if (json_dump_callback(value, dump_to_buf, out,
-                           JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) !=
-            0 ||
-        !out->data)
-        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS,
-                            "out of memory dumping a node");
-    return GS_OK;
-}
 
 /* Binds @value to parameter @idx as @type wants; a value of another JSON
  * type binds NULL (raw keeps the truth). */
@@ -55,7 +38,7 @@ static int bind_value(gs_store *store, sqlite3_stmt *stmt, int idx,
         break;
     case GS_COL_JSON:
         if (value && !json_is_null(value)) {
-            if (canonical(&store->scratch, value) != GS_OK)
+            if (gs_store__canonical(&store->scratch, value) != GS_OK)
                 return SQLITE_NOMEM;
             return sqlite3_bind_text(stmt, idx, store->scratch.data,
                                      (int)store->scratch.len,
@@ -109,7 +92,7 @@ static int write_row(int *changed, gs_store *store, const gs_entity *entity,
 
     if ((rc = gs_store__entity_stmt(&stmt, store, entity, GS_ESTMT_UPSERT)))
         return rc;
-    if ((rc = canonical(&store->canon, node)) != GS_OK)
+    if ((rc = gs_store__canonical(&store->canon, node)) != GS_OK)
         return rc;
     hash = gs_store__hash64(store->canon.data, store->canon.len);
     if ((rc = bind_columns(store, stmt, entity, node)) != GS_OK)
