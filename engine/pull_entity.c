@@ -130,10 +130,13 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     totals->page++;
     snprintf(what, sizeof what, "%s page %ld", entity->name, totals->page);
     vars = page_variables(entity, plan, ctx->cfg->page_size, after);
+    /* The client names `what` in its own errors; the page reader only
+     * knows the root field, so its errors get the page added here. */
     rc = gs_gazelle_query(&data, ctx->client, gs_gazelle_document(entity), vars,
                           what);
-    if (rc == GS_OK)
-        rc = gs_gazelle_page_parse(&page, data, entity->root_field);
+    if (rc != GS_OK)
+        goto done;
+    rc = gs_gazelle_page_parse(&page, data, entity->root_field);
     if (rc != GS_OK) {
         gs_error_wrap("%s", what);
         goto done;

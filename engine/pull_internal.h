@@ -12,10 +12,10 @@
 
 typedef enum {
     GS_PLAN_SKIP = 0,
-    GS_PLAN_FULL,    /* every row; deletions swept over the whole table */
-    GS_PLAN_DELTA,   /* UPDATED_AT_DESC down to stop_below */
-    GS_PLAN_WINDOW,  /* the date window; deletions swept inside it */
-    GS_PLAN_SINCE,   /* occurredAtGet = since */
+    GS_PLAN_FULL,   /* every row; deletions swept over the whole table */
+    GS_PLAN_DELTA,  /* UPDATED_AT_DESC down to stop_below */
+    GS_PLAN_WINDOW, /* the date window; deletions swept inside it */
+    GS_PLAN_SINCE,  /* occurredAtGet = since */
 } gs_plan_mode;
 
 typedef struct {
@@ -38,7 +38,7 @@ typedef struct {
     gs_pull_report *report;
     char now[GS_ISO_SIZE];
     time_t now_t;
-    json_t *named_users;   /* set (object) of user ids the data names */
+    json_t *named_users; /* set (object) of user ids the data names */
 } gs_pull_ctx;
 
 /* Decides, from the cache alone, what to do with @entity this run. */
