@@ -119,8 +119,5 @@ s, d = gql(base, 'query A { allUsers { nodes { id } } } query B { allPianos(firs
 check("allPianos" in d.get("data", {}), "operationName picks the operation")
 finish()
 PY
-kill -TERM "$SIM_pid"
-rc=0
-wait "$SIM_pid" || rc=$?
-[ "$rc" -eq 0 ] || { echo "FAIL: exit status $rc after SIGTERM"; exit 1; }
+stop_sim SIM
 echo "sigterm: exit 0"

@@ -6,13 +6,29 @@ set -euo pipefail
 SIM_BIN="$1/tools/gazelle-sim/gazelle-sim"
 SIM_LIB="$2/tools/gazelle-sim/tests"
 SIM_TMP=$(mktemp -d)
-SIM_PIDS=()
+SIM_NAMES=()
+# Stops a simulator with SIGTERM and checks it exits 0: under
+# -DGS_SANITIZE=ON a leak or a sanitizer report makes the exit non-zero.
+stop_sim() {
+    local name=$1 pid_var="${1}_pid" rc=0
+    local pid=${!pid_var:-}
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || rc=$?
+    printf -v "$pid_var" '%s' ""
+    if [ "$rc" -ne 0 ]; then
+        echo "FAIL: simulator $name exited with $rc" >&2
+        tail -n 40 "$SIM_TMP/$name.err" >&2
+        return 1
+    fi
+}
 sim_cleanup() {
-    for p in "${SIM_PIDS[@]}"; do
-        kill "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
+    local rc=$? name
+    for name in "${SIM_NAMES[@]}"; do
+        stop_sim "$name" || rc=1
     done
     rm -rf "$SIM_TMP"
+    exit "$rc"
 }
 trap sim_cleanup EXIT
 start_sim() {
@@ -20,7 +36,7 @@ start_sim() {
     shift
     "$SIM_BIN" --port 0 "$@" >"$SIM_TMP/$name.out" 2>"$SIM_TMP/$name.err" &
     local pid=$!
-    SIM_PIDS+=("$pid")
+    SIM_NAMES+=("$name")
     for _ in $(seq 1 600); do
         [ -s "$SIM_TMP/$name.out" ] && break
         sleep 0.05
