@@ -274,6 +274,15 @@ static int record_batch(entity_push *ep, const gs_push_rows *rows,
     return GS_OK;
 }
 
+static size_t learned_bytes(const entity_push *ep)
+{
+    size_t bound = ep->ctx->batch_bytes;
+
+    if (ep->split.too_large > 1 && ep->split.too_large / 2 < bound)
+        bound = ep->split.too_large / 2;
+    return bound;
+}
+
 /* Sends rows in batches; @p advance: these rows are the backlog (else the
  * retry of quarantined rows, which does not move last_pushed_seq). */
 static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
@@ -297,8 +306,10 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
     if (!ep->split.fate)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
                             "push %s: out of memory", ep->entity->name);
+    /* After a 413, later batches stay under the size the target refused,
+     * instead of being refused and halved one by one. */
     while ((n = gs_push_batch_take(rows, from, ctx->batch_rows,
-                                   ctx->batch_bytes)) > 0) {
+                                   learned_bytes(ep))) > 0) {
         rc = gs_push_send_split(&ep->split, rows, from, n);
         if (rc == GS_ENOMEM)
             return rc;

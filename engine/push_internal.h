@@ -127,6 +127,7 @@ typedef struct {
     long long requests;  /* bodies sent, transport retries not counted */
     gs_push_answer stop; /* the answer that stopped the split */
     gs_buf body;         /* reused between requests */
+    size_t too_large;    /* smallest body the target answered 413; 0 none */
 } gs_push_split;
 
 /* Sends rows [from, from + n) and, when the target refuses the batch as bad

@@ -45,6 +45,28 @@ static size_t byte_half(const gs_push_rows *rows, size_t from, size_t n)
     return n - 1;
 }
 
+/* After a 413: the rows again, in pieces of at most half the smallest
+ * refused size, so the pieces shrink geometrically and the bound learnt
+ * holds for the rest of the entity (push.c) instead of costing a 413 per
+ * batch. */
+static int resend_smaller(gs_push_split *split, const gs_push_rows *rows,
+                          size_t from, size_t n)
+{
+    size_t done = 0;
+
+    while (done < n) {
+        size_t k = gs_push_batch_take(rows, from + done, n - done,
+                                      split->too_large / 2);
+        int rc;
+        if (done == 0 && k >= n)
+            k = byte_half(rows, from, n); /* cannot happen; never loop */
+        if ((rc = gs_push_send_split(split, rows, from + done, k)) != GS_OK)
+            return rc;
+        done += k;
+    }
+    return GS_OK;
+}
+
 int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
                        size_t from, size_t n)
 {
@@ -66,6 +88,8 @@ int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
         mark(split, from, n, &answer);
         return GS_OK;
     case GS_PUSH_TOO_LARGE:
+        if (!split->too_large || split->body.len < split->too_large)
+            split->too_large = split->body.len;
         if (n == 1) {
             snprintf(answer.message, sizeof answer.message,
                      "the row's payload (%zu bytes) is over the target's "
@@ -74,8 +98,7 @@ int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
             mark(split, from, n, &answer);
             return GS_OK;
         }
-        half = byte_half(rows, from, n);
-        break;
+        return resend_smaller(split, rows, from, n);
     case GS_PUSH_BAD_ROWS:
         if (n == 1) {
             mark(split, from, n, &answer);
