@@ -75,6 +75,16 @@ check "offset past the end with count: 416 PGRST103" "$STATUS/$(json 'j["code"]'
 rest HEAD "/rest/v1/gazelle_pianos?make=eq.Yamaha" -H 'Prefer: count=exact'
 check "HEAD count" "$STATUS $(header Content-Range)" "200 0-$(( $(sql "select count(*) from gazelle_pianos where make='Yamaha'") - 1 ))/$(sql "select count(*) from gazelle_pianos where make='Yamaha'")"
 
+# -- Accept: application/vnd.pgrst.object+json (supabase-js .single())
+rest GET "/rest/v1/gazelle_pianos?select=external_id&external_id=eq.p7" -H 'Accept: application/vnd.pgrst.object+json'
+check "single row as an object" "$STATUS $BODY" '200 {"external_id":"p7"}'
+rest GET "/rest/v1/gazelle_pianos?select=external_id&make=eq.Kawai" -H 'Accept: application/vnd.pgrst.object+json'
+check "several rows with .single(): 406 PGRST116" "$STATUS/$(json 'j["code"]')" 406/PGRST116
+rest PATCH "/rest/v1/gazelle_pianos?make=eq.Kawai" -H 'Accept: application/vnd.pgrst.object+json' \
+    -H 'Prefer: return=representation' -d '{"notes":"rolled back"}'
+check "singular write of several rows: 406, rolled back" \
+    "$STATUS $(sql "select count(*) from gazelle_pianos where notes = 'rolled back'")" "406 0"
+
 # -- errors
 rest GET "/rest/v1/gazelle_pianos?shoe=eq.1"
 check "unknown filter column: 400 42703" "$STATUS/$(json 'j["code"]')" 400/42703

@@ -53,6 +53,13 @@ as_pg() {
     fi
 }
 
+# Running, not a zombie waiting for its reaper.
+alive() {
+    local state
+    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ]
+}
+
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 random_port() {
@@ -140,8 +147,19 @@ stop_dir() {
     local dir=$1 pid=${2:-} pg_bin=${3:-} i pm
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for i in $(seq 100); do alive "$pid" || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null || true
+    fi
+    # In run mode the double is our child: its exit status tells whether it
+    # stopped cleanly (a sanitizer build exits non-zero on a leak or error).
+    if [ -n "$pid" ]; then
+        local st=0
+        wait "$pid" 2>/dev/null || st=$?
+        if [ "$st" != 0 ] && [ "$st" != 127 ]; then
+            DOUBLE_FAILED=$st
+            say "the double exited with status $st; its log:"
+            sed 's/^/  double: /' "$dir/double.log" >&2 2>/dev/null || true
+        fi
     fi
     if [ -f "$dir/data/postmaster.pid" ]; then
         [ -n "$pg_bin" ] || pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
@@ -162,7 +180,7 @@ stop_dir() {
 cmd_run() {
     [ "${1:-}" = "--" ] && shift
     [ $# -gt 0 ] || die "usage: pg-harness.sh run -- CMD [ARGS...]"
-    HARNESS_DIR= DOUBLE_PID_STARTED=
+    HARNESS_DIR= DOUBLE_PID_STARTED= DOUBLE_FAILED=
     local child= status
     cleanup() {
         trap - EXIT INT TERM HUP
@@ -184,6 +202,10 @@ cmd_run() {
     status=$?
     set -e
     child=
+    cleanup
+    if [ "$status" = 0 ] && [ -n "$DOUBLE_FAILED" ]; then
+        status=1
+    fi
     exit "$status"
 }
 

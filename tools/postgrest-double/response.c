@@ -2,6 +2,7 @@
 #include "double.h"
 
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 void pd_response_free(pd_response *resp)

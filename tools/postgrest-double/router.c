@@ -1,8 +1,10 @@
 /* One request, start to end: control endpoints, then for /rest/v1/<table>
  * the injected faults, the key, the body limit, the schema profile, the
  * table, and the verb. Every /rest/v1 request is counted in the stats. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "catalog.h"
@@ -11,6 +13,7 @@
 #include "errors.h"
 #include "faults.h"
 #include "handlers.h"
+#include "singular.h"
 #include "stats.h"
 
 #define REST_PREFIX "/rest/v1/"
@@ -85,6 +88,25 @@ static void dispatch(pd_response *resp, pd_call *call)
                           NULL, NULL);
 }
 
+static void run_simple(PGconn *pg, const char *sql)
+{
+    PQclear(PQexec(pg, sql));
+}
+
+/* A singular answer decides after the statement whether it may stand, so
+ * the statement runs in a transaction of its own, as in PostgREST. */
+static void dispatch_singular(pd_response *resp, pd_call *call)
+{
+    run_simple(call->pg, "BEGIN");
+    dispatch(resp, call);
+    if (pd_singular_answer(resp, call->rows_written) != 0) {
+        run_simple(call->pg, "ROLLBACK");
+        call->rows_written = 0;
+    } else {
+        run_simple(call->pg, "COMMIT");
+    }
+}
+
 static void table_not_found(pd_response *resp, const char *table)
 {
     gs_buf msg = GS_BUF_INIT;
@@ -120,6 +142,8 @@ static long long serve_table(pd_response *resp, pd_context *ctx,
         if (qualifier.failed)
             pd_response_error(resp, 500, "PGRST000", "out of memory", NULL,
                               NULL);
+        else if (pd_singular_wanted(req))
+            dispatch_singular(resp, &call);
         else
             dispatch(resp, &call);
         gs_buf applied = GS_BUF_INIT;
