@@ -104,6 +104,12 @@ check "DELETE representation: 200" "$STATUS" 200
 check "DELETE returned the row" "$(json '[r["external_id"] for r in j]')" '["c4"]'
 check "DELETE removed it" "$(sql "select count(*) from gazelle_clients where external_id='c4'")" 0
 
+rest DELETE '/rest/v1/gazelle_clients'
+check "DELETE without a filter refused (Supabase's safeupdate): 400 21000" "$STATUS/$(json 'j["code"]')" 400/21000
+rest PATCH '/rest/v1/gazelle_clients' -d '{"status":"all"}'
+check "PATCH without a filter refused: 400 21000" "$STATUS/$(json 'j["code"]')" 400/21000
+check "nothing changed" "$(sql "select count(*) from gazelle_clients where status = 'all'")" 0
+
 # -- the key
 auth_case() {  # NAME then curl header args
     local name=$1

@@ -63,6 +63,21 @@ void pd_finish_write(pd_response *resp, pd_call *call, pd_sql *q, int status,
     PQclear(res);
 }
 
+/* Supabase loads pg-safeupdate for PostgREST: an UPDATE or DELETE without
+ * a filter is refused (21000, which PostgREST answers with 400). */
+static int refuse_unfiltered(pd_response *resp, const pd_call *call,
+                             const char *verb)
+{
+    for (size_t i = 0; i < call->req->args.count; i++)
+        if (!pd_query_reserved(call->req->args.items[i].name))
+            return 0;
+    gs_buf msg = GS_BUF_INIT;
+    gs_buf_printf(&msg, "%s requires a WHERE clause", verb);
+    pd_response_error(resp, 400, "21000", msg.data, NULL, NULL);
+    gs_buf_free(&msg);
+    return 1;
+}
+
 void pd_handle_patch(pd_response *resp, pd_call *call)
 {
     pd_sql q = PD_SQL_INIT;
@@ -81,6 +96,8 @@ void pd_handle_patch(pd_response *resp, pd_call *call)
             goto done;
         }
     }
+    if (refuse_unfiltered(resp, call, "UPDATE"))
+        goto done;
     if (json_object_size(body) == 0) {
         /* Nothing to set: PostgREST answers without touching a row. */
         resp->status = call->prefer.ret == PD_RETURN_REPRESENTATION ? 200 : 204;
@@ -118,6 +135,8 @@ done:
 void pd_handle_delete(pd_response *resp, pd_call *call)
 {
     pd_sql q = PD_SQL_INIT;
+    if (refuse_unfiltered(resp, call, "DELETE"))
+        return;
     pd_sql_put(&q, "WITH pgrst_source AS (DELETE FROM ");
     pd_sql_put(&q, call->qualifier);
     pd_sql_put(&q, " WHERE ");
