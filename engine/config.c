@@ -139,9 +139,13 @@ void gs_config_defaults(gs_config *cfg)
             p->window_future_days = 90;
             break;
         case GS_ENTITY_TIMELINE:
-            /* entries are often back-dated by a day when typed up late */
+            /* Entries are back-dated when a visit is written up days later
+             * (occurredAt lags createdAt), and old entries are sometimes
+             * edited, which no filter can see: a week of overlap, and a
+             * full read every quarter. */
             p->kind = GS_POLICY_SINCE;
-            p->lookback_s = 2 * 86400;
+            p->lookback_s = 7 * 86400;
+            p->full_every_s = 90 * 86400;
             break;
         default:
             /* clients, pianos (and contacts, which follow clients): ten
@@ -149,6 +153,9 @@ void gs_config_defaults(gs_config *cfg)
              * and modest clock skew between Gazelle's writers */
             p->kind = GS_POLICY_DELTA;
             p->lookback_s = 600;
+            /* Gazelle has no deletion feed: a monthly full read (about 20
+             * requests for the seed's business) sweeps deleted rows. */
+            p->full_every_s = 30 * 86400;
             break;
         }
     }

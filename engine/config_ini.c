@@ -136,13 +136,16 @@ static int entity_key(ini_ctx *ctx, gs_entity_policy *p, const char *s,
             return bad_value(ctx, s, name);
         return 1;
     }
-    if (strcmp(name, "lookback") == 0 || strcmp(name, "max_age") == 0) {
+    if (strcmp(name, "lookback") == 0 || strcmp(name, "max_age") == 0 ||
+        strcmp(name, "full_every") == 0) {
         if (gs_duration_parse(&seconds, value) != GS_OK)
             return bad_value(ctx, s, name);
         if (name[0] == 'l')
             p->lookback_s = seconds;
-        else
+        else if (name[0] == 'm')
             p->max_age_s = seconds;
+        else
+            p->full_every_s = seconds;
         return 1;
     }
     if (strcmp(name, "target_table") == 0) {

@@ -136,6 +136,12 @@ static int parse_part(gs_entity_policy *p, char *part, int first)
         p->max_age_s = seconds;
         return 0;
     }
+    if (strncmp(part, "full-every=", 11) == 0) {
+        if (gs_duration_parse(&seconds, trim(part + 11)) != GS_OK)
+            return -1;
+        p->full_every_s = seconds;
+        return 0;
+    }
     if (strncmp(part, "lookback=", 9) == 0) {
         if (gs_duration_parse(&seconds, trim(part + 9)) != GS_OK)
             return -1;
@@ -174,7 +180,7 @@ int gs_policy_parse(gs_entity_policy *out, const char *text)
         return gs_error_set(GS_EINVAL, GS_ECLASS_CONFIG,
                             "bad policy '%.100s' (always, if-empty, delta, "
                             "since or window=-60d..+90d, then optionally "
-                            ",max-age=6h ,lookback=10m)",
+                            ",max-age=6h ,lookback=10m ,full-every=30d)",
                             text);
     *out = p;
     return GS_OK;
@@ -204,6 +210,10 @@ void gs_policy_format(char *out, size_t size, const gs_entity_policy *p)
     if (p->max_age_s > 0) {
         gs_buf_puts(&text, ",max-age=");
         format_duration(&text, p->max_age_s);
+    }
+    if (p->full_every_s > 0) {
+        gs_buf_puts(&text, ",full-every=");
+        format_duration(&text, p->full_every_s);
     }
     snprintf(out, size, "%s", text.data ? text.data : "");
     gs_buf_free(&text);

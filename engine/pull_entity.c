@@ -189,6 +189,8 @@ static int finish(gs_pull_ctx *ctx, const gs_entity *entity,
 
     if (rc == GS_OK)
         rc = sweep(ctx, entity, plan, resumed);
+    if (rc == GS_OK && plan->mode == GS_PLAN_FULL && !resumed)
+        rc = gs_pull_full_done(ctx, entity);
     if (rc == GS_OK && totals->max_text[0] &&
         (!state->high_water[0] ||
          gs_iso_parse(&old_mark, state->high_water) != GS_OK ||

@@ -45,6 +45,12 @@ typedef struct {
 int gs_pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
                       const gs_entity *entity, const gs_sync_state *state);
 
+/* Whether the entity's periodic full read is due (*due 0/1), and the
+ * record that one finished. */
+int gs_pull_full_due(int *due, gs_pull_ctx *ctx, const gs_entity *entity,
+                     long long every_s);
+int gs_pull_full_done(gs_pull_ctx *ctx, const gs_entity *entity);
+
 /* Carries out @plan for @entity, page by page; fills the entity's report. */
 int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
                    const gs_pull_plan *plan, gs_sync_state *state);

@@ -2,6 +2,7 @@
  * much of it. Nothing here touches the network (DESIGN.md: "No network call
  * is made to decide whether to make a network call"). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -76,6 +77,14 @@ static int plan_by_policy(gs_pull_plan *plan, gs_pull_ctx *ctx,
         }
         return GS_OK;
     case GS_POLICY_WINDOW:
+        /* The first run reads the whole history once; later runs only the
+         * window where appointments still change. */
+        if (!state->last_success[0]) {
+            plan->mode = GS_PLAN_FULL;
+            snprintf(plan->reason, sizeof plan->reason,
+                     "first run: full read");
+            return GS_OK;
+        }
         return plan_window(plan, ctx, policy);
     case GS_POLICY_DELTA:
     case GS_POLICY_SINCE:
@@ -145,5 +154,58 @@ int gs_pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
                  age, limit, entity->name);
         return GS_OK;
     }
+    if (policy->full_every_s > 0 && state->last_success[0]) {
+        int due = 0;
+        int rc = gs_pull_full_due(&due, ctx, entity, policy->full_every_s);
+
+        if (rc != GS_OK)
+            return rc;
+        if (due) {
+            char every[32];
+
+            describe_age(every, sizeof every, policy->full_every_s);
+            plan->mode = GS_PLAN_FULL;
+            snprintf(plan->reason, sizeof plan->reason,
+                     "full read due (full-every=%s): sweeps deletions", every);
+            return GS_OK;
+        }
+    }
     return plan_by_policy(plan, ctx, entity, policy, state);
+}
+
+/* The last complete full read of each entity is kept in `meta`, since only
+ * a full read can see deletions and edits that no filter reaches. */
+static void full_key(char *key, size_t size, const gs_entity *entity)
+{
+    snprintf(key, size, "last_full.%s", entity->name);
+}
+
+int gs_pull_full_due(int *due, gs_pull_ctx *ctx, const gs_entity *entity,
+                     long long every_s)
+{
+    char key[64];
+    char *last = NULL;
+    time_t last_t;
+    int rc;
+
+    full_key(key, sizeof key, entity);
+    rc = gs_store_meta_get(&last, ctx->store, key);
+    if (rc != GS_OK)
+        return rc;
+    /* A cache from before this rule has no stamp: count from now rather
+     * than re-reading everything on upgrade. */
+    if (!last)
+        rc = gs_pull_full_done(ctx, entity);
+    *due = last && (gs_iso_parse(&last_t, last) != GS_OK ||
+                    ctx->now_t - last_t >= every_s);
+    free(last);
+    return rc;
+}
+
+int gs_pull_full_done(gs_pull_ctx *ctx, const gs_entity *entity)
+{
+    char key[64];
+
+    full_key(key, sizeof key, entity);
+    return gs_store_meta_set(ctx->store, key, ctx->now);
 }

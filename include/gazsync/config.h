@@ -17,6 +17,7 @@
  * policy = delta            ; or if-empty, always, window=-60d..+90d, since
  * lookback = 10m            ; delta/since overlap
  * max_age = 6h              ; skip when the last success is younger
+ * full_every = 30d          ; full re-read now and then: deletions, edits
  * target_table = gazelle_clients
  * enabled = true
  * @endcode
@@ -42,6 +43,8 @@ typedef struct {
     gs_policy_kind kind;
     long long max_age_s;      /**< 0: no age rule */
     long long lookback_s;     /**< overlap below the high-water mark */
+    long long full_every_s;   /**< full re-read (sweeping deletions) when
+                                   the last one is older; 0: never */
     int window_past_days;     /**< window: days before today (positive) */
     int window_future_days;   /**< window: days after today */
     int enabled;

@@ -52,3 +52,6 @@ assert_cache_equals_dump() {
   python3 "$GS_SRC/tests/integration/compare_cache.py" "$1" "$GS_TMP/dump.json" \
     || fail "cache differs from the simulator's dump"
 }
+
+# The simulator's clock, for gazsync --now (the appointment window follows it).
+sim_now() { sim_get /__sim/stats | python3 "$GS_SRC/tests/integration/sim_stats.py" --now; }

@@ -88,7 +88,10 @@ static void test_config_defaults(void **state)
     assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days,
                      90);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].kind, GS_POLICY_SINCE);
-    assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].lookback_s, 2 * 86400);
+    assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].lookback_s, 7 * 86400);
+    assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].full_every_s, 90 * 86400);
+    assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].full_every_s, 30 * 86400);
+    assert_int_equal(cfg.policy[GS_ENTITY_USERS].full_every_s, 0);
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
         assert_true(cfg.policy[i].enabled);
         assert_string_equal(cfg.policy[i].target_table,

@@ -120,7 +120,8 @@ static void test_policy_format_round_trips(void **state)
                            "since,lookback=2d,max-age=90s",
                            "window=-14d..-1d",
                            "window=+0d..+7d",
-                           "if-empty,max-age=2w"};
+                           "if-empty,max-age=2w",
+                           "delta,lookback=10m,full-every=30d"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         gs_entity_policy p, q;
         char out[128], again[128];

@@ -167,6 +167,12 @@ static void test_window_uses_business_dates_not_utc(void **state)
                                        gs_entity_get(GS_ENTITY_APPOINTMENTS),
                                        &st),
                      GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_FULL); /* first run: all history */
+    snprintf(st.last_success, sizeof st.last_success, "2026-01-20T01:00:00Z");
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+                                       gs_entity_get(GS_ENTITY_APPOINTMENTS),
+                                       &st),
+                     GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_WINDOW);
     /* Today in Montreal is 2026-01-20, not the UTC 21st. */
     assert_string_equal(plan.window_start, "2026-01-13");
@@ -196,6 +202,29 @@ static void test_max_age_skips_a_recent_success_only(void **state)
                                        gs_entity_get(GS_ENTITY_PIANOS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
+}
+
+static void test_full_every_reads_everything_when_due(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+    const gs_entity *clients = gs_entity_get(GS_ENTITY_CLIENTS);
+
+    fx->cfg.policy[GS_ENTITY_CLIENTS].full_every_s = 30 * 86400;
+    snprintf(st.high_water, sizeof st.high_water, "2026-01-20T12:00:00Z");
+    snprintf(st.last_success, sizeof st.last_success, "2026-01-20T12:00:00Z");
+    assert_int_equal(gs_store_meta_set(fx->store, "last_full.clients",
+                                       "2026-01-01T00:00:00Z"),
+                     GS_OK);
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_DELTA);
+    assert_int_equal(gs_store_meta_set(fx->store, "last_full.clients",
+                                       "2025-12-20T00:00:00Z"),
+                     GS_OK);
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_FULL);
+    assert_non_null(strstr(plan.reason, "full-every"));
 }
 
 static void test_disabled_entity_is_skipped(void **state)
@@ -230,6 +259,8 @@ int main(void)
             test_window_uses_business_dates_not_utc, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_max_age_skips_a_recent_success_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_full_every_reads_everything_when_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disabled_entity_is_skipped,
                                         setup, teardown),
     };
