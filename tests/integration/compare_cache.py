@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
 """Checks that a gazsync cache holds exactly a gazelle-sim dump.
 
-usage: compare_cache.py CACHE.db DUMP.json
+usage: compare_cache.py CACHE.db DUMP.json [--stale-before ENTITY=ISO]
 
 Independent of gazsync's C code: the column mapping is read from
 engine/entity_map.c and applied here in Python, so a mapping bug in the C
 extractor shows up as a difference. Every live row must match a dump node
 (raw as a subset of the node, each typed column equal to the mapped value)
 and every dump node must be a live row.
+
+--stale-before timeline_entries=T accepts, and counts, timeline entries that
+occurred before T and were edited upstream after the cache read them: the
+`since` policy cannot see those edits (Gazelle's timeline has no updatedAt
+filter); only its periodic full read repairs them.
 """
 import json
 import os
@@ -97,6 +102,11 @@ def expected_nodes(dump):
 def main():
     db = sqlite3.connect(sys.argv[1])
     dump = json.load(open(sys.argv[2]))
+    stale_before = {}
+    if len(sys.argv) > 4 and sys.argv[3] == "--stale-before":
+        entity, _, bound = sys.argv[4].partition("=")
+        stale_before[entity] = bound
+    stale = 0
     mapping = load_mapping()
     problems = []
     for entity, nodes in expected_nodes(dump).items():
@@ -114,6 +124,11 @@ def main():
             problems.append("%s: %d rows not upstream, e.g. %s" % (entity, len(extra), extra[:3]))
         for rid in set(want) & set(cache):
             row, node = cache[rid], want[rid]
+            bound = stale_before.get(entity)
+            if (bound and node.get("occurredAt", "") < bound
+                    and row[names.index("updated_at")] < node.get("updatedAt", "")):
+                stale += 1
+                continue
             for i, (name, kind, path) in enumerate(columns):
                 value = row[i]
                 if kind == "JSON" and value is not None:
@@ -127,6 +142,8 @@ def main():
                 if problem:
                     problems.append("raw: " + problem)
         print("%-17s %6d rows upstream, %6d live in cache" % (entity, len(want), len(cache)))
+    if stale_before:
+        print("%d edited rows older than the since bound, stale by policy" % stale)
     for problem in problems[:20]:
         print("DIFF", problem)
     if problems:

@@ -24,7 +24,7 @@ pass() { echo "ok: $*"; }
 # Starts gazelle-sim with the given flags; sets SIM_URL and exports the
 # environment gazsync reads to reach it.
 start_sim() {
-  local out="$GS_TMP/sim.out"
+  local out="$GS_TMP/sim.${#GS_PIDS[@]}.out"
   "$GAZELLE_SIM" --port 0 "$@" >"$out" 2>"$GS_TMP/sim.err" &
   GS_PIDS+=($!)
   for _ in $(seq 1 200); do
@@ -46,10 +46,12 @@ sim_requests() {
   sim_get /__sim/stats | python3 "$GS_SRC/tests/integration/sim_stats.py" "$1"
 }
 
-# Asserts the cache at $1 holds exactly the simulator's dataset.
+# Asserts the cache at $1 holds exactly the simulator's dataset (extra
+# arguments go to compare_cache.py).
 assert_cache_equals_dump() {
+  local db=$1; shift
   sim_get /__sim/dump >"$GS_TMP/dump.json"
-  python3 "$GS_SRC/tests/integration/compare_cache.py" "$1" "$GS_TMP/dump.json" \
+  python3 "$GS_SRC/tests/integration/compare_cache.py" "$db" "$GS_TMP/dump.json" "$@" \
     || fail "cache differs from the simulator's dump"
 }
 

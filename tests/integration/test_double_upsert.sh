@@ -71,6 +71,8 @@ rest POST /rest/v1/gazelle_pianos?on_conflict=external_id "${UPSERT[@]}" \
 check "wrong type (bigint): status" "$STATUS" 400
 check "wrong type (bigint): code" "$(json 'j["code"]')" 22P02
 check "wrong type (bigint): nothing written" "$(sql 'select count(*) from gazelle_pianos')" 0
+rest POST /rest/v1/gazelle_pianos "${UPSERT[@]}" -d '[{"external_id":"p3","year":123456789012345678901234567890}]'
+check "integer out of range: 400 22003" "$STATUS/$(json 'j["code"]')" 400/22003
 bad_request "unknown column" \
     '[{"external_id":"c9","company_name":"ok","shoe_size":42}]' 400 PGRST204
 bad_request "differing keys" \

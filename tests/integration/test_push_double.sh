@@ -273,13 +273,13 @@ sqlite3 "$db" "
   update counters set value = value + 1 where name = 'change_seq';
   update pianos set year = 5000, change_seq = (select value from counters where name = 'change_seq') where id = '$bad_id';
   update counters set value = value + 1 where name = 'change_seq';
-  update pianos set year = 1234, change_seq = (select value from counters where name = 'change_seq')
+  update pianos set year = 2345, change_seq = (select value from counters where name = 'change_seq')
     where id in ($(echo "$ids" | sed -n '2,3p' | sed "s/.*/'&'/" | paste -sd,));"
 rc=0; gs push pianos >"$GS_TMP/pushbad.out" 2>&1 || rc=$?
 [ "$rc" = 4 ] || fail "push with a bad row exited $rc, want 4: $(cat "$GS_TMP/pushbad.out")"
 [ "$(sqlite3 "$db" "select id || ' ' || http_status || ' ' || code from push_failures")" = "$bad_id 400 23514" ] \
     || fail "push_failures: $(sqlite3 "$db" 'select * from push_failures')"
-[ "$(sql "select count(*) from gazelle_pianos where year = 1234")" = 2 ] || fail "batch-mates did not land"
+[ "$(sql "select count(*) from gazelle_pianos where year = 2345")" = 2 ] || fail "batch-mates did not land"
 [ "$(sql "select count(*) from gazelle_pianos where year = 5000")" = 0 ] || fail "the bad row landed"
 [ "$(pending pianos)" = 0 ] || fail "pianos not advanced past the quarantined row"
 assert_db_equals_cache "pianos:$bad_id"
