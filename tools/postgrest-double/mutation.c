@@ -82,7 +82,11 @@ void pd_handle_patch(pd_response *resp, pd_call *call)
 {
     pd_sql q = PD_SQL_INIT;
     json_error_t jerr;
-    json_t *body = json_loadb(call->req->body, call->req->body_len, 0, &jerr);
+    /* Parsed only to check shape and keys: PostgreSQL reads the original
+     * text, so an integer too big for jansson still gets PostgreSQL's own
+     * answer (22003) rather than "invalid json". */
+    json_t *body = json_loadb(call->req->body, call->req->body_len,
+                              JSON_DECODE_INT_AS_REAL, &jerr);
     const char *key;
     json_t *value;
 

@@ -232,7 +232,11 @@ void pd_handle_post(pd_response *resp, pd_call *call)
     column_list cols = {0};
     json_error_t jerr;
     json_t *rows = NULL;
-    json_t *body = json_loadb(call->req->body, call->req->body_len, 0, &jerr);
+    /* Parsed only to check shape and keys: PostgreSQL reads the original
+     * text, so an integer too big for jansson still gets PostgreSQL's own
+     * answer (22003) rather than "invalid json". */
+    json_t *body = json_loadb(call->req->body, call->req->body_len,
+                              JSON_DECODE_INT_AS_REAL, &jerr);
     const char *columns = pd_kvlist_get(&call->req->args, "columns", 0);
 
     if (!body) {
