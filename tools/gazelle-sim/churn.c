@@ -328,10 +328,23 @@ static int timeline_day(day_ctx *d)
             return -1;
         d->sum->timeline.created++;
     }
-    uint64_t edits = gsim_rng_count(d->rng, ds->params.timeline_per_day * 0.03);
-    for (uint64_t i = 0; i < edits && ds->timeline.count; i++) {
-        gsim_timeline *t =
-            &ds->timeline.rows[gsim_rng_below(d->rng, ds->timeline.count)];
+    /* Entries are corrected soon after they are written, not years later:
+     * edits pick among entries created within the edit window. An edit
+     * bumps updatedAt but not occurredAt, so a pull keyed on occurredAt
+     * sees it only if its lookback covers the entry. */
+    uint64_t edits = gsim_rng_count(d->rng, ds->params.timeline_edits_per_day);
+    gsim_time since = d->tick - (gsim_time)ds->params.timeline_edit_window_days * DAY;
+    size_t lo = 0, hi = ds->timeline.count;
+    while (lo < hi) { /* rows are in creation order */
+        size_t mid = lo + (hi - lo) / 2;
+        if (ds->timeline.rows[mid].created_at < since)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint64_t i = 0; i < edits && lo < ds->timeline.count; i++) {
+        gsim_timeline *t = &ds->timeline.rows[lo + gsim_rng_below(
+                                                   d->rng, ds->timeline.count - lo)];
         t->comment = gsim_text_note(&ds->text, d->rng, 1);
         t->updated_at = next_tick(d);
         d->sum->timeline.updated++;

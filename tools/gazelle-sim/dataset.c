@@ -41,6 +41,8 @@ void gsim_params_default(gsim_params *p)
     p->cancels_per_day = 0.8;
     p->timeline_per_day = 16;
     p->bulk_edit_chance = 0.05;
+    p->timeline_edits_per_day = 0.5;
+    p->timeline_edit_window_days = 30;
 }
 
 void gsim_dataset_free(gsim_dataset *ds)

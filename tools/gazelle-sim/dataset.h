@@ -122,6 +122,7 @@ typedef struct {
     double client_deletes_per_year, piano_deletes_per_year;
     double events_per_day, reschedules_per_day, cancels_per_day;
     double timeline_per_day, bulk_edit_chance;    /* chance per day */
+    double timeline_edits_per_day, timeline_edit_window_days;
 } gsim_params;
 
 typedef struct {

@@ -41,6 +41,8 @@ static const char usage[] =
 "  --client-deletes-per-year X (4)  --piano-deletes-per-year X (6)\n"
 "  --events-per-day X (9)  --reschedules-per-day X (2)  --cancels-per-day X (0.8)\n"
 "  --timeline-per-day X (16)  --bulk-edit-chance P (0.05, a mass tag edit)\n"
+"  --timeline-edits-per-day X (0.5) of entries created in the last\n"
+"  --timeline-edit-window-days N (30) days (updatedAt moves, occurredAt not)\n"
 "\n"
 "Endpoints\n"
 "  POST /graphql/private/          {\"query\", \"variables\", \"operationName\"}\n"
@@ -136,6 +138,8 @@ int main(int argc, char **argv)
         {"cancels-per-day", &params.cancels_per_day, 1},
         {"timeline-per-day", &params.timeline_per_day, 1},
         {"bulk-edit-chance", &params.bulk_edit_chance, 0},
+        {"timeline-edits-per-day", &params.timeline_edits_per_day, 1},
+        {"timeline-edit-window-days", &params.timeline_edit_window_days, 0},
     };
     enum { NRATES = sizeof(rates) / sizeof(rates[0]) };
     struct option options[32 + NRATES] = {
