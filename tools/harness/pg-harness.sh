@@ -27,6 +27,29 @@ DOUBLE_BIN=$BUILD/tools/postgrest-double/postgrest-double
 say() { printf 'pg-harness: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
+# Only the server binaries are wanted: keep the package from creating and
+# starting a system cluster (it would outlive us on port 5432).
+install_postgresql() {
+    local policy=/usr/sbin/policy-rc.d added_policy= conf=/etc/postgresql-common/createcluster.conf
+    export DEBIAN_FRONTEND=noninteractive
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && added_policy=1
+    fi
+    # As PostgreSQL's own Docker image does: postgresql-common first, then
+    # turn off the main cluster, then the server.
+    local rc=0
+    if apt-get update -qq >/dev/null &&
+        apt-get install -y -qq postgresql-common >/dev/null &&
+        { [ ! -f "$conf" ] || sed -ri 's/^#?\s*(create_main_cluster)\s*=.*$/\1 = false/' "$conf"; } &&
+        apt-get install -y -qq postgresql >/dev/null; then
+        rc=0
+    else
+        rc=$?
+    fi
+    [ -n "$added_policy" ] && rm -f "$policy"
+    [ "$rc" = 0 ] || die "apt-get install postgresql failed"
+}
+
 # The newest PostgreSQL server binaries, installing them when missing.
 find_pg_bin() {
     local dir
@@ -34,12 +57,8 @@ find_pg_bin() {
     if [ -z "$dir" ] || [ ! -x "$dir/initdb" ]; then
         [ "$(id -u)" = 0 ] || die "PostgreSQL is not installed (need root to install it)"
         say "installing postgresql"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >/dev/null
-        apt-get install -y -qq postgresql >/dev/null
+        install_postgresql
         dir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
-        # The package may have started its own cluster; ours is separate,
-        # and we leave the system's service as the package set it up.
     fi
     printf '%s\n' "$dir"
 }
