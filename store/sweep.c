@@ -2,7 +2,7 @@
  * window). gs_store_seen_reset() opens a sweep for an entity: from then on
  * its upserts record their ids in sweep_seen (entities never swept pay
  * nothing). gs_store_sweep_unseen() marks the live rows of a range that were
- * not seen. Both tables are regular ones, so a pull killed mid-window and
+ * not seen, and closes the sweep. Both tables are regular ones, so a pull killed mid-window and
  * resumed by a new process still knows what its first pages saw; the caller
  * resets only when it starts the window afresh, not when it resumes. */
 #include <string.h>
@@ -49,6 +49,21 @@ int gs_store_seen_reset(gs_store *store, const gs_entity *entity)
     else
         gs_error_wrap("%s", entity->name);
     return gs_store__txn_leave(store, opened, rc);
+}
+
+/* A sweep ends the scope its reset opened: later upserts stop recording
+ * ids, so an entity pays for seen ids only between a reset and its sweep. */
+static int close_scope(gs_store *store, const gs_entity *entity)
+{
+    int rc = exec_entity(store, "DELETE FROM sweep_seen WHERE entity = ?1",
+                         entity, NULL);
+
+    if (rc == GS_OK)
+        rc = exec_entity(store, "DELETE FROM sweep_scope WHERE entity = ?1",
+                         entity, NULL);
+    if (rc == GS_OK)
+        store->sweep_open[entity->id] = 0;
+    return rc;
 }
 
 static int column_known(const gs_entity *entity, const char *column)
@@ -142,7 +157,8 @@ int gs_store_sweep_unseen(long long *deleted, gs_store *store,
         rc = gs_error_set(GS_EINVAL, GS_ECLASS_STORE,
                           "%s: sweep without gs_store_seen_reset()",
                           entity->name);
-    } else if ((rc = sweep(deleted, store, entity, column, from, to, now))) {
+    } else if ((rc = sweep(deleted, store, entity, column, from, to, now)) ||
+               (rc = close_scope(store, entity))) {
         gs_error_wrap("%s", entity->name);
     }
     return gs_store__txn_leave(store, opened, rc);
