@@ -33,9 +33,9 @@ typedef struct {
     gs_http *http;
     const gs_config *cfg;
     const gs_push_opts *opts;
-    const char *target;      /* push_state's target name */
+    const char *target; /* push_state's target name */
     char now[40];
-    gs_buf base_url;         /* SUPABASE_URL without a trailing slash */
+    gs_buf base_url; /* SUPABASE_URL without a trailing slash */
     gs_buf header_apikey;
     gs_buf header_auth;
     const char *headers[5];
@@ -51,8 +51,8 @@ typedef struct {
     gs_buf url;
     gs_push_target target;
     gs_push_split split;
-    json_t *quarantined;     /* ids in push_failures at the start */
-    long long last_seq;      /* last_pushed_seq as committed */
+    json_t *quarantined; /* ids in push_failures at the start */
+    long long last_seq;  /* last_pushed_seq as committed */
 } entity_push;
 
 static void now_iso(char *out, size_t size, const char *given)
@@ -109,12 +109,11 @@ static int ctx_init(push_ctx *ctx, gs_store *store, gs_http *http,
                       ? cfg->supabase_target
                       : DEFAULT_TARGET;
     now_iso(ctx->now, sizeof ctx->now, opts->now);
-    ctx->batch_rows = opts->batch_rows > 0     ? (size_t)opts->batch_rows
+    ctx->batch_rows = opts->batch_rows > 0       ? (size_t)opts->batch_rows
                       : cfg->push_batch_rows > 0 ? (size_t)cfg->push_batch_rows
                                                  : DEFAULT_BATCH_ROWS;
-    ctx->batch_bytes = cfg->push_batch_bytes > 0
-                           ? (size_t)cfg->push_batch_bytes
-                           : (size_t)DEFAULT_BATCH_BYTES;
+    ctx->batch_bytes = cfg->push_batch_bytes > 0 ? (size_t)cfg->push_batch_bytes
+                                                 : (size_t)DEFAULT_BATCH_BYTES;
     if (opts->dry_run)
         return GS_OK; /* no request: neither URL nor key is needed */
     if (!http)
@@ -218,21 +217,21 @@ static int stopped(entity_push *ep, const gs_push_rows *rows, size_t from,
         if (stop->status == 0)
             return gs_error_set_http(
                 stop->code, GS_ECLASS_SUPABASE, 0,
-                "push %s -> %s: no answer (%s); %s not pushed", name,
-                ep->table, stop->message, range);
+                "push %s -> %s: no answer (%s); %s not pushed", name, ep->table,
+                stop->message, range);
         return gs_error_set_http(
             stop->code, GS_ECLASS_SUPABASE, stop->status,
             "push %s -> %s: HTTP %ld%s after %d attempt(s) (%s); %s not "
             "pushed",
-            name, ep->table, stop->status, code, stop->attempts,
-            stop->message, range);
+            name, ep->table, stop->status, code, stop->attempts, stop->message,
+            range);
     }
 }
 
 /* One store transaction: the fates of rows [from, from + n) and, for the
  * backlog, last_pushed_seq past the batch. */
-static int record_batch(entity_push *ep, const gs_push_rows *rows,
-                        size_t from, size_t n, int advance)
+static int record_batch(entity_push *ep, const gs_push_rows *rows, size_t from,
+                        size_t n, int advance)
 {
     push_ctx *ctx = ep->ctx;
     long long landed = 0;
@@ -248,8 +247,8 @@ static int record_batch(entity_push *ep, const gs_push_rows *rows,
         if (fate->landed) {
             landed++;
             if (is_quarantined(ep, id))
-                rc = gs_store_failure_clear(ctx->store, ep->entity,
-                                            ctx->target, id);
+                rc = gs_store_failure_clear(ctx->store, ep->entity, ctx->target,
+                                            id);
         } else {
             failed++;
             rc = gs_store_failure_record(ctx->store, ep->entity, ctx->target,
@@ -301,8 +300,8 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
         return GS_OK;
     }
     free(ep->split.fate);
-    ep->split.fate = calloc(rows->count ? rows->count : 1,
-                            sizeof *ep->split.fate);
+    ep->split.fate =
+        calloc(rows->count ? rows->count : 1, sizeof *ep->split.fate);
     if (!ep->split.fate)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
                             "push %s: out of memory", ep->entity->name);
@@ -397,8 +396,7 @@ static int retry_quarantined(entity_push *ep)
             goto done;
         }
     }
-    if (!ctx->opts->dry_run &&
-        (rc = forget_vanished(ep, cache_rows)) != GS_OK)
+    if (!ctx->opts->dry_run && (rc = forget_vanished(ep, cache_rows)) != GS_OK)
         goto done;
     if ((rc = gs_push_rows_add(&rows, ep->entity, retry, ctx->now)) != GS_OK)
         goto done;
@@ -604,8 +602,7 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
         after.requests > before.requests) {
         gs_error saved = *gs_error_last();
         int run_rc = gs_push_run_row(http, ctx.base_url.data, ctx.headers,
-                                     store, opts->run_id, report, rc,
-                                     ctx.now);
+                                     store, opts->run_id, report, rc, ctx.now);
         if (rc != GS_OK) /* the entities' failure is the one to report */
             gs_error_set_http(saved.code, saved.klass, saved.http_status, "%s",
                               saved.message);
@@ -639,16 +636,18 @@ json_t *gs_push_report_json(const gs_push_report *report)
     }
     for (int e = 0; e < GS_ENTITY_COUNT; e++) {
         const gs_push_entity_report *rep = &report->entity[e];
-        json_t *one = json_pack(
-            "{sI sI sI sI sI ss}", "rows_pending", (json_int_t)rep->rows_pending,
-            "rows_pushed", (json_int_t)rep->rows_pushed, "rows_failed",
-            (json_int_t)rep->rows_failed, "requests",
-            (json_int_t)rep->requests, "batches", (json_int_t)rep->batches,
-            "status", rep->code == GS_OK ? "ok" : "failed");
+        json_t *one = json_pack("{sI sI sI sI sI ss}", "rows_pending",
+                                (json_int_t)rep->rows_pending, "rows_pushed",
+                                (json_int_t)rep->rows_pushed, "rows_failed",
+                                (json_int_t)rep->rows_failed, "requests",
+                                (json_int_t)rep->requests, "batches",
+                                (json_int_t)rep->batches, "status",
+                                rep->code == GS_OK ? "ok" : "failed");
         if (!one)
             goto fail;
         if (rep->code != GS_OK &&
-            (json_object_set_new(one, "code", json_string(gs_strerror(rep->code))) ||
+            (json_object_set_new(one, "code",
+                                 json_string(gs_strerror(rep->code))) ||
              json_object_set_new(one, "error", json_string(rep->error)))) {
             json_decref(one);
             goto fail;

@@ -84,8 +84,8 @@ int gs_push_payload(json_t **out, const gs_entity *entity,
             goto done;
     }
     value = json_object_get(cache_row, "raw");
-    if ((rc = set_key(payload, "raw", json_column(value ? value : json_null())))
-        != GS_OK)
+    if ((rc = set_key(payload, "raw",
+                      json_column(value ? value : json_null()))) != GS_OK)
         goto done;
     value = json_object_get(cache_row, "deleted_at");
     if ((rc = set_key(payload, "deleted_at",
@@ -212,8 +212,7 @@ size_t gs_push_batch_take(const gs_push_rows *rows, size_t from,
     return n;
 }
 
-int gs_push_body(gs_buf *body, const gs_push_rows *rows, size_t from,
-                 size_t n)
+int gs_push_body(gs_buf *body, const gs_push_rows *rows, size_t from, size_t n)
 {
     gs_buf_reset(body);
     if (gs_buf_append(body, "[", 1) != GS_OK)
@@ -221,8 +220,8 @@ int gs_push_body(gs_buf *body, const gs_push_rows *rows, size_t from,
     for (size_t i = from; i < from + n; i++) {
         if (i > from && gs_buf_append(body, ",", 1) != GS_OK)
             return GS_ENOMEM;
-        if (gs_buf_append(body, rows->row[i].json, rows->row[i].json_len)
-            != GS_OK)
+        if (gs_buf_append(body, rows->row[i].json, rows->row[i].json_len) !=
+            GS_OK)
             return GS_ENOMEM;
     }
     return gs_buf_append(body, "]", 1);

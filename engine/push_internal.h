@@ -62,8 +62,7 @@ size_t gs_push_batch_take(const gs_push_rows *rows, size_t from,
                           size_t max_rows, size_t max_bytes);
 
 /* Writes the body of rows [from, from + n) into @p body (reset first). */
-int gs_push_body(gs_buf *body, const gs_push_rows *rows, size_t from,
-                 size_t n);
+int gs_push_body(gs_buf *body, const gs_push_rows *rows, size_t from, size_t n);
 
 /* ---- push_send.c: one request and its verdict -------------------------- */
 
@@ -77,11 +76,11 @@ typedef enum {
 
 typedef struct {
     gs_push_verdict verdict;
-    int code;           /* gs_code for STOP and STOP_ALL, else GS_OK */
-    long status;        /* final HTTP status, 0 when there was no answer */
-    int attempts;       /* transport attempts of this request */
-    char pg_code[32];   /* "code" of the PostgREST error body, "" */
-    char message[400];  /* "message" (+ details) of the error body, or why */
+    int code;          /* gs_code for STOP and STOP_ALL, else GS_OK */
+    long status;       /* final HTTP status, 0 when there was no answer */
+    int attempts;      /* transport attempts of this request */
+    char pg_code[32];  /* "code" of the PostgREST error body, "" */
+    char message[400]; /* "message" (+ details) of the error body, or why */
 } gs_push_answer;
 
 /* Sends one body; returns GS_OK with a verdict in @p answer, or a negative
@@ -92,8 +91,8 @@ typedef int (*gs_push_sender)(gs_push_answer *answer, void *sender,
 /* The real sender's state: one target table. */
 typedef struct {
     gs_http *http;
-    const char *url;                 /* .../rest/v1/<table>?on_conflict=... */
-    const char *const *headers;      /* key headers; never in a message */
+    const char *url;            /* .../rest/v1/<table>?on_conflict=... */
+    const char *const *headers; /* key headers; never in a message */
 } gs_push_target;
 
 /* Copies @p text into @p out, cut to fit (messages are bounded). */
@@ -113,8 +112,8 @@ void gs_push_judge(gs_push_answer *answer, int http_rc, long status,
 
 /* What became of one row of a batch. */
 typedef struct {
-    int landed;         /* the target accepted it */
-    int failed;         /* refused alone: to quarantine */
+    int landed; /* the target accepted it */
+    int failed; /* refused alone: to quarantine */
     long status;
     char pg_code[32];
     char message[400];
@@ -145,8 +144,7 @@ int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
 /* The text key of a run in gazsync_runs: "<host>:<cache id>:<local id>",
  * where the cache id is a random UUID kept in the cache's meta table
  * (key "push.cache_id"), so runs of two caches never collide. */
-int gs_push_run_key(char *out, size_t size, gs_store *store,
-                    long long run_id);
+int gs_push_run_key(char *out, size_t size, gs_store *store, long long run_id);
 
 /* Upserts into gazsync_runs (on_conflict=run_id), in one request, the run
  * @p run_id and every later-finished run the target has not yet seen in its
@@ -154,7 +152,7 @@ int gs_push_run_key(char *out, size_t size, gs_store *store,
  * cache, is given the push's outcome (@p push_rc), figures and @p now. */
 int gs_push_run_row(gs_http *http, const char *base_url,
                     const char *const *headers, gs_store *store,
-                    long long run_id, const gs_push_report *report,
-                    int push_rc, const char *now);
+                    long long run_id, const gs_push_report *report, int push_rc,
+                    const char *now);
 
 #endif

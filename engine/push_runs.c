@@ -107,16 +107,17 @@ static json_t *run_payload(json_t *run, const char *key, int current,
     payload = json_pack(
         "{ss sO? sO? sO? ss sI sI sI sI sI}", "run_id", key, "command",
         json_object_get(run, "command"), "started_at",
-        json_object_get(run, "started_at"), "finished_at", finished,
-        "status", running ? status_of(push_rc) : status ? status : "running",
+        json_object_get(run, "started_at"), "finished_at", finished, "status",
+        running  ? status_of(push_rc)
+        : status ? status
+                 : "running",
         "gazelle_requests",
         json_integer_value(json_object_get(run, "gazelle_requests")),
         "supabase_requests",
-        max_int(json_object_get(run, "supabase_requests"), requests),
-        "rows_in", json_integer_value(json_object_get(run, "rows_in")),
-        "rows_changed",
-        json_integer_value(json_object_get(run, "rows_changed")),
-        "rows_pushed", max_int(json_object_get(run, "rows_pushed"), pushed));
+        max_int(json_object_get(run, "supabase_requests"), requests), "rows_in",
+        json_integer_value(json_object_get(run, "rows_in")), "rows_changed",
+        json_integer_value(json_object_get(run, "rows_changed")), "rows_pushed",
+        max_int(json_object_get(run, "rows_pushed"), pushed));
     if (!payload)
         return NULL;
     if (running && !json_is_string(finished))
@@ -124,9 +125,9 @@ static json_t *run_payload(json_t *run, const char *key, int current,
     if (json_is_object(stats))
         json_object_set(payload, "stats", stats);
     else if (running)
-        json_object_set_new(payload, "stats",
-                            json_pack("{so*}", "push",
-                                      gs_push_report_json(report)));
+        json_object_set_new(
+            payload, "stats",
+            json_pack("{so*}", "push", gs_push_report_json(report)));
     else
         json_object_set_new(payload, "stats", json_null());
     if (json_is_string(error))
@@ -155,8 +156,7 @@ static int post_run(gs_http *http, const char *base_url,
     if (!(body = json_dumps(array, JSON_COMPACT)) ||
         gs_buf_printf(&url, "%s/rest/v1/%s?on_conflict=run_id", base_url,
                       RUNS_TABLE) != GS_OK) {
-        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
-                          "push: out of memory");
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE, "push: out of memory");
         goto done;
     }
     rc = gs_http_request(&response, http, "POST", url.data, headers, body,
@@ -170,10 +170,10 @@ static int post_run(gs_http *http, const char *base_url,
         gs_push_judge(&answer, GS_OK, response.status, response.body);
         rc = gs_error_set_http(
             response.status == 401 || response.status == 403 ? GS_EAUTH
-                                                              : GS_EHTTP,
+                                                             : GS_EHTTP,
             GS_ECLASS_SUPABASE, response.status,
-            "push: run log to %s: HTTP %ld %s: %s", RUNS_TABLE,
-            response.status, answer.pg_code, answer.message);
+            "push: run log to %s: HTTP %ld %s: %s", RUNS_TABLE, response.status,
+            answer.pg_code, answer.message);
     }
 done:
     gs_http_response_free(&response);
@@ -184,8 +184,8 @@ done:
 
 int gs_push_run_row(gs_http *http, const char *base_url,
                     const char *const *headers, gs_store *store,
-                    long long run_id, const gs_push_report *report,
-                    int push_rc, const char *now)
+                    long long run_id, const gs_push_report *report, int push_rc,
+                    const char *now)
 {
     char key[400];
     char *sent_text = NULL;

@@ -30,11 +30,21 @@ static json_t *cache_row(const gs_entity *entity, int n, size_t pad)
         const gs_column *c = &entity->columns[i];
         json_t *v;
         switch (c->type) {
-        case GS_COL_INT: v = json_integer(n); break;
-        case GS_COL_BOOL: v = json_integer(n % 2); break;
-        case GS_COL_JSON: v = json_pack("[ss]", "a", "b"); break;
-        case GS_COL_TIMESTAMP: v = json_string(NOW); break;
-        case GS_COL_DATE: v = json_string("2026-01-21"); break;
+        case GS_COL_INT:
+            v = json_integer(n);
+            break;
+        case GS_COL_BOOL:
+            v = json_integer(n % 2);
+            break;
+        case GS_COL_JSON:
+            v = json_pack("[ss]", "a", "b");
+            break;
+        case GS_COL_TIMESTAMP:
+            v = json_string(NOW);
+            break;
+        case GS_COL_DATE:
+            v = json_string("2026-01-21");
+            break;
         default: {
             char *text = malloc(pad + 2);
             memset(text, 'x', pad + 1);
@@ -85,8 +95,8 @@ static void test_push_payload_sends_only_owned_columns(void **state)
         json_object_foreach(payload, key, value)
         {
             if (!json_object_get(keys, key))
-                fail_msg("%s: payload has a column not owned: %s",
-                         entity->name, key);
+                fail_msg("%s: payload has a column not owned: %s", entity->name,
+                         key);
         }
         assert_null(json_object_get(payload, "id"));
         assert_null(json_object_get(payload, "staff_notes"));
@@ -152,8 +162,8 @@ static void test_push_payload_sends_booleans_and_soft_deletes(void **state)
     json_object_del(row, "notes"); /* absent from the cache row: null */
     assert_int_equal(gs_push_payload(&payload, appts, row, NOW), 0);
     assert_true(json_is_true(json_object_get(payload, "is_all_day")));
-    assert_true(json_is_boolean(json_object_get(payload,
-                                                "confirmed_by_client")));
+    assert_true(
+        json_is_boolean(json_object_get(payload, "confirmed_by_client")));
     assert_string_equal(
         json_string_value(json_object_get(payload, "deleted_at")), NOW);
     assert_true(json_is_null(json_object_get(payload, "notes")));
@@ -180,7 +190,8 @@ static void load_rows(gs_push_rows *rows, const gs_entity *entity, int count)
     json_t *array = json_array();
 
     for (int i = 0; i < count; i++)
-        json_array_append_new(array, cache_row(entity, i, (size_t)(i * 37) % 400));
+        json_array_append_new(array,
+                              cache_row(entity, i, (size_t)(i * 37) % 400));
     assert_int_equal(gs_push_rows_add(rows, entity, array, NOW), 0);
     assert_int_equal(rows->count, (size_t)count);
     json_decref(array);
@@ -330,8 +341,8 @@ static int has_column(const char *body, const char *column)
 static void test_push_mapping_columns_exist_in_supabase_sql(void **state)
 {
     char *schema = read_schema();
-    static const char *const bookkeeping[] = {"external_id", "raw",
-                                              "synced_at", "deleted_at"};
+    static const char *const bookkeeping[] = {"external_id", "raw", "synced_at",
+                                              "deleted_at"};
 
     (void)state;
     for (int e = 0; e < GS_ENTITY_COUNT; e++) {

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -21,9 +22,9 @@
 #define KEY "sekret-service-role-key"
 
 typedef struct {
-    int status;            /* answer to every upsert; 0: 201 */
-    const char *body;      /* its body */
-    const char *refuse;    /* a 400 for any body holding this text */
+    int status;         /* answer to every upsert; 0: 201 */
+    const char *body;   /* its body */
+    const char *refuse; /* a 400 for any body holding this text */
 } script;
 
 typedef struct {
@@ -105,8 +106,8 @@ static void add_piano(fixture *f, const char *id, int year)
 {
     int changed = 0;
     json_t *node = json_pack("{ss ss si s[ss] ss s{ss}}", "id", id, "make",
-                             "Steinway", "year", year, "tags", "grand",
-                             "vip", "updatedAt", NOW, "client", "id", "cli_1");
+                             "Steinway", "year", year, "tags", "grand", "vip",
+                             "updatedAt", NOW, "client", "id", "cli_1");
 
     assert_int_equal(gs_store_upsert(&changed, f->store,
                                      gs_entity_get(GS_ENTITY_PIANOS), node,
@@ -127,9 +128,9 @@ static void add_pianos(fixture *f, int count)
 static long long last_pushed(fixture *f, gs_entity_id e)
 {
     gs_push_state st;
-    assert_int_equal(gs_store_push_state_get(&st, f->store, gs_entity_get(e),
-                                             "supabase"),
-                     GS_OK);
+    assert_int_equal(
+        gs_store_push_state_get(&st, f->store, gs_entity_get(e), "supabase"),
+        GS_OK);
     return st.last_pushed_seq;
 }
 
@@ -146,9 +147,9 @@ static size_t quarantined(fixture *f, gs_entity_id e)
 {
     json_t *ids = NULL;
     size_t n;
-    assert_int_equal(gs_store_failures_ids(&ids, f->store, gs_entity_get(e),
-                                           "supabase"),
-                     GS_OK);
+    assert_int_equal(
+        gs_store_failures_ids(&ids, f->store, gs_entity_get(e), "supabase"),
+        GS_OK);
     n = json_array_size(ids);
     json_decref(ids);
     return n;
@@ -216,8 +217,8 @@ static void test_push_run_with_nothing_pending_sends_nothing(void **state)
     add_piano(f, "pno_2", 1999);
     assert_int_equal(run(f, &report, 0), GS_OK);
     assert_int_equal(gs_test_server_request_count(f->srv), 3);
-    assert_non_null(strstr(gs_test_server_request(f->srv, 2)->body,
-                           "\"year\":1999"));
+    assert_non_null(
+        strstr(gs_test_server_request(f->srv, 2)->body, "\"year\":1999"));
     assert_null(strstr(gs_test_server_request(f->srv, 2)->body, "pno_1"));
 }
 
@@ -370,14 +371,13 @@ static void test_push_run_sends_the_run_log(void **state)
                         "ok");
     assert_int_equal(json_integer_value(json_object_get(row, "rows_pushed")),
                      2);
-    assert_non_null(strstr(json_string_value(json_object_get(row, "run_id")),
-                           ":1"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(row, "run_id")), ":1"));
     assert_null(strstr(req->body, KEY));
     json_decref(body);
     report_json = gs_push_report_json(&report);
-    assert_int_equal(json_integer_value(json_object_get(report_json,
-                                                        "rows_pushed")),
-                     2);
+    assert_int_equal(
+        json_integer_value(json_object_get(report_json, "rows_pushed")), 2);
     json_decref(report_json);
 }
 

@@ -20,12 +20,12 @@
 #define NOW "2026-01-21T15:00:00Z"
 
 typedef struct {
-    const char *bad[8];    /* external_ids the "database" refuses */
-    size_t max_body;       /* 413 above this many bytes; 0 none */
-    long status;           /* when set, every answer has this status */
-    const char *error;     /* its body */
+    const char *bad[8]; /* external_ids the "database" refuses */
+    size_t max_body;    /* 413 above this many bytes; 0 none */
+    long status;        /* when set, every answer has this status */
+    const char *error;  /* its body */
     int requests;
-    int rows_written;      /* rows of accepted bodies */
+    int rows_written; /* rows of accepted bodies */
 } fake_target;
 
 static int is_bad(const fake_target *t, const char *id)
@@ -88,9 +88,8 @@ static void make_rows(gs_push_rows *rows, int count)
         notes[(i * 13) % (int)(sizeof notes - 1)] = '\0';
         json_array_append_new(
             array, json_pack("{ss si ss sI so}", "id", id, "year", 1900 + i,
-                             "notes", notes, "change_seq",
-                             (json_int_t)(i + 1), "raw",
-                             json_pack("{ss}", "id", id)));
+                             "notes", notes, "change_seq", (json_int_t)(i + 1),
+                             "raw", json_pack("{ss}", "id", id)));
     }
     assert_int_equal(gs_push_rows_add(rows, pianos, array, NOW), 0);
     json_decref(array);
@@ -228,8 +227,7 @@ static void test_push_split_stops_on_429_without_quarantine(void **state)
 static void test_push_split_stops_everything_on_401(void **state)
 {
     fixture *f = *state;
-    expect_stop(f, 401,
-                "{\"code\":\"PGRST301\",\"message\":\"JWT invalid\"}",
+    expect_stop(f, 401, "{\"code\":\"PGRST301\",\"message\":\"JWT invalid\"}",
                 GS_EAUTH);
     assert_int_equal(f->split.stop.verdict, GS_PUSH_STOP_ALL);
     assert_string_equal(f->split.stop.pg_code, "PGRST301");
