@@ -49,8 +49,8 @@ static int fill(pd_table *t, const PGresult *res)
 int pd_catalog_table(pd_table **out, PGconn *pg, const char *name)
 {
     const char *params[1] = {name};
-    PGresult *res = PQexecParams(pg, columns_sql, 1, NULL, params, NULL, NULL,
-                                 0);
+    PGresult *res =
+        PQexecParams(pg, columns_sql, 1, NULL, params, NULL, NULL, 0);
     int rc = -1;
     pd_table *t = NULL;
 
@@ -91,7 +91,7 @@ void pd_table_free(pd_table *t)
         free(t->columns[i].default_expr);
     }
     free(t->columns);
-    free(t->primary_key);  /* entries point into columns */
+    free(t->primary_key); /* entries point into columns */
     free(t->name);
     free(t);
 }

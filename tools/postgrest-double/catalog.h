@@ -8,10 +8,10 @@
 
 typedef struct {
     char *name;
-    char *type;          /* format_type(), e.g. "timestamp with time zone" */
-    char *default_expr;  /* pg_get_expr() of the default, or NULL */
-    char identity;       /* 'a' generated always, 'd' by default, 0 none */
-    char generated;      /* 's' stored generated column, 0 none */
+    char *type;         /* format_type(), e.g. "timestamp with time zone" */
+    char *default_expr; /* pg_get_expr() of the default, or NULL */
+    char identity;      /* 'a' generated always, 'd' by default, 0 none */
+    char generated;     /* 's' stored generated column, 0 none */
 } pd_column;
 
 typedef struct {

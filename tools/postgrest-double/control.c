@@ -35,7 +35,7 @@ void pd_control(pd_response *resp, pd_context *ctx, const pd_request *req)
         pd_stats_reset(ctx->stats);
         resp->status = 204;
     } else {
-        pd_response_error(resp, 404, "DOUBLE", "no such control endpoint",
-                          NULL, NULL);
+        pd_response_error(resp, 404, "DOUBLE", "no such control endpoint", NULL,
+                          NULL);
     }
 }

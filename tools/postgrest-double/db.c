@@ -74,8 +74,7 @@ PGresult *pd_db_exec(PGconn *pg, const pd_sql *q, pd_response *resp)
         return NULL;
     }
     PGresult *res = PQexecParams(pg, q->text.data, q->nparams, NULL,
-                                 (const char *const *)q->params, NULL, NULL,
-                                 0);
+                                 (const char *const *)q->params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
         return res;

@@ -28,21 +28,21 @@ const char *pd_kvlist_get(const pd_kvlist *list, const char *name, int nocase);
 void pd_kvlist_free(pd_kvlist *list);
 
 typedef struct {
-    const char *method;     /* "GET", "POST", ... */
-    const char *path;       /* URL path, without the query */
-    pd_kvlist args;         /* decoded query arguments */
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* URL path, without the query */
+    pd_kvlist args;     /* decoded query arguments */
     pd_kvlist headers;
-    const char *body;       /* NUL-terminated, may be "" */
+    const char *body; /* NUL-terminated, may be "" */
     size_t body_len;
-    int body_too_large;     /* the body went over --max-body */
+    int body_too_large; /* the body went over --max-body */
 } pd_request;
 
 typedef struct {
     int status;
     gs_buf body;
-    const char *content_type;  /* static string, or NULL for no body */
+    const char *content_type; /* static string, or NULL for no body */
     pd_kvlist headers;
-    int drop_connection;       /* fault "close": answer nothing */
+    int drop_connection; /* fault "close": answer nothing */
 } pd_response;
 
 void pd_response_free(pd_response *resp);
@@ -59,8 +59,8 @@ struct pd_stats;
 struct pd_db;
 
 typedef struct {
-    const char *key;        /* the service-role key both headers must carry */
-    size_t max_body;        /* bytes; 0 = no limit */
+    const char *key; /* the service-role key both headers must carry */
+    size_t max_body; /* bytes; 0 = no limit */
     struct pd_db *db;
     struct pd_faults *faults;
     struct pd_stats *stats;

@@ -15,28 +15,28 @@ int pd_status_for_sqlstate(const char *code)
     if (!strcmp(code, "23503") || !strcmp(code, "23505"))
         return 409;
     if (!strcmp(code, "25006"))
-        return 405;             /* read-only transaction */
+        return 405; /* read-only transaction */
     if (!strcmp(code, "42P01") || !strcmp(code, "42883"))
         return 404;
     if (!strcmp(code, "42P17") || !strcmp(code, "53400") ||
         !strcmp(code, "21000"))
         return 500;
     if (!strcmp(code, "42501"))
-        return 403;             /* the service role is authenticated */
+        return 403; /* the service role is authenticated */
     if (!strcmp(code, "P0001"))
-        return 400;             /* RAISE EXCEPTION's default code */
+        return 400; /* RAISE EXCEPTION's default code */
     if (prefix(code, "08") || prefix(code, "53"))
         return 503;
     if (prefix(code, "0L") || prefix(code, "0P") || prefix(code, "28"))
         return 403;
     static const char *const server_side[] = {
-        "09", "25", "2D", "38", "39", "3B", "40", "54", "55", "57", "58",
-        "F0", "HV", "P0", "XX",
+        "09", "25", "2D", "38", "39", "3B", "40", "54",
+        "55", "57", "58", "F0", "HV", "P0", "XX",
     };
     for (size_t i = 0; i < sizeof(server_side) / sizeof(server_side[0]); i++)
         if (prefix(code, server_side[i]))
             return 500;
-    return 400;  /* 22*, 23502, 42703, most 42*, 428C9, ... */
+    return 400; /* 22*, 23502, 42703, most 42*, 428C9, ... */
 }
 
 void pd_error_from_pg(pd_response *resp, PGconn *pg, const PGresult *res)

@@ -15,11 +15,11 @@
 typedef enum { ACTION_STATUS, ACTION_DELAY, ACTION_CLOSE } action_kind;
 
 typedef struct {
-    char *method;      /* NULL: any */
-    char *table;       /* NULL: any */
-    long nth;          /* fire on the nth match only (0: unset) */
-    long every;        /* fire on every k-th match (0: unset) */
-    long count;        /* at most this many firings (-1: no limit) */
+    char *method; /* NULL: any */
+    char *table;  /* NULL: any */
+    long nth;     /* fire on the nth match only (0: unset) */
+    long every;   /* fire on every k-th match (0: unset) */
+    long count;   /* at most this many firings (-1: no limit) */
     action_kind action;
     int status;
     long retry_after;
@@ -109,15 +109,17 @@ static int parse_rule(rule *r, json_t *obj, char *err, size_t errlen)
         snprintf(err, errlen, "unknown action '%s'", action);
         return -1;
     }
-    if (integer(obj, "nth", 0, &r->nth) || integer(obj, "every", 0, &r->every) ||
+    if (integer(obj, "nth", 0, &r->nth) ||
+        integer(obj, "every", 0, &r->every) ||
         integer(obj, "count", -1, &r->count) ||
         integer(obj, "status", 503, &status) ||
         integer(obj, "retry_after", -1, &r->retry_after) ||
         integer(obj, "delay_ms", 0, &r->delay_ms) ||
         integer(obj, "ms", r->delay_ms, &r->delay_ms) ||
         integer(obj, "delay", r->delay_ms, &r->delay_ms)) {
-        snprintf(err, errlen, "nth, every, count, status, retry_after and "
-                              "delay_ms must be non-negative integers");
+        snprintf(err, errlen,
+                 "nth, every, count, status, retry_after and "
+                 "delay_ms must be non-negative integers");
         return -1;
     }
     nth_or_every = (r->nth > 0) + (r->every > 0);
@@ -169,7 +171,7 @@ int pd_faults_add(pd_faults *f, const char *json, char *err, size_t errlen)
         memcpy(grown + f->count, parsed, n * sizeof(*parsed));
         f->rules = grown;
         f->count += n;
-        done = 0;  /* now owned by f */
+        done = 0; /* now owned by f */
         rc = 0;
     } else {
         snprintf(err, errlen, "out of memory");
@@ -243,14 +245,14 @@ char *pd_faults_dump(pd_faults *f)
     for (size_t i = 0; list && i < f->count; i++) {
         rule *r = &f->rules[i];
         json_array_append_new(
-            list, json_pack("{s:s?,s:s?,s:i,s:i,s:i,s:s,s:i,s:i,s:i,s:i}",
-                            "method", r->method, "table", r->table, "nth",
-                            (json_int_t)r->nth, "every", (json_int_t)r->every,
-                            "count", (json_int_t)r->count, "action",
-                            names[r->action], "status", r->status, "delay_ms",
-                            (json_int_t)r->delay_ms, "seen",
-                            (json_int_t)r->seen, "fired",
-                            (json_int_t)r->fired));
+            list,
+            json_pack("{s:s?,s:s?,s:i,s:i,s:i,s:s,s:i,s:i,s:i,s:i}", "method",
+                      r->method, "table", r->table, "nth", (json_int_t)r->nth,
+                      "every", (json_int_t)r->every, "count",
+                      (json_int_t)r->count, "action", names[r->action],
+                      "status", r->status, "delay_ms", (json_int_t)r->delay_ms,
+                      "seen", (json_int_t)r->seen, "fired",
+                      (json_int_t)r->fired));
     }
     pthread_mutex_unlock(&f->lock);
     json_t *doc = json_pack("{s:o}", "rules", list);

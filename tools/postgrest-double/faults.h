@@ -10,17 +10,17 @@ typedef struct pd_faults pd_faults;
 
 typedef enum {
     PD_FAULT_NONE = 0,
-    PD_FAULT_STATUS,    /* answer `status` (with Retry-After, body) */
-    PD_FAULT_CLOSE,     /* drop the connection without an answer */
+    PD_FAULT_STATUS, /* answer `status` (with Retry-After, body) */
+    PD_FAULT_CLOSE,  /* drop the connection without an answer */
 } pd_fault_kind;
 
 /* What to do with one request. */
 typedef struct {
-    long delay_ms;         /* sum of the delay rules that fired */
+    long delay_ms; /* sum of the delay rules that fired */
     pd_fault_kind kind;
     int status;
-    long retry_after;      /* seconds; -1: no header */
-    char *body;            /* JSON text to send, or NULL for the default */
+    long retry_after; /* seconds; -1: no header */
+    char *body;       /* JSON text to send, or NULL for the default */
 } pd_fault_action;
 
 pd_faults *pd_faults_new(void);

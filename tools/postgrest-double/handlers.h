@@ -15,11 +15,11 @@ typedef struct {
     const pd_table *table;
     const pd_request *req;
     pd_prefer prefer;
-    char *qualifier;      /* "public"."<table>", quoted */
+    char *qualifier; /* "public"."<table>", quoted */
     long long rows_written;
 } pd_call;
 
-void pd_handle_get(pd_response *resp, pd_call *call);   /* GET and HEAD */
+void pd_handle_get(pd_response *resp, pd_call *call); /* GET and HEAD */
 void pd_handle_post(pd_response *resp, pd_call *call);
 void pd_handle_patch(pd_response *resp, pd_call *call);
 void pd_handle_delete(pd_response *resp, pd_call *call);

@@ -70,13 +70,18 @@ static int parse_options(options *o, int argc, char **argv)
                 return -1;
             o->port = (long)n;
             break;
-        case 'd': o->db = optarg; break;
-        case 'k': o->key = optarg; break;
+        case 'd':
+            o->db = optarg;
+            break;
+        case 'k':
+            o->key = optarg;
+            break;
         case 'm':
             if (parse_number(&o->max_body, optarg, (long long)1 << 40) != 0)
                 return -1;
             break;
-        default: return -1;
+        default:
+            return -1;
         }
     }
     return (o->db && o->key && *o->key && optind == argc) ? 0 : -1;

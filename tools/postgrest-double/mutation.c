@@ -94,7 +94,8 @@ void pd_handle_patch(pd_response *resp, pd_call *call)
         pd_invalid_body(resp, "Empty or invalid json");
         goto done;
     }
-    json_object_foreach(body, key, value) {
+    json_object_foreach(body, key, value)
+    {
         if (!pd_table_column(call->table, key)) {
             pd_unknown_payload_column(resp, call->table, key);
             goto done;
@@ -109,12 +110,13 @@ void pd_handle_patch(pd_response *resp, pd_call *call)
             pd_response_json(resp, 200, "[]");
         goto done;
     }
-    pd_sql_bind(&q, call->req->body);  /* $1: the object */
+    pd_sql_bind(&q, call->req->body); /* $1: the object */
     pd_sql_put(&q, "WITH pgrst_source AS (UPDATE ");
     pd_sql_put(&q, call->qualifier);
     pd_sql_put(&q, " SET ");
     int first = 1;
-    json_object_foreach(body, key, value) {
+    json_object_foreach(body, key, value)
+    {
         pd_sql_put(&q, first ? "" : ", ");
         pd_sql_ident(&q, key);
         pd_sql_put(&q, " = _.");

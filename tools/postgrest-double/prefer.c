@@ -27,10 +27,18 @@ static void apply_one(pd_prefer *p, const char *item, size_t len)
             strncasecmp(known[i].text, item, len) != 0)
             continue;
         switch (known[i].kind) {
-        case 0: p->resolution = (pd_resolution)known[i].value; break;
-        case 1: p->ret = (pd_return)known[i].value; break;
-        case 2: p->missing_default = known[i].value; break;
-        default: p->count_exact = known[i].value; break;
+        case 0:
+            p->resolution = (pd_resolution)known[i].value;
+            break;
+        case 1:
+            p->ret = (pd_return)known[i].value;
+            break;
+        case 2:
+            p->missing_default = known[i].value;
+            break;
+        default:
+            p->count_exact = known[i].value;
+            break;
         }
     }
 }

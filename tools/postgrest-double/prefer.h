@@ -8,12 +8,12 @@
 
 typedef enum {
     PD_RESOLUTION_NONE = 0,
-    PD_RESOLUTION_MERGE,      /* resolution=merge-duplicates */
-    PD_RESOLUTION_IGNORE,     /* resolution=ignore-duplicates */
+    PD_RESOLUTION_MERGE,  /* resolution=merge-duplicates */
+    PD_RESOLUTION_IGNORE, /* resolution=ignore-duplicates */
 } pd_resolution;
 
 typedef enum {
-    PD_RETURN_DEFAULT = 0,    /* not asked: minimal for writes */
+    PD_RETURN_DEFAULT = 0, /* not asked: minimal for writes */
     PD_RETURN_MINIMAL,
     PD_RETURN_REPRESENTATION,
     PD_RETURN_HEADERS_ONLY,
@@ -22,8 +22,8 @@ typedef enum {
 typedef struct {
     pd_resolution resolution;
     pd_return ret;
-    int missing_default;      /* missing=default */
-    int count_exact;          /* count=exact (planned/estimated too) */
+    int missing_default; /* missing=default */
+    int count_exact;     /* count=exact (planned/estimated too) */
 } pd_prefer;
 
 void pd_prefer_parse(pd_prefer *out, const pd_kvlist *headers);

@@ -80,7 +80,7 @@ static int in_list_literal(gs_buf *out, const char *list)
         }
         gs_buf_puts(out, "\"");
         if (quoted && p < end)
-            p++;  /* closing quote */
+            p++; /* closing quote */
         if (p < end && *p == ',')
             p++;
     }
@@ -90,8 +90,8 @@ static int in_list_literal(gs_buf *out, const char *list)
 static const char *comparison(const char *op)
 {
     static const char *const ops[][2] = {
-        {"eq", " = "},   {"neq", " <> "}, {"gt", " > "},
-        {"gte", " >= "}, {"lt", " < "},   {"lte", " <= "},
+        {"eq", " = "},      {"neq", " <> "},      {"gt", " > "},
+        {"gte", " >= "},    {"lt", " < "},        {"lte", " <= "},
         {"like", " LIKE "}, {"ilike", " ILIKE "},
     };
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
@@ -103,8 +103,8 @@ static const char *comparison(const char *op)
 static const char *is_value(const char *value)
 {
     static const char *const values[][2] = {
-        {"null", " IS NULL"},   {"not_null", " IS NOT NULL"},
-        {"true", " IS TRUE"},   {"false", " IS FALSE"},
+        {"null", " IS NULL"},       {"not_null", " IS NOT NULL"},
+        {"true", " IS TRUE"},       {"false", " IS FALSE"},
         {"unknown", " IS UNKNOWN"},
     };
     for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)

@@ -9,7 +9,7 @@
 #include "sql.h"
 
 typedef struct {
-    long long limit;    /* -1: none */
+    long long limit; /* -1: none */
     long long offset;
 } pd_page;
 

@@ -39,8 +39,8 @@ static int inject(pd_response *resp, pd_context *ctx, const pd_request *req,
         if (act.body)
             pd_response_json(resp, act.status, act.body);
         else
-            pd_response_error(resp, act.status, NULL, "injected fault",
-                              NULL, NULL);
+            pd_response_error(resp, act.status, NULL, "injected fault", NULL,
+                              NULL);
         if (act.retry_after >= 0) {
             char seconds[32];
             snprintf(seconds, sizeof(seconds), "%ld", act.retry_after);
@@ -110,8 +110,10 @@ static void dispatch_singular(pd_response *resp, pd_call *call)
 static void table_not_found(pd_response *resp, const char *table)
 {
     gs_buf msg = GS_BUF_INIT;
-    gs_buf_printf(&msg, "Could not find the table 'public.%s' in the schema "
-                        "cache", table);
+    gs_buf_printf(&msg,
+                  "Could not find the table 'public.%s' in the schema "
+                  "cache",
+                  table);
     pd_response_error(resp, 404, "PGRST205", msg.data, NULL, NULL);
     gs_buf_free(&msg);
 }
@@ -197,6 +199,6 @@ void pd_route(pd_response *resp, pd_context *ctx, const pd_request *req)
     else if (!strncmp(req->path, REST_PREFIX, strlen(REST_PREFIX)))
         serve_rest(resp, ctx, req);
     else
-        pd_response_json(resp, 404,
-                         "{\"message\":\"no Route matched with those values\"}");
+        pd_response_json(
+            resp, 404, "{\"message\":\"no Route matched with those values\"}");
 }

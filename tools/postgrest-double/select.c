@@ -26,7 +26,8 @@ static void answer_range(pd_response *resp, long long lower,
         gs_buf details = GS_BUF_INIT;
         gs_buf_printf(&details,
                       "An offset of %lld was requested, but there are only "
-                      "%lld rows.", lower, total);
+                      "%lld rows.",
+                      lower, total);
         pd_response_error(resp, 416, "PGRST103",
                           "Requested range not satisfiable", details.data,
                           NULL);

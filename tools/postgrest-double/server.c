@@ -67,8 +67,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         up->received += *data_size;
         if (ctx->max_body && up->received > ctx->max_body)
             up->too_large = 1;
-        if (!up->too_large &&
-            gs_buf_append(&up->body, data, *data_size) != 0)
+        if (!up->too_large && gs_buf_append(&up->body, data, *data_size) != 0)
             return MHD_NO;
         *data_size = 0;
         return MHD_YES;
@@ -117,15 +116,13 @@ int pd_server_start(pd_server **out, unsigned *bound_port, pd_context *ctx,
     memset(&addr, 0, sizeof(addr));
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  /* never other hosts */
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK); /* never other hosts */
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
             MHD_USE_ERROR_LOG,
-        (uint16_t)port, NULL, NULL, on_request, ctx,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-        MHD_OPTION_END);
+        (uint16_t)port, NULL, NULL, on_request, ctx, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        NULL, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120, MHD_OPTION_END);
     if (!s->daemon) {
         free(s);
         return -1;

@@ -8,13 +8,16 @@
 
 typedef struct {
     gs_buf text;
-    char **params;   /* owned copies; NULL entries are SQL NULL */
+    char **params; /* owned copies; NULL entries are SQL NULL */
     int nparams;
     int cap;
-    int failed;      /* out of memory at some point: do not run it */
+    int failed; /* out of memory at some point: do not run it */
 } pd_sql;
 
-#define PD_SQL_INIT {GS_BUF_INIT, NULL, 0, 0, 0}
+#define PD_SQL_INIT                                                            \
+    {                                                                          \
+        GS_BUF_INIT, NULL, 0, 0, 0                                             \
+    }
 
 void pd_sql_put(pd_sql *q, const char *text);
 /* Appends "name" with embedded quotes doubled. */

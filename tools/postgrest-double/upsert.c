@@ -11,14 +11,13 @@
 #include "query.h"
 
 typedef struct {
-    const char **names;  /* borrowed from the JSON body or `columns_copy` */
+    const char **names; /* borrowed from the JSON body or `columns_copy` */
     size_t count;
-    char *columns_copy;  /* the columns= list, split in place */
+    char *columns_copy; /* the columns= list, split in place */
 } column_list;
 
 /* columns="a","b" or columns=a,b: the union of keys a client declares. */
-static int parse_columns_param(column_list *cols, const char *param,
-                               size_t max)
+static int parse_columns_param(column_list *cols, const char *param, size_t max)
 {
     cols->columns_copy = strdup(param);
     cols->names = calloc(max ? max : 1, sizeof(*cols->names));
@@ -44,8 +43,7 @@ static int parse_columns_param(column_list *cols, const char *param,
 }
 
 /* Without columns=, every object must carry exactly the first one's keys. */
-static int columns_from_body(column_list *cols, json_t *rows,
-                             pd_response *resp)
+static int columns_from_body(column_list *cols, json_t *rows, pd_response *resp)
 {
     json_t *first = json_array_get(rows, 0);
     const char *key;
@@ -58,9 +56,9 @@ static int columns_from_body(column_list *cols, json_t *rows,
     cols->names = calloc(json_object_size(first) + 1, sizeof(*cols->names));
     if (!cols->names)
         return -1;
-    json_object_foreach(first, key, value)
-        cols->names[cols->count++] = key;
-    json_array_foreach(rows, i, row) {
+    json_object_foreach(first, key, value) cols->names[cols->count++] = key;
+    json_array_foreach(rows, i, row)
+    {
         int same = json_object_size(row) == cols->count;
         for (size_t k = 0; same && k < cols->count; k++)
             same = json_object_get(row, cols->names[k]) != NULL;
@@ -118,17 +116,17 @@ static void put_rows_with_defaults(pd_sql *q, const pd_call *call,
     pd_sql_put(q, ", _e.j) _r");
 }
 
-static int put_conflict(pd_sql *q, const pd_call *call,
-                        const column_list *cols, pd_response *resp)
+static int put_conflict(pd_sql *q, const pd_call *call, const column_list *cols,
+                        pd_response *resp)
 {
     const char *on_conflict = pd_kvlist_get(&call->req->args, "on_conflict", 0);
     if (call->prefer.resolution == PD_RESOLUTION_NONE)
-        return 0;  /* PostgREST ignores on_conflict without resolution= */
+        return 0; /* PostgREST ignores on_conflict without resolution= */
     pd_sql_put(q, " ON CONFLICT (");
     if (on_conflict) {
         column_list target = {0};
-        int rc = parse_columns_param(&target, on_conflict,
-                                     call->table->ncolumns);
+        int rc =
+            parse_columns_param(&target, on_conflict, call->table->ncolumns);
         for (size_t i = 0; rc == 0 && i < target.count; i++) {
             if (!pd_table_column(call->table, target.names[i])) {
                 pd_unknown_payload_column(resp, call->table, target.names[i]);
@@ -169,10 +167,10 @@ static int put_conflict(pd_sql *q, const pd_call *call,
     return 0;
 }
 
-static int build_insert(pd_sql *q, const pd_call *call,
-                        const column_list *cols, pd_response *resp)
+static int build_insert(pd_sql *q, const pd_call *call, const column_list *cols,
+                        pd_response *resp)
 {
-    pd_sql_bind(q, call->req->body);  /* $1: the whole body */
+    pd_sql_bind(q, call->req->body); /* $1: the whole body */
     pd_sql_put(q, "WITH pgrst_source AS (INSERT INTO ");
     pd_sql_put(q, call->qualifier);
     if (cols->count == 0) {
@@ -216,7 +214,8 @@ static int check_rows(json_t *body, json_t **rows_out, pd_response *resp)
         pd_invalid_body(resp, "Empty or invalid json");
         return -1;
     }
-    json_array_foreach(body, i, row) {
+    json_array_foreach(body, i, row)
+    {
         if (!json_is_object(row)) {
             pd_invalid_body(resp, "All object keys must match");
             return -1;

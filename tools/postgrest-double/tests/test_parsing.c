@@ -31,7 +31,7 @@ static void test_prefer_comma_separated_and_repeated(void **state)
     pd_kvlist_add(&headers, "Prefer",
                   "resolution=merge-duplicates,  return=representation");
     pd_kvlist_add(&headers, "prefer", "missing=default, count=exact");
-    pd_kvlist_add(&headers, "Prefer", "tx=rollback");  /* ignored */
+    pd_kvlist_add(&headers, "Prefer", "tx=rollback"); /* ignored */
     pd_prefer_parse(&p, &headers);
     assert_int_equal(p.resolution, PD_RESOLUTION_MERGE);
     assert_int_equal(p.ret, PD_RETURN_REPRESENTATION);
@@ -51,13 +51,12 @@ static void test_prefer_absent_means_defaults(void **state)
     assert_int_equal(p.count_exact, 0);
 }
 
-static char *where_of(const char *name, const char *value, int *rc,
-                      pd_sql *q)
+static char *where_of(const char *name, const char *value, int *rc, pd_sql *q)
 {
     pd_kvlist args = {0};
     pd_response resp = {0};
     pd_kvlist_add(&args, name, value);
-    pd_kvlist_add(&args, "order", "year.desc");  /* reserved: skipped */
+    pd_kvlist_add(&args, "order", "year.desc"); /* reserved: skipped */
     *rc = pd_query_where(q, &table, "\"public\".\"t\"", &args, &resp);
     pd_kvlist_free(&args);
     pd_response_free(&resp);
@@ -129,13 +128,13 @@ static void test_order_and_select(void **state)
     (void)state;
     pd_sql q = PD_SQL_INIT;
     pd_response resp = {0};
-    assert_int_equal(pd_query_order(&q, &table, "t", "year.desc.nullslast,id",
-                                    &resp), 0);
+    assert_int_equal(
+        pd_query_order(&q, &table, "t", "year.desc.nullslast,id", &resp), 0);
     assert_string_equal(q.text.data, " ORDER BY t.\"year\" DESC NULLS LAST, "
                                      "t.\"id\"");
     gs_buf_reset(&q.text);
-    assert_int_equal(pd_query_select(&q, &table, "key:external_id,year",
-                                     &resp), 0);
+    assert_int_equal(pd_query_select(&q, &table, "key:external_id,year", &resp),
+                     0);
     assert_string_equal(q.text.data, "\"external_id\" AS \"key\", \"year\"");
     gs_buf_reset(&q.text);
     assert_int_equal(pd_query_select(&q, &table, "year::text", &resp), -1);
@@ -166,8 +165,9 @@ static int fired_status(pd_faults *f, const char *method, const char *table)
     pd_fault_action act;
     pd_faults_match(&act, f, method, table);
     free(act.body);
-    return act.kind == PD_FAULT_STATUS ? act.status
-           : act.kind == PD_FAULT_CLOSE ? -1 : 0;
+    return act.kind == PD_FAULT_STATUS  ? act.status
+           : act.kind == PD_FAULT_CLOSE ? -1
+                                        : 0;
 }
 
 static void test_fault_nth_fires_once_on_matching_requests(void **state)
@@ -175,9 +175,11 @@ static void test_fault_nth_fires_once_on_matching_requests(void **state)
     (void)state;
     char err[128];
     pd_faults *f = pd_faults_new();
-    assert_int_equal(pd_faults_add(f, "{\"rules\":[{\"method\":\"POST\","
-                                      "\"table\":\"a\",\"nth\":2,"
-                                      "\"status\":429}]}", err, sizeof(err)),
+    assert_int_equal(pd_faults_add(f,
+                                   "{\"rules\":[{\"method\":\"POST\","
+                                   "\"table\":\"a\",\"nth\":2,"
+                                   "\"status\":429}]}",
+                                   err, sizeof(err)),
                      0);
     assert_int_equal(fired_status(f, "POST", "a"), 0);
     assert_int_equal(fired_status(f, "GET", "a"), 0);
@@ -192,9 +194,11 @@ static void test_fault_every_with_count(void **state)
     (void)state;
     char err[128];
     pd_faults *f = pd_faults_new();
-    assert_int_equal(pd_faults_add(f, "{\"every\":2,\"count\":2,"
-                                      "\"action\":\"close\"}", err,
-                                   sizeof(err)), 0);
+    assert_int_equal(pd_faults_add(f,
+                                   "{\"every\":2,\"count\":2,"
+                                   "\"action\":\"close\"}",
+                                   err, sizeof(err)),
+                     0);
     int seen[6];
     for (int i = 0; i < 6; i++)
         seen[i] = fired_status(f, "GET", "t");
@@ -212,12 +216,11 @@ static void test_fault_bad_rules_are_refused(void **state)
     (void)state;
     char err[128];
     pd_faults *f = pd_faults_new();
-    assert_int_equal(pd_faults_add(f, "{\"action\":\"boom\"}", err,
-                                   sizeof(err)), -1);
-    assert_int_equal(pd_faults_add(f, "{\"nth\":1,\"every\":2}", err,
-                                   sizeof(err)), -1);
-    assert_int_equal(pd_faults_add(f, "{\"status\":42}", err, sizeof(err)),
-                     -1);
+    assert_int_equal(
+        pd_faults_add(f, "{\"action\":\"boom\"}", err, sizeof(err)), -1);
+    assert_int_equal(
+        pd_faults_add(f, "{\"nth\":1,\"every\":2}", err, sizeof(err)), -1);
+    assert_int_equal(pd_faults_add(f, "{\"status\":42}", err, sizeof(err)), -1);
     assert_int_equal(pd_faults_add(f, "not json", err, sizeof(err)), -1);
     assert_int_equal(fired_status(f, "GET", "t"), 0);
     pd_faults_free(f);
