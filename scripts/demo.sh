@@ -27,29 +27,32 @@ export GAZELLE_API_URL="$sim_url/graphql/private/"
 export GAZSYNC_DB="$work/gazsync.db"
 export GAZSYNC_MIN_INTERVAL_MS=0   # the simulator needs no politeness
 
-requests() {
-  curl -fsS "$sim_url/__sim/stats" | python3 tests/integration/sim_stats.py "$@"
-}
-
 cat >"$work/demo-inner.sh" <<'INNER'
 set -euo pipefail
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+sim() { curl -fsS -X "$1" "$SIM_URL$2"; }
+# gazsync follows the simulator's clock, so the appointment window and the
+# ages in `status` are those of the simulated business.
+sim_now() { sim GET /__sim/stats | python3 tests/integration/sim_stats.py --now; }
+requests() { sim GET /__sim/stats | python3 tests/integration/sim_stats.py --summary; }
+gs() { build/gazsync --now "$(sim_now)" "$@"; }
+
 step "1. first sync: everything is new"
-build/gazsync sync
-step "2. sync again at once: nothing to fetch but one page per delta entity, nothing to push"
-curl -fsS -X POST "$SIM_URL/__sim/stats/reset" >/dev/null
-build/gazsync sync
-echo "Gazelle requests seen by the simulator: $(requests --summary)"
+gs sync
+step "2. sync again at once: users skipped, one page per delta entity, nothing to push"
+sim POST /__sim/stats/reset >/dev/null
+gs sync
+echo "Gazelle requests seen by the simulator: $(requests)"
 step "3. one simulated day later"
-curl -fsS -X POST "$SIM_URL/__sim/advance?days=1"; echo
-curl -fsS -X POST "$SIM_URL/__sim/stats/reset" >/dev/null
-build/gazsync --now "$(curl -fsS "$SIM_URL/__sim/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("now",""))')" sync
-echo "Gazelle requests seen by the simulator: $(requests --summary)"
+sim POST "/__sim/advance?days=1"; echo
+sim POST /__sim/stats/reset >/dev/null
+gs sync
+echo "Gazelle requests seen by the simulator: $(requests)"
 step "4. status"
-build/gazsync status
+gs status
 echo
-echo "The cache: $GAZSYNC_DB (open it with: sqlite3 $GAZSYNC_DB 'select * from v_status')"
+echo "The cache: $GAZSYNC_DB"
+echo "(try: sqlite3 -box $GAZSYNC_DB 'select * from v_status')"
 INNER
 export SIM_URL="$sim_url"
-export -f requests
 GS_BUILD_DIR="$root/build" bash tools/harness/pg-harness.sh run -- bash "$work/demo-inner.sh"
