@@ -91,6 +91,10 @@ static int follow_clients(gs_pull_ctx *ctx)
 
     report->decision = clients->decision;
     gs_copy_text(report->reason, sizeof report->reason, "with clients");
+    /* A failed clients pull fails its contacts for the same reason; without
+     * the code and message the report read "FAILED ... GS_OK: success". */
+    report->code = clients->code;
+    gs_copy_text(report->error, sizeof report->error, clients->error);
     if (rc != GS_OK || clients->decision == GS_DECISION_SKIPPED)
         return rc;
     snprintf(state.policy, sizeof state.policy, "with clients");
