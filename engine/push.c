@@ -389,6 +389,8 @@ static int retry_quarantined(entity_push *ep)
     json_array_foreach(cache_rows, i, row)
     {
         json_t *seq = json_object_get(row, "change_seq");
+        if (ctx->opts->resend_all)
+            continue; /* the backlog from 0 holds every row */
         if (json_is_integer(seq) && json_integer_value(seq) > ep->last_seq)
             continue;
         if (json_array_append(retry, row) != 0) {
@@ -417,7 +419,9 @@ done:
 static int push_backlog(entity_push *ep)
 {
     push_ctx *ctx = ep->ctx;
-    long long after = ep->last_seq;
+    /* resend_all reads from the first row; record_batch still keeps
+     * last_pushed_seq from going back. */
+    long long after = ctx->opts->resend_all ? 0 : ep->last_seq;
     int rc = GS_OK;
 
     for (;;) {
@@ -490,8 +494,9 @@ static int push_entity(push_ctx *ctx, const gs_entity *entity,
     }
     rc = gs_store_push_state_get(&state, ctx->store, entity, ctx->target);
     if (rc == GS_OK)
-        rc = gs_store_pending_count(&rep->rows_pending, ctx->store, entity,
-                                    state.last_pushed_seq);
+        rc = gs_store_pending_count(
+            &rep->rows_pending, ctx->store, entity,
+            ctx->opts->resend_all ? 0 : state.last_pushed_seq);
     if (rc == GS_OK)
         rc = gs_store_failures_ids(&ep.quarantined, ctx->store, entity,
                                    ctx->target);

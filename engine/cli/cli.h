@@ -60,6 +60,7 @@ enum {
     OPT_BATCH,
     OPT_JSON,
     OPT_LIMIT,
+    OPT_ALL,
 };
 
 typedef struct {
@@ -68,7 +69,8 @@ typedef struct {
     int force_all;       /* bare --force */
     int full;
     int dry_run;
-    long batch; /* 0: the config's */
+    long batch;     /* 0: the config's */
+    int resend_all; /* push --all */
     int json;
     long limit;
 } gs_cli_flags;

@@ -313,6 +313,9 @@ int cli_flag_option(void *ctx, gs_cli *cli, int opt, const char *arg)
         return 0;
     case OPT_BATCH:
         return cli_parse_long(&flags->batch, cli, "--batch", arg, 1, 100000);
+    case OPT_ALL:
+        flags->resend_all = 1;
+        return 0;
     case OPT_JSON:
         flags->json = 1;
         return 0;

@@ -7,6 +7,7 @@
 static const struct option push_long[] = {
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"batch", required_argument, NULL, OPT_BATCH},
+    {"all", no_argument, NULL, OPT_ALL},
     {NULL, 0, NULL, 0},
 };
 
@@ -23,6 +24,7 @@ int cli_push_half(gs_push_report *report, gs_error *saved, gs_store *store,
     opts.entities = flags->entities;
     opts.dry_run = flags->dry_run;
     opts.batch_rows = (int)flags->batch;
+    opts.resend_all = flags->resend_all;
     opts.now = cli_now_or_null(cli);
     opts.run_id = run_id;
     gs_error_clear();

@@ -8,6 +8,7 @@ static const struct option sync_long[] = {
     {"full", no_argument, NULL, OPT_FULL},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"batch", required_argument, NULL, OPT_BATCH},
+    {"all", no_argument, NULL, OPT_ALL},
     {NULL, 0, NULL, 0},
 };
 

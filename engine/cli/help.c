@@ -93,7 +93,8 @@ static const char help_pull[] =
     "total; on a terminal, a progress line on stderr while pages arrive.\n";
 
 static const char help_push[] =
-    "Usage: gazsync push [ENTITY...] [--dry-run] [--batch N] [OPTIONS]\n"
+    "Usage: gazsync push [ENTITY...] [--dry-run] [--batch N] [--all] "
+    "[OPTIONS]\n"
     "\n"
     "Send each entity's backlog (rows changed since its last accepted push)\n"
     "to Supabase as bulk upserts of the columns gazsync owns. With nothing\n"
@@ -103,12 +104,15 @@ static const char help_push[] =
     "\n"
     "  --dry-run           show what would be sent; send and record nothing\n"
     "  --batch N           rows per request (1..100000; default from the\n"
-    "                      config, 500)\n";
+    "                      config, 500)\n"
+    "  --all               send every row, live and deleted, not only the\n"
+    "                      backlog (a full re-send; costs one request per\n"
+    "                      batch of the whole cache)\n";
 
 static const char help_sync[] =
     "Usage: gazsync sync [ENTITY...] [--force[=ENTITY,...]] [--full] "
     "[--dry-run]\n"
-    "                    [--batch N] [OPTIONS]\n"
+    "                    [--batch N] [--all] [OPTIONS]\n"
     "\n"
     "Pull, then push, recorded as one run. The push runs even when some\n"
     "entities failed to pull: the cache is consistent page by page, so what\n"

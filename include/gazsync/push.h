@@ -17,17 +17,21 @@ extern "C" {
 #endif
 
 typedef struct {
-    unsigned entities;  /**< bit per entity; 0 = all enabled */
-    int dry_run;        /**< print what would be sent, send nothing */
-    int batch_rows;     /**< 0: the config's */
-    const char *now;    /**< ISO UTC "now"; NULL: the clock */
-    long long run_id;   /**< the sync_runs row to send to gazsync_runs; 0 none */
+    unsigned entities; /**< bit per entity; 0 = all enabled */
+    int dry_run;       /**< print what would be sent, send nothing */
+    int batch_rows;    /**< 0: the config's */
+    const char *now;   /**< ISO UTC "now"; NULL: the clock */
+    long long run_id;  /**< the sync_runs row to send to gazsync_runs; 0 none */
+    int resend_all;    /**< send every row, live and deleted, whatever
+                            last_pushed_seq says (`push --all`: a full
+                            re-send, the seed's nightly job, a repair);
+                            last_pushed_seq still only moves forward */
 } gs_push_opts;
 
 typedef struct {
     long long rows_pending;
     long long rows_pushed;
-    long long rows_failed;      /**< quarantined in push_failures */
+    long long rows_failed; /**< quarantined in push_failures */
     long long requests;
     long long batches;
     int code;
@@ -36,7 +40,7 @@ typedef struct {
 
 typedef struct {
     gs_push_entity_report entity[GS_ENTITY_COUNT];
-    long long requests;         /**< Supabase requests, retries included */
+    long long requests; /**< Supabase requests, retries included */
     long long rows_pushed;
 } gs_push_report;
 

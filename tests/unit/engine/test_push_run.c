@@ -1,7 +1,8 @@
 /* gs_push_run() over a real cache and a scripted local HTTP server: the
  * request shape, batches and last_pushed_seq, nothing sent when nothing is
  * pending, a stop on 503 that marks nothing, the quarantine of a refused row
- * and its retry, 401 stopping every entity, 404, dry runs, the run log. */
+ * and its retry, 401 stopping every entity, 404, dry runs, the run log,
+ * resend_all (push --all). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -381,6 +382,87 @@ static void test_push_run_sends_the_run_log(void **state)
     json_decref(report_json);
 }
 
+static int run_all(fixture *f, gs_push_report *report)
+{
+    gs_push_opts opts = {0};
+    opts.entities = PIANOS;
+    opts.now = NOW;
+    opts.resend_all = 1;
+    return gs_push_run(report, f->store, f->http, &f->cfg, &opts);
+}
+
+static void test_push_run_resend_all_sends_every_row(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    long long deleted = 0;
+    size_t before;
+    const char *body;
+    json_t *rows, *row;
+
+    add_pianos(f, 5);
+    assert_int_equal(run(f, &report, PIANOS), GS_OK);
+    assert_int_equal(last_pushed(f, GS_ENTITY_PIANOS), 5);
+    /* pno_5 vanishes upstream: marked deleted, change_seq 6. */
+    assert_int_equal(
+        gs_store_seen_reset(f->store, gs_entity_get(GS_ENTITY_PIANOS)), GS_OK);
+    for (int i = 1; i <= 4; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "pno_%d", i);
+        add_piano(f, id, 1900 + i);
+    }
+    assert_int_equal(gs_store_sweep_unseen(&deleted, f->store,
+                                           gs_entity_get(GS_ENTITY_PIANOS),
+                                           NULL, NULL, NULL, NOW),
+                     GS_OK);
+    assert_int_equal(deleted, 1);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 1);
+
+    /* --all: every row, the deleted one too, in batches of 3. */
+    before = gs_test_server_request_count(f->srv);
+    assert_int_equal(run_all(f, &report), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), before + 2);
+    assert_int_equal(report.rows_pushed, 5);
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].rows_pending, 5);
+    body = gs_test_server_request(f->srv, before)->body;
+    assert_non_null(strstr(body, "\"external_id\":\"pno_1\""));
+    rows =
+        json_loads(gs_test_server_request(f->srv, before + 1)->body, 0, NULL);
+    assert_int_equal(json_array_size(rows), 2);
+    row = json_array_get(rows, 1);
+    assert_string_equal(json_string_value(json_object_get(row, "external_id")),
+                        "pno_5");
+    assert_true(json_is_string(json_object_get(row, "deleted_at")));
+    json_decref(rows);
+    assert_int_equal(last_pushed(f, GS_ENTITY_PIANOS), 6);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 0);
+
+    /* Again: everything again; the backlog alone is empty. */
+    assert_int_equal(run_all(f, &report), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), before + 4);
+    assert_int_equal(report.rows_pushed, 5);
+    assert_int_equal(run(f, &report, PIANOS), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), before + 4);
+}
+
+static void test_push_run_resend_all_never_moves_the_mark_back(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+
+    add_pianos(f, 5);
+    assert_int_equal(run(f, &report, PIANOS), GS_OK);
+    assert_int_equal(last_pushed(f, GS_ENTITY_PIANOS), 5);
+    /* The first batch (rows 1..3) lands, the second fails: the mark stays
+     * at 5, not 3. */
+    gs_test_server_push(f->srv, &(gs_test_response){.status = 201});
+    f->script.status = 503;
+    assert_int_equal(run_all(f, &report), GS_EHTTP);
+    assert_int_equal(report.rows_pushed, 3);
+    assert_int_equal(last_pushed(f, GS_ENTITY_PIANOS), 5);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -394,6 +476,8 @@ int main(void)
         T(test_push_run_404_names_the_missing_table),
         T(test_push_run_dry_run_sends_nothing),
         T(test_push_run_sends_the_run_log),
+        T(test_push_run_resend_all_sends_every_row),
+        T(test_push_run_resend_all_never_moves_the_mark_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
