@@ -161,6 +161,36 @@ static int pull_users_for_hire(gs_pull_ctx *ctx)
     return run_entity(ctx, gs_entity_get(GS_ENTITY_USERS), &plan);
 }
 
+int gs_pull_preview(char *decision, size_t size, gs_store *store,
+                    const gs_config *cfg, const gs_entity *entity,
+                    const char *now)
+{
+    gs_pull_opts opts = {0};
+    gs_pull_report report;
+    gs_pull_ctx ctx = {store, NULL, cfg, &opts, &report, {0}, 0, NULL};
+    gs_sync_state state;
+    gs_pull_plan plan;
+    int rc;
+
+    if (entity->id == GS_ENTITY_CONTACTS) {
+        snprintf(decision, size, "read with clients (their defaultContact)");
+        return GS_OK;
+    }
+    rc = gs_clock_now(ctx.now, &ctx.now_t, now);
+    if (rc == GS_OK)
+        rc = gs_store_state_get(&state, store, entity);
+    if (rc == GS_OK)
+        rc = gs_pull_plan_make(&plan, &ctx, entity, &state);
+    if (rc != GS_OK)
+        return rc;
+    snprintf(decision, size, "%s%s%s",
+             plan.mode == GS_PLAN_SKIP ? "skip: " : "", plan.reason,
+             gs_pull_resumable(&state, plan.mode)
+                 ? "; resumes the unfinished pull at its saved page"
+                 : "");
+    return GS_OK;
+}
+
 int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
                 const gs_config *cfg, const gs_pull_opts *opts)
 {

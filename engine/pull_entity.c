@@ -25,13 +25,14 @@ static const char *mode_name(gs_plan_mode mode)
 
 /* The checkpoint is "<mode>|<cursor>": a cursor is only meaningful to the
  * same query, so a run resumes only a pull of the same kind. */
-static const char *resumable_cursor(const gs_sync_state *state,
-                                    gs_plan_mode mode)
+const char *gs_pull_resumable(const gs_sync_state *state, gs_plan_mode mode)
 {
     const char *name = mode_name(mode);
     size_t len = strlen(name);
 
-    if (mode == GS_PLAN_WINDOW || strcmp(state->status, "running") != 0)
+    /* A cursor is cleared when a pull finishes, so one left behind marks a
+     * pull that was killed or failed part-way: either way, go on from it. */
+    if (mode == GS_PLAN_WINDOW)
         return NULL;
     if (strncmp(state->resume_cursor, name, len) != 0 ||
         state->resume_cursor[len] != '|' || !state->resume_cursor[len + 1])
@@ -219,7 +220,7 @@ int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
 {
     gs_entity_report *report = &ctx->report->entity[entity->id];
     page_totals totals = {0};
-    const char *resume = resumable_cursor(state, plan->mode);
+    const char *resume = gs_pull_resumable(state, plan->mode);
     char *cursor = NULL, *next = NULL;
     int rc = GS_OK;
 

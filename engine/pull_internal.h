@@ -51,6 +51,9 @@ int gs_pull_full_due(int *due, gs_pull_ctx *ctx, const gs_entity *entity,
                      long long every_s);
 int gs_pull_full_done(gs_pull_ctx *ctx, const gs_entity *entity);
 
+/* The cursor a pull of @mode can resume from, or NULL. */
+const char *gs_pull_resumable(const gs_sync_state *state, gs_plan_mode mode);
+
 /* Carries out @plan for @entity, page by page; fills the entity's report. */
 int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
                    const gs_pull_plan *plan, gs_sync_state *state);

@@ -73,7 +73,7 @@ static int plan_by_policy(gs_pull_plan *plan, gs_pull_ctx *ctx,
         } else {
             plan->mode = GS_PLAN_FULL;
             snprintf(plan->reason, sizeof plan->reason,
-                     "table is empty (policy if-empty)");
+                     "full read: table is empty (policy if-empty)");
         }
         return GS_OK;
     case GS_POLICY_WINDOW:

@@ -16,74 +16,8 @@ static const char *push_target(const gs_config *cfg)
                                                          : "supabase";
 }
 
-/* The next pull's decision in words. This describes the policies of
- * docs/design.md for a person; the decision itself is gs_pull_run()'s, and
- * `gazsync pull` prints the one it took. */
-static void next_decision(char *out, size_t size, const gs_entity *entity,
-                          const gs_entity_policy *p, const gs_sync_state *st,
-                          long long rows, long long now)
-{
-    char policy[96], until[32], lookback[32];
-    long long last_success;
-
-    gs_policy_format(policy, sizeof policy, p);
-    if (!p->enabled) {
-        snprintf(out, size, "none: disabled in the config");
-        return;
-    }
-    if (!entity->root_field) {
-        snprintf(out, size,
-                 "read with clients (each client's "
-                 "defaultContact)");
-        return;
-    }
-    if (st->resume_cursor[0]) {
-        snprintf(out, size, "resume the unfinished pull at its saved page");
-        return;
-    }
-    if (p->max_age_s > 0 && st->last_success[0] &&
-        cli_iso_parse(&last_success, st->last_success) == 0 &&
-        now - last_success < p->max_age_s) {
-        cli_iso_format(until, last_success + p->max_age_s);
-        snprintf(out, size, "skip until %s (%s)", until, policy);
-        return;
-    }
-    cli_format_duration(lookback, sizeof lookback, p->lookback_s);
-    switch (p->kind) {
-    case GS_POLICY_IF_EMPTY:
-        if (rows > 0)
-            snprintf(out, size, "skip: table has %lld rows (%s)", rows, policy);
-        else
-            snprintf(out, size, "full read: the table is empty (%s)", policy);
-        break;
-    case GS_POLICY_DELTA:
-        if (st->high_water[0])
-            snprintf(out, size, "delta since %s (minus %s lookback)",
-                     st->high_water, lookback);
-        else
-            snprintf(out, size, "full read (first run of %s)", policy);
-        break;
-    case GS_POLICY_SINCE:
-        if (st->high_water[0])
-            snprintf(out, size, "entries since %s (minus %s lookback)",
-                     st->high_water, lookback);
-        else
-            snprintf(out, size, "full read (first run of %s)", policy);
-        break;
-    case GS_POLICY_WINDOW:
-        snprintf(out, size,
-                 "re-read %d days back to %d days ahead of today (%s)",
-                 p->window_past_days, p->window_future_days, policy);
-        break;
-    case GS_POLICY_ALWAYS:
-    default:
-        snprintf(out, size, "full read (%s)", policy);
-        break;
-    }
-}
-
 static int print_entity(gs_store *store, const gs_config *cfg, int i,
-                        long long now)
+                        long long now, const char *now_iso)
 {
     const gs_entity *entity = gs_entity_get((gs_entity_id)i);
     gs_sync_state st;
@@ -107,8 +41,10 @@ static int print_entity(gs_store *store, const gs_config *cfg, int i,
         goto done;
 
     gs_policy_format(policy, sizeof policy, &cfg->policy[i]);
-    next_decision(decision, sizeof decision, entity, &cfg->policy[i], &st, rows,
-                  now);
+    /* The library's own planner, so status never drifts from pull. */
+    rc = gs_pull_preview(decision, sizeof decision, store, cfg, entity, now_iso);
+    if (rc != GS_OK)
+        goto done;
     if (st.last_success[0] &&
         cli_iso_parse(&last_success, st.last_success) == 0)
         cli_format_age(age, sizeof age, now - last_success);
@@ -188,7 +124,7 @@ int cmd_status(gs_cli *cli, int argc, char **argv)
     printf("cache %s (schema %d)%s%s\n\n", cli->db_path,
            gs_store_schema_version(), cli->now[0] ? ", now " : "", cli->now);
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
-        rc = print_entity(store, &cfg, i, now);
+        rc = print_entity(store, &cfg, i, now, now_text);
         if (rc != GS_OK) {
             exit_code = cli_fail(cli, rc);
             goto done;

@@ -63,6 +63,15 @@ typedef struct {
 int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
                 const gs_config *cfg, const gs_pull_opts *opts);
 
+/**
+ * What the next pull of @p entity would do, in words ("skip: table has 5
+ * rows (policy if-empty) ..."), decided exactly as gs_pull_run() decides,
+ * from the cache and @p cfg alone: no network. @p now as in gs_pull_opts.
+ */
+int gs_pull_preview(char *decision, size_t size, gs_store *store,
+                    const gs_config *cfg, const gs_entity *entity,
+                    const char *now);
+
 /** The report as JSON (per-entity stats for sync_runs). Caller decrefs. */
 json_t *gs_pull_report_json(const gs_pull_report *report);
 
