@@ -1,0 +1,545 @@
+/* engine/pull*.c end to end: gs_pull_run() against the scripted test server
+ * (canned Gazelle pages), with a real cache in a temporary directory. The
+ * bad-data cases of the pull issue: nulls everywhere, missing and numeric
+ * ids, wrong types, a huge string, invalid UTF-8, `edges` instead of
+ * `nodes`.
+ *
+ * Two ways to refuse bad data, and why each case gets the one it gets:
+ * - a ROW is refused (its page-mates kept) when the page parsed and only
+ *   that node cannot be keyed (no id, an id that is not a string): the other
+ *   nodes are sound, and the unmoved high-water mark makes the next run read
+ *   the page again, so nothing is lost and the error repeats until fixed;
+ * - a PAGE is refused as a whole when the body itself cannot be read
+ *   (invalid UTF-8: jansson refuses the whole text, so there are no nodes to
+ *   tell apart); nothing of it is stored and the checkpoint stays at the
+ *   previous page;
+ * - a value of the wrong type is not an error at all: the typed column gets
+ *   NULL and `raw` keeps the truth, as upstream sent it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "gazsync/gazsync.h"
+#include "internal.h" /* store->db, to read rows back */
+#include "test_server.h"
+#include "../store/test_store_util.h" /* store_fixture, fixture_rmdir */
+
+#define NOW "2026-03-01T12:00:00Z"
+
+typedef struct {
+    store_fixture sf; /* dir, path, store */
+    gs_test_server *srv;
+    gs_http *http;
+    gs_gazelle *client;
+    char api_url[256];
+    gs_config cfg;
+    gs_pull_opts opts;
+    gs_pull_report report;
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    gs_http_opts hopts = {0};
+    gs_gazelle_opts gopts = {0};
+
+    if (!f)
+        return -1;
+    snprintf(f->sf.dir, sizeof f->sf.dir, "/tmp/gs_pull_run_XXXXXX");
+    if (!mkdtemp(f->sf.dir))
+        return -1;
+    snprintf(f->sf.path, sizeof f->sf.path, "%s/gazsync.db", f->sf.dir);
+    if (gs_store_open(&f->sf.store, f->sf.path, NULL) != GS_OK)
+        return -1;
+    if (gs_test_server_start(&f->srv) != 0)
+        return -1;
+    hopts.backoff_base_ms = 1;
+    hopts.max_attempts = 2;
+    hopts.label = "gazelle";
+    if (gs_http_new(&f->http, &hopts) != GS_OK)
+        return -1;
+    snprintf(f->api_url, sizeof f->api_url, "%s/graphql/private/",
+             gs_test_server_url(f->srv));
+    gopts.api_url = f->api_url;
+    gopts.access_token = "unit-token";
+    if (gs_gazelle_new(&f->client, f->http, &gopts) != GS_OK)
+        return -1;
+    gs_config_defaults(&f->cfg);
+    f->cfg.page_size = 2;
+    f->cfg.backoff_base_ms = 1;
+    /* Pianos only: a delta entity with text, integer, JSON and date
+     * columns, whose nodes name no technician (no users pull). */
+    f->opts.entities = 1u << GS_ENTITY_PIANOS;
+    f->opts.now = NOW;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    gs_gazelle_free(f->client);
+    gs_http_free(f->http);
+    gs_test_server_stop(f->srv);
+    gs_store_close(f->sf.store);
+    gs_config_free(&f->cfg);
+    fixture_rmdir(f->sf.dir);
+    free(f);
+    return 0;
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* Queues one allPianos page: @nodes_json is the JSON array of nodes;
+ * @cursor NULL ends the connection. */
+static void push_page(fixture *f, const char *nodes_json, const char *cursor)
+{
+    size_t size = strlen(nodes_json) + 256;
+    char *body = malloc(size);
+    int n;
+
+    assert_non_null(body);
+    n = snprintf(body, size,
+                 "{\"data\":{\"allPianos\":{\"nodes\":%s,\"pageInfo\":{"
+                 "\"hasNextPage\":%s,\"endCursor\":%s%s%s}}}}",
+                 nodes_json, cursor ? "true" : "false", cursor ? "\"" : "",
+                 cursor ? cursor : "null", cursor ? "\"" : "");
+    assert_true(n > 0 && (size_t)n < size);
+    gs_test_server_push_json(f->srv, 200, body);
+    free(body);
+}
+
+static int pull(fixture *f)
+{
+    return gs_pull_run(&f->report, f->sf.store, f->client, &f->cfg, &f->opts);
+}
+
+static const gs_entity_report *pianos_report(fixture *f)
+{
+    return &f->report.entity[GS_ENTITY_PIANOS];
+}
+
+static gs_sync_state pianos_state(fixture *f)
+{
+    gs_sync_state st;
+
+    assert_int_equal(gs_store_state_get(&st, f->sf.store,
+                                         gs_entity_get(GS_ENTITY_PIANOS)),
+                     GS_OK);
+    return st;
+}
+
+/* The value of @sql (one row, one column) as a malloc'd string; NULL when
+ * the value is SQL NULL or there is no row. */
+static char *query_text(fixture *f, const char *sql, const char *param)
+{
+    sqlite3_stmt *stmt;
+    char *out = NULL;
+
+    assert_int_equal(sqlite3_prepare_v2(f->sf.store->db, sql, -1, &stmt, NULL),
+                     SQLITE_OK);
+    if (param)
+        sqlite3_bind_text(stmt, 1, param, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(stmt) == SQLITE_ROW &&
+        sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+        const unsigned char *text = sqlite3_column_text(stmt, 0);
+        int len = sqlite3_column_bytes(stmt, 0);
+
+        out = malloc((size_t)len + 1);
+        assert_non_null(out);
+        memcpy(out, text, (size_t)len);
+        out[len] = '\0';
+    }
+    sqlite3_finalize(stmt);
+    return out;
+}
+
+static long long query_int(fixture *f, const char *sql, const char *param)
+{
+    char *text = query_text(f, sql, param);
+    long long value = text ? strtoll(text, NULL, 10) : -1;
+
+    free(text);
+    return value;
+}
+
+/* Whether column @col of piano @id is SQL NULL. */
+static int piano_col_is_null(fixture *f, const char *col, const char *id)
+{
+    char sql[160];
+
+    snprintf(sql, sizeof sql,
+             "SELECT \"%s\" IS NULL FROM pianos WHERE id = ?1", col);
+    return query_int(f, sql, id) == 1;
+}
+
+static long long pianos_count(fixture *f)
+{
+    return query_int(f, "SELECT count(*) FROM pianos", NULL);
+}
+
+static int piano_exists(fixture *f, const char *id)
+{
+    return query_int(f, "SELECT count(*) FROM pianos WHERE id = ?1", id) == 1;
+}
+
+static void assert_contains(const char *haystack, const char *needle)
+{
+    if (!haystack || !strstr(haystack, needle))
+        fail_msg("\"%s\" does not contain \"%s\"",
+                 haystack ? haystack : "(null)", needle);
+}
+
+/* A first, clean run: two pianos, high-water 2026-01-10T00:00:00Z. */
+static void pull_baseline(fixture *f)
+{
+    push_page(f,
+              "[{\"id\":\"pia_base1\",\"make\":\"Yamaha\","
+              "\"updatedAt\":\"2026-01-10T00:00:00Z\"},"
+              "{\"id\":\"pia_base2\",\"make\":\"Kawai\","
+              "\"updatedAt\":\"2026-01-09T00:00:00Z\"}]",
+              NULL);
+    assert_int_equal(pull(f), GS_OK);
+    assert_string_equal(pianos_state(f).high_water, "2026-01-10T00:00:00Z");
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+/* Every field null but the id: the row is stored (an id is all a row needs)
+ * with NULL in every typed column; raw keeps the nulls. */
+static void test_pull_nulls_everywhere_stored_as_null_columns(void **state)
+{
+    fixture *f = *state;
+    static const char *const cols[] = {
+        "client_id", "make",      "model",     "serial_number",
+        "type",      "year",      "location",  "notes",
+        "status",    "size",      "tags",      "service_interval_months",
+        "calculated_last_service", "calculated_next_service", "created_at",
+        "updated_at",
+    };
+    char *raw;
+
+    push_page(f,
+              "[{\"id\":\"pia_null1\",\"client\":null,\"make\":null,"
+              "\"model\":null,\"serialNumber\":null,\"type\":null,"
+              "\"year\":null,\"location\":null,\"notes\":null,"
+              "\"status\":null,\"size\":null,\"tags\":null,"
+              "\"serviceIntervalMonths\":null,\"calculatedLastService\":null,"
+              "\"calculatedNextService\":null,\"createdAt\":null,"
+              "\"updatedAt\":null},"
+              "{\"id\":\"pia_null2\"}]",
+              NULL);
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(pianos_report(f)->decision, GS_DECISION_PULLED);
+    assert_int_equal(pianos_count(f), 2);
+    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+        if (!piano_col_is_null(f, cols[i], "pia_null1"))
+            fail_msg("column %s of pia_null1 is not NULL", cols[i]);
+        if (!piano_col_is_null(f, cols[i], "pia_null2"))
+            fail_msg("column %s of pia_null2 is not NULL", cols[i]);
+    }
+    raw = query_text(f, "SELECT raw FROM pianos WHERE id = ?1", "pia_null1");
+    assert_contains(raw, "\"make\":null");
+    assert_contains(raw, "\"year\":null");
+    free(raw);
+    /* No stamp anywhere: the pull finished, but there is no mark to set. */
+    assert_string_equal(pianos_state(f).status, "ok");
+    assert_string_equal(pianos_state(f).high_water, "");
+}
+
+/* A node without an id, and one whose id is a number: each row refused
+ * alone (it cannot be keyed), its page-mates kept, the error naming entity,
+ * page and row, and the high-water mark NOT advanced although good rows
+ * with newer stamps were stored: the next run must read them again. */
+static void test_pull_refuses_rows_without_string_id_keeps_page_mates(
+    void **state)
+{
+    fixture *f = *state;
+    gs_sync_state st;
+
+    pull_baseline(f);
+    f->opts.force = 1u << GS_ENTITY_PIANOS; /* full read, from page 1 */
+    push_page(f,
+              "[{\"id\":\"pia_good1\",\"make\":\"Bechstein\","
+              "\"updatedAt\":\"2026-02-20T00:00:00Z\"},"
+              "{\"id\":\"pia_good2\",\"updatedAt\":\"2026-02-19T00:00:00Z\"}]",
+              "c1");
+    push_page(f,
+              "[{\"make\":\"NoId\",\"updatedAt\":\"2026-02-18T00:00:00Z\"},"
+              "{\"id\":\"pia_good3\",\"updatedAt\":\"2026-02-17T00:00:00Z\"}]",
+              "c2");
+    push_page(f,
+              "[{\"id\":42,\"make\":\"Numeric\","
+              "\"updatedAt\":\"2026-02-16T00:00:00Z\"}]",
+              NULL);
+    assert_int_equal(pull(f), GS_EINVAL);
+
+    const gs_entity_report *r = pianos_report(f);
+    assert_int_equal(r->decision, GS_DECISION_FAILED);
+    assert_int_equal(r->code, GS_EINVAL);
+    assert_int_equal(r->pages, 3);
+    /* The first refused row is named; the count says there were two. */
+    assert_contains(r->error, "pianos page 2 row 1");
+    assert_contains(r->error, "without a string id");
+    assert_contains(r->error, "2 row(s) refused");
+    assert_contains(gs_error_last()->message, "pianos page 2 row 1");
+
+    /* Page-mates kept, the refused rows absent, the old rows untouched. */
+    assert_true(piano_exists(f, "pia_good1"));
+    assert_true(piano_exists(f, "pia_good2"));
+    assert_true(piano_exists(f, "pia_good3"));
+    assert_false(piano_exists(f, "42"));
+    assert_int_equal(
+        query_int(f, "SELECT count(*) FROM pianos WHERE make IN "
+                     "('NoId','Numeric')", NULL),
+        0);
+    assert_int_equal(pianos_count(f), 5);
+    assert_int_equal(query_int(f,
+                               "SELECT count(*) FROM pianos WHERE deleted_at "
+                               "IS NOT NULL",
+                               NULL),
+                     0);
+
+    st = pianos_state(f);
+    assert_string_equal(st.high_water, "2026-01-10T00:00:00Z");
+    assert_string_equal(st.status, "failed");
+    assert_contains(st.last_error, "pianos page 2 row 1");
+    assert_string_equal(st.resume_cursor, "");
+
+    /* The next plain run: a delta from the unmoved mark reads the good rows
+     * again (they are newer than it) and reports the bad rows again. */
+    f->opts.force = 0;
+    push_page(f,
+              "[{\"id\":\"pia_good1\",\"make\":\"Bechstein\","
+              "\"updatedAt\":\"2026-02-20T00:00:00Z\"},"
+              "{\"id\":99}]",
+              NULL);
+    assert_int_equal(pull(f), GS_EINVAL);
+    assert_contains(pianos_report(f)->error, "pianos page 1 row 2");
+    assert_string_equal(pianos_state(f).high_water, "2026-01-10T00:00:00Z");
+    /* The delta asked for the newest first. */
+    const gs_test_request *req = gs_test_server_request(f->srv, 4);
+    assert_non_null(req);
+    assert_contains(req->body, "UPDATED_AT_DESC");
+}
+
+/* Wrong types: a string where an integer is, an object or a number or a
+ * boolean where a string is. Not a refusal: the typed column is NULL, raw
+ * keeps what came, and the page-mates and the mark behave as usual. */
+static void test_pull_wrong_types_null_in_column_raw_kept(void **state)
+{
+    fixture *f = *state;
+    char *raw;
+
+    push_page(f,
+              "[{\"id\":\"pia_typ1\",\"year\":\"1999\","
+              "\"make\":{\"name\":\"Steinway\"},\"model\":12,"
+              "\"serialNumber\":true,\"serviceIntervalMonths\":\"six\","
+              "\"client\":\"cli_not_an_object\","
+              "\"updatedAt\":\"2026-02-01T00:00:00Z\"},"
+              "{\"id\":\"pia_typ2\",\"year\":1921,\"make\":\"Pleyel\","
+              "\"updatedAt\":\"2026-01-01T00:00:00Z\"}]",
+              NULL);
+    assert_int_equal(pull(f), GS_OK);
+    assert_true(piano_col_is_null(f, "year", "pia_typ1"));
+    assert_true(piano_col_is_null(f, "make", "pia_typ1"));
+    assert_true(piano_col_is_null(f, "model", "pia_typ1"));
+    assert_true(piano_col_is_null(f, "serial_number", "pia_typ1"));
+    assert_true(piano_col_is_null(f, "service_interval_months", "pia_typ1"));
+    assert_true(piano_col_is_null(f, "client_id", "pia_typ1"));
+    /* An INTEGER column got no text: SQLite's affinity would have turned
+     * "1999" into 1999, hiding the upstream type change. */
+    assert_int_equal(
+        query_int(f, "SELECT count(*) FROM pianos WHERE year = 1999", NULL),
+        0);
+    raw = query_text(f, "SELECT raw FROM pianos WHERE id = ?1", "pia_typ1");
+    assert_contains(raw, "\"year\":\"1999\"");
+    assert_contains(raw, "\"make\":{\"name\":\"Steinway\"}");
+    assert_contains(raw, "\"model\":12");
+    assert_contains(raw, "\"serialNumber\":true");
+    free(raw);
+    /* The well-typed page-mate is whole. */
+    assert_int_equal(
+        query_int(f, "SELECT year FROM pianos WHERE id = ?1", "pia_typ2"),
+        1921);
+    raw = query_text(f, "SELECT make FROM pianos WHERE id = ?1", "pia_typ2");
+    assert_string_equal(raw, "Pleyel");
+    free(raw);
+    assert_string_equal(pianos_state(f).high_water, "2026-02-01T00:00:00Z");
+}
+
+/* A 1 MB note (multi-byte characters, quotes, newlines, escapes) goes
+ * through the HTTP layer, jansson, the canonical dump and SQLite intact. */
+static void test_pull_huge_string_stored_intact(void **state)
+{
+    fixture *f = *state;
+    const size_t note_len = 1024 * 1024;
+    /* A pattern with an escape in JSON (\" \n \\) and UTF-8 (é, «, 🎹). */
+    static const char unit[] = "Accord\xc3\xa9 \xc2\xab"
+                               "la\"note\"\xc2\xbb\n\\ \xf0\x9f\x8e\xb9 ";
+    char *note = malloc(note_len + 1);
+    json_t *nodes;
+    char *nodes_text, *stored, *raw;
+    size_t len = 0;
+
+    assert_non_null(note);
+    while (len + sizeof unit - 1 <= note_len) {
+        memcpy(note + len, unit, sizeof unit - 1);
+        len += sizeof unit - 1;
+    }
+    memset(note + len, 'x', note_len - len);
+    note[note_len] = '\0';
+    nodes = json_pack("[{s:s,s:s,s:s},{s:s,s:s}]", "id", "pia_huge", "notes",
+                      note, "updatedAt", "2026-02-02T00:00:00Z", "id",
+                      "pia_small", "notes", "short");
+    assert_non_null(nodes);
+    nodes_text = json_dumps(nodes, JSON_COMPACT);
+    assert_non_null(nodes_text);
+    push_page(f, nodes_text, NULL);
+    assert_int_equal(pull(f), GS_OK);
+
+    assert_int_equal(query_int(f,
+                               "SELECT length(CAST(notes AS BLOB)) FROM "
+                               "pianos WHERE id = ?1",
+                               "pia_huge"),
+                     (long long)note_len);
+    stored = query_text(f, "SELECT notes FROM pianos WHERE id = ?1",
+                        "pia_huge");
+    assert_non_null(stored);
+    assert_true(strcmp(stored, note) == 0);
+    /* raw holds the whole node, note included. */
+    raw = query_text(f, "SELECT raw FROM pianos WHERE id = ?1", "pia_huge");
+    assert_non_null(raw);
+    assert_true(strlen(raw) > note_len);
+    assert_true(piano_exists(f, "pia_small"));
+    free(raw);
+    free(stored);
+    free(nodes_text);
+    json_decref(nodes);
+    free(note);
+}
+
+/* Invalid UTF-8 in the body: jansson refuses the whole text, so the page
+ * cannot be split into good and bad nodes. The page is refused as a whole
+ * (GS_EPROTO, naming entity and page), none of its rows stored (not even the
+ * valid ones before the bad byte), and the checkpoint stays at the previous
+ * page. */
+static void test_pull_invalid_utf8_refuses_the_page(void **state)
+{
+    fixture *f = *state;
+    gs_sync_state st;
+
+    push_page(f,
+              "[{\"id\":\"pia_u1\",\"updatedAt\":\"2026-02-05T00:00:00Z\"},"
+              "{\"id\":\"pia_u2\",\"updatedAt\":\"2026-02-04T00:00:00Z\"}]",
+              "cur-page-1");
+    /* pia_u3 is valid; pia_u4's note has a lone continuation byte and an
+     * overlong encoding of '/'. */
+    push_page(f,
+              "[{\"id\":\"pia_u3\",\"updatedAt\":\"2026-02-03T00:00:00Z\"},"
+              "{\"id\":\"pia_u4\",\"notes\":\"bad \x80 and \xc0\xaf\","
+              "\"updatedAt\":\"2026-02-02T00:00:00Z\"}]",
+              "cur-page-2");
+    assert_int_equal(pull(f), GS_EPROTO);
+
+    const gs_entity_report *r = pianos_report(f);
+    assert_int_equal(r->decision, GS_DECISION_FAILED);
+    assert_int_equal(r->code, GS_EPROTO);
+    assert_contains(r->error, "pianos page 2");
+    assert_contains(r->error, "not JSON");
+    assert_int_equal(gs_error_last()->code, GS_EPROTO);
+    /* Not retried: a 200 whose body is unreadable will not read better. */
+    assert_int_equal(gs_test_server_request_count(f->srv), 2);
+
+    assert_true(piano_exists(f, "pia_u1"));
+    assert_true(piano_exists(f, "pia_u2"));
+    assert_false(piano_exists(f, "pia_u3"));
+    assert_false(piano_exists(f, "pia_u4"));
+    assert_int_equal(pianos_count(f), 2);
+
+    st = pianos_state(f);
+    assert_string_equal(st.resume_cursor, "full|cur-page-1");
+    assert_string_equal(st.status, "failed");
+    assert_string_equal(st.high_water, "");
+    assert_contains(st.last_error, "pianos page 2");
+
+    /* A later run (the body fixed) stores everything and completes. */
+    push_page(f,
+              "[{\"id\":\"pia_u1\",\"updatedAt\":\"2026-02-05T00:00:00Z\"},"
+              "{\"id\":\"pia_u2\",\"updatedAt\":\"2026-02-04T00:00:00Z\"}]",
+              "cur-page-1");
+    push_page(f,
+              "[{\"id\":\"pia_u3\",\"updatedAt\":\"2026-02-03T00:00:00Z\"},"
+              "{\"id\":\"pia_u4\",\"notes\":\"fixed \xc3\xa9\","
+              "\"updatedAt\":\"2026-02-02T00:00:00Z\"}]",
+              NULL);
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(pianos_count(f), 4);
+    st = pianos_state(f);
+    assert_string_equal(st.status, "ok");
+    assert_string_equal(st.resume_cursor, "");
+    assert_string_equal(st.high_water, "2026-02-05T00:00:00Z");
+}
+
+/* A connection answered with `edges { cursor node }` instead of `nodes`
+ * pages and stores the same way. */
+static void test_pull_reads_edges_instead_of_nodes(void **state)
+{
+    fixture *f = *state;
+    const gs_test_request *req;
+
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allPianos\":{\"edges\":["
+        "{\"cursor\":\"e1\",\"node\":{\"id\":\"pia_e1\",\"make\":\"Erard\","
+        "\"year\":1890,\"updatedAt\":\"2026-02-10T00:00:00Z\"}},"
+        "{\"cursor\":\"e2\",\"node\":{\"id\":\"pia_e2\","
+        "\"updatedAt\":\"2026-02-09T00:00:00Z\"}}],"
+        "\"pageInfo\":{\"hasNextPage\":true,\"endCursor\":\"e2\"}}}}");
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allPianos\":{\"edges\":["
+        "{\"cursor\":\"e3\",\"node\":{\"id\":\"pia_e3\","
+        "\"updatedAt\":\"2026-02-08T00:00:00Z\"}}],"
+        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":\"e3\"}}}}");
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(pianos_report(f)->pages, 2);
+    assert_int_equal(pianos_count(f), 3);
+    assert_int_equal(
+        query_int(f, "SELECT year FROM pianos WHERE id = ?1", "pia_e1"),
+        1890);
+    /* The second page was asked for after the first page's endCursor. */
+    req = gs_test_server_request(f->srv, 1);
+    assert_non_null(req);
+    assert_contains(req->body, "\"after\":\"e2\"");
+    assert_string_equal(pianos_state(f).high_water, "2026-02-10T00:00:00Z");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            test_pull_nulls_everywhere_stored_as_null_columns, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_refuses_rows_without_string_id_keeps_page_mates, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_wrong_types_null_in_column_raw_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pull_huge_string_stored_intact,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pull_invalid_utf8_refuses_the_page,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pull_reads_edges_instead_of_nodes,
+                                        setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
