@@ -30,9 +30,14 @@ static int ingest_contact(gs_pull_ctx *ctx, json_t *client, long long *changed)
     int was_changed = 0;
     int rc;
 
-    if (!json_is_object(contact) ||
-        !json_is_string(json_object_get(contact, "id")))
+    if (!json_is_object(contact))
         return GS_OK;
+    /* A contact that cannot be keyed is refused like any row (GS_EINVAL,
+     * counted by the caller), not dropped without a word. */
+    if (!json_is_string(json_object_get(contact, "id")) ||
+        json_string_length(json_object_get(contact, "id")) == 0)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_DATA,
+                            "contacts: defaultContact without a string id");
     row = json_copy(contact);
     if (!row)
         return GS_ENOMEM;
@@ -66,6 +71,19 @@ static void track_stamp(const gs_entity *entity, json_t *node,
         *saw_older = 1;
 }
 
+/* Counts a refused row; the first one's error is kept, naming the entity,
+ * page and row (1-based). */
+static void refuse_row(gs_entity_report *report, long long *rejected,
+                       const gs_entity *entity, long page, size_t index)
+{
+    if (*rejected == 0) {
+        gs_error_wrap("%s page %ld row %zu", entity->name, page, index + 1);
+        gs_copy_text(report->error, sizeof report->error,
+                     gs_error_last()->message);
+    }
+    (*rejected)++;
+}
+
 int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
                         json_t *nodes, long page, long long *changed,
                         long long *rejected, time_t *max_stamp,
@@ -85,13 +103,7 @@ int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
         if (rc == GS_EINVAL) {
             /* A row without a usable id cannot be keyed: refuse it alone,
              * keep its page-mates, and report where it was. */
-            if (*rejected == 0) {
-                gs_error_wrap("%s page %ld row %zu", entity->name, page,
-                              index + 1);
-                gs_copy_text(report->error, sizeof report->error,
-                             gs_error_last()->message);
-            }
-            (*rejected)++;
+            refuse_row(report, rejected, entity, page, index);
             continue;
         }
         if (rc != GS_OK)
@@ -105,6 +117,11 @@ int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
             long long contact_changed = 0;
 
             rc = ingest_contact(ctx, node, &contact_changed);
+            if (rc == GS_EINVAL) {
+                /* The client is kept; only its contact is refused. */
+                refuse_row(report, rejected, entity, page, index);
+                continue;
+            }
             if (rc != GS_OK)
                 return gs_error_wrap("contacts of %s page %ld row %zu",
                                      entity->name, page, index + 1);
