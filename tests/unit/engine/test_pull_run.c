@@ -26,10 +26,10 @@
 
 #include <cmocka.h>
 
+#include "../store/test_store_util.h" /* store_fixture, fixture_rmdir */
 #include "gazsync/gazsync.h"
 #include "internal.h" /* store->db, to read rows back */
 #include "test_server.h"
-#include "../store/test_store_util.h" /* store_fixture, fixture_rmdir */
 
 #define NOW "2026-03-01T12:00:00Z"
 
@@ -131,9 +131,9 @@ static gs_sync_state pianos_state(fixture *f)
 {
     gs_sync_state st;
 
-    assert_int_equal(gs_store_state_get(&st, f->sf.store,
-                                         gs_entity_get(GS_ENTITY_PIANOS)),
-                     GS_OK);
+    assert_int_equal(
+        gs_store_state_get(&st, f->sf.store, gs_entity_get(GS_ENTITY_PIANOS)),
+        GS_OK);
     return st;
 }
 
@@ -176,8 +176,8 @@ static int piano_col_is_null(fixture *f, const char *col, const char *id)
 {
     char sql[160];
 
-    snprintf(sql, sizeof sql,
-             "SELECT \"%s\" IS NULL FROM pianos WHERE id = ?1", col);
+    snprintf(sql, sizeof sql, "SELECT \"%s\" IS NULL FROM pianos WHERE id = ?1",
+             col);
     return query_int(f, sql, id) == 1;
 }
 
@@ -219,10 +219,21 @@ static void test_pull_nulls_everywhere_stored_as_null_columns(void **state)
 {
     fixture *f = *state;
     static const char *const cols[] = {
-        "client_id", "make",      "model",     "serial_number",
-        "type",      "year",      "location",  "notes",
-        "status",    "size",      "tags",      "service_interval_months",
-        "calculated_last_service", "calculated_next_service", "created_at",
+        "client_id",
+        "make",
+        "model",
+        "serial_number",
+        "type",
+        "year",
+        "location",
+        "notes",
+        "status",
+        "size",
+        "tags",
+        "service_interval_months",
+        "calculated_last_service",
+        "calculated_next_service",
+        "created_at",
         "updated_at",
     };
     char *raw;
@@ -259,8 +270,8 @@ static void test_pull_nulls_everywhere_stored_as_null_columns(void **state)
  * alone (it cannot be keyed), its page-mates kept, the error naming entity,
  * page and row, and the high-water mark NOT advanced although good rows
  * with newer stamps were stored: the next run must read them again. */
-static void test_pull_refuses_rows_without_string_id_keeps_page_mates(
-    void **state)
+static void
+test_pull_refuses_rows_without_string_id_keeps_page_mates(void **state)
 {
     fixture *f = *state;
     gs_sync_state st;
@@ -297,10 +308,11 @@ static void test_pull_refuses_rows_without_string_id_keeps_page_mates(
     assert_true(piano_exists(f, "pia_good2"));
     assert_true(piano_exists(f, "pia_good3"));
     assert_false(piano_exists(f, "42"));
-    assert_int_equal(
-        query_int(f, "SELECT count(*) FROM pianos WHERE make IN "
-                     "('NoId','Numeric')", NULL),
-        0);
+    assert_int_equal(query_int(f,
+                               "SELECT count(*) FROM pianos WHERE make IN "
+                               "('NoId','Numeric')",
+                               NULL),
+                     0);
     assert_int_equal(pianos_count(f), 5);
     assert_int_equal(query_int(f,
                                "SELECT count(*) FROM pianos WHERE deleted_at "
@@ -358,8 +370,7 @@ static void test_pull_wrong_types_null_in_column_raw_kept(void **state)
     /* An INTEGER column got no text: SQLite's affinity would have turned
      * "1999" into 1999, hiding the upstream type change. */
     assert_int_equal(
-        query_int(f, "SELECT count(*) FROM pianos WHERE year = 1999", NULL),
-        0);
+        query_int(f, "SELECT count(*) FROM pianos WHERE year = 1999", NULL), 0);
     raw = query_text(f, "SELECT raw FROM pianos WHERE id = ?1", "pia_typ1");
     assert_contains(raw, "\"year\":\"1999\"");
     assert_contains(raw, "\"make\":{\"name\":\"Steinway\"}");
@@ -411,8 +422,8 @@ static void test_pull_huge_string_stored_intact(void **state)
                                "pianos WHERE id = ?1",
                                "pia_huge"),
                      (long long)note_len);
-    stored = query_text(f, "SELECT notes FROM pianos WHERE id = ?1",
-                        "pia_huge");
+    stored =
+        query_text(f, "SELECT notes FROM pianos WHERE id = ?1", "pia_huge");
     assert_non_null(stored);
     assert_true(strcmp(stored, note) == 0);
     /* raw holds the whole node, note included. */
@@ -514,8 +525,7 @@ static void test_pull_reads_edges_instead_of_nodes(void **state)
     assert_int_equal(pianos_report(f)->pages, 2);
     assert_int_equal(pianos_count(f), 3);
     assert_int_equal(
-        query_int(f, "SELECT year FROM pianos WHERE id = ?1", "pia_e1"),
-        1890);
+        query_int(f, "SELECT year FROM pianos WHERE id = ?1", "pia_e1"), 1890);
     /* The second page was asked for after the first page's endCursor. */
     req = gs_test_server_request(f->srv, 1);
     assert_non_null(req);
@@ -523,12 +533,52 @@ static void test_pull_reads_edges_instead_of_nodes(void **state)
     assert_string_equal(pianos_state(f).high_water, "2026-02-10T00:00:00Z");
 }
 
+/* A client whose defaultContact has no usable id (an empty string, a
+ * number): the contact row cannot be keyed, so it is refused like any other
+ * row - reported by entity, page and row, never silently dropped - while
+ * the client itself and the page-mates are kept, and the mark stays. */
+static void
+test_pull_contact_without_usable_id_refused_client_kept(void **state)
+{
+    fixture *f = *state;
+    gs_sync_state st;
+    long long contacts;
+
+    f->opts.entities = 1u << GS_ENTITY_CLIENTS;
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allClients\":{\"nodes\":["
+        "{\"id\":\"cli_ok1\",\"updatedAt\":\"2026-02-10T00:00:00Z\","
+        "\"defaultContact\":{\"id\":\"con_ok1\",\"firstName\":\"Ana\"}},"
+        "{\"id\":\"cli_empty\",\"updatedAt\":\"2026-02-09T00:00:00Z\","
+        "\"defaultContact\":{\"id\":\"\",\"firstName\":\"Empty\"}},"
+        "{\"id\":\"cli_num\",\"updatedAt\":\"2026-02-08T00:00:00Z\","
+        "\"defaultContact\":{\"id\":7,\"firstName\":\"Num\"}},"
+        "{\"id\":\"cli_none\",\"updatedAt\":\"2026-02-07T00:00:00Z\","
+        "\"defaultContact\":null}],"
+        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    assert_int_equal(pull(f), GS_EINVAL);
+    /* Every client kept, the one good contact stored. */
+    assert_int_equal(query_int(f, "SELECT count(*) FROM clients", NULL), 4);
+    contacts = query_int(f, "SELECT count(*) FROM contacts", NULL);
+    assert_int_equal(contacts, 1);
+    const gs_entity_report *r = &f->report.entity[GS_ENTITY_CLIENTS];
+    assert_int_equal(r->decision, GS_DECISION_FAILED);
+    assert_contains(r->error, "clients page 1 row 2");
+    assert_contains(r->error, "contacts");
+    assert_contains(r->error, "2 row(s) refused");
+    assert_int_equal(
+        gs_store_state_get(&st, f->sf.store, gs_entity_get(GS_ENTITY_CLIENTS)),
+        GS_OK);
+    assert_string_equal(st.high_water, "");
+    assert_string_equal(st.status, "failed");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            test_pull_nulls_everywhere_stored_as_null_columns, setup,
-            teardown),
+            test_pull_nulls_everywhere_stored_as_null_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_pull_refuses_rows_without_string_id_keeps_page_mates, setup,
             teardown),
@@ -540,6 +590,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_pull_reads_edges_instead_of_nodes,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_contact_without_usable_id_refused_client_kept, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
