@@ -114,7 +114,9 @@ static int follow_clients(gs_pull_ctx *ctx)
     return rc;
 }
 
-/* The first technician id the data named that the cache does not hold. */
+/* The first technician id the data named that the cache has never held. A
+ * technician marked deleted is known: old appointments keep naming people
+ * who left, and that must not cost a users pull every night. */
 static int find_unknown_user(const char **unknown, gs_pull_ctx *ctx)
 {
     const gs_entity *users = gs_entity_get(GS_ENTITY_USERS);

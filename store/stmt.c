@@ -124,8 +124,8 @@ static int build(gs_buf *sql, const gs_entity *entity, int kind)
         return build_upsert(sql, entity);
     case GS_ESTMT_EXISTS:
         return gs_buf_printf(sql,
-                             "SELECT 1 FROM \"%s\" WHERE id = ?1 "
-                             "AND deleted_at IS NULL",
+                             "SELECT deleted_at IS NULL FROM \"%s\" "
+                             "WHERE id = ?1",
                              entity->cache_table);
     case GS_ESTMT_PENDING:
         return build_select(sql, entity,

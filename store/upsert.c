@@ -197,10 +197,10 @@ int gs_store_exists(int *exists, gs_store *store, const gs_entity *entity,
         return rc;
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     rc = sqlite3_step(stmt);
-    sqlite3_reset(stmt);
     if (rc == SQLITE_ROW)
-        *exists = 1;
-    else if (rc != SQLITE_DONE)
+        *exists = sqlite3_column_int(stmt, 0) ? 1 : 2;
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return gs_store__sql_error(store, rc, "looking up an id");
     return GS_OK;
 }

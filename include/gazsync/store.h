@@ -61,7 +61,8 @@ int gs_store_upsert(int *changed, gs_store *store, const gs_entity *entity,
 /** Number of live (not deleted) rows of @p entity. */
 int gs_store_count(long long *rows, gs_store *store, const gs_entity *entity);
 
-/** Whether @p id is a live row of @p entity (*exists 0/1). */
+/** Whether @p entity holds @p id: *exists is 0 when unknown, 1 for a live
+ *  row, 2 for a row marked deleted (known, but gone upstream). */
 int gs_store_exists(int *exists, gs_store *store, const gs_entity *entity,
                     const char *id);
 
