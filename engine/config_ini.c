@@ -148,6 +148,14 @@ static int entity_key(ini_ctx *ctx, gs_entity_policy *p, const char *s,
             p->full_every_s = seconds;
         return 1;
     }
+    if (strcmp(name, "page_size") == 0) {
+        long n;
+
+        if (!set_long(ctx, &n, s, name, value, 1, 1000))
+            return 0;
+        p->page_size = (int)n;
+        return 1;
+    }
     if (strcmp(name, "target_table") == 0) {
         if (!gs__valid_table_name(value))
             return bad_value(ctx, s, name);

@@ -131,7 +131,11 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     *next = NULL;
     totals->page++;
     snprintf(what, sizeof what, "%s page %ld", entity->name, totals->page);
-    vars = page_variables(entity, plan, ctx->cfg->page_size, after);
+    vars = page_variables(entity, plan,
+                          ctx->cfg->policy[entity->id].page_size
+                              ? ctx->cfg->policy[entity->id].page_size
+                              : ctx->cfg->page_size,
+                          after);
     /* The client names `what` in its own errors; the page reader only
      * knows the root field, so its errors get the page added here. */
     rc = gs_gazelle_query(&data, ctx->client, gs_gazelle_document(entity), vars,

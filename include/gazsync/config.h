@@ -18,6 +18,7 @@
  * lookback = 10m            ; delta/since overlap
  * max_age = 6h              ; skip when the last success is younger
  * full_every = 30d          ; full re-read now and then: deletions, edits
+ * page_size = 100           ; nodes per request for this entity
  * target_table = gazelle_clients
  * enabled = true
  * @endcode
@@ -48,6 +49,7 @@ typedef struct {
     int window_past_days;     /**< window: days before today (positive) */
     int window_future_days;   /**< window: days after today */
     int enabled;
+    int page_size;            /**< nodes per request; 0: the global one */
     char target_table[64];
 } gs_entity_policy;
 

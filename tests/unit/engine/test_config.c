@@ -92,6 +92,8 @@ static void test_config_defaults(void **state)
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].full_every_s, 90 * 86400);
     assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].full_every_s, 30 * 86400);
     assert_int_equal(cfg.policy[GS_ENTITY_USERS].full_every_s, 0);
+    assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].page_size, 200);
+    assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].page_size, 0);
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
         assert_true(cfg.policy[i].enabled);
         assert_string_equal(cfg.policy[i].target_table,
@@ -122,6 +124,7 @@ static void test_config_ini_env_precedence(void **state)
                        "max_age = 2w\n"
                        "[entity.timeline_entries]\n"
                        "lookback = 3d\n"
+                       "page_size = 150\n"
                        "policy = since\n");
     write_file(f->env, "# secrets\n"
                        "export GAZELLE_ACCESS_TOKEN=\"tok from env file\"\n"
@@ -155,6 +158,7 @@ static void test_config_ini_env_precedence(void **state)
     assert_false(cfg.policy[GS_ENTITY_USERS].enabled);
     assert_int_equal(cfg.policy[GS_ENTITY_USERS].max_age_s, 14 * 86400);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].lookback_s, 3 * 86400);
+    assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].page_size, 150);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].kind, GS_POLICY_SINCE);
     /* the .env file did not leak into the process environment */
     assert_null(getenv("UNRELATED"));
