@@ -16,6 +16,10 @@ unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
 SIM_FLAGS=(--seed 21 --users 6 --clients 320 --pianos 350 --events 700
   --timeline 900 --hires-per-year 0 --timeline-edits-per-day 0)
 cat >"$GS_TMP/gazsync.ini" <<INI
+[gazsync]
+page_size = 100
+[entity.pianos]
+page_size = 100
 [entity.appointments]
 policy = window=-60d..+200d
 INI
@@ -156,6 +160,9 @@ done
 fresh_case
 run_gs rgql2 "$db" pull
 [ "$RC" = 0 ] || { show rgql2; fail "after graphql error: the next pull exited $RC"; }
+# It went on from the checkpoint of page 1: pages 2..4 of 350 pianos.
+[ "$(sim_requests allPianos)" = 3 ] \
+  || fail "after graphql error: $(sim_requests allPianos) pianos requests, want 3 (resumed after page 1)"
 assert_cache_equals_dump "$db"
 [ "$(q "$db" "select status||'|'||coalesce(last_error,'') from sync_state where entity='pianos'")" = "ok|" ] \
   || fail "after graphql error: pianos state not cleared"

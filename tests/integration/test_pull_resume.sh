@@ -13,7 +13,15 @@ PAGE=100
 FULL_PAGES=$(( (TIMELINE + PAGE - 1) / PAGE ))
 start_sim --seed 31 --users 5 --clients 150 --pianos 150 --events 300 \
   --timeline "$TIMELINE" --hires-per-year 0
+# Pages of 100 everywhere (the timeline's default is larger): the page
+# arithmetic below depends on it.
 cat >"$GS_TMP/gazsync.ini" <<INI
+[gazsync]
+page_size = $PAGE
+[entity.timeline_entries]
+page_size = $PAGE
+[entity.clients]
+page_size = $PAGE
 [entity.appointments]
 policy = window=-60d..+200d
 INI

@@ -482,17 +482,17 @@ static void test_pull_invalid_utf8_refuses_the_page(void **state)
     assert_string_equal(st.high_water, "");
     assert_contains(st.last_error, "pianos page 2");
 
-    /* A later run (the body fixed) stores everything and completes. */
-    push_page(f,
-              "[{\"id\":\"pia_u1\",\"updatedAt\":\"2026-02-05T00:00:00Z\"},"
-              "{\"id\":\"pia_u2\",\"updatedAt\":\"2026-02-04T00:00:00Z\"}]",
-              "cur-page-1");
+    /* A later run (the body fixed) resumes at the checkpoint: it asks for
+     * page 2 only, after page 1's cursor, and completes. */
     push_page(f,
               "[{\"id\":\"pia_u3\",\"updatedAt\":\"2026-02-03T00:00:00Z\"},"
               "{\"id\":\"pia_u4\",\"notes\":\"fixed \xc3\xa9\","
               "\"updatedAt\":\"2026-02-02T00:00:00Z\"}]",
               NULL);
     assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), 3);
+    assert_contains(gs_test_server_request(f->srv, 2)->body,
+                    "\"after\":\"cur-page-1\"");
     assert_int_equal(pianos_count(f), 4);
     st = pianos_state(f);
     assert_string_equal(st.status, "ok");
