@@ -14,4 +14,5 @@ if [ "${GS_TEST_FAST:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j2
+  if command -v clang >/dev/null; then bash scripts/fuzz.sh "${GS_FUZZ_SECONDS:-20}"; fi
 fi
