@@ -39,12 +39,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     /* The process environment overrides both files: keep it out of the
      * way so the files' values are the ones parsed and applied. */
     static const char *const vars[] = {
-        "GAZELLE_API_URL", "GAZELLE_OAUTH_URL", "GAZELLE_ACCESS_TOKEN",
-        "GAZELLE_API_KEY", "GAZELLE_REFRESH_TOKEN", "GAZELLE_CLIENT_ID",
-        "GAZELLE_CLIENT_SECRET", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY",
-        "GAZSYNC_CA_BUNDLE", "GAZSYNC_TIME_ZONE", "GAZSYNC_MIN_INTERVAL_MS",
-        "GAZSYNC_TIMEOUT_MS", "GAZSYNC_BACKOFF_BASE_MS",
-        "GAZSYNC_MAX_ATTEMPTS", "GAZSYNC_PAGE_SIZE"};
+        "GAZELLE_API_URL",           "GAZELLE_OAUTH_URL",
+        "GAZELLE_ACCESS_TOKEN",      "GAZELLE_API_KEY",
+        "GAZELLE_REFRESH_TOKEN",     "GAZELLE_CLIENT_ID",
+        "GAZELLE_CLIENT_SECRET",     "SUPABASE_URL",
+        "SUPABASE_SERVICE_ROLE_KEY", "GAZSYNC_CA_BUNDLE",
+        "GAZSYNC_TIME_ZONE",         "GAZSYNC_MIN_INTERVAL_MS",
+        "GAZSYNC_TIMEOUT_MS",        "GAZSYNC_BACKOFF_BASE_MS",
+        "GAZSYNC_MAX_ATTEMPTS",      "GAZSYNC_PAGE_SIZE"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         unsetenv(vars[i]);
     return 0;

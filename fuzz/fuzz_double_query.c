@@ -73,7 +73,8 @@ static void parse_query_string(pd_kvlist *args, const char *qs, size_t len)
         const char *item_end = amp ? amp : end;
         const char *eq = memchr(p, '=', (size_t)(item_end - p));
         char *name = decode(p, eq ? eq : item_end);
-        char *value = eq ? decode(eq + 1, item_end) : decode(item_end, item_end);
+        char *value =
+            eq ? decode(eq + 1, item_end) : decode(item_end, item_end);
 
         if (name && value)
             pd_kvlist_add(args, name, value);
@@ -159,8 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
     pd_sql_free(&q);
     next_answer(&resp);
     q = (pd_sql)PD_SQL_INIT;
-    (void)pd_query_select(&q, &table, pd_kvlist_get(&args, "select", 0),
-                          &resp);
+    (void)pd_query_select(&q, &table, pd_kvlist_get(&args, "select", 0), &resp);
     check_sql(&q);
     pd_sql_free(&q);
     next_answer(&resp);

@@ -80,8 +80,8 @@ static void ingest(json_t *data, const gs_entity *entity)
         abort();
     if (gs_store_begin(cache) != GS_OK)
         abort();
-    (void)gs_pull_ingest_page(&ctx, entity, page.nodes, 1, &changed,
-                              &rejected, &max_stamp, max_text, &saw_older,
+    (void)gs_pull_ingest_page(&ctx, entity, page.nodes, 1, &changed, &rejected,
+                              &max_stamp, max_text, &saw_older,
                               ctx.now_t - 600);
     if (gs_store_rollback(cache) != GS_OK)
         abort();

@@ -18,11 +18,11 @@ void pd_response_free(pd_response *resp)
 static size_t utf8_sequence(const char *p)
 {
     unsigned char lead = (unsigned char)*p;
-    size_t n = lead < 0x80                   ? 1
+    size_t n = lead < 0x80                    ? 1
                : lead >= 0xC2 && lead <= 0xDF ? 2
                : lead >= 0xE0 && lead <= 0xEF ? 3
                : lead >= 0xF0 && lead <= 0xF4 ? 4
-                                               : 0;
+                                              : 0;
     json_t *check;
 
     if (n <= 1 || strnlen(p, n) < n)
