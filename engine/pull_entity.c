@@ -241,6 +241,8 @@ int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
          * one more write per row, wasted where nothing is swept. */
         if (plan->mode == GS_PLAN_FULL || plan->mode == GS_PLAN_WINDOW)
             rc = reset_seen(ctx, entity);
+        else
+            rc = gs_store_seen_stop(ctx->store, entity);
     }
     snprintf(state->status, sizeof state->status, "running");
     gs_copy_text(state->last_attempt, sizeof state->last_attempt, ctx->now);

@@ -163,3 +163,17 @@ int gs_store_sweep_unseen(long long *deleted, gs_store *store,
     }
     return gs_store__txn_leave(store, opened, rc);
 }
+
+int gs_store_seen_stop(gs_store *store, const gs_entity *entity)
+{
+    int opened, rc;
+
+    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+        return rc;
+    if (!store->sweep_open[entity->id])
+        return GS_OK;
+    if ((rc = gs_store__txn_enter(&opened, store)) != GS_OK)
+        return rc;
+    rc = close_scope(store, entity);
+    return gs_store__txn_leave(store, opened, rc);
+}

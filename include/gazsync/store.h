@@ -69,6 +69,11 @@ int gs_store_exists(int *exists, gs_store *store, const gs_entity *entity,
 /** Forgets the ids seen so far for @p entity (start of a sweeping pull). */
 int gs_store_seen_reset(gs_store *store, const gs_entity *entity);
 
+/** Forgets the ids seen and stops recording them without sweeping: for a
+ *  sweeping pull that was abandoned (killed, then replaced by another kind
+ *  of pull), so later upserts stop paying for ids nobody will sweep. */
+int gs_store_seen_stop(gs_store *store, const gs_entity *entity);
+
 /**
  * Marks deleted (deleted_at = @p now, new change_seq) every live row of
  * @p entity not seen since gs_store_seen_reset() whose @p column lies in

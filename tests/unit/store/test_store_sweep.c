@@ -90,6 +90,31 @@ static void test_sweep_of_the_whole_table_and_seen_survives_reopen(void **state)
                                             "appointments WHERE id = 'ev_1'"));
 }
 
+static void test_seen_stop_ends_recording_without_deleting(void **state)
+{
+    store_fixture *fx = *state;
+    const gs_entity *events = gs_entity_get(GS_ENTITY_APPOINTMENTS);
+    long long deleted = -1;
+
+    add_event(fx->store, "ev_1", "2024-05-02T09:00:00Z");
+    assert_int_equal(gs_store_seen_reset(fx->store, events), GS_OK);
+    add_event(fx->store, "ev_2", "2024-05-03T09:00:00Z");
+    assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM sweep_seen"),
+                     1);
+    assert_int_equal(gs_store_seen_stop(fx->store, events), GS_OK);
+    add_event(fx->store, "ev_3", "2024-05-04T09:00:00Z");
+    assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM sweep_seen"),
+                     0);
+    /* Stopped is closed: a sweep now needs a new reset. */
+    assert_int_equal(gs_store_sweep_unseen(&deleted, fx->store, events, NULL,
+                                           NULL, NULL, NOW),
+                     GS_EINVAL);
+    assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM "
+                                            "appointments WHERE deleted_at "
+                                            "IS NULL"),
+                     3);
+}
+
 static void test_sweep_without_reset_or_on_unknown_column_refuses(void **state)
 {
     store_fixture *fx = *state;
@@ -158,6 +183,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, fixture_open, fixture_close)
         T(test_sweep_marks_only_unseen_rows_inside_the_range),
         T(test_sweep_of_the_whole_table_and_seen_survives_reopen),
+        T(test_seen_stop_ends_recording_without_deleting),
         T(test_sweep_without_reset_or_on_unknown_column_refuses),
         T(test_status_json_has_every_entity),
 #undef T
