@@ -117,12 +117,16 @@ typedef struct {
 } page_totals;
 
 /* Asks for one page and stores it with its checkpoint in one transaction.
- * *next gets the cursor to continue from, NULL when done. */
+ * *next gets the cursor to continue from, NULL when done. The checkpoint is
+ * built in a copy and adopted only once committed: after a rollback, the
+ * caller records the failure with *state, and a cursor past the rolled-back
+ * page would make the next run skip it. */
 static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
                      const gs_pull_plan *plan, gs_sync_state *state,
                      page_totals *totals, const char *after, char **next)
 {
     gs_entity_report *report = &ctx->report->entity[entity->id];
+    gs_sync_state checkpoint = *state;
     gs_gazelle_page page = {0};
     json_t *vars, *data = NULL;
     char what[96];
@@ -157,14 +161,16 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     if (rc == GS_OK) {
         int more = page.has_next_page && page.end_cursor && !totals->saw_older;
 
-        gs_copy_text(state->pending_high_water,
-                     sizeof state->pending_high_water, totals->max_text);
+        gs_copy_text(checkpoint.pending_high_water,
+                     sizeof checkpoint.pending_high_water, totals->max_text);
         if (more)
-            snprintf(state->resume_cursor, sizeof state->resume_cursor, "%s|%s",
-                     mode_name(plan->mode), page.end_cursor);
-        rc = gs_store_state_put(ctx->store, entity, state);
+            snprintf(checkpoint.resume_cursor, sizeof checkpoint.resume_cursor,
+                     "%s|%s", mode_name(plan->mode), page.end_cursor);
+        rc = gs_store_state_put(ctx->store, entity, &checkpoint);
         if (rc == GS_OK)
             rc = gs_store_commit(ctx->store);
+        if (rc == GS_OK)
+            *state = checkpoint;
         if (rc == GS_OK && more) {
             *next = page.end_cursor;
             page.end_cursor = NULL;
@@ -185,11 +191,14 @@ done:
 }
 
 /* Completes the entity: deletions swept, high-water advanced, checkpoint
- * cleared, in one transaction. */
+ * cleared, in one transaction. The new state is adopted only once
+ * committed: a failed sweep must not leave last_success (which max-age
+ * trusts) or a cleared checkpoint behind in the failure record. */
 static int finish(gs_pull_ctx *ctx, const gs_entity *entity,
                   const gs_pull_plan *plan, gs_sync_state *state,
                   const page_totals *totals)
 {
+    gs_sync_state done = *state;
     time_t old_mark;
     int rc = gs_store_begin(ctx->store);
 
@@ -198,24 +207,25 @@ static int finish(gs_pull_ctx *ctx, const gs_entity *entity,
     if (rc == GS_OK && plan->mode == GS_PLAN_FULL)
         rc = gs_pull_full_done(ctx, entity);
     if (rc == GS_OK && totals->max_text[0] &&
-        (!state->high_water[0] ||
-         gs_iso_parse(&old_mark, state->high_water) != GS_OK ||
+        (!done.high_water[0] ||
+         gs_iso_parse(&old_mark, done.high_water) != GS_OK ||
          totals->max_stamp > old_mark))
-        gs_copy_text(state->high_water, sizeof state->high_water,
-                     totals->max_text);
-    state->resume_cursor[0] = '\0';
-    state->pending_high_water[0] = '\0';
-    snprintf(state->status, sizeof state->status, "ok");
-    state->last_error[0] = '\0';
-    gs_copy_text(state->last_success, sizeof state->last_success, ctx->now);
+        gs_copy_text(done.high_water, sizeof done.high_water, totals->max_text);
+    done.resume_cursor[0] = '\0';
+    done.pending_high_water[0] = '\0';
+    snprintf(done.status, sizeof done.status, "ok");
+    done.last_error[0] = '\0';
+    gs_copy_text(done.last_success, sizeof done.last_success, ctx->now);
     if (rc == GS_OK)
-        rc = gs_store_count(&state->rows, ctx->store, entity);
+        rc = gs_store_count(&done.rows, ctx->store, entity);
     if (rc == GS_OK)
-        rc = gs_store_state_put(ctx->store, entity, state);
+        rc = gs_store_state_put(ctx->store, entity, &done);
     if (rc == GS_OK)
         rc = gs_store_commit(ctx->store);
     else
         gs_store_rollback(ctx->store);
+    if (rc == GS_OK)
+        *state = done;
     return rc;
 }
 

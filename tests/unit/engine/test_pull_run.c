@@ -574,6 +574,55 @@ test_pull_contact_without_usable_id_refused_client_kept(void **state)
     assert_string_equal(st.status, "failed");
 }
 
+/* A page whose COMMIT fails (the disk full, say: here a trigger refuses
+ * the change counter's write) is rolled back, and the failure is recorded
+ * with the checkpoint of the page before it, not a cursor past the page that
+ * was never stored: the next run asks for that page again. */
+static void test_pull_failed_page_commit_keeps_previous_checkpoint(void **state)
+{
+    fixture *f = *state;
+    gs_sync_state st;
+
+    assert_int_equal(
+        sqlite3_exec(f->sf.store->db,
+                     "CREATE TRIGGER fail_seq BEFORE UPDATE ON counters "
+                     "WHEN NEW.value > 2 BEGIN "
+                     "SELECT RAISE(ABORT, 'injected: disk full'); END",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    push_page(f,
+              "[{\"id\":\"pia_c1\",\"updatedAt\":\"2026-02-05T00:00:00Z\"},"
+              "{\"id\":\"pia_c2\",\"updatedAt\":\"2026-02-04T00:00:00Z\"}]",
+              "cur-page-1");
+    push_page(f,
+              "[{\"id\":\"pia_c3\",\"updatedAt\":\"2026-02-03T00:00:00Z\"},"
+              "{\"id\":\"pia_c4\",\"updatedAt\":\"2026-02-02T00:00:00Z\"}]",
+              "cur-page-2");
+    assert_int_equal(pull(f), GS_ESTORE);
+    assert_int_equal(pianos_count(f), 2);
+    st = pianos_state(f);
+    assert_string_equal(st.status, "failed");
+    assert_string_equal(st.resume_cursor, "full|cur-page-1");
+    assert_string_equal(st.pending_high_water, "2026-02-05T00:00:00Z");
+    assert_string_equal(st.last_success, "");
+
+    assert_int_equal(sqlite3_exec(f->sf.store->db, "DROP TRIGGER fail_seq",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    push_page(f,
+              "[{\"id\":\"pia_c3\",\"updatedAt\":\"2026-02-03T00:00:00Z\"},"
+              "{\"id\":\"pia_c4\",\"updatedAt\":\"2026-02-02T00:00:00Z\"}]",
+              NULL);
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), 3);
+    assert_contains(gs_test_server_request(f->srv, 2)->body,
+                    "\"after\":\"cur-page-1\"");
+    assert_int_equal(pianos_count(f), 4);
+    st = pianos_state(f);
+    assert_string_equal(st.status, "ok");
+    assert_string_equal(st.high_water, "2026-02-05T00:00:00Z");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -592,6 +641,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_pull_contact_without_usable_id_refused_client_kept, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_failed_page_commit_keeps_previous_checkpoint, setup,
             teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
