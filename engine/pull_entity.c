@@ -108,6 +108,16 @@ static int reset_seen(gs_pull_ctx *ctx, const gs_entity *entity)
     return rc;
 }
 
+/* Contacts are swept with clients, so their scope ends with the clients'. */
+static int stop_seen(gs_pull_ctx *ctx, const gs_entity *entity)
+{
+    int rc = gs_store_seen_stop(ctx->store, entity);
+
+    if (rc == GS_OK && entity->id == GS_ENTITY_CLIENTS)
+        rc = gs_store_seen_stop(ctx->store, gs_entity_get(GS_ENTITY_CONTACTS));
+    return rc;
+}
+
 typedef struct {
     long page;
     long long changed, rejected;
@@ -252,7 +262,7 @@ int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
         if (plan->mode == GS_PLAN_FULL || plan->mode == GS_PLAN_WINDOW)
             rc = reset_seen(ctx, entity);
         else
-            rc = gs_store_seen_stop(ctx->store, entity);
+            rc = stop_seen(ctx, entity);
     }
     snprintf(state->status, sizeof state->status, "running");
     gs_copy_text(state->last_attempt, sizeof state->last_attempt, ctx->now);

@@ -170,10 +170,12 @@ int gs_store_seen_stop(gs_store *store, const gs_entity *entity)
 
     if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
         return rc;
-    if (!store->sweep_open[entity->id])
-        return GS_OK;
+    /* sweep_open is read from sweep_scope at BEGIN: before the first
+     * transaction of a process it says nothing about a scope an earlier,
+     * killed process left open, which is the case this is for. */
     if ((rc = gs_store__txn_enter(&opened, store)) != GS_OK)
         return rc;
-    rc = close_scope(store, entity);
+    if (store->sweep_open[entity->id])
+        rc = close_scope(store, entity);
     return gs_store__txn_leave(store, opened, rc);
 }

@@ -115,6 +115,26 @@ static void test_seen_stop_ends_recording_without_deleting(void **state)
                      3);
 }
 
+/* The case seen_stop is for: a sweeping pull killed in an earlier process.
+ * A new process, whose first store call this is, stops the scope the file
+ * still holds, and its upserts no longer record ids. */
+static void test_seen_stop_in_a_new_process_ends_a_left_scope(void **state)
+{
+    store_fixture *fx = *state;
+    const gs_entity *events = gs_entity_get(GS_ENTITY_APPOINTMENTS);
+
+    assert_int_equal(gs_store_seen_reset(fx->store, events), GS_OK);
+    add_event(fx->store, "ev_1", "2024-05-02T09:00:00Z");
+    gs_store_close(fx->store);
+    assert_int_equal(gs_store_open(&fx->store, fx->path, NULL), GS_OK);
+    assert_int_equal(gs_store_seen_stop(fx->store, events), GS_OK);
+    assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM sweep_scope"),
+                     0);
+    add_event(fx->store, "ev_2", "2024-05-03T09:00:00Z");
+    assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM sweep_seen"),
+                     0);
+}
+
 static void test_sweep_without_reset_or_on_unknown_column_refuses(void **state)
 {
     store_fixture *fx = *state;
@@ -184,6 +204,7 @@ int main(void)
         T(test_sweep_marks_only_unseen_rows_inside_the_range),
         T(test_sweep_of_the_whole_table_and_seen_survives_reopen),
         T(test_seen_stop_ends_recording_without_deleting),
+        T(test_seen_stop_in_a_new_process_ends_a_left_scope),
         T(test_sweep_without_reset_or_on_unknown_column_refuses),
         T(test_status_json_has_every_entity),
 #undef T
