@@ -23,6 +23,9 @@ static double elapsed_since(const struct timespec *start)
            (double)(end.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+/* @p state NULL: it could not be read, and is left as it is in the cache
+ * (writing back a zeroed one would erase the high-water mark and the
+ * checkpoint, and the next run would read everything again). */
 static void record_failure(gs_pull_ctx *ctx, const gs_entity *entity,
                            gs_sync_state *state, int rc)
 {
@@ -31,6 +34,8 @@ static void record_failure(gs_pull_ctx *ctx, const gs_entity *entity,
     report->decision = GS_DECISION_FAILED;
     report->code = rc;
     gs_copy_text(report->error, sizeof report->error, gs_error_last()->message);
+    if (!state)
+        return;
     snprintf(state->status, sizeof state->status, "failed");
     gs_copy_text(state->last_error, sizeof state->last_error, report->error);
     /* Best effort: the failure itself may be the store's. */
@@ -49,9 +54,13 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
 
     clock_gettime(CLOCK_MONOTONIC, &start);
     rc = gs_store_state_get(&state, ctx->store, entity);
-    if (rc == GS_OK && forced_plan)
+    if (rc != GS_OK) {
+        record_failure(ctx, entity, NULL, rc);
+        return rc;
+    }
+    if (forced_plan)
         plan = *forced_plan;
-    else if (rc == GS_OK)
+    else
         rc = gs_pull_plan_make(&plan, ctx, entity, &state);
     if (rc != GS_OK) {
         record_failure(ctx, entity, &state, rc);

@@ -623,6 +623,49 @@ static void test_pull_failed_page_commit_keeps_previous_checkpoint(void **state)
     assert_string_equal(st.high_water, "2026-02-05T00:00:00Z");
 }
 
+/* Denies reading sync_state.pending_high_water, a column only
+ * gs_store_state_get() reads: its statement then fails to prepare. */
+static int deny_state_read(void *ctx, int action, const char *table,
+                           const char *column, const char *db,
+                           const char *trigger)
+{
+    (void)ctx;
+    (void)db;
+    (void)trigger;
+    if (action == SQLITE_READ && table && column &&
+        strcmp(table, "sync_state") == 0 &&
+        strcmp(column, "pending_high_water") == 0)
+        return SQLITE_DENY;
+    return SQLITE_OK;
+}
+
+/* When the entity's state cannot be read, the failure is reported and the
+ * state in the cache is left alone: writing back the zeroed struct would
+ * erase the high-water mark, and every later run would be a full read. */
+static void test_pull_unreadable_state_is_not_overwritten(void **state)
+{
+    fixture *f = *state;
+    char *mark;
+
+    assert_int_equal(
+        sqlite3_exec(f->sf.store->db,
+                     "INSERT INTO sync_state (entity, high_water, status, "
+                     "last_success) VALUES ('pianos', "
+                     "'2026-01-10T00:00:00Z', 'ok', '2026-01-10T00:00:00Z')",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_set_authorizer(f->sf.store->db, deny_state_read, NULL);
+    assert_int_equal(pull(f), GS_ESTORE);
+    sqlite3_set_authorizer(f->sf.store->db, NULL, NULL);
+    assert_int_equal(pianos_report(f)->decision, GS_DECISION_FAILED);
+    assert_int_equal(gs_test_server_request_count(f->srv), 0);
+    mark = query_text(f, "SELECT high_water FROM sync_state WHERE entity = ?1",
+                      "pianos");
+    assert_non_null(mark);
+    assert_string_equal(mark, "2026-01-10T00:00:00Z");
+    free(mark);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -645,6 +688,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_pull_failed_page_commit_keeps_previous_checkpoint, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_unreadable_state_is_not_overwritten, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
