@@ -65,7 +65,14 @@ static void track_stamp(const gs_entity *entity, json_t *node,
         return;
     if (t > *max_stamp) {
         *max_stamp = t;
-        snprintf(max_text, GS_ISO_SIZE, "%s", stamp);
+        /* The stamp as sent, unless it would be cut (a long fraction with an
+         * offset): a cut one no longer parses, and every later run would
+         * take the mark for absent and read everything. Its UTC second then
+         * stands for it, the same instant for the planner. */
+        if (strlen(stamp) < GS_ISO_SIZE)
+            snprintf(max_text, GS_ISO_SIZE, "%s", stamp);
+        else
+            gs_iso_format(max_text, t);
     }
     if (stop_below && t < stop_below)
         *saw_older = 1;

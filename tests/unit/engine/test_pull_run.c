@@ -666,6 +666,24 @@ static void test_pull_unreadable_state_is_not_overwritten(void **state)
     free(mark);
 }
 
+/* A stamp longer than the mark's field (nanoseconds and an offset) is kept
+ * as its UTC second, not cut into text that no longer parses: a cut mark
+ * read as "no mark" and made every later run a full read. */
+static void test_pull_long_stamp_kept_as_a_parsable_mark(void **state)
+{
+    fixture *f = *state;
+
+    push_page(f,
+              "[{\"id\":\"pia_l1\","
+              "\"updatedAt\":\"2026-02-05T10:00:00.123456789+01:00\"}]",
+              NULL);
+    assert_int_equal(pull(f), GS_OK);
+    assert_string_equal(pianos_state(f).high_water, "2026-02-05T09:00:00Z");
+    push_page(f, "[]", NULL);
+    assert_int_equal(pull(f), GS_OK);
+    assert_contains(pianos_report(f)->reason, "delta");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -690,6 +708,8 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_pull_unreadable_state_is_not_overwritten, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_long_stamp_kept_as_a_parsable_mark, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
