@@ -173,9 +173,15 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
 
         gs_copy_text(checkpoint.pending_high_water,
                      sizeof checkpoint.pending_high_water, totals->max_text);
-        if (more)
-            snprintf(checkpoint.resume_cursor, sizeof checkpoint.resume_cursor,
-                     "%s|%s", mode_name(plan->mode), page.end_cursor);
+        if (more) {
+            int n = snprintf(checkpoint.resume_cursor,
+                             sizeof checkpoint.resume_cursor, "%s|%s",
+                             mode_name(plan->mode), page.end_cursor);
+            /* A cut cursor would resume at some other page, or fail every
+             * run: keep none, so a killed run starts this pull afresh. */
+            if (n < 0 || (size_t)n >= sizeof checkpoint.resume_cursor)
+                checkpoint.resume_cursor[0] = '\0';
+        }
         rc = gs_store_state_put(ctx->store, entity, &checkpoint);
         if (rc == GS_OK)
             rc = gs_store_commit(ctx->store);

@@ -85,4 +85,4 @@ done
 [ "$deleted_target" -gt 0 ] || fail "$gone rows deleted upstream, none soft-deleted in the target"
 assert_cache_equals_dump "$db"
 target_equals_cache
-pass "upstream deletions arrive as soft deletes ($deleted_target clients)"
+pass "upstream deletions arrive as soft deletes ($deleted_target clients and pianos)"

@@ -684,6 +684,31 @@ static void test_pull_long_stamp_kept_as_a_parsable_mark(void **state)
     assert_contains(pianos_report(f)->reason, "delta");
 }
 
+/* A cursor too long for the checkpoint field is not saved cut (it would
+ * resume at a wrong page or fail every run): no checkpoint is kept, so a
+ * failed run starts the pull again from the first page. */
+static void test_pull_cursor_too_long_for_checkpoint_is_not_cut(void **state)
+{
+    fixture *f = *state;
+    char cursor[701];
+    char body[1024];
+    int n;
+
+    memset(cursor, 'c', sizeof cursor - 1);
+    cursor[sizeof cursor - 1] = '\0';
+    n = snprintf(body, sizeof body,
+                 "{\"data\":{\"allPianos\":{\"nodes\":[{\"id\":\"pia_k1\","
+                 "\"updatedAt\":\"2026-02-05T00:00:00Z\"}],\"pageInfo\":{"
+                 "\"hasNextPage\":true,\"endCursor\":\"%s\"}}}}",
+                 cursor);
+    assert_true(n > 0 && (size_t)n < sizeof body);
+    gs_test_server_push_json(f->srv, 200, body);
+    gs_test_server_push_json(f->srv, 200, "{\"data\":{}}");
+    assert_int_equal(pull(f), GS_EPROTO);
+    assert_true(piano_exists(f, "pia_k1"));
+    assert_string_equal(pianos_state(f).resume_cursor, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -710,6 +735,9 @@ int main(void)
             test_pull_unreadable_state_is_not_overwritten, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_pull_long_stamp_kept_as_a_parsable_mark, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_cursor_too_long_for_checkpoint_is_not_cut, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
