@@ -14,24 +14,23 @@ void gs_iso_format(char out[GS_ISO_SIZE], time_t t)
     strftime(out, GS_ISO_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* "", "Z", "+HH:MM", "+HHMM" (or "-"): people typing --now use them all. */
 static int parse_offset(long *seconds, const char *rest)
 {
-    char *end;
-    long hours, minutes;
+    struct tm tm;
+    const char *end;
 
-    if (*rest == '\0' || strcmp(rest, "Z") == 0) {
+    if (*rest == '\0' || strcmp(rest, "Z") == 0 || strcmp(rest, "z") == 0) {
         *seconds = 0;
         return GS_OK;
     }
-    if (*rest != '+' && *rest != '-')
+    if ((*rest != '+' && *rest != '-') || strlen(rest) < 5)
         return GS_EINVAL;
-    hours = strtol(rest + 1, &end, 10);
-    if (end != rest + 3 || *end != ':' || hours > 23)
+    memset(&tm, 0, sizeof tm);
+    end = strptime(rest + 1, rest[3] == ':' ? "%H:%M" : "%H%M", &tm);
+    if (!end || *end != '\0')
         return GS_EINVAL;
-    minutes = strtol(end + 1, &end, 10);
-    if (*end != '\0' || minutes > 59)
-        return GS_EINVAL;
-    *seconds = (hours * 3600 + minutes * 60) * (*rest == '-' ? -1 : 1);
+    *seconds = (tm.tm_hour * 3600L + tm.tm_min * 60L) * (*rest == '-' ? -1 : 1);
     return GS_OK;
 }
 
@@ -47,8 +46,10 @@ int gs_iso_parse(time_t *out, const char *text)
     rest = strptime(text, "%Y-%m-%d", &tm);
     if (!rest)
         return GS_EINVAL;
-    if (*rest == 'T' || *rest == ' ') {
-        rest = strptime(rest + 1, "%H:%M:%S", &tm);
+    if (*rest == 'T' || *rest == 't' || *rest == ' ') {
+        rest = strptime(rest + 1, "%H:%M", &tm);
+        if (rest && *rest == ':')
+            rest = strptime(rest + 1, "%S", &tm);
         if (!rest)
             return GS_EINVAL;
         if (*rest == '.')
@@ -126,4 +127,19 @@ int gs_local_midnight(time_t *out, const char *date, const char *tz)
     *out = mktime(&tm);
     leave_zone(saved);
     return GS_OK;
+}
+
+void gs_duration_format(char *out, size_t size, long long seconds)
+{
+    if (seconds < 0)
+        seconds = 0;
+    if (seconds < 60)
+        snprintf(out, size, "%llds", seconds);
+    else if (seconds < 3600)
+        snprintf(out, size, "%lldm", seconds / 60);
+    else if (seconds < 86400)
+        snprintf(out, size, "%lldh %lldm", seconds / 3600, seconds % 3600 / 60);
+    else
+        snprintf(out, size, "%lldd %lldh", seconds / 86400,
+                 seconds % 86400 / 3600);
 }

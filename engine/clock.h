@@ -14,9 +14,13 @@
  * else the system clock. GS_EINVAL when @override does not parse. */
 int gs_clock_now(char out[GS_ISO_SIZE], time_t *now, const char *override);
 
-/* Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)".
- * GS_EINVAL when it does not. */
+/* Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS[.frac]]" followed by
+ * nothing (UTC), "Z", "+HH:MM" or "+HHMM" (or "-"). GS_EINVAL when it does
+ * not. */
 int gs_iso_parse(time_t *out, const char *text);
+
+/* A span for people: "45s", "12m", "3h 20m", "2d 4h". */
+void gs_duration_format(char *out, size_t size, long long seconds);
 
 /* Formats @t as "YYYY-MM-DDTHH:MM:SSZ". */
 void gs_iso_format(char out[GS_ISO_SIZE], time_t t);

@@ -8,18 +8,6 @@
 #include "buf.h"
 #include "pull_internal.h"
 
-static void describe_age(char *out, size_t size, long long seconds)
-{
-    if (seconds < 120)
-        snprintf(out, size, "%llds", seconds);
-    else if (seconds < 7200)
-        snprintf(out, size, "%lldm", seconds / 60);
-    else if (seconds < 172800)
-        snprintf(out, size, "%lldh", seconds / 3600);
-    else
-        snprintf(out, size, "%lldd", seconds / 86400);
-}
-
 static int plan_window(gs_pull_plan *plan, gs_pull_ctx *ctx,
                        const gs_entity_policy *policy)
 {
@@ -81,8 +69,7 @@ static int plan_by_policy(gs_pull_plan *plan, gs_pull_ctx *ctx,
          * window where appointments still change. */
         if (!state->last_success[0]) {
             plan->mode = GS_PLAN_FULL;
-            snprintf(plan->reason, sizeof plan->reason,
-                     "first run: full read");
+            snprintf(plan->reason, sizeof plan->reason, "first run: full read");
             return GS_OK;
         }
         return plan_window(plan, ctx, policy);
@@ -146,8 +133,9 @@ int gs_pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
         ctx->now_t - last_success < policy->max_age_s) {
         char age[32], limit[32];
 
-        describe_age(age, sizeof age, (long long)(ctx->now_t - last_success));
-        describe_age(limit, sizeof limit, policy->max_age_s);
+        gs_duration_format(age, sizeof age,
+                           (long long)(ctx->now_t - last_success));
+        gs_duration_format(limit, sizeof limit, policy->max_age_s);
         plan->mode = GS_PLAN_SKIP;
         snprintf(plan->reason, sizeof plan->reason,
                  "last success %s ago (max-age=%s); --force=%s re-reads it",
@@ -163,7 +151,7 @@ int gs_pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
         if (due) {
             char every[32];
 
-            describe_age(every, sizeof every, policy->full_every_s);
+            gs_duration_format(every, sizeof every, policy->full_every_s);
             plan->mode = GS_PLAN_FULL;
             snprintf(plan->reason, sizeof plan->reason,
                      "full read due (full-every=%s): sweeps deletions", every);

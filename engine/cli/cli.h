@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "clock.h"
 #include "gazsync/gazsync.h"
 
 /* Kept by hand in step with project(VERSION) in CMakeLists.txt: the CLI may
@@ -112,10 +113,7 @@ void cli_info(const gs_cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_verbose(const gs_cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int cli_iso_parse(long long *epoch, const char *text);
-void cli_iso_format(char out[32], long long epoch);
 void cli_format_age(char *out, size_t size, long long seconds);
-void cli_format_duration(char *out, size_t size, long long seconds);
 const char *cli_entity_name(int id);
 
 /* cli_run.c: the pull and push halves shared by pull, push and sync. */

@@ -165,7 +165,7 @@ void cli_clock_now(char out[32], const gs_cli *cli)
         memcpy(out, cli->now, sizeof cli->now);
         return;
     }
-    cli_iso_format(out, (long long)time(NULL));
+    gs_iso_format(out, time(NULL));
 }
 
 const char *cli_entity_name(int id)
@@ -174,112 +174,15 @@ const char *cli_entity_name(int id)
     return entity ? entity->name : "?";
 }
 
-/* Reads exactly @p n digits. */
-static int digits(int *out, const char **p, int n)
-{
-    int value = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)(*p)[i]))
-            return -1;
-        value = value * 10 + ((*p)[i] - '0');
-    }
-    *p += n;
-    *out = value;
-    return 0;
-}
-
-/* "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM[:SS[.frac]]" with "Z", "+HH:MM",
- * "-HH:MM" or nothing (taken as UTC). The cache and Gazelle write the
- * "...Z" form; the others are accepted for people typing --now. */
-int cli_iso_parse(long long *epoch, const char *text)
-{
-    const char *p = text;
-    struct tm tm;
-    int year, mon, day, hour = 0, min = 0, sec = 0, off = 0;
-
-    memset(&tm, 0, sizeof tm);
-    if (digits(&year, &p, 4) || *p++ != '-' || digits(&mon, &p, 2) ||
-        *p++ != '-' || digits(&day, &p, 2))
-        return -1;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        p++;
-        if (digits(&hour, &p, 2) || *p++ != ':' || digits(&min, &p, 2))
-            return -1;
-        if (*p == ':') {
-            p++;
-            if (digits(&sec, &p, 2))
-                return -1;
-            if (*p == '.') {
-                p++;
-                if (!isdigit((unsigned char)*p))
-                    return -1;
-                while (isdigit((unsigned char)*p))
-                    p++;
-            }
-        }
-        if (*p == 'Z' || *p == 'z') {
-            p++;
-        } else if (*p == '+' || *p == '-') {
-            int sign = *p++ == '-' ? -1 : 1, oh, om;
-            if (digits(&oh, &p, 2))
-                return -1;
-            if (*p == ':')
-                p++;
-            if (digits(&om, &p, 2) || oh > 23 || om > 59)
-                return -1;
-            off = sign * (oh * 3600 + om * 60);
-        }
-    }
-    if (*p != '\0' || mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 ||
-        min > 59 || sec > 60)
-        return -1;
-    tm.tm_year = year - 1900;
-    tm.tm_mon = mon - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = min;
-    tm.tm_sec = sec;
-    time_t t = timegm(&tm);
-    if (t == (time_t)-1)
-        return -1;
-    *epoch = (long long)t - off;
-    return 0;
-}
-
-void cli_iso_format(char out[32], long long epoch)
-{
-    time_t t = (time_t)epoch;
-    struct tm tm;
-
-    if (!gmtime_r(&t, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        out[0] = '\0';
-}
-
-/* "45s", "12m", "3h 20m", "2d 4h": precise enough to judge freshness. */
-void cli_format_duration(char *out, size_t size, long long s)
-{
-    if (s < 0)
-        s = 0;
-    if (s < 60)
-        snprintf(out, size, "%llds", s);
-    else if (s < 3600)
-        snprintf(out, size, "%lldm", s / 60);
-    else if (s < 86400)
-        snprintf(out, size, "%lldh %lldm", s / 3600, s % 3600 / 60);
-    else
-        snprintf(out, size, "%lldd %lldh", s / 86400, s % 86400 / 3600);
-}
-
 void cli_format_age(char *out, size_t size, long long seconds)
 {
     char d[32];
 
     if (seconds < 0) {
-        cli_format_duration(d, sizeof d, -seconds);
+        gs_duration_format(d, sizeof d, -seconds);
         snprintf(out, size, "in %s", d);
         return;
     }
-    cli_format_duration(d, sizeof d, seconds);
+    gs_duration_format(d, sizeof d, seconds);
     snprintf(out, size, "%s ago", d);
 }

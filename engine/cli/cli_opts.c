@@ -278,8 +278,8 @@ int cli_finish_globals(gs_cli *cli)
     }
     cli->now[0] = '\0';
     if (cli->now_text) {
-        long long epoch;
-        if (cli_iso_parse(&epoch, cli->now_text) != 0) {
+        time_t epoch;
+        if (gs_iso_parse(&epoch, cli->now_text) != GS_OK) {
             int rc = cli_usage_error(
                 cli,
                 "%s wants an ISO time like 2026-01-21T15:00:00Z, not "
@@ -287,7 +287,7 @@ int cli_finish_globals(gs_cli *cli)
                 source, cli->now_text);
             return strcmp(source, "--now") == 0 ? rc : GS_EXIT_CONFIG;
         }
-        cli_iso_format(cli->now, epoch);
+        gs_iso_format(cli->now, epoch);
     }
     return 0;
 }

@@ -26,11 +26,12 @@ static void print_run(json_t *run)
     const char *started = text_of(run, "started_at");
     const char *finished = text_of(run, "finished_at");
     const char *error = text_of(run, "error");
-    long long t0, t1;
+    time_t t0, t1;
     char took[32] = "-";
 
-    if (cli_iso_parse(&t0, started) == 0 && cli_iso_parse(&t1, finished) == 0)
-        cli_format_duration(took, sizeof took, t1 - t0);
+    if (gs_iso_parse(&t0, started) == GS_OK &&
+        gs_iso_parse(&t1, finished) == GS_OK)
+        gs_duration_format(took, sizeof took, (long long)(t1 - t0));
     printf("%6lld  %-20s  %-6s  %-8s  %7s  %7lld  %8lld  %7lld  %7lld  "
            "%6lld%s%s\n",
            int_of(run, "id"), started, text_of(run, "command"),

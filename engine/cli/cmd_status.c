@@ -17,12 +17,13 @@ static const char *push_target(const gs_config *cfg)
 }
 
 static int print_entity(gs_store *store, const gs_config *cfg, int i,
-                        long long now, const char *now_iso)
+                        time_t now, const char *now_iso)
 {
     const gs_entity *entity = gs_entity_get((gs_entity_id)i);
     gs_sync_state st;
     gs_push_state ps;
-    long long rows = 0, pending = 0, last_success;
+    long long rows = 0, pending = 0;
+    time_t last_success;
     json_t *failures = NULL;
     char policy[96], decision[256], age[48] = "";
     int rc;
@@ -42,11 +43,12 @@ static int print_entity(gs_store *store, const gs_config *cfg, int i,
 
     gs_policy_format(policy, sizeof policy, &cfg->policy[i]);
     /* The library's own planner, so status never drifts from pull. */
-    rc = gs_pull_preview(decision, sizeof decision, store, cfg, entity, now_iso);
+    rc =
+        gs_pull_preview(decision, sizeof decision, store, cfg, entity, now_iso);
     if (rc != GS_OK)
         goto done;
     if (st.last_success[0] &&
-        cli_iso_parse(&last_success, st.last_success) == 0)
+        gs_iso_parse(&last_success, st.last_success) == GS_OK)
         cli_format_age(age, sizeof age, now - last_success);
 
     printf("%s\n", entity->name);
@@ -83,7 +85,7 @@ int cmd_status(gs_cli *cli, int argc, char **argv)
     gs_store *store = NULL;
     json_t *status = NULL;
     char now_text[32];
-    long long now = 0;
+    time_t now = 0;
     int first, rc, exit_code;
 
     memset(&flags, 0, sizeof flags);
@@ -119,7 +121,7 @@ int cmd_status(gs_cli *cli, int argc, char **argv)
     }
 
     cli_clock_now(now_text, cli);
-    if (cli_iso_parse(&now, now_text) != 0)
+    if (gs_iso_parse(&now, now_text) != GS_OK)
         now = 0;
     printf("cache %s (schema %d)%s%s\n\n", cli->db_path,
            gs_store_schema_version(), cli->now[0] ? ", now " : "", cli->now);
