@@ -47,8 +47,13 @@ static int save_tokens(void *ctx, const char *access_token,
 {
     gs_cli_gazelle *gz = ctx;
     char fingerprint[32];
-    int rc = GS_OK;
+    /* One transaction: a new access token must never sit beside the old
+     * refresh token or fingerprint. Refreshes happen between pages, never
+     * inside a page's transaction. */
+    int rc = gs_store_begin(gz->store);
 
+    if (rc != GS_OK)
+        return rc;
     if (access_token)
         rc = gs_store_meta_set(gz->store, META_ACCESS, access_token);
     if (rc == GS_OK && refresh_token)
@@ -57,6 +62,10 @@ static int save_tokens(void *ctx, const char *access_token,
         env_fingerprint(fingerprint, gz->cfg);
         rc = gs_store_meta_set(gz->store, META_ENV_FINGERPRINT, fingerprint);
     }
+    if (rc == GS_OK)
+        rc = gs_store_commit(gz->store);
+    else
+        gs_store_rollback(gz->store);
     return rc;
 }
 
