@@ -519,7 +519,7 @@ done:
                           entity->name, rep->rows_failed, ep.table);
     rep->code = rc;
     if (rc != GS_OK)
-        gs_push_copy(rep->error, sizeof rep->error, gs_error_last()->message);
+        gs_copy_text(rep->error, sizeof rep->error, gs_error_last()->message);
     json_decref(ep.quarantined);
     free(ep.split.fate);
     gs_buf_free(&ep.split.body);

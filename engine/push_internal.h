@@ -95,8 +95,6 @@ typedef struct {
     const char *const *headers; /* key headers; never in a message */
 } gs_push_target;
 
-/* Copies @p text into @p out, cut to fit (messages are bounded). */
-void gs_push_copy(char *out, size_t size, const char *text);
 
 /* gs_push_sender over gs_http_request(); @p sender is a gs_push_target. */
 int gs_push_post(gs_push_answer *answer, void *sender, const char *body,

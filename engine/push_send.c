@@ -53,19 +53,6 @@ static void read_error_body(gs_push_answer *answer, const char *body)
     json_decref(root);
 }
 
-void gs_push_copy(char *out, size_t size, const char *text)
-{
-    size_t len = text ? strlen(text) : 0;
-
-    if (size == 0)
-        return;
-    if (len >= size)
-        len = size - 1;
-    if (len)
-        memcpy(out, text, len);
-    out[len] = '\0';
-}
-
 void gs_push_judge(gs_push_answer *answer, int http_rc, long status,
                    const char *body)
 {
@@ -127,7 +114,7 @@ int gs_push_post(gs_push_answer *answer, void *sender, const char *body,
     }
     gs_push_judge(answer, rc, response.status, response.body);
     if (rc == GS_EHTTP) /* keep the transport's words: path and cause */
-        gs_push_copy(answer->message, sizeof answer->message,
+        gs_copy_text(answer->message, sizeof answer->message,
                      gs_error_last()->message);
     answer->attempts = response.attempts;
     gs_http_response_free(&response);
