@@ -95,7 +95,6 @@ typedef struct {
     const char *const *headers; /* key headers; never in a message */
 } gs_push_target;
 
-
 /* gs_push_sender over gs_http_request(); @p sender is a gs_push_target. */
 int gs_push_post(gs_push_answer *answer, void *sender, const char *body,
                  size_t len);
