@@ -105,15 +105,13 @@ static int record(const char *dir)
             json_t *vars = full_variables(entity, cfg.page_size, after);
             json_t *data = NULL;
             gs_gazelle_page page = {0};
-            int qrc = gs_gazelle_query(&data, client,
-                                       gs_gazelle_document(entity), vars,
-                                       entity->name);
+            int qrc = gs_gazelle_query(
+                &data, client, gs_gazelle_document(entity), vars, entity->name);
             json_decref(vars);
             free(after);
             after = NULL;
-            if (qrc != GS_OK ||
-                gs_gazelle_page_parse(&page, data, entity->root_field) !=
-                    GS_OK) {
+            if (qrc != GS_OK || gs_gazelle_page_parse(
+                                    &page, data, entity->root_field) != GS_OK) {
                 fprintf(stderr, "gs_bench: %s page %ld: %s\n", entity->name,
                         page_no + 1, gs_error_last()->message);
                 json_decref(data);
@@ -268,11 +266,11 @@ static int ingest(const char *db, const char *dir, int track_seen)
             prc = gs_store_begin(store);
         if (prc == GS_OK)
             prc = gs_pull_ingest_page(&ctx, entity, page.nodes, (long)i + 1,
-                                      &changed, &rejected, &max_stamp,
-                                      max_text, &saw_older, 0);
+                                      &changed, &rejected, &max_stamp, max_text,
+                                      &saw_older, 0);
         if (prc == GS_OK) {
-            snprintf(state.resume_cursor, sizeof state.resume_cursor,
-                     "full|%s", page.end_cursor ? page.end_cursor : "");
+            snprintf(state.resume_cursor, sizeof state.resume_cursor, "full|%s",
+                     page.end_cursor ? page.end_cursor : "");
             prc = gs_store_state_put(store, entity, &state);
         }
         if (prc == GS_OK)
@@ -383,8 +381,8 @@ static int shell_sql(const char *dir, const char *now)
                    "WHERE json_type(n0.value, '$.defaultContact') = "
                    "'object')\n",
                    entity->root_field);
-            print_insert(gs_entity_get(GS_ENTITY_CONTACTS), "n.value",
-                         "FROM n", now);
+            print_insert(gs_entity_get(GS_ENTITY_CONTACTS), "n.value", "FROM n",
+                         now);
         }
         printf("COMMIT;\n");
     }
