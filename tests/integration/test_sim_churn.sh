@@ -49,6 +49,7 @@ moved = [r for r in after["clients"] if r["id"] in bc and r["defaultContact"] !=
 check(len(moved) > 0, "some default contacts changed")
 check(all(r["updatedAt"] != bc[r["id"]]["updatedAt"] for r in moved), "contact change bumps client updatedAt")
 
+
 # Event changes bump the event; appointments name existing users.
 be = {r["id"]: r for r in before["events"]}
 touched = [e for e in after["events"] if e["id"] in be and
@@ -96,5 +97,12 @@ check(all(p["client"] is None or p["client"]["id"] in live_clients for p in d1["
 gid = next(iter(gone)) if gone else "cli_x"
 st, d = gql(dsim, 'query($id: String!) { client(id: $id) { id } }', {"id": gid})
 check(d["data"]["client"] is None, "client(id) of a deleted client is null")
+
+# A year of churn: a new default contact is a new contact id, never shared
+# by two clients (a shared id would flip between clients on every sync).
+advance(c, 365)
+contact_ids = [r["defaultContact"]["id"] for r in dump(c)["clients"] if r.get("defaultContact")]
+check(len(contact_ids) == len(set(contact_ids)),
+      f"every default contact has an id of its own ({len(contact_ids) - len(set(contact_ids))} shared)")
 finish()
 PY

@@ -108,7 +108,9 @@ static void edit_client(day_ctx *d, gsim_client *c)
         __attribute__((fallthrough));
     case 4: /* a new default contact (another person of the household) */
         c->has_contact = 1;
-        gsim_fill_contact(ds, rng, c, 1);
+        /* A new person is a new contact: a fresh id, never the old one nor
+         * the zero id of a client that had none. */
+        gsim_fill_contact(ds, rng, c, 0);
         break;
     case 5:
         c->preference_notes = gsim_rng_chance(rng, 0.2)
