@@ -149,11 +149,14 @@ class Gazsync:
 
 
 def write_ini(path, users_policy, other_policy):
+    """A baseline's config. Its pages are the seed's: its Python client asked
+    `first: 100` for every list (issue 2 quotes its queries), whatever
+    gazsync's own defaults are."""
     with open(path, "w") as f:
         for e in ENTITIES:
             if e == "contacts":
                 continue
-            f.write("[entity.%s]\npolicy = %s\n" %
+            f.write("[entity.%s]\npolicy = %s\npage_size = 100\n" %
                     (e, users_policy if e == "users" else other_policy))
 
 

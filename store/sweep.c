@@ -2,9 +2,10 @@
  * window). gs_store_seen_reset() opens a sweep for an entity: from then on
  * its upserts record their ids in sweep_seen (entities never swept pay
  * nothing). gs_store_sweep_unseen() marks the live rows of a range that were
- * not seen, and closes the sweep. Both tables are regular ones, so a pull killed mid-window and
- * resumed by a new process still knows what its first pages saw; the caller
- * resets only when it starts the window afresh, not when it resumes. */
+ * not seen, and closes the sweep. Both tables are regular ones, so a pull
+ * killed mid-window and resumed by a new process still knows what its first
+ * pages saw; the caller resets only when it starts the window afresh, not when
+ * it resumes. */
 #include <string.h>
 
 #include "internal.h"
@@ -35,8 +36,8 @@ int gs_store_seen_reset(gs_store *store, const gs_entity *entity)
         return rc;
     if ((rc = gs_store__txn_enter(&opened, store)) != GS_OK)
         return rc;
-    rc = exec_entity(store, "DELETE FROM sweep_seen WHERE entity = ?1",
-                     entity, NULL);
+    rc = exec_entity(store, "DELETE FROM sweep_seen WHERE entity = ?1", entity,
+                     NULL);
     if (rc == GS_OK)
         rc = exec_entity(store,
                          "INSERT INTO sweep_scope (entity, reset_at) "
@@ -76,16 +77,17 @@ static int column_known(const gs_entity *entity, const char *column)
 
 /* Each swept row gets its own new change_seq (base + its rank), so a push
  * batch boundary can never fall between rows sharing one seq. */
-static int build_sweep(gs_buf *sql, const gs_entity *entity,
-                       const char *column, const char *from, const char *to)
+static int build_sweep(gs_buf *sql, const gs_entity *entity, const char *column,
+                       const char *from, const char *to)
 {
     int rc = gs_buf_printf(
         sql,
         "UPDATE \"%s\" AS t SET deleted_at = ?2, change_seq = ?3 + r.n "
         "FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM \"%s\" "
-        "WHERE deleted_at IS NULL AND id NOT IN "
-        "(SELECT id FROM sweep_seen WHERE entity = ?1)",
-        entity->cache_table, entity->cache_table);
+        "WHERE deleted_at IS NULL AND NOT EXISTS "
+        "(SELECT 1 FROM sweep_seen AS s WHERE s.entity = ?1 AND s.id = "
+        "\"%s\".id)",
+        entity->cache_table, entity->cache_table, entity->cache_table);
 
     if (rc == GS_OK && column && from)
         rc = gs_buf_printf(sql, " AND \"%s\" >= ?4", column);
@@ -177,5 +179,61 @@ int gs_store_seen_stop(gs_store *store, const gs_entity *entity)
         return rc;
     if (store->sweep_open[entity->id])
         rc = close_scope(store, entity);
+    return gs_store__txn_leave(store, opened, rc);
+}
+
+/* A contact is the default contact of one client: when the client names
+ * another one (or none), the rows it named before are no longer mirrored
+ * upstream and are marked deleted, each with a new change_seq. */
+int gs_store_retire_others(long long *retired, gs_store *store,
+                           const gs_entity *entity, const char *column,
+                           const char *value, const char *keep_id,
+                           const char *now)
+{
+    gs_buf sql = GS_BUF_INIT;
+    sqlite3_stmt *stmt = NULL;
+    int opened = 0, rc;
+
+    *retired = 0;
+    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+        return rc;
+    if (!column || !column_known(entity, column) || !value)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_STORE,
+                            "%s: cannot retire rows by %s", entity->name,
+                            column ? column : "(none)");
+    if ((rc = gs_store__txn_enter(&opened, store)) != GS_OK)
+        return rc;
+    if (gs_buf_printf(&sql,
+                      "UPDATE \"%s\" AS t SET deleted_at = ?2, "
+                      "change_seq = ?3 + r.n FROM (SELECT id, row_number() "
+                      "OVER (ORDER BY id) AS n FROM \"%s\" WHERE deleted_at "
+                      "IS NULL AND \"%s\" = ?1 AND id IS NOT ?4) AS r "
+                      "WHERE t.id = r.id",
+                      entity->cache_table, entity->cache_table,
+                      column) != GS_OK) {
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+        goto done;
+    }
+    rc = sqlite3_prepare_v2(store->db, sql.data, -1, &stmt, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(stmt, 1, value, -1, SQLITE_STATIC);
+        gs_store__bind_text_or_null(stmt, 2, now);
+        sqlite3_bind_int64(stmt, 3, store->seq);
+        gs_store__bind_text_or_null(stmt, 4, keep_id);
+        rc = sqlite3_step(stmt);
+    }
+    if (rc != SQLITE_DONE) {
+        rc = gs_store__sql_error(store, rc, "retiring replaced rows");
+        goto done;
+    }
+    rc = GS_OK;
+    *retired = sqlite3_changes(store->db);
+    if (*retired > 0) {
+        store->seq += *retired;
+        store->seq_dirty = 1;
+    }
+done:
+    sqlite3_finalize(stmt);
+    gs_buf_free(&sql);
     return gs_store__txn_leave(store, opened, rc);
 }

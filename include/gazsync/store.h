@@ -69,6 +69,17 @@ int gs_store_exists(int *exists, gs_store *store, const gs_entity *entity,
 /** Forgets the ids seen so far for @p entity (start of a sweeping pull). */
 int gs_store_seen_reset(gs_store *store, const gs_entity *entity);
 
+/**
+ * Marks deleted (deleted_at = @p now, each a new change_seq) the live rows
+ * of @p entity whose @p column equals @p value, except the row @p keep_id
+ * (NULL: none kept): a client's former default contacts once it names
+ * another. *retired gets the count. GS_EINVAL for a column not mapped.
+ */
+int gs_store_retire_others(long long *retired, gs_store *store,
+                           const gs_entity *entity, const char *column,
+                           const char *value, const char *keep_id,
+                           const char *now);
+
 /** Forgets the ids seen and stops recording them without sweeping: for a
  *  sweeping pull that was abandoned (killed, then replaced by another kind
  *  of pull), so later upserts stop paying for ids nobody will sweep. */

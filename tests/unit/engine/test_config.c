@@ -94,6 +94,7 @@ static void test_config_defaults(void **state)
     assert_int_equal(cfg.policy[GS_ENTITY_USERS].full_every_s, 0);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].page_size, 200);
     assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].page_size, 0);
+    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].page_size, 200);
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
         assert_true(cfg.policy[i].enabled);
         assert_string_equal(cfg.policy[i].target_table,

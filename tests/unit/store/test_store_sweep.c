@@ -9,9 +9,8 @@ static void add_event(gs_store *store, const char *id, const char *start)
     int changed;
 
     snprintf(text, sizeof text, "{\"id\":\"%s\",\"start\":\"%s\"}", id, start);
-    assert_int_equal(upsert_text(&changed, store, GS_ENTITY_APPOINTMENTS,
-                                 text, NOW),
-                     GS_OK);
+    assert_int_equal(
+        upsert_text(&changed, store, GS_ENTITY_APPOINTMENTS, text, NOW), GS_OK);
 }
 
 static void test_sweep_marks_only_unseen_rows_inside_the_range(void **state)
@@ -29,9 +28,9 @@ static void test_sweep_marks_only_unseen_rows_inside_the_range(void **state)
     assert_int_equal(gs_store_begin(fx->store), GS_OK);
     assert_int_equal(gs_store_seen_reset(fx->store, events), GS_OK);
     add_event(fx->store, "ev_kept", "2024-05-03T09:00:00Z");
-    assert_int_equal(gs_store_sweep_unseen(&deleted, fx->store, events,
-                                           "start", "2024-05-01",
-                                           "2024-06-01", "2024-05-05T00:00Z"),
+    assert_int_equal(gs_store_sweep_unseen(&deleted, fx->store, events, "start",
+                                           "2024-05-01", "2024-06-01",
+                                           "2024-05-05T00:00Z"),
                      GS_OK);
     assert_int_equal(gs_store_commit(fx->store), GS_OK);
     assert_int_equal(deleted, 2);
@@ -59,9 +58,8 @@ static void test_sweep_marks_only_unseen_rows_inside_the_range(void **state)
     assert_int_equal(sql_int(db, "SELECT count(*) FROM sweep_seen"), 0);
     add_event(fx->store, "ev_new", "2024-05-06T09:00:00Z");
     assert_int_equal(sql_int(db, "SELECT count(*) FROM sweep_seen"), 0);
-    assert_int_equal(gs_store_sweep_unseen(&deleted, fx->store, events,
-                                           "start", "2024-05-01",
-                                           "2024-06-01", NOW),
+    assert_int_equal(gs_store_sweep_unseen(&deleted, fx->store, events, "start",
+                                           "2024-05-01", "2024-06-01", NOW),
                      GS_EINVAL);
     assert_int_equal(deleted, 0);
     assert_int_equal(sql_int(db, "SELECT count(*) FROM appointments WHERE "
@@ -135,6 +133,52 @@ static void test_seen_stop_in_a_new_process_ends_a_left_scope(void **state)
                      0);
 }
 
+static void add_contact(gs_store *store, const char *id, const char *client)
+{
+    char node[160];
+    int changed;
+
+    snprintf(node, sizeof node, "{\"id\":\"%s\",\"clientId\":\"%s\"}", id,
+             client);
+    assert_int_equal(
+        upsert_text(&changed, store, GS_ENTITY_CONTACTS, node, NOW), GS_OK);
+}
+
+static void test_retire_others_marks_only_the_replaced_rows(void **state)
+{
+    store_fixture *fx = *state;
+    const gs_entity *contacts = gs_entity_get(GS_ENTITY_CONTACTS);
+    long long retired = -1, seq_before;
+
+    add_contact(fx->store, "con_old", "cli_1");
+    add_contact(fx->store, "con_new", "cli_1");
+    add_contact(fx->store, "con_other", "cli_2");
+    seq_before = sql_int(fx->store->db, "SELECT max(change_seq) FROM contacts");
+    assert_int_equal(gs_store_retire_others(&retired, fx->store, contacts,
+                                            "client_id", "cli_1", "con_new",
+                                            NOW),
+                     GS_OK);
+    assert_int_equal(retired, 1);
+    assert_false(sql_is_null(fx->store->db, "SELECT deleted_at FROM contacts "
+                                            "WHERE id = 'con_old'"));
+    assert_true(sql_is_null(fx->store->db, "SELECT deleted_at FROM contacts "
+                                           "WHERE id = 'con_new'"));
+    assert_true(sql_is_null(fx->store->db, "SELECT deleted_at FROM contacts "
+                                           "WHERE id = 'con_other'"));
+    /* Retired rows are a change to push. */
+    assert_true(sql_int(fx->store->db, "SELECT change_seq FROM contacts "
+                                       "WHERE id = 'con_old'") > seq_before);
+    /* None kept: a client that names no contact any more. */
+    assert_int_equal(gs_store_retire_others(&retired, fx->store, contacts,
+                                            "client_id", "cli_2", NULL, NOW),
+                     GS_OK);
+    assert_int_equal(retired, 1);
+    assert_int_equal(gs_store_retire_others(&retired, fx->store, contacts,
+                                            "client_id; DROP TABLE users",
+                                            "cli_2", NULL, NOW),
+                     GS_EINVAL);
+}
+
 static void test_sweep_without_reset_or_on_unknown_column_refuses(void **state)
 {
     store_fixture *fx = *state;
@@ -147,8 +191,8 @@ static void test_sweep_without_reset_or_on_unknown_column_refuses(void **state)
                      GS_EINVAL);
     assert_int_equal(gs_store_seen_reset(fx->store, events), GS_OK);
     assert_int_equal(gs_store_sweep_unseen(&deleted, fx->store, events,
-                                           "start; DROP TABLE users", "a",
-                                           "b", NOW),
+                                           "start; DROP TABLE users", "a", "b",
+                                           NOW),
                      GS_EINVAL);
     assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM "
                                             "appointments WHERE deleted_at "
@@ -173,11 +217,10 @@ static void test_status_json_has_every_entity(void **state)
     assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_CLIENTS,
                                  "{\"id\":\"cli_2\"}", NOW),
                      GS_OK);
-    assert_int_equal(gs_store_push_advance(fx->store, clients, "sb", 1, 1,
-                                           NOW),
+    assert_int_equal(gs_store_push_advance(fx->store, clients, "sb", 1, 1, NOW),
                      GS_OK);
-    assert_int_equal(gs_store_failure_record(fx->store, clients, "sb",
-                                             "cli_2", 400, "x", "y", NOW),
+    assert_int_equal(gs_store_failure_record(fx->store, clients, "sb", "cli_2",
+                                             400, "x", "y", NOW),
                      GS_OK);
     assert_int_equal(gs_store_status(&status, fx->store, "sb"), GS_OK);
     assert_int_equal(json_object_size(status), GS_ENTITY_COUNT);
@@ -204,6 +247,7 @@ int main(void)
         T(test_sweep_marks_only_unseen_rows_inside_the_range),
         T(test_sweep_of_the_whole_table_and_seen_survives_reopen),
         T(test_seen_stop_ends_recording_without_deleting),
+        T(test_retire_others_marks_only_the_replaced_rows),
         T(test_seen_stop_in_a_new_process_ends_a_left_scope),
         T(test_sweep_without_reset_or_on_unknown_column_refuses),
         T(test_status_json_has_every_entity),
