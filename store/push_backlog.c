@@ -50,17 +50,18 @@ int gs_store__row_json(json_t *rows, sqlite3_stmt *stmt,
     int bad = !row || json_array_append_new(rows, row) != 0;
 
     for (size_t i = 0; i < n && !bad; i++)
-        bad = json_object_set_new(row, entity->columns[i].name,
-                                  column_value(stmt, (int)i,
-                                               entity->columns[i].type));
+        bad = json_object_set_new(
+            row, entity->columns[i].name,
+            column_value(stmt, (int)i, entity->columns[i].type));
     if (!bad)
-        bad = json_object_set_new(row, "raw", parsed_json(stmt, (int)n)) ||
-              json_object_set_new(row, "deleted_at",
-                                  column_value(stmt, (int)n + 1,
-                                               GS_COL_TIMESTAMP)) ||
-              json_object_set_new(row, "change_seq",
-                                  json_integer(sqlite3_column_int64(
-                                      stmt, (int)n + 2)));
+        /* raw stays text: the pusher sends it as it is (push_batch.c). */
+        bad = json_object_set_new(row, "raw", text_json(stmt, (int)n)) ||
+              json_object_set_new(
+                  row, "deleted_at",
+                  column_value(stmt, (int)n + 1, GS_COL_TIMESTAMP)) ||
+              json_object_set_new(
+                  row, "change_seq",
+                  json_integer(sqlite3_column_int64(stmt, (int)n + 2)));
     if (bad)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS,
                             "out of memory building a row");
@@ -100,10 +101,9 @@ int gs_store_pending(json_t **rows, gs_store *store, const gs_entity *entity,
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     sqlite3_bind_int64(stmt, 1, after_seq);
     /* 0 or beyond SQLite's range: no limit. */
-    sqlite3_bind_int64(stmt, 2,
-                       limit == 0 || limit > (size_t)INT64_MAX
-                           ? -1
-                           : (sqlite3_int64)limit);
+    sqlite3_bind_int64(
+        stmt, 2,
+        limit == 0 || limit > (size_t)INT64_MAX ? -1 : (sqlite3_int64)limit);
     if ((rc = collect(list, store, stmt, entity)) != GS_OK) {
         json_decref(list);
         return gs_error_wrap("%s", entity->name);
@@ -136,8 +136,8 @@ int gs_store_pending_count(long long *count, gs_store *store,
     return GS_OK;
 }
 
-int gs_store_rows_by_id(json_t **rows, gs_store *store,
-                        const gs_entity *entity, json_t *ids)
+int gs_store_rows_by_id(json_t **rows, gs_store *store, const gs_entity *entity,
+                        json_t *ids)
 {
     sqlite3_stmt *stmt;
     json_t *list = NULL, *id;
@@ -155,7 +155,8 @@ int gs_store_rows_by_id(json_t **rows, gs_store *store,
     if (!(list = json_array()))
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     /* One lookup per id, in the order given; unknown ids are skipped. */
-    json_array_foreach(ids, i, id) {
+    json_array_foreach(ids, i, id)
+    {
         if (!json_is_string(id))
             continue;
         sqlite3_bind_text(stmt, 1, json_string_value(id),

@@ -154,7 +154,8 @@ int gs_store_runs_list(json_t **runs, gs_store *store, int limit);
  * The push backlog: up to @p limit rows of @p entity with change_seq >
  * @p after_seq, in change_seq order, as a JSON array of objects keyed by the
  * cache column names (INT as integer, BOOL as true/false, JSON parsed, NULL
- * as null) plus "raw" (parsed), "deleted_at" and "change_seq". Caller
+ * as null) plus "raw" (the stored compact JSON, as a string: the pusher
+ * sends it verbatim), "deleted_at" and "change_seq". Caller
  * json_decref()s.
  */
 int gs_store_pending(json_t **rows, gs_store *store, const gs_entity *entity,

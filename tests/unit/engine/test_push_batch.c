@@ -184,6 +184,42 @@ static void test_push_payload_refuses_a_row_without_id(void **state)
     json_decref(row);
 }
 
+static void test_push_row_sends_stored_raw_text_as_json(void **state)
+{
+    const gs_entity *clients = gs_entity_get(GS_ENTITY_CLIENTS);
+    json_t *row = cache_row(clients, 7, 0);
+    json_t *array = json_array();
+    json_t *sent, *keys;
+    gs_push_rows rows;
+    const char *key;
+    json_t *value;
+
+    (void)state;
+    memset(&rows, 0, sizeof rows);
+    /* As gs_store_pending() hands it: the stored compact text. */
+    json_object_set_new(
+        row, "raw",
+        json_string("{\"id\":\"clients_7\",\"tags\":[\"a\"],\"note\":\"é \\\"q\\\"\"}"));
+    json_array_append_new(array, row);
+    assert_int_equal(gs_push_rows_add(&rows, clients, array, NOW), 0);
+    sent = json_loads(rows.row[0].json, 0, NULL);
+    assert_non_null(sent);
+    /* raw arrives as the object, not as a string */
+    assert_true(json_is_object(json_object_get(sent, "raw")));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(sent, "raw"), "note")),
+                        "é \"q\"");
+    /* and the keys are exactly those of a payload built from an object */
+    keys = expected_keys(clients);
+    assert_int_equal(json_object_size(sent), json_object_size(keys));
+    json_object_foreach(keys, key, value)
+        assert_non_null(json_object_get(sent, key));
+    json_decref(keys);
+    json_decref(sent);
+    json_decref(array);
+    gs_push_rows_free(&rows);
+}
+
 /* Rows of varied sizes, loaded through gs_push_rows_add(). */
 static void load_rows(gs_push_rows *rows, const gs_entity *entity, int count)
 {
@@ -373,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_push_payload_keeps_tags_as_json_arrays),
         cmocka_unit_test(test_push_payload_sends_booleans_and_soft_deletes),
         cmocka_unit_test(test_push_payload_refuses_a_row_without_id),
+        cmocka_unit_test(test_push_row_sends_stored_raw_text_as_json),
         cmocka_unit_test(test_push_batch_respects_the_byte_bound),
         cmocka_unit_test(test_push_batch_respects_the_row_bound),
         cmocka_unit_test(test_push_batch_sends_an_oversized_row_alone),

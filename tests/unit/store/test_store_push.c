@@ -14,9 +14,8 @@ static void add_pianos(gs_store *store, int n)
                  "{\"id\":\"pia_%d\",\"year\":%d,\"tags\":[\"t%d\"],"
                  "\"client\":{\"id\":\"cli_1\"}}",
                  i, 1900 + i, i);
-        assert_int_equal(upsert_text(&changed, store, GS_ENTITY_PIANOS, text,
-                                     NOW),
-                         GS_OK);
+        assert_int_equal(
+            upsert_text(&changed, store, GS_ENTITY_PIANOS, text, NOW), GS_OK);
     }
 }
 
@@ -37,19 +36,18 @@ static void test_pending_is_in_change_seq_order_with_limit(void **state)
     assert_int_equal(gs_store_pending(&rows, fx->store, pianos, 2, 3), GS_OK);
     assert_int_equal(json_array_size(rows), 3);
     const char *want[] = {"pia_3", "pia_4", "pia_5"};
-    json_array_foreach(rows, i, row) {
+    json_array_foreach(rows, i, row)
+    {
         assert_string_equal(json_string_value(json_object_get(row, "id")),
                             want[i]);
-        assert_int_equal(json_integer_value(json_object_get(row,
-                                                            "change_seq")),
+        assert_int_equal(json_integer_value(json_object_get(row, "change_seq")),
                          (long long)i + 3);
     }
     json_decref(rows);
     assert_int_equal(gs_store_pending(&rows, fx->store, pianos, 5, 0), GS_OK);
     assert_int_equal(json_array_size(rows), 1);
     row = json_array_get(rows, 0);
-    assert_string_equal(json_string_value(json_object_get(row, "id")),
-                        "pia_2");
+    assert_string_equal(json_string_value(json_object_get(row, "id")), "pia_2");
     assert_int_equal(json_integer_value(json_object_get(row, "year")), 2000);
     assert_true(json_is_null(json_object_get(row, "tags")));
     json_decref(rows);
@@ -72,23 +70,30 @@ static void test_pending_rows_carry_typed_values_and_raw(void **state)
                     NOW),
         GS_OK);
     assert_int_equal(gs_store_pending(&rows, fx->store,
-                                      gs_entity_get(GS_ENTITY_APPOINTMENTS),
-                                      0, 10),
+                                      gs_entity_get(GS_ENTITY_APPOINTMENTS), 0,
+                                      10),
                      GS_OK);
     row = json_array_get(rows, 0);
     assert_int_equal(json_integer_value(json_object_get(row, "duration")), 90);
     assert_true(json_is_true(json_object_get(row, "is_all_day")));
     assert_true(json_is_null(json_object_get(row, "confirmed_by_client")));
     assert_true(json_is_array(json_object_get(row, "piano_ids")));
-    assert_string_equal(json_string_value(json_array_get(
-                            json_object_get(row, "piano_ids"), 0)),
-                        "pia_1");
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(row, "piano_ids"), 0)),
+        "pia_1");
     assert_string_equal(json_string_value(json_object_get(row, "title")),
                         "Tune");
     assert_true(json_is_null(json_object_get(row, "deleted_at")));
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(row, "raw"), "duration")),
-                     90);
+    /* raw is handed over as the stored text, which is the node's JSON. */
+    assert_true(json_is_string(json_object_get(row, "raw")));
+    {
+        json_t *raw =
+            json_loads(json_string_value(json_object_get(row, "raw")), 0, NULL);
+        assert_non_null(raw);
+        assert_int_equal(json_integer_value(json_object_get(raw, "duration")),
+                         90);
+        json_decref(raw);
+    }
     /* One key per mapped column plus raw, deleted_at and change_seq. */
     assert_int_equal(json_object_size(row),
                      gs_entity_get(GS_ENTITY_APPOINTMENTS)->n_columns + 3);
