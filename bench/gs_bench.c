@@ -75,7 +75,7 @@ static int record(const char *dir)
     long total_pages = 0;
     int rc = 1;
 
-    gs_config_defaults(&cfg);
+    /* gs_config_load() starts from the defaults itself. */
     if (gs_config_load(&cfg, NULL, NULL) != GS_OK || !cfg.gazelle_url) {
         fprintf(stderr, "gs_bench: set GAZELLE_API_URL (%s)\n",
                 gs_error_last()->message);

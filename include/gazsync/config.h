@@ -81,7 +81,9 @@ typedef struct {
 
 /** Fills @p cfg with the built-in defaults (users if-empty, clients and
  *  pianos delta, appointments window=-60d..+90d, timeline since,
- *  America/Montreal, pages of 100, batches of 500 rows). */
+ *  America/Montreal, pages of 100, batches of 500 rows). It allocates:
+ *  release with gs_config_free(), and do not call it before
+ *  gs_config_load(), which starts from the defaults itself. */
 void gs_config_defaults(gs_config *cfg);
 
 /**
