@@ -11,8 +11,8 @@
 
 typedef struct {
     gs_config *cfg;
-    int code;        /* first error, GS_OK when none */
-    char why[512];   /* its text, without file:line */
+    int code;      /* first error, GS_OK when none */
+    char why[512]; /* its text, without file:line */
 } ini_ctx;
 
 /* Records the first error only; libinih returns that error's line. */
@@ -39,8 +39,7 @@ static int unknown_key(ini_ctx *ctx, const char *section, const char *name)
 
 static int bad_value(ini_ctx *ctx, const char *section, const char *name)
 {
-    return fail(ctx, GS_ECONFIG, "bad value for '%s' in [%s]", name,
-                section);
+    return fail(ctx, GS_ECONFIG, "bad value for '%s' in [%s]", name, section);
 }
 
 static int set_long(ini_ctx *ctx, long *dst, const char *section,
@@ -94,7 +93,7 @@ static int main_key(ini_ctx *ctx, const char *s, const char *name,
         if (!gs__valid_url(value))
             return bad_value(ctx, s, name);
         return set_str(ctx,
-                       name[0] == 's'    ? &cfg->supabase_url
+                       name[0] == 's'   ? &cfg->supabase_url
                        : name[8] == 'a' ? &cfg->gazelle_url
                                         : &cfg->gazelle_oauth_url,
                        value);
@@ -121,15 +120,37 @@ static int push_key(ini_ctx *ctx, const char *s, const char *name,
         return 1;
     }
     if (strcmp(name, "batch_bytes") == 0)
-        return set_long(ctx, &ctx->cfg->push_batch_bytes, s, name, value,
-                        1024, 1L << 30);
+        return set_long(ctx, &ctx->cfg->push_batch_bytes, s, name, value, 1024,
+                        1L << 30);
     return unknown_key(ctx, s, name);
 }
 
-static int entity_key(ini_ctx *ctx, gs_entity_policy *p, const char *s,
-                      const char *name, const char *value)
+/* column.<owned column> = <Supabase column> | - */
+static int column_key(ini_ctx *ctx, const gs_entity *e, gs_entity_policy *p,
+                      const char *s, const char *name, const char *value)
+{
+    const char *column = name + 7; /* after "column." */
+
+    for (size_t i = 0; i < e->n_columns && i < GS_MAX_COLUMNS; i++) {
+        if (strcmp(e->columns[i].name, column) != 0)
+            continue;
+        /* The id is the upsert's conflict key, external_id: not renamable. */
+        if (i == 0 || (strcmp(value, "-") != 0 && !gs__valid_table_name(value)))
+            return bad_value(ctx, s, name);
+        snprintf(p->column_target[i], sizeof p->column_target[i], "%s", value);
+        return 1;
+    }
+    return fail(ctx, GS_ECONFIG, "'%s' in [%s]: not a column gazsync owns",
+                name, s);
+}
+
+static int entity_key(ini_ctx *ctx, const gs_entity *e, gs_entity_policy *p,
+                      const char *s, const char *name, const char *value)
 {
     long long seconds;
+
+    if (strncmp(name, "column.", 7) == 0)
+        return column_key(ctx, e, p, s, name, value);
 
     if (strcmp(name, "policy") == 0) {
         if (gs_policy_parse(p, value) != GS_OK)
@@ -186,9 +207,9 @@ static int on_entry(void *user, const char *section, const char *name,
     if (strncmp(section, "entity.", 7) == 0) {
         const gs_entity *e = gs_entity_find(section + 7);
         if (!e)
-            return fail(ctx, GS_ECONFIG,
-                        "unknown entity in section [%s]%s", section, "");
-        return entity_key(ctx, &ctx->cfg->policy[e->id], section, name,
+            return fail(ctx, GS_ECONFIG, "unknown entity in section [%s]%s",
+                        section, "");
+        return entity_key(ctx, e, &ctx->cfg->policy[e->id], section, name,
                           value);
     }
     if (!*section)
@@ -207,10 +228,10 @@ int gs__config_load_ini(gs_config *cfg, const char *path)
                             "%s: cannot read the config file%s", path,
                             line == -1 ? "" : " (out of memory)");
     if (ctx.code != GS_OK)
-        return gs_error_set(ctx.code, GS_ECLASS_CONFIG, "%s:%d: %s", path,
-                            line, ctx.why);
+        return gs_error_set(ctx.code, GS_ECLASS_CONFIG, "%s:%d: %s", path, line,
+                            ctx.why);
     if (line > 0)
-        return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
-                            "%s:%d: syntax error", path, line);
+        return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG, "%s:%d: syntax error",
+                            path, line);
     return GS_OK;
 }

@@ -372,7 +372,8 @@ static int retry_quarantined(entity_push *ep)
     json_t *cache_rows = NULL;
     json_t *retry = NULL;
     json_t *row;
-    gs_push_rows rows = {0};
+    gs_push_rows rows = {.column_target =
+                             ctx->cfg->policy[ep->entity->id].column_target};
     size_t i;
     int rc;
 
@@ -426,7 +427,8 @@ static int push_backlog(entity_push *ep)
 
     for (;;) {
         json_t *cache_rows = NULL;
-        gs_push_rows rows = {0};
+        gs_push_rows rows = {
+            .column_target = ctx->cfg->policy[ep->entity->id].column_target};
 
         rc = gs_store_pending(&cache_rows, ctx->store, ep->entity, after,
                               ctx->batch_rows);

@@ -60,7 +60,8 @@ static int set_key(json_t *object, const char *key, json_t *value)
 /* The payload object; `raw` is its last key, left out when @with_raw is 0
  * so that row_add() can append the stored text as it is. */
 static int build_payload(json_t **out, const gs_entity *entity,
-                         const json_t *cache_row, const char *now, int with_raw)
+                         const char (*names)[64], const json_t *cache_row,
+                         const char *now, int with_raw)
 {
     json_t *payload = NULL;
     json_t *id = json_object_get(cache_row, "id");
@@ -81,7 +82,15 @@ static int build_payload(json_t **out, const gs_entity *entity,
         const gs_column *column = &entity->columns[i];
         if (strcmp(column->name, "id") == 0)
             continue; /* the target's id is its own identity column */
-        rc = set_key(payload, column->name, column_value(column, cache_row));
+        const char *name = column->name;
+
+        /* The config may rename a column, or keep it out ("-"). */
+        if (names && i < GS_MAX_COLUMNS && names[i][0]) {
+            if (strcmp(names[i], "-") == 0)
+                continue;
+            name = names[i];
+        }
+        rc = set_key(payload, name, column_value(column, cache_row));
         if (rc != GS_OK)
             goto done;
     }
@@ -110,15 +119,15 @@ done:
 int gs_push_payload(json_t **out, const gs_entity *entity,
                     const json_t *cache_row, const char *now)
 {
-    return build_payload(out, entity, cache_row, now, 1);
+    return build_payload(out, entity, NULL, cache_row, now, 1);
 }
 
 /* The row's request text. The cache keeps `raw` as compact JSON written by
  * gazsync itself, so when the backlog hands it over as text it is appended
  * verbatim: parsing and re-serialising every node was most of a push's CPU
  * (benchmarks: jansson and malloc, 85%). */
-static char *row_text(const gs_entity *entity, const json_t *cache_row,
-                      const char *now, int *rc)
+static char *row_text(const gs_entity *entity, const char (*names)[64],
+                      const json_t *cache_row, const char *now, int *rc)
 {
     const json_t *raw = json_object_get(cache_row, "raw");
     int splice = json_is_string(raw) && json_string_length(raw) > 0 &&
@@ -127,7 +136,7 @@ static char *row_text(const gs_entity *entity, const json_t *cache_row,
     gs_buf text = GS_BUF_INIT;
     char *head;
 
-    *rc = build_payload(&payload, entity, cache_row, now, !splice);
+    *rc = build_payload(&payload, entity, names, cache_row, now, !splice);
     if (*rc != GS_OK)
         return NULL;
     head = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -176,7 +185,7 @@ static int row_add(gs_push_rows *rows, const gs_entity *entity,
     char *text;
     int rc;
 
-    text = row_text(entity, cache_row, now, &rc);
+    text = row_text(entity, rows->column_target, cache_row, now, &rc);
     if (!text)
         goto done;
     if ((rc = rows_grow(rows)) != GS_OK) {

@@ -36,6 +36,9 @@ typedef struct {
     gs_push_row *row;
     size_t count;
     size_t cap;
+    /* Supabase names of the owned columns (gs_entity_policy.column_target);
+     * NULL: every column under its own name. */
+    const char (*column_target)[64];
 } gs_push_rows;
 
 /* The payload object of one cache row (as gs_store_pending() gives it):

@@ -7,6 +7,9 @@
 -- those columns, and PostgREST's merge-duplicates only updates the columns
 -- present in the payload, so ANY OTHER COLUMN belongs to people: add what you
 -- like (staff_notes below is the example) and gazsync will never touch it.
+-- Tables with other names or columns: the INI file renames a table
+-- ([entity.clients] target_table = ...) and any owned column
+-- (column.company_name = name), or keeps one out (column.tags = -).
 --
 -- No foreign keys between these tables, on purpose: gazsync pushes each
 -- entity in its own batches, and a timeline entry or a piano may arrive before

@@ -19,6 +19,8 @@
  * max_age = 6h              ; skip when the last success is younger
  * full_every = 30d          ; full re-read now and then: deletions, edits
  * page_size = 100           ; nodes per request for this entity
+ * column.company_name = name ; send an owned column under another name
+ * column.tags = -            ; or not at all (the Supabase table lacks it)
  * target_table = gazelle_clients
  * enabled = true
  * @endcode
@@ -40,6 +42,9 @@ typedef enum {
     GS_POLICY_SINCE,      /**< occurredAtGet: high-water minus lookback */
 } gs_policy_kind;
 
+/** More than any entity maps (see engine/entity_map.c). */
+#define GS_MAX_COLUMNS 32
+
 typedef struct {
     gs_policy_kind kind;
     long long max_age_s;      /**< 0: no age rule */
@@ -51,6 +56,10 @@ typedef struct {
     int enabled;
     int page_size;            /**< nodes per request; 0: the global one */
     char target_table[64];
+    /** The Supabase name of each owned column, by its index in
+     *  gs_entity.columns: "" its own name, "-" not sent at all (INI
+     *  `column.<name> = <target name>|-`). */
+    char column_target[GS_MAX_COLUMNS][64];
 } gs_entity_policy;
 
 typedef struct {

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -14,12 +15,14 @@
 #include "gazsync/error.h"
 
 static const char *const VARS[] = {
-    "GAZELLE_API_URL",       "GAZELLE_OAUTH_URL",   "GAZELLE_ACCESS_TOKEN",
-    "GAZELLE_API_KEY",       "GAZELLE_REFRESH_TOKEN", "GAZELLE_CLIENT_ID",
-    "GAZELLE_CLIENT_SECRET", "SUPABASE_URL",        "SUPABASE_SERVICE_ROLE_KEY",
-    "GAZSYNC_TIME_ZONE",     "GAZSYNC_MIN_INTERVAL_MS",
-    "GAZSYNC_BACKOFF_BASE_MS", "GAZSYNC_MAX_ATTEMPTS", "GAZSYNC_PAGE_SIZE",
-    "GAZSYNC_CA_BUNDLE",     "GAZSYNC_TIMEOUT_MS"};
+    "GAZELLE_API_URL",           "GAZELLE_OAUTH_URL",
+    "GAZELLE_ACCESS_TOKEN",      "GAZELLE_API_KEY",
+    "GAZELLE_REFRESH_TOKEN",     "GAZELLE_CLIENT_ID",
+    "GAZELLE_CLIENT_SECRET",     "SUPABASE_URL",
+    "SUPABASE_SERVICE_ROLE_KEY", "GAZSYNC_TIME_ZONE",
+    "GAZSYNC_MIN_INTERVAL_MS",   "GAZSYNC_BACKOFF_BASE_MS",
+    "GAZSYNC_MAX_ATTEMPTS",      "GAZSYNC_PAGE_SIZE",
+    "GAZSYNC_CA_BUNDLE",         "GAZSYNC_TIMEOUT_MS"};
 
 typedef struct {
     char dir[64];
@@ -82,11 +85,9 @@ static void test_config_defaults(void **state)
     assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].kind, GS_POLICY_DELTA);
     assert_int_equal(cfg.policy[GS_ENTITY_PIANOS].kind, GS_POLICY_DELTA);
     assert_true(cfg.policy[GS_ENTITY_CLIENTS].lookback_s > 0);
-    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].kind,
-                     GS_POLICY_WINDOW);
+    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].kind, GS_POLICY_WINDOW);
     assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_past_days, 60);
-    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days,
-                     90);
+    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days, 90);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].kind, GS_POLICY_SINCE);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].lookback_s, 7 * 86400);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].full_every_s, 90 * 86400);
@@ -118,6 +119,8 @@ static void test_config_ini_env_precedence(void **state)
                        "batch_rows = 250\n"
                        "batch_bytes = 1000000\n"
                        "[entity.clients]\n"
+                       "column.company_name = name\n"
+                       "column.tags = -\n"
                        "policy = always,max-age=6h\n"
                        "target_table = my_clients\n"
                        "[entity.users]\n"
@@ -156,6 +159,9 @@ static void test_config_ini_env_precedence(void **state)
     assert_int_equal(c->kind, GS_POLICY_ALWAYS);
     assert_int_equal(c->max_age_s, 21600);
     assert_string_equal(c->target_table, "my_clients");
+    assert_string_equal(c->column_target[1], "name"); /* company_name */
+    assert_string_equal(c->column_target[4], "-");    /* tags */
+    assert_string_equal(c->column_target[2], "");     /* status: its own */
     assert_false(cfg.policy[GS_ENTITY_USERS].enabled);
     assert_int_equal(cfg.policy[GS_ENTITY_USERS].max_age_s, 14 * 86400);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].lookback_s, 3 * 86400);
@@ -209,6 +215,12 @@ static void test_config_bad_ini_names_file_line_key(void **state)
                      "2: bad value for 'target_table'");
     expect_ini_error(f, "[entity.users]\nenabled = maybe\n",
                      "2: bad value for 'enabled'");
+    expect_ini_error(f, "[entity.clients]\ncolumn.id = client_key\n",
+                     "2: bad value for 'column.id'");
+    expect_ini_error(f, "[entity.clients]\ncolumn.colour = hue\n",
+                     "2: 'column.colour' in [entity.clients]: not a column");
+    expect_ini_error(f, "[entity.clients]\ncolumn.tags = \"x\"; drop\n",
+                     "2: bad value for 'column.tags'");
     expect_ini_error(f, "[gazsync]\naccess_token = abc\n",
                      "2: unknown key 'access_token' in [gazsync] (secrets");
     expect_ini_error(f, "[gazsync]\nthis line has no equals\n",

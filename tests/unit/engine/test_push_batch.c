@@ -197,9 +197,9 @@ static void test_push_row_sends_stored_raw_text_as_json(void **state)
     (void)state;
     memset(&rows, 0, sizeof rows);
     /* As gs_store_pending() hands it: the stored compact text. */
-    json_object_set_new(
-        row, "raw",
-        json_string("{\"id\":\"clients_7\",\"tags\":[\"a\"],\"note\":\"é \\\"q\\\"\"}"));
+    json_object_set_new(row, "raw",
+                        json_string("{\"id\":\"clients_7\",\"tags\":[\"a\"],"
+                                    "\"note\":\"é \\\"q\\\"\"}"));
     json_array_append_new(array, row);
     assert_int_equal(gs_push_rows_add(&rows, clients, array, NOW), 0);
     sent = json_loads(rows.row[0].json, 0, NULL);
@@ -215,6 +215,34 @@ static void test_push_row_sends_stored_raw_text_as_json(void **state)
     json_object_foreach(keys, key, value)
         assert_non_null(json_object_get(sent, key));
     json_decref(keys);
+    json_decref(sent);
+    json_decref(array);
+    gs_push_rows_free(&rows);
+}
+
+static void test_push_row_uses_the_configured_column_names(void **state)
+{
+    const gs_entity *clients = gs_entity_get(GS_ENTITY_CLIENTS);
+    char names[GS_MAX_COLUMNS][64];
+    json_t *array = json_array();
+    json_t *sent;
+    gs_push_rows rows;
+
+    (void)state;
+    memset(names, 0, sizeof names);
+    snprintf(names[1], sizeof names[1], "name"); /* company_name */
+    snprintf(names[4], sizeof names[4], "-");    /* tags: not sent */
+    memset(&rows, 0, sizeof rows);
+    rows.column_target = (const char(*)[64])names;
+    json_array_append_new(array, cache_row(clients, 3, 0));
+    assert_int_equal(gs_push_rows_add(&rows, clients, array, NOW), 0);
+    sent = json_loads(rows.row[0].json, 0, NULL);
+    assert_non_null(sent);
+    assert_non_null(json_object_get(sent, "name"));
+    assert_null(json_object_get(sent, "company_name"));
+    assert_null(json_object_get(sent, "tags"));
+    assert_non_null(json_object_get(sent, "status"));
+    assert_non_null(json_object_get(sent, "external_id"));
     json_decref(sent);
     json_decref(array);
     gs_push_rows_free(&rows);
@@ -410,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_push_payload_sends_booleans_and_soft_deletes),
         cmocka_unit_test(test_push_payload_refuses_a_row_without_id),
         cmocka_unit_test(test_push_row_sends_stored_raw_text_as_json),
+        cmocka_unit_test(test_push_row_uses_the_configured_column_names),
         cmocka_unit_test(test_push_batch_respects_the_byte_bound),
         cmocka_unit_test(test_push_batch_respects_the_row_bound),
         cmocka_unit_test(test_push_batch_sends_an_oversized_row_alone),
