@@ -89,6 +89,12 @@ int cli_usage_error(const gs_cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int cli_parse_long(long *out, const gs_cli *cli, const char *flag,
                    const char *text, long min, long max);
+/* The start that pull, push and sync share: options, entity names, the
+ * config. -1 to go on (cfg is loaded: gs_config_free() it), else the exit
+ * code to return (nothing to free). */
+int cli_entity_command_start(gs_cli_flags *flags, gs_config *cfg, gs_cli *cli,
+                             int argc, char **argv,
+                             const struct option *longopts);
 int cli_parse_entities(unsigned *mask, const gs_cli *cli, char **names,
                        int count);
 int cli_parse_entity_list(unsigned *mask, const gs_cli *cli, const char *flag,

@@ -83,23 +83,14 @@ int cmd_pull(gs_cli *cli, int argc, char **argv)
     gs_pull_report report;
     gs_error saved;
     double seconds = 0;
-    int first, rc, exit_code;
+    int rc, exit_code;
 
-    memset(&flags, 0, sizeof flags);
     memset(&gz, 0, sizeof gz);
     memset(&run, 0, sizeof run);
-    exit_code = cli_command_start(cli, &first, argc, argv, pull_long,
-                                  cli_flag_option, &flags);
+    exit_code =
+        cli_entity_command_start(&flags, &cfg, cli, argc, argv, pull_long);
     if (exit_code >= 0)
         return exit_code;
-    exit_code =
-        cli_parse_entities(&flags.entities, cli, argv + first, argc - first);
-    if (exit_code != 0)
-        return exit_code;
-
-    exit_code = cli_load_config(&cfg, cli);
-    if (exit_code != 0)
-        goto done;
     cfg_loaded = 1;
     exit_code = cli_open_store(&store, cli, 0);
     if (exit_code != 0)

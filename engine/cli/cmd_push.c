@@ -57,22 +57,13 @@ int cmd_push(gs_cli *cli, int argc, char **argv)
     gs_cli_run run;
     gs_push_report report;
     gs_error saved;
-    int first, rc, exit_code;
+    int rc, exit_code;
 
-    memset(&flags, 0, sizeof flags);
     memset(&run, 0, sizeof run);
-    exit_code = cli_command_start(cli, &first, argc, argv, push_long,
-                                  cli_flag_option, &flags);
+    exit_code =
+        cli_entity_command_start(&flags, &cfg, cli, argc, argv, push_long);
     if (exit_code >= 0)
         return exit_code;
-    exit_code =
-        cli_parse_entities(&flags.entities, cli, argv + first, argc - first);
-    if (exit_code != 0)
-        return exit_code;
-
-    exit_code = cli_load_config(&cfg, cli);
-    if (exit_code != 0)
-        goto done;
     cfg_loaded = 1;
     rc = cli_supabase_check(&cfg);
     if (rc == GS_OK)

@@ -43,26 +43,17 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
     gs_push_report push;
     gs_error pull_err, push_err;
     double seconds = 0;
-    int first, rc, pull_rc, push_rc, exit_code;
+    int rc, pull_rc, push_rc, exit_code;
 
-    memset(&flags, 0, sizeof flags);
     memset(&gz, 0, sizeof gz);
     memset(&run, 0, sizeof run);
-    exit_code = cli_command_start(cli, &first, argc, argv, sync_long,
-                                  cli_flag_option, &flags);
-    if (exit_code >= 0)
-        return exit_code;
-    exit_code =
-        cli_parse_entities(&flags.entities, cli, argv + first, argc - first);
-    if (exit_code != 0)
-        return exit_code;
-
     /* Both halves' configuration is checked before anything runs: a sync
      * that pulls and then finds it cannot push has spent requests for
      * nothing the user asked for. */
-    exit_code = cli_load_config(&cfg, cli);
-    if (exit_code != 0)
-        goto done;
+    exit_code =
+        cli_entity_command_start(&flags, &cfg, cli, argc, argv, sync_long);
+    if (exit_code >= 0)
+        return exit_code;
     cfg_loaded = 1;
     rc = cli_supabase_check(&cfg);
     if (rc == GS_OK)
