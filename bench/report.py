@@ -225,17 +225,26 @@ def memory_section(d):
 def main():
     d = json.load(open(sys.argv[1]))
     m = d["machine"]
+    runs = d["runs"]
+    if isinstance(runs, dict):
+        # Merged from runs of different phases (bench/merge.py).
+        how = ("The year ran %d time(s) (its request and row counts are "
+               "deterministic for a seed); ingest, push and memory figures are "
+               "medians of %d runs; every comparison is a ratio measured in the "
+               "same run." % (runs["year"], runs["ingest_push"]))
+    else:
+        how = ("Every figure is the median of %d run(s); every comparison is "
+               "a ratio measured in the same run." % runs)
     out = ["# Benchmarks", "",
-           "Written by `bench/run.sh` (figures: `docs/benchmarks.json`). "
-           "Every figure is the median of %d run(s); every comparison is a "
-           "ratio measured in the same run." % d["runs"], "",
+           "Written by `bench/run.sh` (figures: `docs/benchmarks.json`). " +
+           how, "",
            "Machine: %s CPUs (`nproc`), %s, %s GiB memory, Linux %s; %s; "
            "%s. Run on %s. The machine is shared with other work, so "
            "timings carry noise." % (m["nproc"], m["cpu"], m["memory_gib"],
                                       m["kernel"], "sqlite3 " + m["sqlite3"],
                                       m["psql"], d["date"]), "",
            "Reproduce (needs only what `scripts/demo.sh` installs):", "",
-           "```sh", d["command"] or "bench/run.sh",
+           "```sh"] + (d["command"] or "bench/run.sh").split("\n") + [
            "bench/run.sh --help      # options; --quick is a one-minute "
            "smoke run", "```", "", "## Targets", ""]
     out += targets(d)
