@@ -144,6 +144,8 @@ void cli_progress_clear(gs_cli_gazelle *gz);
 void cli_progress(void *ctx, const gs_entity *entity, long pages,
                   long long rows);
 int cli_supabase_check(const gs_config *cfg);
+/* Checks SUPABASE_URL and the key are set (cli_supabase_check), then
+ * creates the transport. */
 int cli_supabase_open(gs_http **http, const gs_config *cfg);
 void cli_print_pull(const gs_cli *cli, const gs_pull_report *report,
                     double seconds);

@@ -273,7 +273,10 @@ int cli_supabase_check(const gs_config *cfg)
 int cli_supabase_open(gs_http **http, const gs_config *cfg)
 {
     gs_http_opts opts;
+    int rc = cli_supabase_check(cfg);
 
+    if (rc != GS_OK)
+        return rc;
     http_opts_from(&opts, cfg, "supabase");
     return gs_http_new(http, &opts);
 }

@@ -55,9 +55,7 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
     if (exit_code >= 0)
         return exit_code;
     cfg_loaded = 1;
-    rc = cli_supabase_check(&cfg);
-    if (rc == GS_OK)
-        rc = cli_supabase_open(&supabase, &cfg);
+    rc = cli_supabase_open(&supabase, &cfg);
     if (rc != GS_OK) {
         exit_code = cli_fail(cli, rc);
         goto done;
