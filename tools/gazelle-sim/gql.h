@@ -96,9 +96,12 @@ struct gql_field {
     int has_selection_set;
     gql_field *next;
     int line, col;
-    /* Filled by validation so execution needs no string compares. */
+    /* Filled by validation (validate.h) so execution needs no lookups:
+     * def is the field's `const gsim_sfield *` (NULL for __typename),
+     * parent the `const gsim_stype *` it was selected on. */
     const void *def;
-    int duplicate;      /* a repeated scalar response key, rendered once */
+    const void *parent;
+    int duplicate;      /* a repeated response key, rendered once */
 };
 
 typedef struct gql_var_def gql_var_def;
