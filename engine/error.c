@@ -23,6 +23,8 @@ const char *gs_strerror(int code)
     case GS_ECONFIG: return "GS_ECONFIG: configuration error";
     case GS_EPARTIAL: return "GS_EPARTIAL: partial failure";
     case GS_EUSAGE: return "GS_EUSAGE: usage error";
+    case GS_ECANCELED: return "GS_ECANCELED: interrupted";
+    case GS_EBUSY: return "GS_EBUSY: the cache is in use by another run";
     default: return "unknown gazsync error";
     }
 }

@@ -210,6 +210,7 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
                        report, {0},    0,   NULL};
     long long requests_before = gs_gazelle_requests(client);
     int attempted = 0, failed = 0, first_failure = GS_OK;
+    int stop = GS_OK; /* a failure that ends the whole run */
     int rc;
 
     memset(report, 0, sizeof *report);
@@ -225,6 +226,11 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
 
         if (ctx.opts->entities && !(ctx.opts->entities & bit))
             continue;
+        if (ctx.opts->cancel && *ctx.opts->cancel) {
+            stop = gs_error_set(GS_ECANCELED, GS_ECLASS_NONE,
+                                "pull interrupted before %s", entity->name);
+            break;
+        }
         attempted++;
         rc = run_entity(&ctx, entity, NULL);
         if (entity->id == GS_ENTITY_CLIENTS) {
@@ -237,14 +243,22 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
             first_failure = rc;
         if (rc == GS_EAUTH)
             break; /* every other entity would be refused the same way */
+        /* A cache fault (corrupt page, disk full, I/O error) is the file's,
+         * not the entity's: going on would write into a broken file. */
+        if (rc == GS_ESTORE || rc == GS_ECANCELED) {
+            stop = rc;
+            break;
+        }
     }
-    if (first_failure != GS_EAUTH) {
+    if (first_failure != GS_EAUTH && stop == GS_OK) {
         rc = pull_users_for_hire(&ctx);
         if (rc != GS_OK && failed++ == 0)
             first_failure = rc;
     }
     report->requests = gs_gazelle_requests(client) - requests_before;
     json_decref(ctx.named_users);
+    if (stop != GS_OK)
+        return stop;
     if (failed == 0)
         return GS_OK;
     return failed >= attempted ? first_failure : GS_EPARTIAL;

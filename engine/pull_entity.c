@@ -280,6 +280,13 @@ int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
         cursor = next;
         if (rc != GS_OK || !cursor)
             break;
+        /* Stopped on request: the page is stored with its checkpoint, so
+         * the next run resumes right after it. */
+        if (ctx->opts->cancel && *ctx->opts->cancel)
+            rc = gs_error_set(GS_ECANCELED, GS_ECLASS_NONE,
+                              "%s: interrupted after page %ld; the next run "
+                              "resumes there",
+                              entity->name, totals.page);
     }
     free(cursor);
     report->rows_changed += totals.changed;

@@ -309,6 +309,11 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
      * instead of being refused and halved one by one. */
     while ((n = gs_push_batch_take(rows, from, ctx->batch_rows,
                                    learned_bytes(ep))) > 0) {
+        if (ctx->opts->cancel && *ctx->opts->cancel)
+            return gs_error_set(GS_ECANCELED, GS_ECLASS_NONE,
+                                "push %s: interrupted; the batches sent are "
+                                "recorded, the rest goes next run",
+                                ep->entity->name);
         rc = gs_push_send_split(&ep->split, rows, from, n);
         if (rc == GS_ENOMEM)
             return rc;
@@ -560,7 +565,7 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
     gs_http_stats before, after;
     gs_error first;
     int attempted = 0, failed = 0;
-    int auth_refused = 0;
+    int auth_refused = 0, stop = 0;
     int rc;
 
     if (!report || !store || !cfg)
@@ -579,7 +584,7 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
         gs_http_get_stats(&before, http);
     for (int e = 0; e < GS_ENTITY_COUNT; e++) {
         gs_push_entity_report *rep = &report->entity[e];
-        if (!selected(&ctx, (gs_entity_id)e))
+        if (!selected(&ctx, (gs_entity_id)e) || stop)
             continue;
         attempted++;
         if (auth_refused) {
@@ -593,11 +598,15 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
         report->rows_pushed += rep->rows_pushed;
         if (rc == GS_OK)
             continue;
-        if (failed++ == 0 || rc == GS_EAUTH)
+        if (failed++ == 0 || rc == GS_EAUTH || rc == GS_ESTORE ||
+            rc == GS_ECANCELED)
             first = *gs_error_last();
         auth_refused = rc == GS_EAUTH;
+        /* A cache fault or a cancel ends the run: reported as itself, not
+         * as a partial failure. */
+        stop = rc == GS_ESTORE || rc == GS_ECANCELED;
     }
-    rc = overall(&first, attempted, failed, auth_refused);
+    rc = overall(&first, attempted, failed, auth_refused || stop);
     if (http && !opts->dry_run) {
         gs_http_get_stats(&after, http);
         report->requests = after.requests - before.requests;
@@ -605,7 +614,7 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
     /* The run log rides on a push that sent something: "nothing pending,
      * no request" holds, and the runs it skips are sent, finished, by the
      * next push that has rows to send (push_runs.c). */
-    if (opts->run_id && !opts->dry_run && !auth_refused &&
+    if (opts->run_id && !opts->dry_run && !auth_refused && !stop &&
         after.requests > before.requests) {
         gs_error saved = *gs_error_last();
         int run_rc = gs_push_run_row(http, ctx.base_url.data, ctx.headers,

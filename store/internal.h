@@ -79,6 +79,7 @@ typedef struct {
 struct gs_store {
     sqlite3 *db;
     int read_only;
+    int lock_fd;         /* <path>.lock held with flock(), or -1 */
     int in_txn;          /* inside gs_store_begin() .. commit/rollback */
     long long seq;       /* last change_seq handed out (valid in a txn) */
     int seq_dirty;       /* seq must be written back before COMMIT */
@@ -88,6 +89,13 @@ struct gs_store {
     gs_buf canon;        /* canonical dump of the node being upserted */
     gs_buf scratch;      /* JSON column text of the node being upserted */
 };
+
+/* lock.c: the run lock on <path>.lock (flock, exclusive), waiting up to
+ * @wait_ms; GS_EBUSY naming the holder when it stays taken. */
+int gs_store__lock(int *fd, const char *path, int wait_ms);
+void gs_store__unlock(int fd);
+/* repair.c: what a killed run left behind; call holding the run lock. */
+int gs_store__repair(gs_store *store);
 
 /* Records a SQLite failure of @store as GS_ESTORE with @what as context. */
 int gs_store__sql_error(gs_store *store, int rc, const char *what);

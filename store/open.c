@@ -8,27 +8,33 @@
 
 #include "internal.h"
 
-/* The file holds refreshed OAuth tokens (meta), so it is created 0600 before
- * SQLite sees it, and an existing file readable by others is tightened.
- * SQLite creates -wal and -shm with the database file's mode, so they
- * follow. */
+/* A new cache is created 0600 before SQLite sees it: it holds the cached
+ * rows (client names, phones, addresses). SQLite creates -wal and -shm with
+ * the database file's mode, so they follow. */
 static int create_private(const char *path)
 {
-    struct stat st;
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
+    if (fd < 0 && errno == EEXIST)
+        return GS_OK; /* created meanwhile: the checks below apply to it */
     if (fd < 0)
         return gs_error_set(GS_EIO, GS_ECLASS_OS, "cache %s: %s", path,
                             strerror(errno));
-    if (fstat(fd, &st) == 0 && (st.st_mode & 077) &&
-        fchmod(fd, st.st_mode & 0700) != 0) {
-        int err = errno;
-        close(fd);
+    close(fd);
+    return GS_OK;
+}
+
+/* An existing cache readable by others is tightened, once it is known to
+ * be a cache: a file of someone else's is not ours to chmod. */
+static int make_private(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) == 0 && (st.st_mode & 077) &&
+        chmod(path, st.st_mode & 0700) != 0)
         return gs_error_set(GS_EIO, GS_ECLASS_OS,
                             "cache %s: cannot make it private (0600): %s",
-                            path, strerror(err));
-    }
-    close(fd);
+                            path, strerror(errno));
     return GS_OK;
 }
 
@@ -82,6 +88,37 @@ static int check_version(gs_store *store, const char *path)
     return GS_OK;
 }
 
+/* Whether the file is a gazsync cache, or an empty file that can become
+ * one. A SQLite file with other tables is somebody else's database (a
+ * mistyped --db): migrating would add fifteen tables to it. */
+static int check_is_cache(gs_store *store, const char *path)
+{
+    static const char sql[] =
+        "SELECT count(*), count(*) FILTER (WHERE type = 'table' AND "
+        "name = 'sync_state') FROM sqlite_schema";
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+    long long objects = 0, ours = 0;
+
+    if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        objects = sqlite3_column_int64(stmt, 0);
+        ours = sqlite3_column_int64(stmt, 1);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_OK)
+        return gs_error_set_sqlite(GS_ESTORE, rc, "cache %s: %s", path,
+                                   sqlite3_errmsg(store->db));
+    if (objects > 0 && ours == 0)
+        return gs_error_set(GS_ESTORE, GS_ECLASS_STORE,
+                            "%s is a SQLite database but not a gazsync cache "
+                            "(no sync_state table); left untouched. Name "
+                            "the cache with --db, or 'gazsync init' to make "
+                            "this file one",
+                            path);
+    return GS_OK;
+}
+
 static int compile_paths(gs_store *store)
 {
     for (int e = 0; e < GS_ENTITY_COUNT; e++) {
@@ -113,7 +150,14 @@ int gs_store_open(gs_store **out, const char *path, const gs_store_opts *opts)
     store = calloc(1, sizeof *store);
     if (!store)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    store->lock_fd = -1;
     store->read_only = opts && opts->read_only;
+    /* The lock comes first: the checks and repairs below must not race a
+     * run that is still writing. */
+    if (opts && opts->run_lock && !store->read_only &&
+        (rc = gs_store__lock(&store->lock_fd, path, opts->lock_wait_ms)) !=
+            GS_OK)
+        goto done;
     if (store->read_only) {
         if (access(path, F_OK) != 0) {
             rc = gs_error_set(GS_EIO, GS_ECLASS_OS, "cache %s: %s", path,
@@ -134,10 +178,16 @@ int gs_store_open(gs_store **out, const char *path, const gs_store_opts *opts)
         goto done;
     }
     sqlite3_extended_result_codes(store->db, 1);
+    if (!(opts && opts->adopt) && (rc = check_is_cache(store, path)) != GS_OK)
+        goto done;
+    if (!store->read_only && (rc = make_private(path)) != GS_OK)
+        goto done;
     if ((rc = configure(store, busy_ms)) != GS_OK)
         goto done;
     rc = store->read_only ? check_version(store, path)
                           : gs_store__migrate(store->db, NULL, 0);
+    if (rc == GS_OK && store->lock_fd >= 0)
+        rc = gs_store__repair(store);
     if (rc != GS_OK)
         goto done;
     rc = compile_paths(store);
@@ -171,6 +221,7 @@ void gs_store_close(gs_store *store)
     for (int s = 0; s < GS_STMT_COUNT; s++)
         sqlite3_finalize(store->stmts[s]);
     sqlite3_close(store->db);
+    gs_store__unlock(store->lock_fd);
     gs_buf_free(&store->canon);
     gs_buf_free(&store->scratch);
     free(store);

@@ -8,6 +8,7 @@
 #define GS_CLI_H
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "clock.h"
@@ -28,6 +29,10 @@ enum {
     GS_EXIT_AUTH = 5,    /* credentials rejected */
     GS_EXIT_PARTIAL = 6, /* some entities failed, others synced */
     GS_EXIT_CACHE = 7,   /* SQLite or file-system error on the cache */
+    GS_EXIT_BUSY = 8,    /* another run holds the cache (its run lock) */
+    /* Stopped by a signal, the shell's 128 + signal number: SIGINT 130,
+     * SIGTERM 143. */
+    GS_EXIT_SIGNAL_BASE = 128,
 };
 
 typedef enum { GS_QUIET = -1, GS_NORMAL = 0, GS_VERBOSE = 1 } gs_verbosity;
@@ -43,6 +48,8 @@ typedef struct {
     int env_file_explicit;
     const char *now_text; /* --now / GAZSYNC_NOW as given */
     char now[32];         /* normalised ISO UTC, "" when the clock */
+    const char *wait_text; /* --wait's value; "" for a bare --wait */
+    long wait_seconds;     /* for the run lock; 0: do not wait */
     int verbosity;
     int show_help;
     int show_version;
@@ -112,7 +119,14 @@ void cli_error_restore(const gs_error *saved);
 double cli_monotonic(void);
 int cli_fail(const gs_cli *cli, int code);
 int cli_load_config(gs_config *cfg, const gs_cli *cli);
-int cli_open_store(gs_store **store, const gs_cli *cli, int must_exist);
+/* How a command opens the cache. */
+typedef enum {
+    CLI_STORE_READ,  /* status, runs: read-only, must exist, no lock */
+    CLI_STORE_RUN,   /* pull, sync: created when missing, run lock */
+    CLI_STORE_RUN_EXISTING, /* push: must exist, run lock */
+    CLI_STORE_INIT,  /* init: created, run lock, adopts any SQLite file */
+} cli_store_mode;
+int cli_open_store(gs_store **store, const gs_cli *cli, cli_store_mode mode);
 const char *cli_now_or_null(const gs_cli *cli);
 void cli_clock_now(char out[32], const gs_cli *cli);
 void cli_info(const gs_cli *cli, const char *fmt, ...)
@@ -121,6 +135,14 @@ void cli_verbose(const gs_cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_format_age(char *out, size_t size, long long seconds);
 const char *cli_entity_name(int id);
+
+/* cli_signal.c: SIGINT and SIGTERM ask the run to stop between pages or
+ * batches (cli_cancel, for gs_pull_opts.cancel and gs_push_opts.cancel); a
+ * second one ends the process at once. */
+extern volatile sig_atomic_t cli_cancel;
+void cli_signals_install(void);
+/* The exit code of a cancelled run: 128 + the signal's number. */
+int cli_signal_exit_code(void);
 
 /* cli_run.c: the pull and push halves shared by pull, push and sync. */
 typedef struct {

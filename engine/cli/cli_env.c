@@ -37,6 +37,10 @@ int cli_exit_code(int code)
     case GS_ESTORE:
     case GS_EIO:
         return GS_EXIT_CACHE;
+    case GS_EBUSY:
+        return GS_EXIT_BUSY;
+    case GS_ECANCELED:
+        return cli_signal_exit_code();
     default:
         break;
     }
@@ -134,19 +138,31 @@ int cli_load_config(gs_config *cfg, const gs_cli *cli)
     return 0;
 }
 
-int cli_open_store(gs_store **store, const gs_cli *cli, int must_exist)
+int cli_open_store(gs_store **store, const gs_cli *cli, cli_store_mode mode)
 {
+    gs_store_opts opts;
     int rc;
 
     *store = NULL;
-    if (must_exist && access(cli->db_path, F_OK) != 0) {
+    if ((mode == CLI_STORE_READ || mode == CLI_STORE_RUN_EXISTING) &&
+        access(cli->db_path, F_OK) != 0) {
         fprintf(stderr,
                 "%s: no cache at %s (run '%s init' or '%s pull' first, or "
                 "name one with --db)\n",
                 cli->prog, cli->db_path, cli->prog, cli->prog);
         return GS_EXIT_CACHE;
     }
-    rc = gs_store_open(store, cli->db_path, NULL);
+    memset(&opts, 0, sizeof opts);
+    /* status and runs only read: a 0400 cache, or one a run is writing,
+     * is fine, and they take no lock. */
+    opts.read_only = mode == CLI_STORE_READ;
+    opts.run_lock = mode != CLI_STORE_READ;
+    opts.adopt = mode == CLI_STORE_INIT;
+    opts.lock_wait_ms = (int)(cli->wait_seconds * 1000);
+    if (opts.run_lock && cli->wait_seconds > 0)
+        cli_verbose(cli, "cache: waiting up to %lds for the run lock\n",
+                    cli->wait_seconds);
+    rc = gs_store_open(store, cli->db_path, &opts);
     if (rc != GS_OK)
         return cli_fail(cli, rc);
     cli_verbose(cli, "cache: %s (schema %d)\n", cli->db_path,

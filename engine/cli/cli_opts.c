@@ -15,7 +15,13 @@ enum {
     OPT_ENV_FILE,
     OPT_NOW,
     OPT_VERSION,
+    OPT_WAIT,
 };
+
+/* A bare --wait: long enough for any nightly run to end, short enough
+ * that a wedged one is noticed the same day. */
+#define DEFAULT_WAIT_SECONDS 3600
+#define MAX_WAIT_SECONDS 86400
 
 static const struct option global_long[] = {
     {"db", required_argument, NULL, OPT_DB},
@@ -26,6 +32,7 @@ static const struct option global_long[] = {
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"wait", optional_argument, NULL, OPT_WAIT},
 };
 #define GLOBAL_LONG_COUNT (sizeof global_long / sizeof global_long[0])
 #define MAX_LONG_OPTIONS 32
@@ -94,6 +101,9 @@ static int handle_global(gs_cli *cli, int opt, const char *arg)
         return 1;
     case OPT_VERSION:
         cli->show_version = 1;
+        return 1;
+    case OPT_WAIT:
+        cli->wait_text = arg ? arg : "";
         return 1;
     default:
         return 0;
@@ -267,6 +277,14 @@ int cli_finish_globals(gs_cli *cli)
     }
     if (!cli->env_file && file_exists("./.env"))
         cli->env_file = "./.env";
+
+    if (cli->wait_text) {
+        cli->wait_seconds = DEFAULT_WAIT_SECONDS;
+        if (*cli->wait_text &&
+            cli_parse_long(&cli->wait_seconds, cli, "--wait", cli->wait_text,
+                           0, MAX_WAIT_SECONDS) != 0)
+            return GS_EXIT_USAGE;
+    }
 
     const char *source = "--now";
     if (!cli->now_text) {

@@ -19,8 +19,12 @@ int cli_run_begin(gs_cli_run *run, gs_store *store, const gs_cli *cli,
     cli_clock_now(run->started_at, cli);
     run->rec.started_at = run->started_at;
     rc = gs_store_run_begin(&run->id, store, &run->rec);
-    if (rc == GS_OK)
+    if (rc == GS_OK) {
         run->begun = 1;
+        /* From here a signal is a request to stop: the row is there to
+         * say "interrupted". */
+        cli_signals_install();
+    }
     return rc;
 }
 

@@ -287,6 +287,8 @@ const char *cli_run_status(int code)
         return "ok";
     if (code == GS_EPARTIAL)
         return "partial";
+    if (code == GS_ECANCELED)
+        return "interrupted";
     return "failed";
 }
 

@@ -23,7 +23,7 @@ int cmd_init(gs_cli *cli, int argc, char **argv)
         return cli_usage_error(cli, "unexpected argument '%s'", argv[first]);
 
     existed = access(cli->db_path, F_OK) == 0;
-    exit_code = cli_open_store(&store, cli, 0);
+    exit_code = cli_open_store(&store, cli, CLI_STORE_INIT);
     if (exit_code != 0)
         return exit_code;
     gs_store_close(store);

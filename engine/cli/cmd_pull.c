@@ -24,6 +24,7 @@ void cli_pull_opts(gs_pull_opts *opts, const gs_cli_flags *flags,
     opts->now = cli_now_or_null(cli);
     opts->progress = cli_progress;
     opts->progress_ctx = gz;
+    opts->cancel = &cli_cancel;
 }
 
 /* Runs the pull half; *saved gets the error detail as gs_pull_run() left
@@ -92,7 +93,7 @@ int cmd_pull(gs_cli *cli, int argc, char **argv)
     if (exit_code >= 0)
         return exit_code;
     cfg_loaded = 1;
-    exit_code = cli_open_store(&store, cli, 0);
+    exit_code = cli_open_store(&store, cli, CLI_STORE_RUN);
     if (exit_code != 0)
         goto done;
     rc = cli_gazelle_open(&gz, store, cli, &cfg);

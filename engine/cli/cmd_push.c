@@ -27,6 +27,7 @@ int cli_push_half(gs_push_report *report, gs_error *saved, gs_store *store,
     opts.resend_all = flags->resend_all;
     opts.now = cli_now_or_null(cli);
     opts.run_id = run_id;
+    opts.cancel = &cli_cancel;
     gs_error_clear();
     rc = gs_push_run(report, store, http, cfg, &opts);
     *saved = *gs_error_last();
@@ -70,7 +71,7 @@ int cmd_push(gs_cli *cli, int argc, char **argv)
         exit_code = cli_fail(cli, rc);
         goto done;
     }
-    exit_code = cli_open_store(&store, cli, 1);
+    exit_code = cli_open_store(&store, cli, CLI_STORE_RUN_EXISTING);
     if (exit_code != 0)
         goto done;
     /* A dry run changes nothing, the run log included. */

@@ -57,7 +57,7 @@ int cmd_runs(gs_cli *cli, int argc, char **argv)
     if (first < argc)
         return cli_usage_error(cli, "unexpected argument '%s'", argv[first]);
 
-    exit_code = cli_open_store(&store, cli, 1);
+    exit_code = cli_open_store(&store, cli, CLI_STORE_READ);
     if (exit_code != 0)
         goto done;
     rc = gs_store_runs_list(&runs, store, (int)flags.limit);

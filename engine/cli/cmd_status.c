@@ -100,7 +100,7 @@ int cmd_status(gs_cli *cli, int argc, char **argv)
     if (exit_code != 0)
         goto done;
     cfg_loaded = 1;
-    exit_code = cli_open_store(&store, cli, 1);
+    exit_code = cli_open_store(&store, cli, CLI_STORE_READ);
     if (exit_code != 0)
         goto done;
 

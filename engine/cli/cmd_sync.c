@@ -23,6 +23,10 @@ static int half_ok(int rc)
  * reading the cron mail has to fix; the pull's first, as it comes first. */
 static int sync_code(int pull_rc, int push_rc)
 {
+    if (pull_rc == GS_ESTORE || pull_rc == GS_ECANCELED)
+        return pull_rc;
+    if (push_rc == GS_ESTORE || push_rc == GS_ECANCELED)
+        return push_rc;
     if (pull_rc == GS_OK && push_rc == GS_OK)
         return GS_OK;
     if (half_ok(pull_rc) && half_ok(push_rc))
@@ -60,7 +64,7 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
         exit_code = cli_fail(cli, rc);
         goto done;
     }
-    exit_code = cli_open_store(&store, cli, 0);
+    exit_code = cli_open_store(&store, cli, CLI_STORE_RUN);
     if (exit_code != 0)
         goto done;
     rc = cli_gazelle_open(&gz, store, cli, &cfg);
@@ -77,11 +81,20 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
     pull_rc =
         cli_pull_half(&pull, &seconds, &pull_err, store, &gz, &cfg, &flags);
     cli_print_pull(cli, &pull, seconds);
-    /* The push runs whatever the pull did: pages commit with their cursor,
-     * so the cache is consistent and what it holds can go out. */
-    push_rc = cli_push_half(&push, &push_err, store, supabase, &cfg, &flags,
-                            cli, run.id);
-    cli_print_push(cli, &push, cli_push_asked(&flags, &cfg), flags.dry_run);
+    /* The push runs whatever else the pull did: pages commit with their
+     * cursor, so the cache is consistent and what it holds can go out. Not
+     * after a cache fault (the file is not to be trusted) or a request to
+     * stop. */
+    memset(&push, 0, sizeof push);
+    memset(&push_err, 0, sizeof push_err);
+    if (pull_rc == GS_ESTORE || pull_rc == GS_ECANCELED) {
+        push_rc = GS_OK;
+    } else {
+        push_rc = cli_push_half(&push, &push_err, store, supabase, &cfg,
+                                &flags, cli, run.id);
+        cli_print_push(cli, &push, cli_push_asked(&flags, &cfg),
+                       flags.dry_run);
+    }
 
     rc = sync_code(pull_rc, push_rc);
     cli_run_add_pull(&run, &pull, pull_rc, &pull_err, "pull");

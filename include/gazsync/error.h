@@ -29,6 +29,9 @@ typedef enum {
     GS_ECONFIG = -11,    /**< configuration missing or invalid */
     GS_EPARTIAL = -12,   /**< some entities succeeded, others failed */
     GS_EUSAGE = -13,     /**< command-line misuse */
+    GS_ECANCELED = -14,  /**< stopped on request (SIGINT/SIGTERM) between
+                              pages or batches; what was stored is kept */
+    GS_EBUSY = -15,      /**< another run holds the cache's run lock */
 } gs_code;
 
 /** Which layer raised the error. */

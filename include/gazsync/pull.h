@@ -7,6 +7,8 @@
 #ifndef GAZSYNC_PULL_H
 #define GAZSYNC_PULL_H
 
+#include <signal.h>
+
 #include "gazsync/config.h"
 #include "gazsync/gazelle.h"
 #include "gazsync/store.h"
@@ -27,6 +29,10 @@ typedef struct {
     const char *now;     /**< ISO UTC "now" (experiments); NULL: the clock */
     gs_progress_fn progress;
     void *progress_ctx;
+    /** When not NULL and nonzero (a signal handler sets it), the pull stops
+     *  after the page being stored, keeps its checkpoint, and returns
+     *  GS_ECANCELED. */
+    const volatile sig_atomic_t *cancel;
 } gs_pull_opts;
 
 typedef enum {
@@ -57,7 +63,9 @@ typedef struct {
 
 /**
  * Pulls the entities of @p opts into @p store through @p client. An entity
- * that fails is reported and the others still run. Returns GS_OK, the
+ * that fails is reported and the others still run, except after a cache
+ * fault (GS_ESTORE: corrupt, full, unreadable) or a cancel (GS_ECANCELED),
+ * which stop the run and are returned as they are. Returns GS_OK, the
  * failure's code when every attempted entity failed, or GS_EPARTIAL.
  */
 int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,

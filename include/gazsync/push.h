@@ -8,6 +8,8 @@
 #ifndef GAZSYNC_PUSH_H
 #define GAZSYNC_PUSH_H
 
+#include <signal.h>
+
 #include "gazsync/config.h"
 #include "gazsync/http.h"
 #include "gazsync/store.h"
@@ -22,6 +24,9 @@ typedef struct {
     int batch_rows;    /**< 0: the config's */
     const char *now;   /**< ISO UTC "now"; NULL: the clock */
     long long run_id;  /**< the sync_runs row to send to gazsync_runs; 0 none */
+    /** When not NULL and nonzero, the push stops after the batch in flight
+     *  and returns GS_ECANCELED. */
+    const volatile sig_atomic_t *cancel;
     int resend_all;    /**< send every row, live and deleted, whatever
                             last_pushed_seq says (`push --all`: a full
                             re-send, the seed's nightly job, a repair);

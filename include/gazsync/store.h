@@ -25,13 +25,24 @@ typedef struct gs_store gs_store;
 typedef struct {
     int busy_timeout_ms; /**< 0: 5000 */
     int read_only;       /**< open without creating or migrating */
+    /** Take the run lock, an exclusive flock() on `<path>.lock`, for the
+     *  life of the handle: one pull, push or sync per cache at a time.
+     *  Holding it, the open also repairs what a killed run left behind
+     *  (runs still "running" become "interrupted"; a resumable full read
+     *  whose seen ids are gone restarts). */
+    int run_lock;
+    int lock_wait_ms;    /**< with run_lock: how long to wait; 0: not at all */
+    /** Accept an existing SQLite file that is not a gazsync cache and make
+     *  it one (`gazsync init`); otherwise such a file is refused untouched. */
+    int adopt;
 } gs_store_opts;
 
 /**
  * Opens (creating with mode 0600 when missing) the cache at @p path, turns
  * on WAL and a busy timeout, and migrates the schema to the current version
  * (PRAGMA user_version). @p opts may be NULL. Free with gs_store_close().
- * Errors: GS_EIO, GS_ESTORE.
+ * Errors: GS_EIO, GS_ESTORE (a SQLite file that is not a gazsync cache, unless
+ * @p opts->adopt), GS_EBUSY (the run lock is held by another process).
  */
 int gs_store_open(gs_store **out, const char *path, const gs_store_opts *opts);
 
