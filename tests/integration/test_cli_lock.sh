@@ -63,8 +63,8 @@ set +e
 gs sync >"$GS_TMP/second.out" 2>"$GS_TMP/second.err"
 code=$?
 set -e
-kill -0 "$first" 2>/dev/null || fail "the first sync ended before the second was refused; the test needs a slower first run"
 [ "$code" = 8 ] || fail "the overlapping sync exited $code, want 8: $(cat "$GS_TMP/second.err")"
+kill -0 "$first" 2>/dev/null || fail "the first sync ended before the second was refused; the test needs a slower first run"
 grep -q "$db is in use by another gazsync run" "$GS_TMP/second.err" \
   || fail "the refusal does not name the cache: $(cat "$GS_TMP/second.err")"
 grep -q "pid $first" "$GS_TMP/second.err" || fail "the refusal does not name the holder (pid $first): $(cat "$GS_TMP/second.err")"
