@@ -1,5 +1,6 @@
 /* Opening and closing the cache file. */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,12 +138,58 @@ static int compile_paths(gs_store *store)
     return GS_OK;
 }
 
+/* "file:<path>?immutable=1", the path percent-escaped where a URI needs it. */
+static int immutable_uri(gs_buf *uri, const char *path)
+{
+    int rc = gs_buf_puts(uri, "file:");
+
+    for (const char *p = path; rc == GS_OK && *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            rc = gs_buf_printf(uri, "%%%02X", (unsigned char)*p);
+        else
+            rc = gs_buf_append(uri, p, 1);
+    }
+    if (rc == GS_OK)
+        rc = gs_buf_puts(uri, "?immutable=1");
+    return rc;
+}
+
+/* A read-only open of a WAL cache needs its -shm file, which SQLite
+ * creates; in a folder we may not write to (a 0400 cache shown to another
+ * user, a read-only mount) it cannot, and the first read fails. With no
+ * -wal file the database file holds every commit, and nobody can start
+ * writing one in that folder either, so the file is opened as immutable. */
+static int open_read_only(gs_store *store, const char *path)
+{
+    char wal[4096];
+    gs_buf uri = GS_BUF_INIT;
+    int rc = sqlite3_open_v2(path, &store->db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(store->db, "SELECT count(*) FROM sqlite_schema",
+                          NULL, NULL, NULL);
+    if ((rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN)
+        return rc;
+    if ((size_t)snprintf(wal, sizeof wal, "%s-wal", path) >= sizeof wal ||
+        access(wal, F_OK) == 0 || immutable_uri(&uri, path) != GS_OK)
+        return rc;
+    sqlite3_close(store->db);
+    store->db = NULL;
+    rc = sqlite3_open_v2(uri.data, &store->db,
+                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+                             SQLITE_OPEN_NOMUTEX,
+                         NULL);
+    gs_buf_free(&uri);
+    return rc;
+}
+
 int gs_store_open(gs_store **out, const char *path, const gs_store_opts *opts)
 {
     gs_store *store = NULL;
     int busy_ms = opts && opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms
                                                     : 5000;
-    int flags, rc;
+    int rc;
 
     *out = NULL;
     if (!path || !*path)
@@ -164,13 +211,13 @@ int gs_store_open(gs_store **out, const char *path, const gs_store_opts *opts)
                               strerror(errno));
             goto done;
         }
-        flags = SQLITE_OPEN_READONLY;
+        rc = open_read_only(store, path);
     } else {
         if ((rc = create_private(path)) != GS_OK)
             goto done;
-        flags = SQLITE_OPEN_READWRITE;
+        rc = sqlite3_open_v2(path, &store->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     }
-    rc = sqlite3_open_v2(path, &store->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         rc = gs_error_set_sqlite(GS_ESTORE, rc, "cache %s: %s", path,
                                  store->db ? sqlite3_errmsg(store->db)

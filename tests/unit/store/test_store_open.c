@@ -78,6 +78,113 @@ static void test_open_read_only_neither_creates_nor_writes(void **state)
                          GS_OK);
 }
 
+/* A mistyped --db naming someone else's database: refused untouched. */
+static void test_open_refuses_a_database_that_is_not_a_cache(void **state)
+{
+    store_fixture *fx = *state;
+    gs_store_opts ro = {.read_only = 1};
+    struct stat st;
+    sqlite3 *db;
+
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "CREATE TABLE invoices (id INTEGER);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(chmod(fx->path, 0644), 0);
+    assert_int_equal(gs_store_open(&fx->store, fx->path, NULL), GS_ESTORE);
+    assert_non_null(strstr(gs_error_last()->message, "not a gazsync cache"));
+    assert_null(fx->store);
+    assert_int_equal(gs_store_open(&fx->store, fx->path, &ro), GS_ESTORE);
+    assert_int_equal(stat(fx->path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema"), 1);
+    sqlite3_close(db);
+}
+
+static void test_run_lock_refuses_a_second_run(void **state)
+{
+    store_fixture *fx = *state;
+    gs_store_opts run = {.run_lock = 1};
+    gs_store *second = NULL;
+
+    assert_int_equal(gs_store_open(&fx->store, fx->path, &run), GS_OK);
+    /* flock() locks belong to the open file, so a second open in the same
+     * process conflicts as another process would. */
+    assert_int_equal(gs_store_open(&second, fx->path, &run), GS_EBUSY);
+    assert_null(second);
+    assert_non_null(strstr(gs_error_last()->message, fx->path));
+    assert_non_null(strstr(gs_error_last()->message, "in use"));
+    /* Waiting is bounded: it gives up when the holder stays. */
+    run.lock_wait_ms = 200;
+    assert_int_equal(gs_store_open(&second, fx->path, &run), GS_EBUSY);
+    assert_non_null(strstr(gs_error_last()->message, "gave up waiting"));
+    /* Readers take no lock. */
+    gs_store_opts ro = {.read_only = 1};
+    assert_int_equal(gs_store_open(&second, fx->path, &ro), GS_OK);
+    gs_store_close(second);
+    second = NULL;
+    gs_store_close(fx->store);
+    fx->store = NULL;
+    assert_int_equal(gs_store_open(&second, fx->path, &run), GS_OK);
+    gs_store_close(second);
+}
+
+/* A killed run leaves a "running" row and, when an overlapping run of the
+ * old gazsync closed its sweep scope, a full read's checkpoint that can no
+ * longer sweep. The next run, holding the lock, puts both right. */
+static void test_run_lock_repairs_what_a_killed_run_left(void **state)
+{
+    store_fixture *fx = *state;
+    gs_store_opts run = {.run_lock = 1};
+    sqlite3 *db;
+
+    assert_int_equal(gs_store_open(&fx->store, fx->path, NULL), GS_OK);
+    gs_store_close(fx->store);
+    fx->store = NULL;
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db,
+                     "INSERT INTO sync_runs (command, status, started_at) "
+                     "VALUES ('sync', 'running', '2026-01-01T00:00:00Z'), "
+                     "('pull', 'ok', '2026-01-02T00:00:00Z');"
+                     "INSERT INTO sync_state (entity, status, resume_cursor) "
+                     "VALUES ('timeline_entries', 'running', 'full|abc'), "
+                     "('pianos', 'failed', 'full|def'), "
+                     "('clients', 'failed', 'full|ghi'), "
+                     "('users', 'failed', 'delta|jkl');"
+                     "INSERT INTO sweep_scope (entity, reset_at) VALUES "
+                     "('pianos', 'x'), ('clients', 'x');",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    /* A plain open (no lock: another run may be live) repairs nothing. */
+    assert_int_equal(gs_store_open(&fx->store, fx->path, NULL), GS_OK);
+    assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM sync_runs "
+                                            "WHERE status = 'running'"),
+                     1);
+    gs_store_close(fx->store);
+    assert_int_equal(gs_store_open(&fx->store, fx->path, &run), GS_OK);
+    char *runs = sql_text(fx->store->db, "SELECT group_concat(status, ',') "
+                                         "FROM (SELECT status FROM sync_runs "
+                                         "ORDER BY id)");
+    assert_string_equal(runs, "interrupted,ok");
+    free(runs);
+    /* timeline lost its scope: restart; pianos kept it: resume; clients
+     * lack their contacts' scope: restart; a delta checkpoint: kept. */
+    char *cursors = sql_text(fx->store->db,
+                             "SELECT group_concat(entity || '=' || "
+                             "coalesce(resume_cursor, '-'), ',') FROM (SELECT "
+                             "* FROM sync_state ORDER BY entity)");
+    assert_string_equal(cursors, "clients=-,pianos=full|def,"
+                                 "timeline_entries=-,users=delta|jkl");
+    free(cursors);
+    assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM sync_state "
+                                            "WHERE status = 'running'"),
+                     0);
+}
+
 static void test_open_migrates_an_empty_version_0_file(void **state)
 {
     store_fixture *fx = *state;
@@ -90,7 +197,8 @@ static void test_open_migrates_an_empty_version_0_file(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(gs_store_open(&fx->store, fx->path, NULL), GS_OK);
+    gs_store_opts adopt = {.adopt = 1}; /* gazsync init */
+    assert_int_equal(gs_store_open(&fx->store, fx->path, &adopt), GS_OK);
     assert_int_equal(sql_int(fx->store->db, "PRAGMA user_version"), 1);
     assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM notes"), 1);
     assert_int_equal(sql_int(fx->store->db,
@@ -169,6 +277,9 @@ int main(void)
         T(test_open_turns_on_wal_and_the_pragmas),
         T(test_open_read_only_neither_creates_nor_writes),
         T(test_open_migrates_an_empty_version_0_file),
+        T(test_open_refuses_a_database_that_is_not_a_cache),
+        T(test_run_lock_refuses_a_second_run),
+        T(test_run_lock_repairs_what_a_killed_run_left),
         T(test_migrate_upgrades_an_older_file_in_place),
         T(test_migrate_failed_step_leaves_the_old_version),
         T(test_open_refuses_a_file_from_a_newer_gazsync),
