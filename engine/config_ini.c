@@ -4,15 +4,38 @@
  * Secrets are not accepted here; they come from the environment or .env. */
 #include <ini.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gazsync/error.h"
 #include "internal_config.h"
 
+/* What the reader saw of the line libinih is parsing: libinih hands the
+ * handler a key and a value, not where they came from. */
+typedef struct {
+    FILE *file;
+    int line;        /* of the text last read */
+    int line_start;  /* the next read starts a line */
+    int indented;    /* that line starts with a blank */
+} ini_reader_state;
+
+/* Every key and section given, to refuse a second one: in libinih the last
+ * one silently wins, and a policy set twice is a mistake either way. */
+#define MAX_SEEN 512
+
+typedef struct {
+    char name[160]; /* "section" or "section\x1fkey" */
+    int line;
+} seen_entry;
+
 typedef struct {
     gs_config *cfg;
     int code;      /* first error, GS_OK when none */
     char why[512]; /* its text, without file:line */
+    int error_line;
+    ini_reader_state reader;
+    seen_entry *seen;
+    size_t n_seen;
 } ini_ctx;
 
 /* Records the first error only; libinih returns that error's line. */
@@ -21,6 +44,7 @@ static int fail(ini_ctx *ctx, int code, const char *fmt, const char *a,
 {
     if (ctx->code == GS_OK) {
         ctx->code = code;
+        ctx->error_line = ctx->reader.line;
         snprintf(ctx->why, sizeof ctx->why, fmt, a, b);
     }
     return 0;
@@ -191,15 +215,85 @@ static int entity_key(ini_ctx *ctx, const gs_entity *e, gs_entity_policy *p,
     return unknown_key(ctx, s, name);
 }
 
+/* 0 when @p name was given before (ctx->why says where); records it. */
+static int first_time(ini_ctx *ctx, const char *name, const char *what)
+{
+    for (size_t i = 0; i < ctx->n_seen; i++) {
+        if (strcmp(ctx->seen[i].name, name) != 0)
+            continue;
+        ctx->code = GS_ECONFIG;
+        ctx->error_line = ctx->reader.line;
+        snprintf(ctx->why, sizeof ctx->why,
+                 "%s given twice (first at line %d); keep one", what,
+                 ctx->seen[i].line);
+        return 0;
+    }
+    if (ctx->n_seen == MAX_SEEN || strlen(name) >= sizeof ctx->seen[0].name) {
+        ctx->code = GS_ECONFIG;
+        ctx->error_line = ctx->reader.line;
+        snprintf(ctx->why, sizeof ctx->why, "%s: too many or too long keys",
+                 what);
+        return 0;
+    }
+    snprintf(ctx->seen[ctx->n_seen].name, sizeof ctx->seen[0].name, "%s",
+             name);
+    ctx->seen[ctx->n_seen++].line = ctx->reader.line;
+    return 1;
+}
+
+/* fgets for libinih, noting each line's number and indentation. Debian's
+ * libinih is built with INI_ALLOW_MULTILINE: an indented line continues the
+ * previous value ("policy = delta\n  page_size = 5" makes the policy
+ * "delta" then "page_size = 5"), which nobody means in this file. */
+static char *read_line(char *str, int num, void *stream)
+{
+    ini_ctx *ctx = stream;
+    ini_reader_state *r = &ctx->reader;
+    char *got = fgets(str, num, r->file);
+    size_t len;
+
+    if (!got)
+        return NULL;
+    if (r->line_start) {
+        r->line++;
+        r->indented = str[0] == ' ' || str[0] == '\t';
+        /* A section header, checked here: libinih reports none to the
+         * handler (its INI_CALL_HANDLER_ON_NEW_SECTION is off). */
+        const char *p = str + strspn(str, " \t");
+        const char *close = *p == '[' ? strchr(p, ']') : NULL;
+        if (close && ctx->code == GS_OK) {
+            char section[160], what[200];
+
+            snprintf(section, sizeof section, "%.*s", (int)(close - p - 1),
+                     p + 1);
+            snprintf(what, sizeof what, "section [%s]", section);
+            first_time(ctx, section, what);
+        }
+    }
+    len = strlen(str);
+    r->line_start = len > 0 && str[len - 1] == '\n';
+    return got;
+}
+
 static int on_entry(void *user, const char *section, const char *name,
                     const char *value)
 {
     ini_ctx *ctx = user;
+    char key[160], what[200];
 
     if (ctx->code != GS_OK)
         return 0;
     if (!name) /* a section header alone (INI_CALL_HANDLER_ON_NEW_SECTION) */
         return 1;
+    if (ctx->reader.indented)
+        return fail(ctx, GS_ECONFIG,
+                    "indented line under '%s' in [%s]: libinih would join it "
+                    "to the value above; start it at the first column",
+                    name, section);
+    snprintf(key, sizeof key, "%s\x1f%s", section, name);
+    snprintf(what, sizeof what, "key '%s' in [%s]", name, section);
+    if (!first_time(ctx, key, what))
+        return 0;
     if (strcmp(section, "gazsync") == 0)
         return main_key(ctx, section, name, value);
     if (strcmp(section, "push") == 0)
@@ -220,18 +314,40 @@ static int on_entry(void *user, const char *section, const char *name,
 
 int gs__config_load_ini(gs_config *cfg, const char *path)
 {
-    ini_ctx ctx = {cfg, GS_OK, ""};
-    int line = ini_parse(path, on_entry, &ctx);
+    ini_ctx ctx;
+    int line, rc;
 
-    if (line < 0)
+    memset(&ctx, 0, sizeof ctx);
+    ctx.cfg = cfg;
+    ctx.code = GS_OK;
+    ctx.reader.line_start = 1;
+    ctx.reader.file = fopen(path, "r");
+    if (!ctx.reader.file)
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
-                            "%s: cannot read the config file%s", path,
-                            line == -1 ? "" : " (out of memory)");
+                            "%s: cannot read the config file", path);
+    ctx.seen = calloc(MAX_SEEN, sizeof *ctx.seen);
+    if (!ctx.seen) {
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_CONFIG, "out of memory");
+        goto done;
+    }
+    line = ini_parse_stream(read_line, &ctx, on_entry, &ctx);
+    /* libinih parses on after an error; the line is the first error's. */
     if (ctx.code != GS_OK)
-        return gs_error_set(ctx.code, GS_ECLASS_CONFIG, "%s:%d: %s", path, line,
-                            ctx.why);
-    if (line > 0)
-        return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG, "%s:%d: syntax error",
-                            path, line);
-    return GS_OK;
+        line = ctx.error_line;
+    if (line < 0)
+        rc = gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                          "%s: cannot read the config file (out of memory)",
+                          path);
+    else if (ctx.code != GS_OK)
+        rc = gs_error_set(ctx.code, GS_ECLASS_CONFIG, "%s:%d: %s", path, line,
+                          ctx.why);
+    else if (line > 0)
+        rc = gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG, "%s:%d: syntax error",
+                          path, line);
+    else
+        rc = GS_OK;
+done:
+    free(ctx.seen);
+    fclose(ctx.reader.file);
+    return rc;
 }

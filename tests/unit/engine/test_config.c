@@ -223,6 +223,20 @@ static void test_config_bad_ini_names_file_line_key(void **state)
                      "2: bad value for 'column.tags'");
     expect_ini_error(f, "[gazsync]\naccess_token = abc\n",
                      "2: unknown key 'access_token' in [gazsync] (secrets");
+    /* given twice: libinih alone lets the last one win */
+    expect_ini_error(f, "[entity.clients]\npolicy = delta\npolicy = always\n",
+                     "3: key 'policy' in [entity.clients] given twice "
+                     "(first at line 2)");
+    expect_ini_error(f, "[gazsync]\npage_size = 10\n[push]\nbatch_rows = 5\n"
+                        "\n[gazsync]\nmin_interval_ms = 0\n",
+                     "6: section [gazsync] given twice (first at line 1)");
+    expect_ini_error(f, "[push]\nbatch_rows = 5\n[push]\n",
+                     "3: section [push] given twice (first at line 1)");
+    /* an indented line: libinih's multi-line continuation */
+    expect_ini_error(f, "[entity.clients]\npolicy = delta\n  page_size = 50\n",
+                     "3: indented line");
+    expect_ini_error(f, "[entity.clients]\npolicy = delta\n\tmax_age = 6h\n",
+                     "3: indented line");
     expect_ini_error(f, "[gazsync]\nthis line has no equals\n",
                      "2: syntax error");
     assert_null(strstr(gs_error_last()->message, "abc"));
