@@ -59,7 +59,15 @@ int gs_iso_parse(time_t *out, const char *text)
     } else if (*rest != '\0') {
         return GS_EINVAL;
     }
-    *out = timegm(&tm) - offset;
+    /* strptime takes 2026-02-30 and timegm makes it March 2: a day that
+     * does not exist is refused, not moved. */
+    struct tm want = tm;
+    time_t t = timegm(&tm);
+    if (tm.tm_year != want.tm_year || tm.tm_mon != want.tm_mon ||
+        tm.tm_mday != want.tm_mday || tm.tm_hour != want.tm_hour ||
+        tm.tm_min != want.tm_min || tm.tm_sec != want.tm_sec)
+        return GS_EINVAL;
+    *out = t - offset;
     return GS_OK;
 }
 
@@ -71,61 +79,75 @@ int gs_clock_now(char out[GS_ISO_SIZE], time_t *now, const char *override)
         return gs_error_set(GS_EINVAL, GS_ECLASS_CONFIG,
                             "--now/GAZSYNC_NOW '%s' is not an ISO-8601 time",
                             override);
+    if (gs_now_in_range(t) != GS_OK)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_CONFIG,
+                            "now (%s) is outside %s .. %s",
+                            override && *override ? override : "the clock",
+                            GS_NOW_MIN, GS_NOW_MAX);
     gs_iso_format(out, t);
     if (now)
         *now = t;
     return GS_OK;
 }
 
-/* libc converts between zones only through TZ; gazsync is single-threaded
- * where it does this, and restores the caller's TZ afterwards. */
-static char *enter_zone(const char *tz)
-{
-    const char *old = getenv("TZ");
-    char *saved = old ? strdup(old) : NULL;
-
-    setenv("TZ", tz, 1);
-    tzset();
-    return saved;
-}
-
-static void leave_zone(char *saved)
-{
-    if (saved)
-        setenv("TZ", saved, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    free(saved);
-}
-
 int gs_local_date(char out[11], time_t t, int days, const char *tz)
 {
-    struct tm tm;
-    char *saved = enter_zone(tz);
+    gs_tz *zone = NULL;
+    int64_t y, local_day;
+    int m, d, rc = gs_tz_load(&zone, tz);
 
-    localtime_r(&t, &tm);
-    tm.tm_mday += days;
-    tm.tm_hour = 12; /* noon: immune to DST shifts when normalising */
-    tm.tm_isdst = -1;
-    mktime(&tm);
-    leave_zone(saved);
-    strftime(out, 11, "%Y-%m-%d", &tm);
+    out[0] = '\0';
+    if (rc != GS_OK)
+        return rc;
+    local_day = ((int64_t)t + gs_tz_offset(zone, (int64_t)t));
+    local_day = local_day / 86400 - (local_day % 86400 < 0);
+    gs_civil_from_days(local_day + days, &y, &m, &d);
+    gs_tz_free(zone);
+    if (y < 0 || y > 9999)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_CONFIG,
+                            "date out of range (year %lld)", (long long)y);
+    snprintf(out, 11, "%04d-%02d-%02d", (int)y, m, d);
     return GS_OK;
+}
+
+/* "YYYY-MM-DD" exactly, a real day of the calendar. */
+static int parse_date(int64_t *days, const char *date)
+{
+    int y, m, d, n = 0;
+
+    if (strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
+        n != 10 || m < 1 || m > 12 || d < 1)
+        return -1;
+    *days = gs_days_from_civil(y, m, d);
+    int64_t yy;
+    int mm, dd;
+    gs_civil_from_days(*days, &yy, &mm, &dd);
+    return yy == y && mm == m && dd == d ? 0 : -1;
 }
 
 int gs_local_midnight(time_t *out, const char *date, const char *tz)
 {
-    struct tm tm;
-    char *saved;
+    gs_tz *zone = NULL;
+    int64_t days;
+    int rc;
 
-    memset(&tm, 0, sizeof tm);
-    if (!strptime(date, "%Y-%m-%d", &tm))
+    if (parse_date(&days, date) != 0)
         return gs_error_set(GS_EINVAL, GS_ECLASS_DATA, "bad date '%s'", date);
-    tm.tm_isdst = -1;
-    saved = enter_zone(tz);
-    *out = mktime(&tm);
-    leave_zone(saved);
+    rc = gs_tz_load(&zone, tz);
+    if (rc != GS_OK)
+        return rc;
+    *out = (time_t)gs_tz_from_local(zone, days * 86400);
+    gs_tz_free(zone);
+    return GS_OK;
+}
+
+int gs_now_in_range(time_t t)
+{
+    time_t min = 0, max = 0;
+
+    if (gs_iso_parse(&min, GS_NOW_MIN) != GS_OK ||
+        gs_iso_parse(&max, GS_NOW_MAX) != GS_OK || t < min || t > max)
+        return GS_EINVAL;
     return GS_OK;
 }
 

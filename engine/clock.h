@@ -6,6 +6,7 @@
 #define GS_CLOCK_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #define GS_ISO_SIZE 32
@@ -25,10 +26,34 @@ void gs_duration_format(char *out, size_t size, long long seconds);
 /* Formats @t as "YYYY-MM-DDTHH:MM:SSZ". */
 void gs_iso_format(char out[GS_ISO_SIZE], time_t t);
 
-/* The calendar date (YYYY-MM-DD) in zone @tz of @t shifted by @days days. */
+/* The calendar date (YYYY-MM-DD) in zone @tz of @t shifted by @days days.
+ * GS_ECONFIG naming the zone when it is unknown. */
 int gs_local_date(char out[11], time_t t, int days, const char *tz);
 
-/* The UTC instant of local midnight starting @date in zone @tz. */
+/* The UTC instant of local midnight starting @date in zone @tz (in a gap
+ * at midnight: the instant the clock jumps). */
 int gs_local_midnight(time_t *out, const char *date, const char *tz);
+
+/* The range of "now" the tool accepts (--now, GAZSYNC_NOW): windows and
+ * overlaps reach up to ten years either side, and must stay in four-digit
+ * years. */
+#define GS_NOW_MIN "1970-01-01T00:00:00Z"
+#define GS_NOW_MAX "9989-12-31T23:59:59Z"
+/* GS_OK when @t lies in [GS_NOW_MIN, GS_NOW_MAX]. */
+int gs_now_in_range(time_t t);
+
+/* tzfile.c: a zone read from its TZif file, without TZ or tzset(). */
+typedef struct gs_tz gs_tz;
+/* GS_ECONFIG naming the zone (and the file looked for) when unknown. */
+int gs_tz_load(gs_tz **out, const char *zone);
+void gs_tz_free(gs_tz *tz);
+/* Seconds east of UTC in force at @t. */
+int32_t gs_tz_offset(const gs_tz *tz, int64_t t);
+/* The UTC instant of local time @local (seconds since the epoch as if
+ * local were UTC); a repeated time gives the first. */
+int64_t gs_tz_from_local(const gs_tz *tz, int64_t local);
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+int64_t gs_days_from_civil(int64_t y, int m, int d);
+void gs_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
 #endif

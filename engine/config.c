@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "gazsync/config.h"
 #include "gazsync/error.h"
 #include "internal_config.h"
@@ -71,6 +72,16 @@ int gs__valid_time_zone(const char *text)
         if (!isalnum((unsigned char)text[i]) && !strchr("_/+-", text[i]))
             return 0;
     return 1;
+}
+
+/* Whether the zone's file can be read (clock.c computes dates from it). */
+int gs__known_time_zone(const char *text)
+{
+    gs_tz *zone = NULL;
+    int rc = gs_tz_load(&zone, text); /* the caller words the error */
+
+    gs_tz_free(zone);
+    return rc == GS_OK ? 0 : -1;
 }
 
 /* A table name spliced into a PostgREST path: lowercase identifier. */
@@ -264,8 +275,12 @@ static int apply_env_var(gs_config *cfg, const env_var *var,
             return gs_error_set(GS_ENOMEM, GS_ECLASS_CONFIG, "out of memory");
         return GS_OK;
     case V_ZONE:
-        if (!gs__valid_time_zone(v->value))
-            goto bad;
+        if (!gs__valid_time_zone(v->value) ||
+            gs__known_time_zone(v->value) != 0)
+            return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                                "%s: %s '%.64s' is not a known time zone "
+                                "(like America/Montreal, Europe/Paris, UTC)",
+                                v->origin, var->name, v->value);
         snprintf(cfg->time_zone, sizeof cfg->time_zone, "%s", v->value);
         return GS_OK;
     case V_LONG:

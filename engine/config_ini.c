@@ -88,8 +88,14 @@ static int main_key(ini_ctx *ctx, const char *s, const char *name,
     long n;
 
     if (strcmp(name, "time_zone") == 0) {
-        if (!gs__valid_time_zone(value))
-            return bad_value(ctx, s, name);
+        /* A misspelt zone must not become UTC: the window would shift by
+         * hours without a word. The value is no secret: it is named. */
+        if (!gs__valid_time_zone(value) || gs__known_time_zone(value) != 0) {
+            char why[300];
+            snprintf(why, sizeof why, "'%.64s' is not a known time zone "
+                     "(like America/Montreal, Europe/Paris, UTC)", value);
+            return fail(ctx, GS_ECONFIG, "time_zone = %s in [%s]", why, s);
+        }
         snprintf(cfg->time_zone, sizeof cfg->time_zone, "%s", value);
         return 1;
     }
@@ -183,8 +189,13 @@ static int entity_key(ini_ctx *ctx, const gs_entity *e, gs_entity_policy *p,
     }
     if (strcmp(name, "lookback") == 0 || strcmp(name, "max_age") == 0 ||
         strcmp(name, "full_every") == 0) {
-        if (gs_duration_parse(&seconds, value) != GS_OK)
-            return bad_value(ctx, s, name);
+        if (gs_duration_parse(&seconds, value) != GS_OK) {
+            char why[300];
+            snprintf(why, sizeof why, "%s' in [%s]: '%.64s'", name, s, value);
+            return fail(ctx, GS_ECONFIG, "bad value for '%s (a duration from "
+                        "0s to 3660d, ten years, like 90s, 10m, 6h, 30d, 2w)%s",
+                        why, "");
+        }
         if (name[0] == 'l')
             p->lookback_s = seconds;
         else if (name[0] == 'm')

@@ -40,6 +40,12 @@ int gs_duration_parse(long long *seconds, const char *text)
     unit = unit_seconds(*end);
     if (unit == 0 || end[1] != '\0' || value > LLONG_MAX / unit)
         goto bad;
+    /* Ten years at most, like a window: a lookback of 2000000w would put
+     * the high-water mark before year 0 and fail only at the next pull. */
+    if (value * unit > MAX_WINDOW_DAYS * 86400LL)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_CONFIG,
+                            "duration '%.64s' is longer than %dd (ten years)",
+                            text, MAX_WINDOW_DAYS);
     *seconds = value * unit;
     return GS_OK;
 bad:

@@ -62,7 +62,11 @@ static int configure(gs_store *store, int busy_ms)
         return rc;
     if (store->read_only)
         return GS_OK;
-    if ((rc = exec(store, "PRAGMA journal_mode = WAL")) != GS_OK ||
+    /* Deleted or overwritten values are zeroed in their pages: meta held
+     * OAuth tokens in gazsync 0.1.0, and a cache erased of them must not
+     * keep them in free space (CI caches the file). FAST: no extra I/O. */
+    if ((rc = exec(store, "PRAGMA secure_delete = FAST")) != GS_OK ||
+        (rc = exec(store, "PRAGMA journal_mode = WAL")) != GS_OK ||
         (rc = exec(store, "PRAGMA synchronous = NORMAL")) != GS_OK ||
         (rc = exec(store, "PRAGMA temp_store = MEMORY")) != GS_OK ||
         /* 32 MiB of page cache: a timeline pull touches seven indexes. */

@@ -155,6 +155,7 @@ typedef struct {
     int progress_tty;     /* stderr is a terminal and not --quiet */
     int progress_shown;   /* a \r line is on the terminal */
     int progress_width;
+    char token_path[4096]; /* where refreshed tokens are kept */
 } gs_cli_gazelle;
 
 int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,

@@ -2,6 +2,7 @@
  * printing the last error, loading the configuration, opening the cache,
  * and the little time arithmetic that printing ages needs. */
 #include "cli.h"
+#include "cli_tokens.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -132,6 +133,10 @@ int cli_load_config(gs_config *cfg, const gs_cli *cli)
     rc = gs_config_load(cfg, cli->config_path, cli->env_file);
     if (rc != GS_OK)
         return cli_fail(cli, rc);
+    /* The cache is made private by the library; the .env holding the keys
+     * is the user's file, so it gets a warning, not a chmod. */
+    if (cli->env_file)
+        cli_warn_if_shared(cli, cli->env_file, "env file");
     cli_verbose(cli, "config: %s; env file: %s\n",
                 cli->config_path ? cli->config_path : "(none, defaults)",
                 cli->env_file ? cli->env_file : "(none)");

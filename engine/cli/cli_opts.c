@@ -297,14 +297,19 @@ int cli_finish_globals(gs_cli *cli)
     cli->now[0] = '\0';
     if (cli->now_text) {
         time_t epoch;
-        if (gs_iso_parse(&epoch, cli->now_text) != GS_OK) {
-            int rc = cli_usage_error(
-                cli,
-                "%s wants an ISO time like 2026-01-21T15:00:00Z, not "
-                "'%s'",
-                source, cli->now_text);
+        int rc = 0;
+        /* A day that does not exist (2026-02-30) is refused, not moved to
+         * March; a time too near the year 9999 for the windows, too. */
+        if (gs_iso_parse(&epoch, cli->now_text) != GS_OK)
+            rc = cli_usage_error(cli,
+                                 "%s wants an ISO time like "
+                                 "2026-01-21T15:00:00Z (a real day), not '%s'",
+                                 source, cli->now_text);
+        else if (gs_now_in_range(epoch) != GS_OK)
+            rc = cli_usage_error(cli, "%s '%s' is outside %s .. %s", source,
+                                 cli->now_text, GS_NOW_MIN, GS_NOW_MAX);
+        if (rc != 0)
             return strcmp(source, "--now") == 0 ? rc : GS_EXIT_CONFIG;
-        }
         gs_iso_format(cli->now, epoch);
     }
     return 0;

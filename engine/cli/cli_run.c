@@ -2,15 +2,12 @@
  * clients from the configuration, the progress line, and printing the
  * reports the library hands back. */
 #include "cli.h"
+#include "cli_tokens.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define META_ACCESS "gazelle.access_token"
-#define META_REFRESH "gazelle.refresh_token"
-#define META_ENV_FINGERPRINT "gazelle.env_fingerprint"
 
 static int is_set(const char *s)
 {
@@ -21,7 +18,7 @@ static int is_set(const char *s)
  * refreshed tokens so that we can tell, next run, whether the user has put
  * new credentials in the environment since (then those win). A 64-bit
  * FNV-1a of high-entropy tokens says nothing useful about them, and it
- * sits in the 0600 cache next to the live tokens anyway. */
+ * sits in the 0600 token file next to the live tokens anyway. */
 static void env_fingerprint(char out[32], const gs_config *cfg)
 {
     const char *parts[3] = {cfg->gazelle_access_token,
@@ -41,78 +38,66 @@ static void env_fingerprint(char out[32], const gs_config *cfg)
 
 /* Persists tokens Gazelle gave on a refresh. The refresh token rotates: the
  * one in the environment is spent once it has been used, so losing the new
- * pair would lock the next run out until someone re-authorises. */
+ * pair would lock the next run out until someone re-authorises. One file
+ * replaced atomically: a new access token never sits beside the old
+ * refresh token or fingerprint. */
 static int save_tokens(void *ctx, const char *access_token,
                        const char *refresh_token)
 {
     gs_cli_gazelle *gz = ctx;
+    cli_tokens saved, next;
     char fingerprint[32];
-    /* One transaction: a new access token must never sit beside the old
-     * refresh token or fingerprint. Refreshes happen between pages, never
-     * inside a page's transaction. */
-    int rc = gs_store_begin(gz->store);
+    int rc = cli_tokens_read(&saved, gz->cli, gz->token_path);
 
     if (rc != GS_OK)
         return rc;
-    if (access_token)
-        rc = gs_store_meta_set(gz->store, META_ACCESS, access_token);
-    if (rc == GS_OK && refresh_token)
-        rc = gs_store_meta_set(gz->store, META_REFRESH, refresh_token);
-    if (rc == GS_OK) {
-        env_fingerprint(fingerprint, gz->cfg);
-        rc = gs_store_meta_set(gz->store, META_ENV_FINGERPRINT, fingerprint);
-    }
-    if (rc == GS_OK)
-        rc = gs_store_commit(gz->store);
-    else
-        gs_store_rollback(gz->store);
+    env_fingerprint(fingerprint, gz->cfg);
+    /* A refresh that returns only an access token keeps the refresh token
+     * the file has. */
+    next.access = (char *)(access_token ? access_token : saved.access);
+    next.refresh = (char *)(refresh_token ? refresh_token : saved.refresh);
+    next.fingerprint = fingerprint;
+    rc = cli_tokens_write(gz->token_path, &next);
+    cli_tokens_free(&saved);
     return rc;
 }
 
-/* Which tokens to start with. Tokens saved in the cache after a refresh
- * replace the environment's: Gazelle rotates refresh tokens, so once a run
- * has refreshed, the environment's access token is expired and its refresh
+/* Which tokens to start with. Tokens saved after a refresh replace the
+ * environment's: Gazelle rotates refresh tokens, so once a run has
+ * refreshed, the environment's access token is expired and its refresh
  * token already used; starting from them would cost a 401 and a refresh
  * that fails. The exception is a user who has since put new credentials in
  * the environment (re-authorised): the fingerprint of the environment then
  * differs from the one saved with the tokens, and the environment wins. */
 static int pick_tokens(char **access, char **refresh, gs_cli_gazelle *gz)
 {
-    char *saved_fp = NULL;
+    cli_tokens saved;
     char fingerprint[32];
     int rc;
 
     *access = NULL;
     *refresh = NULL;
-    rc = gs_store_meta_get(access, gz->store, META_ACCESS);
+    rc = cli_tokens_migrate(gz->store, gz->cli, gz->token_path);
     if (rc == GS_OK)
-        rc = gs_store_meta_get(refresh, gz->store, META_REFRESH);
-    if (rc == GS_OK)
-        rc = gs_store_meta_get(&saved_fp, gz->store, META_ENV_FINGERPRINT);
+        rc = cli_tokens_read(&saved, gz->cli, gz->token_path);
     if (rc != GS_OK)
-        goto done;
+        return rc;
     env_fingerprint(fingerprint, gz->cfg);
-    if (saved_fp && strcmp(saved_fp, fingerprint) != 0) {
+    if (saved.fingerprint && strcmp(saved.fingerprint, fingerprint) != 0) {
         cli_verbose(gz->cli,
                     "gazelle: the environment's credentials changed "
                     "since the saved tokens; using the environment's\n");
-        free(*access);
-        free(*refresh);
-        *access = NULL;
-        *refresh = NULL;
-    } else if (*access || *refresh) {
-        cli_verbose(gz->cli, "gazelle: using the tokens saved in the cache by "
-                             "the last refresh\n");
+    } else if (saved.access || saved.refresh) {
+        cli_verbose(gz->cli,
+                    "gazelle: using the tokens saved in %s by the last "
+                    "refresh\n",
+                    gz->token_path);
+        *access = saved.access;
+        *refresh = saved.refresh;
+        saved.access = saved.refresh = NULL;
     }
-done:
-    free(saved_fp);
-    if (rc != GS_OK) {
-        free(*access);
-        free(*refresh);
-        *access = NULL;
-        *refresh = NULL;
-    }
-    return rc;
+    cli_tokens_free(&saved);
+    return GS_OK;
 }
 
 static void http_opts_from(gs_http_opts *opts, const gs_config *cfg,
@@ -139,6 +124,9 @@ int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,
     gz->cli = cli;
     gz->cfg = cfg;
     gz->progress_tty = cli->verbosity >= GS_NORMAL && isatty(STDERR_FILENO);
+    rc = cli_token_path(gz->token_path, sizeof gz->token_path, cli);
+    if (rc != GS_OK)
+        goto done;
 
     if (!is_set(cfg->gazelle_url)) {
         rc = gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,

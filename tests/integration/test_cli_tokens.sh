@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Refreshed Gazelle tokens: saved in the cache, preferred over the
+# Refreshed Gazelle tokens: saved in a token file of their own (c.db.tokens,
+# mode 0600, never in the cache: issue 11, defect 19), preferred over the
 # environment's on the next run (Gazelle rotates refresh tokens, so the
 # environment's pair is spent after one refresh), unless the environment has
-# since been given new credentials. A small Python stand-in for Gazelle
+# since been given new credentials. Tokens an older gazsync left in the
+# cache's meta move to the file and are erased from the cache's bytes. A small Python stand-in for Gazelle
 # rotates refresh tokens the way Gazelle does and counts refreshes; the real
 # simulator's tests cover the queries themselves.
 #
@@ -113,10 +115,13 @@ refreshes() { cat refreshes.txt 2>/dev/null || echo 0; }
 # 1. The environment's access token has expired: one refresh, saved.
 pull 0
 [ "$(refreshes)" = 1 ] || fail "expected 1 refresh, saw $(refreshes)"
-saved=$(sqlite3 c.db "SELECT value FROM meta WHERE key='gazelle.access_token'")
-[ "$saved" = acc-new-1 ] || fail "refreshed access token not saved ($saved)"
-saved=$(sqlite3 c.db "SELECT value FROM meta WHERE key='gazelle.refresh_token'")
-[ "$saved" = ref-new-1 ] || fail "refreshed refresh token not saved ($saved)"
+grep -qx "GAZELLE_ACCESS_TOKEN='acc-new-1'" c.db.tokens || fail "refreshed access token not saved in c.db.tokens"
+grep -qx "GAZELLE_REFRESH_TOKEN='ref-new-1'" c.db.tokens || fail "refreshed refresh token not saved in c.db.tokens"
+[ "$(stat -c %a c.db.tokens)" = 600 ] || fail "the token file is mode $(stat -c %a c.db.tokens), want 600"
+# The cache itself holds no token: it can be cached in CI.
+[ "$(sqlite3 c.db "SELECT count(*) FROM meta WHERE value LIKE '%acc-%' OR value LIKE '%ref-%'")" = 0 ] \
+    || fail "a token is in the cache's meta"
+grep -qa 'acc-new\|ref-new' c.db c.db-wal 2>/dev/null && fail "a token is in the cache file's bytes"
 
 # 2. Same environment: the saved tokens are used; no refresh, no 401. Had
 #    the environment's pair been used, the spent refresh token would fail.
@@ -124,7 +129,42 @@ saved=$(sqlite3 c.db "SELECT value FROM meta WHERE key='gazelle.refresh_token'")
 pull 0
 [ "$(refreshes)" = 1 ] || fail "second run refreshed again ($(refreshes))"
 grep -qv '^acc-new-1$' tokens_used.log && fail "second run used another token: $(sort -u tokens_used.log)"
-grep -q "saved in the cache" err.txt || fail "-v does not say the saved tokens are used"
+grep -q "saved in c.db.tokens" err.txt || fail "-v does not say the saved tokens are used"
+
+# 2b. A token file readable by others is used, with a warning naming it.
+chmod 644 c.db.tokens
+pull 0
+grep -q "warning: token file c.db.tokens is readable by others.*chmod 600 c.db.tokens" err.txt \
+    || fail "no warning for a 0644 token file: $(cat err.txt)"
+chmod 600 c.db.tokens
+pull 0
+grep -q "warning" err.txt && fail "a warning for a 0600 token file: $(cat err.txt)"
+
+# 2c. A cache from gazsync 0.1.0 kept the tokens in meta: the next run uses
+#     them (no refresh), moves them to the token file, erases them from the
+#     cache's bytes.
+mv c.db.tokens moved-aside.tokens
+sqlite3 c.db "INSERT OR REPLACE INTO meta (key, value) VALUES
+    ('gazelle.access_token', 'acc-new-1'), ('gazelle.refresh_token', 'ref-new-1'),
+    ('gazelle.env_fingerprint', '$(sed -n "s/^GAZSYNC_ENV_FINGERPRINT='\(.*\)'$/\1/p" moved-aside.tokens)')"
+: >tokens_used.log
+pull 0
+[ "$(refreshes)" = 1 ] || fail "the migrated tokens were not used: refreshed again ($(refreshes))"
+grep -qv '^acc-new-1$' tokens_used.log && fail "after migration another token was used: $(sort -u tokens_used.log)"
+grep -qx "GAZELLE_REFRESH_TOKEN='ref-new-1'" c.db.tokens || fail "the tokens of meta did not move to c.db.tokens"
+[ "$(sqlite3 c.db "SELECT count(value) FROM meta WHERE key LIKE 'gazelle.%'")" = 0 ] \
+    || fail "the tokens are still in the cache's meta"
+grep -qa 'acc-new-1\|ref-new-1' c.db c.db-wal 2>/dev/null && fail "the migrated tokens remain in the cache file's bytes"
+
+# 2d. GAZSYNC_TOKEN_FILE names another place: the tokens there are used,
+#     and no c.db.tokens appears.
+mv c.db.tokens elsewhere.tokens
+: >tokens_used.log
+GAZSYNC_TOKEN_FILE=$WORK/elsewhere.tokens pull 0
+[ "$(refreshes)" = 1 ] || fail "the tokens of GAZSYNC_TOKEN_FILE were not used (refreshes: $(refreshes))"
+grep -qv '^acc-new-1$' tokens_used.log && fail "GAZSYNC_TOKEN_FILE: another token was used: $(sort -u tokens_used.log)"
+[ -e c.db.tokens ] && fail "c.db.tokens was written although GAZSYNC_TOKEN_FILE names another file"
+mv elsewhere.tokens c.db.tokens
 
 # 3. The user re-authorised: new credentials in the environment win.
 export GAZELLE_ACCESS_TOKEN=acc-fresh-777 GAZELLE_REFRESH_TOKEN=ref-fresh-777

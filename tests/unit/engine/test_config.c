@@ -223,6 +223,20 @@ static void test_config_bad_ini_names_file_line_key(void **state)
                      "2: bad value for 'column.tags'");
     expect_ini_error(f, "[gazsync]\naccess_token = abc\n",
                      "2: unknown key 'access_token' in [gazsync] (secrets");
+    /* out of range (issue 11, defect 16) */
+    expect_ini_error(f, "[entity.timeline_entries]\nlookback = 2000000w\n",
+                     "2: bad value for 'lookback' in [entity.timeline_entries]: "
+                     "'2000000w'");
+    expect_ini_error(f, "[entity.clients]\nmax_age = 3661d\n",
+                     "2: bad value for 'max_age' in [entity.clients]: '3661d'");
+    expect_ini_error(f, "[entity.clients]\npolicy = delta,lookback=99999w\n",
+                     "2: bad value for 'policy' in [entity.clients]");
+    /* an unknown zone is an error naming key and value, never UTC */
+    expect_ini_error(f, "[gazsync]\ntime_zone = America/Montrael\n",
+                     "2: time_zone = 'America/Montrael' is not a known time "
+                     "zone");
+    expect_ini_error(f, "[gazsync]\ntime_zone = Mars/Olympus_Mons\n",
+                     "2: time_zone = 'Mars/Olympus_Mons'");
     /* given twice: libinih alone lets the last one win */
     expect_ini_error(f, "[entity.clients]\npolicy = delta\npolicy = always\n",
                      "3: key 'policy' in [entity.clients] given twice "
@@ -282,6 +296,19 @@ static void test_config_bad_env_values_name_variable_not_value(void **state)
     write_file(f->env, "just some words\n");
     assert_int_equal(gs_config_load(&cfg, NULL, f->env), GS_ECONFIG);
     assert_non_null(strstr(gs_error_last()->message, ":1: expected KEY=VALUE"));
+    gs_config_free(&cfg);
+    /* a time zone is no secret: the message names it */
+    write_file(f->env, "GAZSYNC_TIME_ZONE=America/Montrael\n");
+    assert_int_equal(gs_config_load(&cfg, NULL, f->env), GS_ECONFIG);
+    snprintf(want, sizeof want,
+             "%s:1: GAZSYNC_TIME_ZONE 'America/Montrael' is not a known time "
+             "zone",
+             f->env);
+    assert_non_null(strstr(gs_error_last()->message, want));
+    gs_config_free(&cfg);
+    write_file(f->env, "GAZSYNC_TIME_ZONE=Europe/Paris\n");
+    assert_int_equal(gs_config_load(&cfg, NULL, f->env), GS_OK);
+    assert_string_equal(cfg.time_zone, "Europe/Paris");
     gs_config_free(&cfg);
 }
 
