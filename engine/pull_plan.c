@@ -104,6 +104,18 @@ static int plan_by_policy(gs_pull_plan *plan, gs_pull_ctx *ctx,
     }
 }
 
+static void note_future(gs_pull_plan *plan, const gs_sync_state *state)
+{
+    char note[sizeof plan->reason + 96];
+
+    if (plan->mode == GS_PLAN_SKIP)
+        return;
+    snprintf(note, sizeof note,
+             "last success %s is in the future (clock went back?): due; %s",
+             state->last_success, plan->reason);
+    gs_copy_text(plan->reason, sizeof plan->reason, note);
+}
+
 int gs_pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
                       const gs_entity *entity, const gs_sync_state *state)
 {
@@ -128,7 +140,13 @@ int gs_pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
         snprintf(plan->reason, sizeof plan->reason, "disabled in config");
         return GS_OK;
     }
-    if (policy->max_age_s > 0 && state->last_success[0] &&
+    /* A last success after "now" means the clock went back (or a run
+     * under --now from the future): not a reason to wait years, but a
+     * reason to read now, and the reason says so. */
+    int future = state->last_success[0] &&
+                 gs_iso_parse(&last_success, state->last_success) == GS_OK &&
+                 last_success > ctx->now_t;
+    if (policy->max_age_s > 0 && !future && state->last_success[0] &&
         gs_iso_parse(&last_success, state->last_success) == GS_OK &&
         ctx->now_t - last_success < policy->max_age_s) {
         char age[32], limit[32];
@@ -155,10 +173,15 @@ int gs_pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
             plan->mode = GS_PLAN_FULL;
             snprintf(plan->reason, sizeof plan->reason,
                      "full read due (full-every=%s): sweeps deletions", every);
+            if (future)
+                note_future(plan, state);
             return GS_OK;
         }
     }
-    return plan_by_policy(plan, ctx, entity, policy, state);
+    int rc = plan_by_policy(plan, ctx, entity, policy, state);
+    if (rc == GS_OK && future)
+        note_future(plan, state);
+    return rc;
 }
 
 /* The last complete full read of each entity is kept in `meta`, since only
@@ -184,8 +207,10 @@ int gs_pull_full_due(int *due, gs_pull_ctx *ctx, const gs_entity *entity,
      * than re-reading everything on upgrade. */
     if (!last)
         rc = gs_pull_full_done(ctx, entity);
+    /* A full read stamped after "now" (the clock went back) is due: it
+     * would otherwise wait until the clock caught up, years maybe. */
     *due = last && (gs_iso_parse(&last_t, last) != GS_OK ||
-                    ctx->now_t - last_t >= every_s);
+                    last_t > ctx->now_t || ctx->now_t - last_t >= every_s);
     free(last);
     return rc;
 }

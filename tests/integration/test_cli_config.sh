@@ -89,3 +89,15 @@ chmod 600 "$GS_TMP/.env"
 [ ! -s "$GS_TMP/err" ] || fail "a warning for a 0600 .env: $(cat "$GS_TMP/err")"
 grep -q "k-123" "$GS_TMP/err" && fail "the key was printed"
 pass ".env readable by group or others: a warning naming the file and chmod 600"
+
+# -- the clock went back (defect 8): a last success in the future is due,
+# and status says so (the run under --now 2031 left these stamps).
+ini '[entity.pianos]\nmax_age = 6h\n'
+sqlite3 "$db" "insert or replace into sync_state (entity, last_success, high_water, status) values ('pianos', '2031-06-01T00:00:00Z', '2031-06-01T00:00:00Z', 'ok'); insert or replace into meta (key, value) values ('last_full.pianos', '2031-06-01T00:00:00Z')"
+"$GAZSYNC" --db "$db" --config g.ini --now 2026-12-01T12:00:00Z status >"$GS_TMP/status.out" || fail "status failed"
+sed -n '/^pianos/,/^[a-z]/p' "$GS_TMP/status.out" >"$GS_TMP/pianos.out"
+grep -q "next pull .*last success 2031-06-01T00:00:00Z is in the future (clock went back?): due" "$GS_TMP/pianos.out" \
+  || fail "status does not say the future success is due: $(cat "$GS_TMP/pianos.out")"
+grep -q "next pull      skip" "$GS_TMP/pianos.out" && fail "pianos skipped although the last success is in the future"
+grep -q "last success   2031-06-01T00:00:00Z (in " "$GS_TMP/pianos.out" || fail "status does not show the success as ahead: $(cat "$GS_TMP/pianos.out")"
+pass "a last success in the future (clock went back): due, and status says so"

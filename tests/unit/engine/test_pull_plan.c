@@ -227,6 +227,36 @@ static void test_full_every_reads_everything_when_due(void **state)
     assert_non_null(strstr(plan.reason, "full-every"));
 }
 
+/* The clock went back (issue 11, defect 8): a pull under --now 2031-06-01,
+ * then pulls at the real date. A last success or a full read stamped in
+ * the future is due, and the reason says why. */
+static void test_a_last_success_in_the_future_is_due(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+    const gs_entity *clients = gs_entity_get(GS_ENTITY_CLIENTS);
+
+    fx->cfg.policy[GS_ENTITY_CLIENTS].max_age_s = 6 * 3600;
+    fx->cfg.policy[GS_ENTITY_CLIENTS].full_every_s = 30 * 86400;
+    snprintf(st.high_water, sizeof st.high_water, "2031-06-01T00:00:00Z");
+    snprintf(st.last_success, sizeof st.last_success, "2031-06-01T00:00:00Z");
+    assert_int_equal(gs_store_meta_set(fx->store, "last_full.clients",
+                                       "2031-06-01T00:00:00Z"),
+                     GS_OK);
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_not_equal(plan.mode, GS_PLAN_SKIP);
+    assert_int_equal(plan.mode, GS_PLAN_FULL); /* full-every: due as well */
+    assert_non_null(strstr(plan.reason, "in the future"));
+    assert_non_null(strstr(plan.reason, "2031-06-01T00:00:00Z"));
+
+    /* Without full-every: the policy's own read, still not skipped. */
+    fx->cfg.policy[GS_ENTITY_CLIENTS].full_every_s = 0;
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_DELTA);
+    assert_non_null(strstr(plan.reason, "clock went back"));
+}
+
 static void test_disabled_entity_is_skipped(void **state)
 {
     plan_fixture *fx = *state;
@@ -261,6 +291,8 @@ int main(void)
             test_max_age_skips_a_recent_success_only, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_full_every_reads_everything_when_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_last_success_in_the_future_is_due,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_disabled_entity_is_skipped,
                                         setup, teardown),
     };
