@@ -14,7 +14,10 @@ const char cli_global_options_help[] =
     "  --env-file FILE   KEY=value file of credentials (default ./.env if\n"
     "                    present); the process environment wins over it\n"
     "  --now ISO         the clock, for experiments on a simulated one\n"
-    "                    (env GAZSYNC_NOW), e.g. 2026-01-21T15:00:00Z\n"
+    "                    (env GAZSYNC_NOW), e.g. 2026-01-21T15:00:00Z; a real\n"
+    "                    day from 1970 to 9989\n"
+    "  --wait[=SECONDS]  when another run holds the cache, wait for it (bare:\n"
+    "                    3600 s, at most 86400) instead of exiting 8\n"
     "  -q, --quiet       print only errors\n"
     "  -v, --verbose     print more detail\n"
     "  -h, --help        this help; 'gazsync COMMAND --help' for a command's\n"
@@ -29,7 +32,11 @@ const char cli_exit_codes_help[] =
     "  4  network, HTTP status, rate limit or unexpected answer\n"
     "  5  credentials rejected (Gazelle or Supabase)\n"
     "  6  partial failure: some entities failed, the others synced\n"
-    "  7  cache error (SQLite or file system)\n";
+    "  7  cache error (SQLite or file system; corrupt, full): the run stops\n"
+    "  8  the cache is in use by another run (pull, push, sync or init);\n"
+    "     --wait waits for it\n"
+    "  130, 143  stopped by SIGINT, SIGTERM after the page or batch in\n"
+    "     flight; the run is recorded as interrupted\n";
 
 void cli_help_main(FILE *out)
 {
@@ -68,8 +75,10 @@ static const char help_init[] =
     "Usage: gazsync init [OPTIONS]\n"
     "\n"
     "Create the cache (or migrate an existing one to this build's schema) and\n"
-    "print its path, schema version and file mode (0600: it holds refreshed\n"
-    "OAuth tokens). Needs no credentials and makes no network call.\n";
+    "print its path, schema version and file mode (0600: it holds the\n"
+    "business's data). Needs no credentials and makes no network call.\n"
+    "init also turns an existing SQLite file that is not a gazsync cache into\n"
+    "one (other commands refuse such a file and leave it untouched).\n";
 
 static const char help_pull[] =
     "Usage: gazsync pull [ENTITY...] [--force[=ENTITY,...]] [--full] "
@@ -90,7 +99,11 @@ static const char help_pull[] =
     "A bare --force never takes the next word as its value: '--force users'\n"
     "is '--force' plus the entity 'users', which forces users alone.\n"
     "Prints one line per entity (pulled, skipped and why, FAILED) and a\n"
-    "total; on a terminal, a progress line on stderr while pages arrive.\n";
+    "total; on a terminal, a progress line on stderr while pages arrive.\n"
+    "One pull, push or sync per cache at a time (the lock <cache>.lock):\n"
+    "another exits 8 at once, or waits with --wait. Tokens Gazelle refreshes\n"
+    "are kept in <cache>.tokens (mode 0600; $GAZSYNC_TOKEN_FILE), never in\n"
+    "the cache.\n";
 
 static const char help_push[] =
     "Usage: gazsync push [ENTITY...] [--dry-run] [--batch N] [--all] "
@@ -129,7 +142,7 @@ static const char help_status[] =
     "Per entity: live rows, last success and its age, policy, what the next\n"
     "pull will do and why, Gazelle calls (last run, total), rows waiting to\n"
     "be pushed and rows quarantined. Reads only the cache and the config:\n"
-    "no network call.\n"
+    "no network call, no lock, and a read-only cache (0400) is fine.\n"
     "\n"
     "  --json              print the cache's status as JSON\n";
 
