@@ -77,9 +77,8 @@ for e in users clients pianos appointments timeline_entries; do
 done
 expect_in out.txt "^pull total +6 pulled, 0 skipped, 0 failed"
 grep -q $'\r' err.txt && fail "progress written to a non-terminal"
-saved=$(sqlite3 c.db "SELECT count(*) FROM meta WHERE key IN
-        ('gazelle.access_token','gazelle.refresh_token')")
-[ "$saved" = 2 ] || fail "refreshed tokens not saved in meta ($saved)"
+saved=$(grep -c "^GAZELLE_\(ACCESS\|REFRESH\)_TOKEN=" c.db.tokens)
+[ "$saved" = 2 ] || fail "refreshed tokens not saved in c.db.tokens ($saved)"
 
 # Second pull: users skipped, with the way to force them.
 gs 0 pull

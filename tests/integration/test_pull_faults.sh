@@ -233,10 +233,12 @@ refreshes=$(sim_get /__sim/stats | python3 -c 'import json,sys; print(json.load(
 [ "$refreshes" -ge 2 ] || fail "expired token: $refreshes refreshes, want several (a token lives 5 requests)"
 [ "$(by_status 401)" -ge 2 ] || fail "expired token: $(by_status 401) 401 answers, want >= 2"
 assert_cache_equals_dump "$db"
-acc=$(q "$db" "select value from meta where key='gazelle.access_token'")
-ref=$(q "$db" "select value from meta where key='gazelle.refresh_token'")
-[ -n "$acc" ] && [ "$acc" != "$T" ] || fail "expired token: no refreshed access token in meta"
-[ -n "$ref" ] && [ "$ref" != "$R" ] || fail "expired token: no refreshed refresh token in meta"
+# Saved in the token file beside the cache, not in the cache (issue 11, 19).
+token_of() { sed -n "s/^$1='\(.*\)'$/\1/p" "$db.tokens"; }
+acc=$(token_of GAZELLE_ACCESS_TOKEN)
+ref=$(token_of GAZELLE_REFRESH_TOKEN)
+[ -n "$acc" ] && [ "$acc" != "$T" ] || fail "expired token: no refreshed access token in $db.tokens"
+[ -n "$ref" ] && [ "$ref" != "$R" ] || fail "expired token: no refreshed refresh token in $db.tokens"
 # The environment's pair is spent (the simulator rotates): only the saved
 # pair can serve the next run.
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $T" \
@@ -246,11 +248,11 @@ sim_post "/__sim/advance?days=1" >/dev/null
 sim_post /__sim/stats/reset >/dev/null
 GAZELLE_ACCESS_TOKEN=$T GAZELLE_REFRESH_TOKEN=$R run_gs rtok2 "$db" -v pull
 [ "$RC" = 0 ] || { show rtok2; fail "expired token: the next run exited $RC (saved tokens not reused?)"; }
-grep -q "tokens saved in the cache" "$GS_TMP/rtok2.err" \
+grep -q "tokens saved in $db.tokens" "$GS_TMP/rtok2.err" \
   || { show rtok2; fail "expired token: the next run did not say it used the saved tokens"; }
 assert_cache_equals_dump "$db"
-acc2=$(q "$db" "select value from meta where key='gazelle.access_token'")
-ref2=$(q "$db" "select value from meta where key='gazelle.refresh_token'")
+acc2=$(token_of GAZELLE_ACCESS_TOKEN)
+ref2=$(token_of GAZELLE_REFRESH_TOKEN)
 # Secrets: none of the tokens in any output or in sync_runs.
 q "$db" "select * from sync_runs" >"$GS_TMP/sync_runs.txt"
 for tok in "$T" "$R" "$acc" "$ref" "$acc2" "$ref2"; do
@@ -258,4 +260,4 @@ for tok in "$T" "$R" "$acc" "$ref" "$acc2" "$ref2"; do
     if grep -qF -- "$tok" "$GS_TMP/$f"; then fail "a token appears in $f"; fi
   done
 done
-pass "expired token: refreshed ($refreshes times), saved in meta, reused by the next run, never printed or logged"
+pass "expired token: refreshed ($refreshes times), saved in the token file, reused by the next run, never printed or logged"

@@ -294,7 +294,10 @@ pass "quarantined row retried and landed once the database accepts it"
 sqlite3 "$db" "delete from push_state"   # everything pending again
 sql "update gazelle_pianos set make = 'stale'; update gazelle_clients set company_name = 'stale'"
 double POST faults '{"method":"POST","action":"delay","delay_ms":150}' >/dev/null
-gs push --batch 20 >/dev/null 2>&1 &
+# gazsync itself in the background, not a subshell running it: kill -9 must
+# reach the push (before the run lock, killing the subshell left the push
+# running beside the next one).
+"$GAZSYNC" --db "$db" push --batch 20 >/dev/null 2>&1 &
 pid=$!
 sleep 1.5
 kill -9 "$pid" 2>/dev/null || fail "push finished before the kill; slow it down"
