@@ -115,8 +115,9 @@ static int parse_date(int64_t *days, const char *date)
 {
     int y, m, d, n = 0;
 
-    if (strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
-        n != 10 || m < 1 || m > 12 || d < 1)
+    if (strlen(date) != 10 ||
+        sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+        m < 1 || m > 12 || d < 1)
         return -1;
     *days = gs_days_from_civil(y, m, d);
     int64_t yy;

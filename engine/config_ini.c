@@ -14,9 +14,9 @@
  * handler a key and a value, not where they came from. */
 typedef struct {
     FILE *file;
-    int line;        /* of the text last read */
-    int line_start;  /* the next read starts a line */
-    int indented;    /* that line starts with a blank */
+    int line;       /* of the text last read */
+    int line_start; /* the next read starts a line */
+    int indented;   /* that line starts with a blank */
 } ini_reader_state;
 
 /* Every key and section given, to refuse a second one: in libinih the last
@@ -92,8 +92,10 @@ static int main_key(ini_ctx *ctx, const char *s, const char *name,
          * hours without a word. The value is no secret: it is named. */
         if (!gs__valid_time_zone(value) || gs__known_time_zone(value) != 0) {
             char why[300];
-            snprintf(why, sizeof why, "'%.64s' is not a known time zone "
-                     "(like America/Montreal, Europe/Paris, UTC)", value);
+            snprintf(why, sizeof why,
+                     "'%.64s' is not a known time zone "
+                     "(like America/Montreal, Europe/Paris, UTC)",
+                     value);
             return fail(ctx, GS_ECONFIG, "time_zone = %s in [%s]", why, s);
         }
         snprintf(cfg->time_zone, sizeof cfg->time_zone, "%s", value);
@@ -192,7 +194,8 @@ static int entity_key(ini_ctx *ctx, const gs_entity *e, gs_entity_policy *p,
         if (gs_duration_parse(&seconds, value) != GS_OK) {
             char why[300];
             snprintf(why, sizeof why, "%s' in [%s]: '%.64s'", name, s, value);
-            return fail(ctx, GS_ECONFIG, "bad value for '%s (a duration from "
+            return fail(ctx, GS_ECONFIG,
+                        "bad value for '%s (a duration from "
                         "0s to 3660d, ten years, like 90s, 10m, 6h, 30d, 2w)%s",
                         why, "");
         }
@@ -246,8 +249,7 @@ static int first_time(ini_ctx *ctx, const char *name, const char *what)
                  what);
         return 0;
     }
-    snprintf(ctx->seen[ctx->n_seen].name, sizeof ctx->seen[0].name, "%s",
-             name);
+    snprintf(ctx->seen[ctx->n_seen].name, sizeof ctx->seen[0].name, "%s", name);
     ctx->seen[ctx->n_seen++].line = ctx->reader.line;
     return 1;
 }

@@ -244,9 +244,8 @@ static int read_header(tz_counts *c, const unsigned char *p, size_t len)
     c->time = be32(p + 32);
     c->type = be32(p + 36);
     c->chars = be32(p + 40);
-    if (c->type == 0 || c->type > 256 || c->time > 100000 ||
-        c->leap > 10000 || c->chars > 10000 || c->isut > 256 ||
-        c->isstd > 256)
+    if (c->type == 0 || c->type > 256 || c->time > 100000 || c->leap > 10000 ||
+        c->chars > 10000 || c->isut > 256 || c->isstd > 256)
         return -1;
     return 0;
 }

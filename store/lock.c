@@ -63,16 +63,14 @@ int gs_store__lock(int *out_fd, const char *path, int wait_ms)
             holder_pid(pid, sizeof pid, fd);
             close(fd);
             if (err != EWOULDBLOCK)
-                return gs_error_set(GS_EIO, GS_ECLASS_OS,
-                                    "cache lock %s: %s", lock_path,
-                                    strerror(err));
-            return gs_error_set(GS_EBUSY, GS_ECLASS_STORE,
-                                "cache %s is in use by another gazsync run%s%s%s"
-                                " (lock %s)%s",
-                                path, pid[0] ? " (pid " : "", pid,
-                                pid[0] ? ")" : "", lock_path,
-                                wait_ms > 0 ? "; gave up waiting"
-                                            : "; try later, or --wait");
+                return gs_error_set(GS_EIO, GS_ECLASS_OS, "cache lock %s: %s",
+                                    lock_path, strerror(err));
+            return gs_error_set(
+                GS_EBUSY, GS_ECLASS_STORE,
+                "cache %s is in use by another gazsync run%s%s%s"
+                " (lock %s)%s",
+                path, pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", lock_path,
+                wait_ms > 0 ? "; gave up waiting" : "; try later, or --wait");
         }
         sleep_ms(POLL_MS);
         waited += POLL_MS;

@@ -46,8 +46,8 @@ typedef struct {
     int config_explicit;     /* named by flag or env: must exist */
     const char *env_file;    /* --env-file, ./.env */
     int env_file_explicit;
-    const char *now_text; /* --now / GAZSYNC_NOW as given */
-    char now[32];         /* normalised ISO UTC, "" when the clock */
+    const char *now_text;  /* --now / GAZSYNC_NOW as given */
+    char now[32];          /* normalised ISO UTC, "" when the clock */
     const char *wait_text; /* --wait's value; "" for a bare --wait */
     long wait_seconds;     /* for the run lock; 0: do not wait */
     int verbosity;
@@ -121,10 +121,10 @@ int cli_fail(const gs_cli *cli, int code);
 int cli_load_config(gs_config *cfg, const gs_cli *cli);
 /* How a command opens the cache. */
 typedef enum {
-    CLI_STORE_READ,  /* status, runs: read-only, must exist, no lock */
-    CLI_STORE_RUN,   /* pull, sync: created when missing, run lock */
+    CLI_STORE_READ,         /* status, runs: read-only, must exist, no lock */
+    CLI_STORE_RUN,          /* pull, sync: created when missing, run lock */
     CLI_STORE_RUN_EXISTING, /* push: must exist, run lock */
-    CLI_STORE_INIT,  /* init: created, run lock, adopts any SQLite file */
+    CLI_STORE_INIT, /* init: created, run lock, adopts any SQLite file */
 } cli_store_mode;
 int cli_open_store(gs_store **store, const gs_cli *cli, cli_store_mode mode);
 const char *cli_now_or_null(const gs_cli *cli);

@@ -281,8 +281,8 @@ int cli_finish_globals(gs_cli *cli)
     if (cli->wait_text) {
         cli->wait_seconds = DEFAULT_WAIT_SECONDS;
         if (*cli->wait_text &&
-            cli_parse_long(&cli->wait_seconds, cli, "--wait", cli->wait_text,
-                           0, MAX_WAIT_SECONDS) != 0)
+            cli_parse_long(&cli->wait_seconds, cli, "--wait", cli->wait_text, 0,
+                           MAX_WAIT_SECONDS) != 0)
             return GS_EXIT_USAGE;
     }
 

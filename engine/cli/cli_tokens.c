@@ -125,8 +125,8 @@ int cli_tokens_write(const char *path, const cli_tokens *t)
     gs_buf text = GS_BUF_INIT;
     int fd = -1, rc;
 
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp%ld", path,
-                         (long)getpid()) >= sizeof tmp)
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >=
+        sizeof tmp)
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
                             "token file path too long");
     rc = gs_buf_puts(&text, "# gazsync: the OAuth tokens of the last Gazelle "
@@ -199,8 +199,10 @@ int cli_tokens_migrate(gs_store *store, const gs_cli *cli, const char *path)
     else
         gs_store_rollback(store);
     if (rc == GS_OK)
-        cli_verbose(cli, "gazelle: moved the saved tokens from the cache to "
-                         "%s\n", path);
+        cli_verbose(cli,
+                    "gazelle: moved the saved tokens from the cache to "
+                    "%s\n",
+                    path);
 done:
     cli_tokens_free(&old);
     cli_tokens_free(&current);

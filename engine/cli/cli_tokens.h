@@ -5,7 +5,7 @@
 #include "cli.h"
 
 typedef struct {
-    char *access;      /* NULL when absent */
+    char *access; /* NULL when absent */
     char *refresh;
     char *fingerprint; /* of the environment's credentials they replace */
 } cli_tokens;

@@ -90,10 +90,9 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
     if (pull_rc == GS_ESTORE || pull_rc == GS_ECANCELED) {
         push_rc = GS_OK;
     } else {
-        push_rc = cli_push_half(&push, &push_err, store, supabase, &cfg,
-                                &flags, cli, run.id);
-        cli_print_push(cli, &push, cli_push_asked(&flags, &cfg),
-                       flags.dry_run);
+        push_rc = cli_push_half(&push, &push_err, store, supabase, &cfg, &flags,
+                                cli, run.id);
+        cli_print_push(cli, &push, cli_push_asked(&flags, &cfg), flags.dry_run);
     }
 
     rc = sync_code(pull_rc, push_rc);

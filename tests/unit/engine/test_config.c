@@ -224,9 +224,10 @@ static void test_config_bad_ini_names_file_line_key(void **state)
     expect_ini_error(f, "[gazsync]\naccess_token = abc\n",
                      "2: unknown key 'access_token' in [gazsync] (secrets");
     /* out of range (issue 11, defect 16) */
-    expect_ini_error(f, "[entity.timeline_entries]\nlookback = 2000000w\n",
-                     "2: bad value for 'lookback' in [entity.timeline_entries]: "
-                     "'2000000w'");
+    expect_ini_error(
+        f, "[entity.timeline_entries]\nlookback = 2000000w\n",
+        "2: bad value for 'lookback' in [entity.timeline_entries]: "
+        "'2000000w'");
     expect_ini_error(f, "[entity.clients]\nmax_age = 3661d\n",
                      "2: bad value for 'max_age' in [entity.clients]: '3661d'");
     expect_ini_error(f, "[entity.clients]\npolicy = delta,lookback=99999w\n",
@@ -241,8 +242,9 @@ static void test_config_bad_ini_names_file_line_key(void **state)
     expect_ini_error(f, "[entity.clients]\npolicy = delta\npolicy = always\n",
                      "3: key 'policy' in [entity.clients] given twice "
                      "(first at line 2)");
-    expect_ini_error(f, "[gazsync]\npage_size = 10\n[push]\nbatch_rows = 5\n"
-                        "\n[gazsync]\nmin_interval_ms = 0\n",
+    expect_ini_error(f,
+                     "[gazsync]\npage_size = 10\n[push]\nbatch_rows = 5\n"
+                     "\n[gazsync]\nmin_interval_ms = 0\n",
                      "6: section [gazsync] given twice (first at line 1)");
     expect_ini_error(f, "[push]\nbatch_rows = 5\n[push]\n",
                      "3: section [push] given twice (first at line 1)");
