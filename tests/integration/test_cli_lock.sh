@@ -119,3 +119,30 @@ gs status >/dev/null || fail "status failed while a pull held the run lock"
 gs runs >/dev/null || fail "runs failed while a pull held the run lock"
 wait "$holder" || fail "the forced users pull failed"
 pass "status and runs work while a run holds the lock"
+
+# A sync killed outright (kill -9: no chance to record anything) stays
+# "running" until the next run, which marks it "interrupted"; its push then
+# sends it so to gazsync_runs (issue 11, defect 13).
+sim_post /__sim/faults '{"rules":[{"field":"*","every":1,"action":"delay","delay_ms":200}]}' >/dev/null
+gs_bg "$GS_TMP/killed.out" sync --force=timeline_entries
+killed=$bg_pid
+for _ in $(seq 1 200); do
+  [ "$(q "select count(*) from sync_runs")" -ge 4 ] && break
+  sleep 0.05
+done
+sleep 0.5
+kill -0 "$killed" 2>/dev/null || fail "the sync to kill ended too early: $(cat "$GS_TMP/killed.out")"
+kill -9 "$killed"
+wait "$killed" 2>/dev/null || true
+killed_id=$(q "select max(id) from sync_runs")
+[ "$(q "select status from sync_runs where id = $killed_id")" = running ] || fail "the killed run is not left running"
+curl -fsS -X DELETE "$SIM_URL/__sim/faults" >/dev/null
+# Something to push, so that the push (and its run log) goes out.
+sim_post "/__sim/advance?days=1" >/dev/null
+"$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$(sim_now)" sync >"$GS_TMP/after-kill.out" 2>&1 \
+  || fail "the sync after kill -9 exited $?: $(cat "$GS_TMP/after-kill.out")"
+[ "$(q "select status from sync_runs where id = $killed_id")" = interrupted ] \
+  || fail "the next run left the killed run '$(q "select status from sync_runs where id = $killed_id")'"
+remote=$("$PG_BIN/psql" -XAtq -d "$PG_URL" -c "select status from gazsync_runs where run_id like '%:$killed_id'")
+[ "$remote" = interrupted ] || fail "gazsync_runs has the killed run as '$remote', want interrupted"
+pass "kill -9: the next sync marked run $killed_id interrupted, in sync_runs and gazsync_runs"
