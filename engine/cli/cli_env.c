@@ -163,11 +163,16 @@ int cli_open_store(gs_store **store, const gs_cli *cli, cli_store_mode mode)
     opts.read_only = mode == CLI_STORE_READ;
     opts.run_lock = mode != CLI_STORE_READ;
     opts.adopt = mode == CLI_STORE_INIT;
-    opts.lock_wait_ms = (int)(cli->wait_seconds * 1000);
-    if (opts.run_lock && cli->wait_seconds > 0)
-        cli_verbose(cli, "cache: waiting up to %lds for the run lock\n",
-                    cli->wait_seconds);
     rc = gs_store_open(store, cli->db_path, &opts);
+    /* Said once, before waiting, so that a cron log shows why the run
+     * started late. */
+    if (rc == GS_EBUSY && cli->wait_seconds > 0) {
+        fprintf(stderr,
+                "%s: %s is in use by another run; waiting up to %ld s\n",
+                cli->prog, cli->db_path, cli->wait_seconds);
+        opts.lock_wait_ms = (int)(cli->wait_seconds * 1000);
+        rc = gs_store_open(store, cli->db_path, &opts);
+    }
     if (rc != GS_OK)
         return cli_fail(cli, rc);
     cli_verbose(cli, "cache: %s (schema %d)\n", cli->db_path,
