@@ -119,10 +119,11 @@ static void test_unknown_zone_is_an_error_not_utc(void **state)
 }
 
 /* The oracle is glibc under TZ=zone, set in this test process only: the
- * library itself never touches TZ. Every 3 hours over 1965..1975 and
+ * library itself never touches TZ. Over 1965..1975 and
  * 2025..2028 (DST changes both ways) and 2040..2042 (after the files' last
  * transition: the footer's rule), the offset and the local date agree,
- * and local midnight maps back as mktime() maps it. */
+ * (every 7 hours: every hour of the day in turn), and local midnight maps back
+ * as mktime() maps it. */
 static void compare_zone_with_libc(const char *zone_name)
 {
     static const int spans[][2] = {{1965, 1975}, {2025, 2028}, {2040, 2042}};
@@ -135,7 +136,7 @@ static void compare_zone_with_libc(const char *zone_name)
     for (size_t s = 0; s < sizeof spans / sizeof spans[0]; s++) {
         time_t from = (time_t)gs_days_from_civil(spans[s][0], 1, 1) * 86400;
         time_t to = (time_t)gs_days_from_civil(spans[s][1], 1, 1) * 86400;
-        for (time_t t = from; t < to; t += 3 * 3600) {
+        for (time_t t = from; t < to; t += 7 * 3600) {
             struct tm tm;
 
             localtime_r(&t, &tm);
@@ -147,7 +148,7 @@ static void compare_zone_with_libc(const char *zone_name)
             strftime(theirs, sizeof theirs, "%Y-%m-%d", &tm);
             assert_int_equal(gs_local_date(ours, t, 0, zone_name), GS_OK);
             assert_string_equal(ours, theirs);
-            if (tm.tm_hour < 3) { /* once a day: local midnight */
+            if (tm.tm_hour < 7) { /* about once a day: local midnight */
                 time_t midnight, want;
                 struct tm m = tm;
                 m.tm_hour = m.tm_min = m.tm_sec = 0;
