@@ -119,11 +119,11 @@ static void test_unknown_zone_is_an_error_not_utc(void **state)
 }
 
 /* The oracle is glibc under TZ=zone, set in this test process only: the
- * library itself never touches TZ. Over 1965..1975 and
- * 2025..2028 (DST changes both ways) and 2040..2042 (after the files' last
- * transition: the footer's rule), the offset and the local date agree,
- * (every 7 hours: every hour of the day in turn), and local midnight maps back
- * as mktime() maps it. */
+ * library itself never touches TZ. Every 7 hours (so every hour of the day
+ * in turn) over 1965..1975, 2025..2028 (DST changes both ways) and
+ * 2040..2042 (after the files' last transition: the footer's rule), the
+ * offset and the local date agree, and local midnight maps back as
+ * mktime() maps it. */
 static void compare_zone_with_libc(const char *zone_name)
 {
     static const int spans[][2] = {{1965, 1975}, {2025, 2028}, {2040, 2042}};
