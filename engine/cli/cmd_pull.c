@@ -68,6 +68,9 @@ void cli_report_half(const gs_cli *cli, const char *what, int rc,
                 message ? message
                         : "some entities failed (see above), the others "
                           "synced");
+    else if (rc == GS_ECANCELED)
+        fprintf(stderr, "%s: %s interrupted: %s\n", cli->prog, what,
+                message ? message : "stopped on request");
     else
         fprintf(stderr, "%s: %s failed: %s\n", cli->prog, what,
                 message ? message : gs_strerror(rc));
