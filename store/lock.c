@@ -43,34 +43,37 @@ int gs_store__lock(int *out_fd, const char *path, int wait_ms)
 {
     char lock_path[4096], pid[32];
     long waited = 0;
-    int fd, n;
+    int fd = -1, n, rc = GS_OK;
 
     *out_fd = -1;
     n = snprintf(lock_path, sizeof lock_path, "%s.lock", path);
-    if (n < 0 || (size_t)n >= sizeof lock_path)
-        return gs_error_set(GS_EINVAL, GS_ECLASS_OS, "cache %s: path too long",
-                            path);
+    if (n < 0 || (size_t)n >= sizeof lock_path) {
+        rc = gs_error_set(GS_EINVAL, GS_ECLASS_OS, "cache %s: path too long",
+                          path);
+        goto done;
+    }
     fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return gs_error_set(GS_EIO, GS_ECLASS_OS, "cache lock %s: %s",
-                            lock_path, strerror(errno));
+    if (fd < 0) {
+        rc = gs_error_set(GS_EIO, GS_ECLASS_OS, "cache lock %s: %s", lock_path,
+                          strerror(errno));
+        goto done;
+    }
     while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EINTR)
             continue;
-        if (errno != EWOULDBLOCK || waited >= wait_ms) {
-            int err = errno;
-
+        if (errno != EWOULDBLOCK) {
+            rc = gs_error_set(GS_EIO, GS_ECLASS_OS, "cache lock %s: %s",
+                              lock_path, strerror(errno));
+            goto done;
+        }
+        if (waited >= wait_ms) {
             holder_pid(pid, sizeof pid, fd);
-            close(fd);
-            if (err != EWOULDBLOCK)
-                return gs_error_set(GS_EIO, GS_ECLASS_OS, "cache lock %s: %s",
-                                    lock_path, strerror(err));
-            return gs_error_set(
+            rc = gs_error_set(
                 GS_EBUSY, GS_ECLASS_STORE,
-                "cache %s is in use by another gazsync run%s%s%s"
-                " (lock %s)%s",
+                "cache %s is in use by another gazsync run%s%s%s (lock %s)%s",
                 path, pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", lock_path,
                 wait_ms > 0 ? "; gave up waiting" : "; try later, or --wait");
+            goto done;
         }
         sleep_ms(POLL_MS);
         waited += POLL_MS;
@@ -80,7 +83,11 @@ int gs_store__lock(int *out_fd, const char *path, int wait_ms)
     if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) < 0)
         pid[0] = '\0';
     *out_fd = fd;
-    return GS_OK;
+    fd = -1;
+done:
+    if (fd >= 0)
+        close(fd);
+    return rc;
 }
 
 void gs_store__unlock(int fd)
