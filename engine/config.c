@@ -59,8 +59,9 @@ int gs__parse_bool(int *out, const char *text)
     return -1;
 }
 
-/* An IANA zone name ("America/Montreal", "UTC", "Etc/GMT+5"); it reaches
- * TZ and a file path, so only the characters such names use. */
+/* An IANA zone name ("America/Montreal", "UTC", "Etc/GMT+5"); it becomes
+ * a path under /usr/share/zoneinfo, so only the characters such names use
+ * and nothing that leaves the folder. */
 int gs__valid_time_zone(const char *text)
 {
     size_t n = strlen(text);
