@@ -39,7 +39,7 @@ int cmd_init(gs_cli *cli, int argc, char **argv)
     if ((st.st_mode & 077) != 0)
         fprintf(stderr,
                 "%s: warning: %s is readable by others (mode %04o); it "
-                "holds OAuth tokens: chmod 600 it\n",
+                "holds the business's clients: chmod 600 it\n",
                 cli->prog, cli->db_path, (unsigned)(st.st_mode & 07777));
     return GS_EXIT_OK;
 }

@@ -131,7 +131,7 @@ int gs_store_state_get(gs_sync_state *out, gs_store *store,
 int gs_store_state_put(gs_store *store, const gs_entity *entity,
                        const gs_sync_state *state);
 
-/** Small key/value metadata (`meta` table): refreshed OAuth tokens and the
+/** Small key/value metadata (`meta` table): the last full reads and the
  *  like. *value is NULL when absent; free() it. */
 int gs_store_meta_get(char **value, gs_store *store, const char *key);
 int gs_store_meta_set(gs_store *store, const char *key, const char *value);
