@@ -57,7 +57,6 @@ for _ in $(seq 1 200); do
   kill -0 "$first" 2>/dev/null || fail "the first sync ended before it could be overlapped: $(cat "$GS_TMP/first.out")"
   sleep 0.05
 done
-requests_before=$(sim_get /__sim/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
 
 set +e
 gs sync >"$GS_TMP/second.out" 2>"$GS_TMP/second.err"
