@@ -107,7 +107,7 @@ python3 "$GS_SRC/tests/integration/compare_target.py" "$db" --full >"$GS_TMP/cmp
 pass "each of $rows rows written once, none deleted; dump = cache = target"
 
 # Read-only commands take no lock: status and runs work while a run holds it.
-sim_post /__sim/faults '{"rules":[{"field":"*","every":1,"action":"delay","delay_ms":1500}]}' >/dev/null
+sim_post /__sim/faults '{"rules":[{"field":"*","every":1,"action":"delay","delay_ms":3000}]}' >/dev/null
 gs_bg "$GS_TMP/holder.out" pull --force=users
 holder=$bg_pid
 for _ in $(seq 1 100); do
