@@ -41,8 +41,7 @@ static void add_content_range(pd_response *resp, const pd_call *call,
     gs_buf_free(&range);
 }
 
-void pd_finish_write(pd_response *resp, pd_call *call, pd_sql *q,
-                     pd_write kind)
+void pd_finish_write(pd_response *resp, pd_call *call, pd_sql *q, pd_write kind)
 {
     int represent = call->prefer.ret == PD_RETURN_REPRESENTATION;
     int status = kind == PD_WRITE_INSERT ? 201 : 200;
