@@ -95,8 +95,7 @@ static const char *parse_value(gs_buf *out, const char *p)
     } else {
         /* unquoted: up to an inline " #" comment, trailing blanks cut */
         const char *end = p;
-        while (*end &&
-               !(*end == '#' && end > p && isspace((unsigned char)end[-1])))
+        while (*end && !(*end == '#' && end > p && isspace((unsigned char)end[-1])))
             end++;
         while (end > p && isspace((unsigned char)end[-1]))
             end--;
@@ -114,7 +113,8 @@ static const char *parse_value(gs_buf *out, const char *p)
     return NULL;
 }
 
-static int parse_line(gs__dotenv *env, char *line, int lineno, const char *path)
+static int parse_line(gs__dotenv *env, char *line, int lineno,
+                      const char *path)
 {
     gs_buf value = GS_BUF_INIT;
     const char *why = NULL;

@@ -11,7 +11,7 @@
 #include "internal_gazelle.h"
 
 struct gs_gazelle {
-    gs_http *http; /* borrowed */
+    gs_http *http;  /* borrowed */
     char *api_url;
     char *oauth_url;
     char *access_token;
@@ -58,7 +58,8 @@ static int copy_opt(char **dst, const char *src)
     return *dst ? GS_OK : GS_ENOMEM;
 }
 
-int gs_gazelle_new(gs_gazelle **out, gs_http *http, const gs_gazelle_opts *opts)
+int gs_gazelle_new(gs_gazelle **out, gs_http *http,
+                   const gs_gazelle_opts *opts)
 {
     gs_gazelle *client = NULL;
     int rc = GS_OK;
@@ -226,17 +227,19 @@ static int graphql_errors(json_t *errors, json_t *data, const char *what)
     int rc;
 
     for (size_t i = 0; i < n && i < 3; i++) {
-        const char *text = json_string_value(
-            json_object_get(json_array_get(errors, i), "message"));
+        const char *text =
+            json_string_value(json_object_get(json_array_get(errors, i),
+                                              "message"));
         gs_buf_printf(&msg, "%s\"%.200s\"", i ? "; " : "",
                       text ? text : "(no message)");
     }
     /* Partial data is refused too: a page with a hole would look complete
      * to the pull and move its high-water mark past the missing rows. */
-    rc = gs_error_set(
-        GS_EPROTO, GS_ECLASS_GAZELLE, "%s: GraphQL error%s (%zu): %s%s%s", what,
-        n == 1 ? "" : "s", n, msg.data ? msg.data : "", n > 3 ? "; ..." : "",
-        json_is_object(data) ? " (partial data ignored)" : "");
+    rc = gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
+                      "%s: GraphQL error%s (%zu): %s%s%s", what,
+                      n == 1 ? "" : "s", n, msg.data ? msg.data : "",
+                      n > 3 ? "; ..." : "",
+                      json_is_object(data) ? " (partial data ignored)" : "");
     gs_buf_free(&msg);
     return rc;
 }

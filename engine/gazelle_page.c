@@ -37,12 +37,11 @@ static int collect_nodes(json_t *nodes, json_t *conn, const char *root_field)
     if (list && !json_is_null(list)) {
         if (!json_is_array(list))
             return bad(root_field, "nodes is not an array");
-        json_array_foreach(list, i, item)
-        {
+        json_array_foreach(list, i, item) {
             if (!json_is_object(item))
                 return gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
-                                    "%s: node %zu is not an object", root_field,
-                                    i);
+                                    "%s: node %zu is not an object",
+                                    root_field, i);
             if (json_array_append(nodes, item) != 0)
                 return gs_error_set(GS_ENOMEM, GS_ECLASS_GAZELLE,
                                     "out of memory");
@@ -52,8 +51,7 @@ static int collect_nodes(json_t *nodes, json_t *conn, const char *root_field)
     if (edges && !json_is_null(edges)) {
         if (!json_is_array(edges))
             return bad(root_field, "edges is not an array");
-        json_array_foreach(edges, i, item)
-        {
+        json_array_foreach(edges, i, item) {
             json_t *node = json_object_get(item, "node");
             if (!json_is_object(node))
                 return gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,

@@ -93,18 +93,12 @@ const char *gs_gazelle_document(const gs_entity *entity)
     if (!entity)
         return NULL;
     switch (entity->id) {
-    case GS_ENTITY_USERS:
-        return users_document;
-    case GS_ENTITY_CLIENTS:
-        return clients_document;
-    case GS_ENTITY_PIANOS:
-        return pianos_document;
-    case GS_ENTITY_APPOINTMENTS:
-        return appointments_document;
-    case GS_ENTITY_TIMELINE:
-        return timeline_document;
+    case GS_ENTITY_USERS: return users_document;
+    case GS_ENTITY_CLIENTS: return clients_document;
+    case GS_ENTITY_PIANOS: return pianos_document;
+    case GS_ENTITY_APPOINTMENTS: return appointments_document;
+    case GS_ENTITY_TIMELINE: return timeline_document;
     case GS_ENTITY_CONTACTS: /* no connection: they come with clients */
-    default:
-        return NULL;
+    default: return NULL;
     }
 }

@@ -17,18 +17,12 @@
 static long long unit_seconds(char unit)
 {
     switch (unit) {
-    case 's':
-        return 1;
-    case 'm':
-        return 60;
-    case 'h':
-        return 3600;
-    case 'd':
-        return 86400;
-    case 'w':
-        return 7 * 86400;
-    default:
-        return 0;
+    case 's': return 1;
+    case 'm': return 60;
+    case 'h': return 3600;
+    case 'd': return 86400;
+    case 'w': return 7 * 86400;
+    default: return 0;
     }
 }
 
@@ -199,25 +193,15 @@ void gs_policy_format(char *out, size_t size, const gs_entity_policy *p)
     if (!out || size == 0)
         return;
     switch (p->kind) {
-    case GS_POLICY_ALWAYS:
-        gs_buf_puts(&text, "always");
-        break;
-    case GS_POLICY_IF_EMPTY:
-        gs_buf_puts(&text, "if-empty");
-        break;
-    case GS_POLICY_DELTA:
-        gs_buf_puts(&text, "delta");
-        break;
-    case GS_POLICY_SINCE:
-        gs_buf_puts(&text, "since");
-        break;
+    case GS_POLICY_ALWAYS: gs_buf_puts(&text, "always"); break;
+    case GS_POLICY_IF_EMPTY: gs_buf_puts(&text, "if-empty"); break;
+    case GS_POLICY_DELTA: gs_buf_puts(&text, "delta"); break;
+    case GS_POLICY_SINCE: gs_buf_puts(&text, "since"); break;
     case GS_POLICY_WINDOW:
         gs_buf_printf(&text, "window=%+dd..%+dd", -p->window_past_days,
                       p->window_future_days);
         break;
-    default:
-        gs_buf_puts(&text, "unknown");
-        break;
+    default: gs_buf_puts(&text, "unknown"); break;
     }
     if (p->lookback_s > 0) {
         gs_buf_puts(&text, ",lookback=");
