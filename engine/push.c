@@ -238,11 +238,10 @@ static int stopped(entity_push *ep, const gs_push_rows *rows, size_t from,
             "nothing of %s marked pushed",
             name, ep->table, host, stop->message, range);
     default:
-        if (stop->status == 0)
-            return gs_error_set_http(
-                stop->code, GS_ECLASS_SUPABASE, 0,
-                "push %s -> %s: no answer (%s); %s not pushed", name, ep->table,
-                stop->message, range);
+        if (stop->status == 0) /* the transport's words: host and cause */
+            return gs_error_set_http(stop->code, GS_ECLASS_SUPABASE, 0,
+                                     "push %s -> %s: %s; %s not pushed", name,
+                                     ep->table, stop->message, range);
         return gs_error_set_http(
             stop->code, GS_ECLASS_SUPABASE, stop->status,
             "push %s -> %s at %s: HTTP %ld%s after %d attempt(s) (%s)%s; %s "

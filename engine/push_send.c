@@ -40,17 +40,24 @@ static int is_statement_timeout(long status, const char *pg_code)
     return status == 504 || (status >= 500 && strcmp(pg_code, "57014") == 0);
 }
 
-/* A short, printable excerpt of a body, for a message: control bytes and
- * non-ASCII become '.', so an HTML page or binary garbage stays one line. */
+/* A short, printable excerpt of a body, for a message: runs of white space
+ * become one space, other control bytes and non-ASCII '.', so an HTML page
+ * or binary garbage stays one short line. */
 static void excerpt(char *out, size_t size, const char *body, size_t len)
 {
     size_t n = 0;
+    size_t i;
 
-    for (size_t i = 0; i < len && n + 4 < size; i++) {
+    for (i = 0; i < len && n + 4 < size; i++) {
         unsigned char c = (unsigned char)body[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            if (n > 0 && out[n - 1] != ' ')
+                out[n++] = ' ';
+            continue;
+        }
         out[n++] = c >= 0x20 && c < 0x7f ? (char)c : '.';
     }
-    if (len > n && n + 4 <= size) {
+    if (i < len && n + 4 <= size) {
         memcpy(out + n, "...", 3);
         n += 3;
     }
