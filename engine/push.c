@@ -200,11 +200,8 @@ static int stopped(entity_push *ep, const gs_push_rows *rows, size_t from,
         snprintf(code, sizeof code, " %s", stop->pg_code);
     /* No answer in time to a batch of several rows may be the statement's
      * cost: the next run starts with half of it (remember_rows()). */
-    if (stop->status == 0 && stop->timed_out && n > 1) {
-        ep->split.timeouts++;
-        if (!ep->split.rows_cap || n / 2 < ep->split.rows_cap)
-            ep->split.rows_cap = n / 2;
-    }
+    if (stop->status == 0 && stop->timed_out && n > 1)
+        gs_push_split_shrink(&ep->split, n);
     switch (stop->code) {
     case GS_EAUTH:
         return gs_error_set_http(
@@ -242,16 +239,21 @@ static int stopped(entity_push *ep, const gs_push_rows *rows, size_t from,
             return gs_error_set_http(stop->code, GS_ECLASS_SUPABASE, 0,
                                      "push %s -> %s: %s; %s not pushed", name,
                                      ep->table, stop->message, range);
+        if (stop->verdict == GS_PUSH_TIMEOUT)
+            return gs_error_set_http(
+                stop->code, GS_ECLASS_SUPABASE, stop->status,
+                "push %s -> %s at %s: statement timeout (HTTP %ld%s: %s) %d "
+                "time(s) in a row; the next run starts at %zu row(s) a batch; "
+                "%s not pushed",
+                name, ep->table, host, stop->status, code, stop->message,
+                ep->split.timeout_streak,
+                ep->split.rows_cap ? ep->split.rows_cap : 1, range);
         return gs_error_set_http(
             stop->code, GS_ECLASS_SUPABASE, stop->status,
-            "push %s -> %s at %s: HTTP %ld%s after %d attempt(s) (%s)%s; %s "
-            "not pushed",
+            "push %s -> %s at %s: HTTP %ld%s after %d attempt(s) (%s); %s not "
+            "pushed",
             name, ep->table, host, stop->status, code, stop->attempts,
-            stop->message,
-            stop->verdict == GS_PUSH_TIMEOUT
-                ? "; the statement timed out even for one row"
-                : "",
-            range);
+            stop->message, range);
     }
 }
 

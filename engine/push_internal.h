@@ -131,6 +131,7 @@ typedef struct {
     size_t too_large;      /* smallest body the target answered 413; 0 none */
     size_t rows_cap;       /* rows per body after statement timeouts; 0 none */
     int timeouts;          /* statement timeouts met (each halved a batch) */
+    int timeout_streak;    /* of them since the last body that landed */
     size_t largest_landed; /* rows of the largest body that landed */
 } gs_push_split;
 
@@ -140,11 +141,19 @@ typedef struct {
  * status, code and message. A 413 splits by bytes and fails only a row that
  * is over the limit alone. A statement timeout (57014, 504) halves the
  * batch and lowers split->rows_cap to the half, so later batches start there;
- * a single row that times out stops. GS_OK when every row is landed or failed;
+ * a single row that times out stops, and so does the GS_PUSH_MAX_HALVINGS-th
+ * timeout in a row (a database that answers nothing in time at any size
+ * must not cost a request per halving down to one row; the next run starts
+ * at the bound learnt). GS_OK when every row is landed or failed;
  * otherwise the code of a stopping answer (kept in split->stop), and rows
  * marked landed did land but the batch must not be marked pushed. */
 int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
                        size_t from, size_t n);
+
+#define GS_PUSH_MAX_HALVINGS 5
+
+/* Records a timeout of a body of @p n rows: rows_cap becomes at most n/2. */
+void gs_push_split_shrink(gs_push_split *split, size_t n);
 
 /* ---- push_runs.c: the run log ------------------------------------------ */
 

@@ -72,6 +72,14 @@ static int resend_smaller(gs_push_split *split, const gs_push_rows *rows,
     return GS_OK;
 }
 
+void gs_push_split_shrink(gs_push_split *split, size_t n)
+{
+    split->timeouts++;
+    split->timeout_streak++;
+    if (n / 2 > 0 && (!split->rows_cap || n / 2 < split->rows_cap))
+        split->rows_cap = n / 2;
+}
+
 /* After a statement timeout on @p n rows: the rows again in pieces of at
  * most split->rows_cap, which the pieces may lower further. */
 static int resend_fewer(gs_push_split *split, const gs_push_rows *rows,
@@ -111,13 +119,14 @@ int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
         mark(split, from, n, &answer);
         if (n > split->largest_landed)
             split->largest_landed = n;
+        split->timeout_streak = 0;
         return GS_OK;
     case GS_PUSH_TIMEOUT:
         if (n == 1)
             break; /* nothing smaller to send: stop below */
-        split->timeouts++;
-        if (!split->rows_cap || n / 2 < split->rows_cap)
-            split->rows_cap = n / 2;
+        gs_push_split_shrink(split, n);
+        if (split->timeout_streak >= GS_PUSH_MAX_HALVINGS)
+            break;
         return resend_fewer(split, rows, from, n);
     case GS_PUSH_TOO_LARGE:
         if (!split->too_large || split->body.len < split->too_large)

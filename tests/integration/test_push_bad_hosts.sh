@@ -6,7 +6,7 @@
 #   - defect 7: a host that accepts and never answers is asked once per
 #     attempt of the first request (the breaker), not once per entity and
 #     run log; with a long request timeout, the run deadline
-#     (GAZSYNC_RUN_TIMEOUT_S) ends the push;
+#     ([gazsync] run_timeout_s, GAZSYNC_RUN_TIMEOUT_S) ends the push;
 #   - defect 15: 100 MB of garbage is cut at the answer cap
 #     (GAZSYNC_MAX_ANSWER_BYTES, and the default): the host could not send
 #     it all, the push's memory stayed below it, exit 4 naming the limit.
@@ -68,11 +68,12 @@ asked=$(stat requests)
 pass "silent host: asked $asked times (1 request x 2 attempts, not per entity), exit 4"
 
 start_host silent
-push SUPABASE_URL="$HOST_URL" GAZSYNC_TIMEOUT_MS=600000 GAZSYNC_RUN_TIMEOUT_S=2
+printf '[gazsync]\nrun_timeout_s = 2\n' >"$GS_TMP/deadline.ini"
+push SUPABASE_URL="$HOST_URL" GAZSYNC_TIMEOUT_MS=600000 GAZSYNC_CONFIG="$GS_TMP/deadline.ini"
 [ "$RC" = 4 ] || fail "run deadline: exit $RC, want 4: $OUT"
 grep -q "run deadline" <<<"$OUT" || fail "run deadline: not reported: $OUT"
 [ "$(stat requests)" = 1 ] || fail "run deadline: host asked $(stat requests) times, want 1"
-pass "a 10-minute request timeout is cut by GAZSYNC_RUN_TIMEOUT_S=2: exit 4, the deadline named"
+pass "a 10-minute request timeout is cut by run_timeout_s = 2 (INI): exit 4, the deadline named"
 
 # ---- defect 15: 100 MB of garbage ----------------------------------------
 max_rss_kb() {  # runs the push; prints the child's peak RSS in KiB

@@ -371,6 +371,21 @@ static void test_push_split_stops_when_one_row_times_out(void **state)
     assert_int_equal(f->split.stop.verdict, GS_PUSH_TIMEOUT);
 }
 
+/* A database that answers nothing in time at any size costs a bounded
+ * number of halvings, not one request per size down to one row. */
+static void test_push_split_stops_after_max_halvings(void **state)
+{
+    fixture *f = *state;
+
+    f->target.timeout_over = 1;
+    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 64), GS_EHTTP);
+    /* 64, 32, 16, 8, 4: the fifth timeout in a row stops. */
+    assert_int_equal(f->target.requests, GS_PUSH_MAX_HALVINGS);
+    assert_int_equal(f->split.rows_cap, 2); /* where the next run starts */
+    assert_int_equal(count_fates(f, 0, 64, 0), 0);
+    assert_int_equal(count_fates(f, 0, 64, 1), 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -391,6 +406,7 @@ int main(void)
         cmocka_unit_test(test_push_judge_names_statement_timeouts),
         T(test_push_split_halves_a_batch_that_times_out),
         T(test_push_split_stops_when_one_row_times_out),
+        T(test_push_split_stops_after_max_halvings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
