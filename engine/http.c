@@ -358,6 +358,17 @@ static long long time_left_ms(const gs_http *http)
     return http->opts.run_timeout_ms - elapsed_ms(&http->created);
 }
 
+/* The failures that say the host is not there or does not answer at all, so
+ * that asking it again this run would cost the same wait for nothing: the
+ * breaker's. A connection dropped or cut mid-answer is not one: that host
+ * answers, and its next request may well go through. */
+static int host_unreachable(CURLcode code)
+{
+    return code == CURLE_OPERATION_TIMEDOUT || code == CURLE_COULDNT_CONNECT ||
+           code == CURLE_COULDNT_RESOLVE_HOST ||
+           code == CURLE_SSL_CONNECT_ERROR;
+}
+
 static int retryable_curl(CURLcode code)
 {
     switch (code) {
@@ -504,8 +515,11 @@ static int transport_error(gs_http *http, const gs_http_req *req,
              attempt, attempt == 1 ? "" : "s");
     /* Every attempt failed without an answer: asking this host again this
      * run would cost the same for nothing (the breaker). */
-    if (retryable_curl(code))
-        mark_dead(http, host, why);
+    if (!host_unreachable(code))
+        return gs_error_set(GS_EHTTP, GS_ECLASS_HTTP,
+                            "%s: %s %s at %s: no answer (%s)", http->label,
+                            req->method, path, host, why);
+    mark_dead(http, host, why);
     return gs_error_set(GS_EHTTP, GS_ECLASS_HTTP,
                         "%s: %s %s at %s: no answer (%s); not asked again "
                         "this run",

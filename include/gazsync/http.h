@@ -92,8 +92,9 @@ void gs_http_free(gs_http *http);
  * 4xx). When a retryable status (408, 429, 5xx) persists through every
  * attempt: GS_ERATELIMIT for 429, GS_EHTTP otherwise, and @p out still holds
  * that last answer. On a network failure after every attempt: GS_EHTTP,
- * status 0, and the host is not asked again by this transport (later
- * requests to it fail at once with GS_EHTTP). After the run deadline:
+ * status 0; when it was a timeout or a connection that could not be made,
+ * the host is not asked again by this transport (later requests to it fail
+ * at once with GS_EHTTP). After the run deadline:
  * GS_EHTTP without a request. An answer over the size cap: GS_EPROTO.
  * Messages name the method, host and URL path (never the query string,
  * user info or a header value). Always release @p out with
