@@ -4,7 +4,7 @@
 #   - an upsert that creates no row answers 200, one that creates any 201,
 #     a plain insert 201 (PostgREST PR #2926);
 #   - on_conflict naming a missing column reaches PostgreSQL: 400 42703,
-#     not PGRST204;
+#     not PGRST204; so does a \u0000 (valid JSON): 400 22P05, not PGRST102;
 #   - a read never gets Preference-Applied: return=... (only count=);
 #   - PATCH/DELETE with return=representation: Content-Range 0-(n-1)/*,
 #     */* for no row; an insert's range stays */*.
@@ -44,6 +44,10 @@ rest POST "/rest/v1/gazelle_clients?on_conflict=nope" "${MINIMAL[@]}" -d '[{"ext
 check "on_conflict missing column: 400 42703" "$STATUS/$(json 'j["code"]')" 400/42703
 check "its message is PostgreSQL's" "$(json 'j["message"]')" 'column "nope" does not exist'
 check "nothing written" "$(sql "select count(*) from gazelle_clients")" 4
+
+# -- \u0000 is valid JSON: PostgreSQL, not the JSON parser, refuses it
+rest POST "$T" "${MINIMAL[@]}" -d '[{"external_id":"c5","company_name":"a\u0000b"}]'
+check "U+0000 in a text column: 400 22P05 from PostgreSQL" "$STATUS/$(json 'j["code"]')" 400/22P05
 
 # -- Preference-Applied: never return= on a read
 rest GET "/rest/v1/gazelle_clients?select=external_id" -H 'Prefer: return=representation'

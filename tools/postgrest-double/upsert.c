@@ -245,9 +245,10 @@ void pd_handle_post(pd_response *resp, pd_call *call)
     json_t *rows = NULL;
     /* Parsed only to check shape and keys: PostgreSQL reads the original
      * text, so an integer too big for jansson still gets PostgreSQL's own
-     * answer (22003) rather than "invalid json". */
+     * answer (22003) rather than "invalid json", and a \u0000 PostgreSQL's
+     * 22P05 (text cannot hold it), as from PostgREST. */
     json_t *body = json_loadb(call->req->body, call->req->body_len,
-                              JSON_DECODE_INT_AS_REAL, &jerr);
+                              JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr);
     const char *columns = pd_kvlist_get(&call->req->args, "columns", 0);
 
     if (!body) {
