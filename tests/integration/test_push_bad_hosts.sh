@@ -101,7 +101,14 @@ for cap in 1048576 default; do
     grep -q "${HOST_URL#http://}" <<<"$OUT" || fail "flood (cap $cap): the host is not named: $OUT"
     sent=$(stat most_sent)
     [ "$sent" -lt $((100 * 1024 * 1024)) ] || fail "flood (cap $cap): the host sent all $sent bytes of one answer"
-    [ "$rss" -lt $((100 * 1024)) ] || fail "flood (cap $cap): peak RSS $rss KiB, not below the 100 MiB answer"
+    # AddressSanitizer keeps freed blocks in its quarantine and copies on
+    # realloc: its RSS says nothing about the answer's; the bytes the host
+    # could send (above) still do.
+    if ldd "$GAZSYNC" 2>/dev/null | grep -q libasan; then
+        echo "  (peak RSS $rss KiB under AddressSanitizer, not compared)"
+    else
+        [ "$rss" -lt $((100 * 1024)) ] || fail "flood (cap $cap): peak RSS $rss KiB, not below the 100 MiB answer"
+    fi
     [ "$(pushed)" = 0 ] || fail "flood: rows marked pushed"
     pass "100 MB answers, cap $cap: each cut (at most $sent bytes sent of one), peak RSS $rss KiB, exit 4"
 done
