@@ -112,3 +112,11 @@ for cap in 1048576 default; do
     [ "$(pushed)" = 0 ] || fail "flood: rows marked pushed"
     pass "100 MB answers, cap $cap: each cut (at most $sent bytes sent of one), peak RSS $rss KiB, exit 4"
 done
+
+# ---- the settings are checked like the others ----------------------------
+push SUPABASE_URL="$HOST_URL" GAZSYNC_RUN_TIMEOUT_S=0
+[ "$RC" = 3 ] && grep -q "GAZSYNC_RUN_TIMEOUT_S" <<<"$OUT" || fail "GAZSYNC_RUN_TIMEOUT_S=0: exit $RC: $OUT"
+printf '[gazsync]\nmax_answer_bytes = 10\n' >"$GS_TMP/cap.ini"
+push SUPABASE_URL="$HOST_URL" GAZSYNC_CONFIG="$GS_TMP/cap.ini"
+[ "$RC" = 3 ] && grep -q "max_answer_bytes" <<<"$OUT" || fail "max_answer_bytes = 10: exit $RC: $OUT"
+pass "out-of-range run_timeout_s / max_answer_bytes: exit 3 naming the setting"
