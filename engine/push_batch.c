@@ -122,25 +122,6 @@ int gs_push_payload(json_t **out, const gs_entity *entity,
     return build_payload(out, entity, NULL, cache_row, now, 1);
 }
 
-/* PostgreSQL's text and jsonb cannot hold U+0000 (22P05, "unsupported
- * Unicode escape sequence"), so a row carrying one would be refused on every
- * push. JSON text can only write it as the escape \u0000 (jansson and
- * gazsync's raw never put a raw NUL byte in), which becomes \ufffd, the
- * replacement character, in the request: same length, in place; the cache
- * keeps the original (issue 11, defect 10). A backslash always starts a
- * two-character escape, so "\\u0000" (a backslash, then the text u0000) is
- * left alone. */
-static void replace_nul_escapes(char *text)
-{
-    for (char *p = text; *p; p++) {
-        if (*p != '\\' || !p[1])
-            continue;
-        if (p[1] == 'u' && strncmp(p + 2, "0000", 4) == 0)
-            memcpy(p + 2, "fffd", 4);
-        p++; /* the escaped character starts nothing */
-    }
-}
-
 /* The row's request text. The cache keeps `raw` as compact JSON written by
  * gazsync itself, so when the backlog hands it over as text it is appended
  * verbatim: parsing and re-serialising every node was most of a push's CPU
@@ -162,8 +143,6 @@ static char *row_text(const gs_entity *entity, const char (*names)[64],
     json_decref(payload);
     if (!head || !splice) {
         *rc = head ? GS_OK : GS_ENOMEM;
-        if (head)
-            replace_nul_escapes(head);
         return head;
     }
     /* head ends with '}': reopen it for one more key. */
@@ -179,7 +158,6 @@ static char *row_text(const gs_entity *entity, const char (*names)[64],
     }
     free(head);
     *rc = GS_OK;
-    replace_nul_escapes(text.data);
     return gs_buf_detach(&text);
 }
 

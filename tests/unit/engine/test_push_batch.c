@@ -220,42 +220,6 @@ static void test_push_row_sends_stored_raw_text_as_json(void **state)
     gs_push_rows_free(&rows);
 }
 
-/* Issue 11, defect 10: PostgreSQL text and jsonb cannot hold U+0000; the
- * request carries U+FFFD in its place, in a column and in the spliced raw
- * text, and a literal backslash before "u0000" is not mistaken for one. */
-static void test_push_row_replaces_nul_for_postgresql(void **state)
-{
-    const gs_entity *clients = gs_entity_get(GS_ENTITY_CLIENTS);
-    json_t *row = cache_row(clients, 3, 0);
-    json_t *array = json_array();
-    json_t *sent, *raw;
-    gs_push_rows rows;
-
-    (void)state;
-    memset(&rows, 0, sizeof rows);
-    json_object_set_new(row, "company_name", json_stringn("Nul\0byte", 8));
-    json_object_set_new(row, "raw",
-                        json_string("{\"id\":\"clients_3\",\"companyName\":"
-                                    "\"Nul\\u0000byte\",\"path\":\"C:\\\\u0000\"}"));
-    json_array_append_new(array, row);
-    assert_int_equal(gs_push_rows_add(&rows, clients, array, NOW), 0);
-    assert_null(strstr(rows.row[0].json, "\\u0000byte"));
-    sent = json_loads(rows.row[0].json, 0, NULL);
-    assert_non_null(sent);
-    assert_string_equal(
-        json_string_value(json_object_get(sent, "company_name")),
-        "Nul\xef\xbf\xbd" "byte");
-    raw = json_object_get(sent, "raw");
-    assert_string_equal(json_string_value(json_object_get(raw, "companyName")),
-                        "Nul\xef\xbf\xbd" "byte");
-    /* an escaped backslash, then the letters u0000: unchanged */
-    assert_string_equal(json_string_value(json_object_get(raw, "path")),
-                        "C:\\u0000");
-    json_decref(sent);
-    json_decref(array);
-    gs_push_rows_free(&rows);
-}
-
 static void test_push_row_uses_the_configured_column_names(void **state)
 {
     const gs_entity *clients = gs_entity_get(GS_ENTITY_CLIENTS);
@@ -474,7 +438,6 @@ int main(void)
         cmocka_unit_test(test_push_payload_sends_booleans_and_soft_deletes),
         cmocka_unit_test(test_push_payload_refuses_a_row_without_id),
         cmocka_unit_test(test_push_row_sends_stored_raw_text_as_json),
-        cmocka_unit_test(test_push_row_replaces_nul_for_postgresql),
         cmocka_unit_test(test_push_row_uses_the_configured_column_names),
         cmocka_unit_test(test_push_batch_respects_the_byte_bound),
         cmocka_unit_test(test_push_batch_respects_the_row_bound),
