@@ -133,6 +133,8 @@ void gs_config_defaults(gs_config *cfg)
     cfg->timeout_ms = 120000;
     cfg->max_attempts = 5;
     cfg->backoff_base_ms = 500;
+    cfg->run_timeout_s = 21600;
+    cfg->max_answer_bytes = 32L * 1024 * 1024;
     cfg->push_batch_rows = 500;
     cfg->push_batch_bytes = 4000000;
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
@@ -255,6 +257,9 @@ static const env_var env_vars[] = {
     {"GAZSYNC_BACKOFF_BASE_MS", V_LONG, AT(backoff_base_ms), 1, 600000},
     {"GAZSYNC_MAX_ATTEMPTS", V_INT, AT(max_attempts), 1, 100},
     {"GAZSYNC_PAGE_SIZE", V_INT, AT(page_size), 1, 1000},
+    {"GAZSYNC_RUN_TIMEOUT_S", V_LONG, AT(run_timeout_s), 1, 604800},
+    {"GAZSYNC_MAX_ANSWER_BYTES", V_LONG, AT(max_answer_bytes), 1024,
+     4294967296L},
 };
 #undef AT
 

@@ -113,6 +113,11 @@ static int main_key(ini_ctx *ctx, const char *s, const char *name,
         return set_long(ctx, &cfg->timeout_ms, s, name, value, 1000, 3600000);
     if (strcmp(name, "backoff_base_ms") == 0)
         return set_long(ctx, &cfg->backoff_base_ms, s, name, value, 1, 600000);
+    if (strcmp(name, "run_timeout_s") == 0)
+        return set_long(ctx, &cfg->run_timeout_s, s, name, value, 1, 604800);
+    if (strcmp(name, "max_answer_bytes") == 0)
+        return set_long(ctx, &cfg->max_answer_bytes, s, name, value, 1024,
+                        4294967296L);
     if (strcmp(name, "max_attempts") == 0) {
         if (!set_long(ctx, &n, s, name, value, 1, 100))
             return 0;

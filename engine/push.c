@@ -36,6 +36,7 @@ typedef struct {
     const char *target; /* push_state's target name */
     char now[40];
     gs_buf base_url; /* SUPABASE_URL without a trailing slash */
+    char host[256];  /* its host[:port], for messages */
     gs_buf header_apikey;
     gs_buf header_auth;
     const char *headers[5];
@@ -53,6 +54,8 @@ typedef struct {
     gs_push_split split;
     json_t *quarantined; /* ids in push_failures at the start */
     long long last_seq;  /* last_pushed_seq as committed */
+    size_t remembered;   /* rows per batch a past statement timeout taught
+                            (meta), 0: none */
 } entity_push;
 
 static void now_iso(char *out, size_t size, const char *given)
@@ -132,6 +135,7 @@ static int ctx_init(push_ctx *ctx, gs_store *store, gs_http *http,
     len = strlen(cfg->supabase_url);
     while (len > 0 && cfg->supabase_url[len - 1] == '/')
         len--;
+    gs_http_url_host(ctx->host, sizeof ctx->host, cfg->supabase_url);
     if (gs_buf_append(&ctx->base_url, cfg->supabase_url, len) != GS_OK ||
         gs_buf_printf(&ctx->header_apikey, "apikey: %s", key) != GS_OK ||
         gs_buf_printf(&ctx->header_auth, "Authorization: Bearer %s", key) !=
@@ -187,44 +191,69 @@ static int stopped(entity_push *ep, const gs_push_rows *rows, size_t from,
 {
     const gs_push_answer *stop = &ep->split.stop;
     const char *name = ep->entity->name;
+    const char *host = ep->ctx->host;
     char range[96];
     char code[48] = "";
 
     seq_range(range, sizeof range, rows, from, n, advance);
     if (stop->pg_code[0])
         snprintf(code, sizeof code, " %s", stop->pg_code);
+    /* No answer in time to a batch of several rows may be the statement's
+     * cost: the next run starts with half of it (remember_rows()). */
+    if (stop->status == 0 && stop->timed_out && n > 1)
+        gs_push_split_shrink(&ep->split, n);
     switch (stop->code) {
     case GS_EAUTH:
         return gs_error_set_http(
             GS_EAUTH, GS_ECLASS_SUPABASE, stop->status,
-            "push %s: Supabase refused the key (HTTP %ld%s on table %s: %s); "
-            "check SUPABASE_SERVICE_ROLE_KEY; nothing of %s marked pushed",
-            name, stop->status, code, ep->table, stop->message, range);
+            "push %s: Supabase refused the key (HTTP %ld%s on table %s at "
+            "%s: %s); check SUPABASE_SERVICE_ROLE_KEY; nothing of %s marked "
+            "pushed",
+            name, stop->status, code, ep->table, host, stop->message, range);
     case GS_ENOTFOUND:
         return gs_error_set_http(
             GS_ENOTFOUND, GS_ECLASS_SUPABASE, stop->status,
-            "push %s: table %s not found in Supabase (HTTP %ld%s: %s); apply "
+            "push %s: table %s not found at %s (HTTP %ld%s: %s); apply "
             "schema/supabase.sql or set [entity.%s] target_table; %s not "
             "pushed",
-            name, ep->table, stop->status, code, stop->message, name, range);
+            name, ep->table, host, stop->status, code, stop->message, name,
+            range);
     case GS_ECONFLICT:
         return gs_error_set_http(
             GS_ECONFLICT, GS_ECLASS_SUPABASE, stop->status,
-            "push %s: table %s does not match the payload (HTTP %ld%s: %s); "
-            "compare it with schema/supabase.sql; %s not pushed",
-            name, ep->table, stop->status, code, stop->message, range);
+            "push %s: table %s at %s does not match the payload (HTTP %ld%s: "
+            "%s); compare it with schema/supabase.sql; %s not pushed",
+            name, ep->table, host, stop->status, code, stop->message, range);
+    case GS_EPROTO:
+        if (stop->status == 0) /* the transport's own words */
+            return gs_error_set_http(GS_EPROTO, GS_ECLASS_SUPABASE, 0,
+                                     "push %s -> %s: %s; %s not pushed", name,
+                                     ep->table, stop->message, range);
+        return gs_error_set_http(
+            GS_EPROTO, GS_ECLASS_SUPABASE, stop->status,
+            "push %s -> %s at %s: %s; is SUPABASE_URL the project's API URL? "
+            "nothing of %s marked pushed",
+            name, ep->table, host, stop->message, range);
     default:
-        if (stop->status == 0)
+        if (stop->status == 0) /* the transport's words: host and cause */
+            return gs_error_set_http(stop->code, GS_ECLASS_SUPABASE, 0,
+                                     "push %s -> %s: %s; %s not pushed", name,
+                                     ep->table, stop->message, range);
+        if (stop->verdict == GS_PUSH_TIMEOUT)
             return gs_error_set_http(
-                stop->code, GS_ECLASS_SUPABASE, 0,
-                "push %s -> %s: no answer (%s); %s not pushed", name, ep->table,
-                stop->message, range);
+                stop->code, GS_ECLASS_SUPABASE, stop->status,
+                "push %s -> %s at %s: statement timeout (HTTP %ld%s: %s) %d "
+                "time(s) in a row; the next run starts at %zu row(s) a batch; "
+                "%s not pushed",
+                name, ep->table, host, stop->status, code, stop->message,
+                ep->split.timeout_streak,
+                ep->split.rows_cap ? ep->split.rows_cap : 1, range);
         return gs_error_set_http(
             stop->code, GS_ECLASS_SUPABASE, stop->status,
-            "push %s -> %s: HTTP %ld%s after %d attempt(s) (%s); %s not "
+            "push %s -> %s at %s: HTTP %ld%s after %d attempt(s) (%s); %s not "
             "pushed",
-            name, ep->table, stop->status, code, stop->attempts, stop->message,
-            range);
+            name, ep->table, host, stop->status, code, stop->attempts,
+            stop->message, range);
     }
 }
 
@@ -273,6 +302,17 @@ static int record_batch(entity_push *ep, const gs_push_rows *rows, size_t from,
     return GS_OK;
 }
 
+/* Rows per batch: the configured bound, or the smaller one statement
+ * timeouts taught (this run's or a past run's). */
+static size_t learned_rows(const entity_push *ep)
+{
+    size_t bound = ep->ctx->batch_rows;
+
+    if (ep->split.rows_cap > 0 && ep->split.rows_cap < bound)
+        bound = ep->split.rows_cap;
+    return bound;
+}
+
 static size_t learned_bytes(const entity_push *ep)
 {
     size_t bound = ep->ctx->batch_bytes;
@@ -292,7 +332,7 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
     int rc = GS_OK;
 
     if (ctx->opts->dry_run) {
-        while ((n = gs_push_batch_take(rows, from, ctx->batch_rows,
+        while ((n = gs_push_batch_take(rows, from, learned_rows(ep),
                                        ctx->batch_bytes)) > 0) {
             ep->rep->batches++;
             from += n;
@@ -307,7 +347,7 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
                             "push %s: out of memory", ep->entity->name);
     /* After a 413, later batches stay under the size the target refused,
      * instead of being refused and halved one by one. */
-    while ((n = gs_push_batch_take(rows, from, ctx->batch_rows,
+    while ((n = gs_push_batch_take(rows, from, learned_rows(ep),
                                    learned_bytes(ep))) > 0) {
         if (ctx->opts->cancel && *ctx->opts->cancel)
             return gs_error_set(GS_ECANCELED, GS_ECLASS_NONE,
@@ -461,6 +501,74 @@ static int push_backlog(entity_push *ep)
     }
 }
 
+/* The meta key of the rows-per-batch bound learnt for an entity and target
+ * (issue 11, defect 6). */
+static int rows_key(char *out, size_t size, const entity_push *ep)
+{
+    int n = snprintf(out, size, "push.batch_rows.%s.%s", ep->ctx->target,
+                     ep->entity->name);
+    if (n < 0 || (size_t)n >= size)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_SUPABASE,
+                            "push %s: target name too long", ep->entity->name);
+    return GS_OK;
+}
+
+/* The bound past runs learnt, to start from: a statement timeout's lesson
+ * holds across runs, so a large batch is not sent again every night. */
+static int load_rows(entity_push *ep)
+{
+    char key[200];
+    char *text = NULL;
+    char *end = NULL;
+    long long value;
+    int rc;
+
+    if ((rc = rows_key(key, sizeof key, ep)) != GS_OK)
+        return rc;
+    if ((rc = gs_store_meta_get(&text, ep->ctx->store, key)) != GS_OK)
+        return gs_error_wrap("push %s: reading %s", ep->entity->name, key);
+    value = text ? strtoll(text, &end, 10) : 0;
+    if (text && end != text && *end == '\0' && value > 0 &&
+        (size_t)value < ep->ctx->batch_rows) {
+        ep->remembered = (size_t)value;
+        ep->split.rows_cap = ep->remembered;
+    }
+    free(text);
+    return GS_OK;
+}
+
+/* After the entity: a bound this run learnt is kept; a bound that carried a
+ * full batch without a timeout grows by a quarter (at least one row), up to
+ * the configured size, where it is forgotten ("0"). So a slow target costs
+ * one shrink, not one per night, and a target that got faster is found
+ * again in a few runs. */
+static int remember_rows(entity_push *ep)
+{
+    size_t next;
+    char key[200];
+    char text[32];
+    int rc;
+
+    if (ep->ctx->opts->dry_run)
+        return GS_OK;
+    if (ep->split.timeouts > 0)
+        next = ep->split.rows_cap;
+    else if (ep->remembered && ep->split.largest_landed >= ep->remembered)
+        next = ep->remembered + (ep->remembered / 4 ? ep->remembered / 4 : 1);
+    else
+        return GS_OK;
+    if (next >= ep->ctx->batch_rows)
+        next = 0;
+    if (next == ep->remembered)
+        return GS_OK;
+    if ((rc = rows_key(key, sizeof key, ep)) != GS_OK)
+        return rc;
+    snprintf(text, sizeof text, "%zu", next);
+    if ((rc = gs_store_meta_set(ep->ctx->store, key, text)) != GS_OK)
+        return gs_error_wrap("push %s: saving %s", ep->entity->name, key);
+    return GS_OK;
+}
+
 static int push_entity(push_ctx *ctx, const gs_entity *entity,
                        gs_push_entity_report *rep)
 {
@@ -512,8 +620,19 @@ static int push_entity(push_ctx *ctx, const gs_entity *entity,
         goto done;
     }
     ep.last_seq = state.last_pushed_seq;
+    if ((rc = load_rows(&ep)) != GS_OK)
+        goto done;
     if ((rc = retry_quarantined(&ep)) == GS_OK)
         rc = push_backlog(&ep);
+    rep->batch_rows = (long long)learned_rows(&ep);
+    if (rc == GS_OK)
+        rc = remember_rows(&ep);
+    else { /* the entity's failure is the one to report */
+        gs_error saved = *gs_error_last();
+        (void)remember_rows(&ep);
+        gs_error_set_http(saved.code, saved.klass, saved.http_status, "%s",
+                          saved.message);
+    }
 done:
     if (ctx->http && !ctx->opts->dry_run) {
         gs_http_get_stats(&after, ctx->http);
@@ -652,12 +771,13 @@ json_t *gs_push_report_json(const gs_push_report *report)
     }
     for (int e = 0; e < GS_ENTITY_COUNT; e++) {
         const gs_push_entity_report *rep = &report->entity[e];
-        json_t *one = json_pack("{sI sI sI sI sI ss}", "rows_pending",
+        json_t *one = json_pack("{sI sI sI sI sI sI ss}", "rows_pending",
                                 (json_int_t)rep->rows_pending, "rows_pushed",
                                 (json_int_t)rep->rows_pushed, "rows_failed",
                                 (json_int_t)rep->rows_failed, "requests",
                                 (json_int_t)rep->requests, "batches",
-                                (json_int_t)rep->batches, "status",
+                                (json_int_t)rep->batches, "batch_rows",
+                                (json_int_t)rep->batch_rows, "status",
                                 rep->code == GS_OK ? "ok" : "failed");
         if (!one)
             goto fail;

@@ -73,6 +73,7 @@ typedef enum {
     GS_PUSH_LANDED = 0, /* 2xx: every row of the body is written */
     GS_PUSH_BAD_ROWS,   /* 4xx about the rows: split to find them */
     GS_PUSH_TOO_LARGE,  /* 413: split by size */
+    GS_PUSH_TIMEOUT,    /* statement timeout (57014, 504): halve the batch */
     GS_PUSH_STOP,       /* stop this entity (retries exhausted, 404, schema) */
     GS_PUSH_STOP_ALL,   /* 401/403: the key is refused, stop every entity */
 } gs_push_verdict;
@@ -82,14 +83,15 @@ typedef struct {
     int code;          /* gs_code for STOP and STOP_ALL, else GS_OK */
     long status;       /* final HTTP status, 0 when there was no answer */
     int attempts;      /* transport attempts of this request */
+    int timed_out;     /* no answer: the last attempt ran out of time */
     char pg_code[32];  /* "code" of the PostgREST error body, "" */
     char message[400]; /* "message" (+ details) of the error body, or why */
 } gs_push_answer;
 
-/* Sends one body; returns GS_OK with a verdict in @p answer, or a negative
- * code for a local failure (GS_ENOMEM). */
+/* Sends one body of @p rows rows; returns GS_OK with a verdict in
+ * @p answer, or a negative code for a local failure (GS_ENOMEM). */
 typedef int (*gs_push_sender)(gs_push_answer *answer, void *sender,
-                              const char *body, size_t len);
+                              const char *body, size_t len, size_t rows);
 
 /* The real sender's state: one target table. */
 typedef struct {
@@ -100,7 +102,7 @@ typedef struct {
 
 /* gs_push_sender over gs_http_request(); @p sender is a gs_push_target. */
 int gs_push_post(gs_push_answer *answer, void *sender, const char *body,
-                 size_t len);
+                 size_t len, size_t rows);
 
 /* Classifies a final answer: @p http_rc is gs_http_request()'s result
  * (GS_EHTTP: no answer after every attempt), @p status and @p body the final
@@ -122,22 +124,36 @@ typedef struct {
 typedef struct {
     gs_push_sender send;
     void *sender;
-    gs_push_fate *fate;  /* indexed like the rows (fate[from..from+n)) */
-    long long requests;  /* bodies sent, transport retries not counted */
-    gs_push_answer stop; /* the answer that stopped the split */
-    gs_buf body;         /* reused between requests */
-    size_t too_large;    /* smallest body the target answered 413; 0 none */
+    gs_push_fate *fate;    /* indexed like the rows (fate[from..from+n)) */
+    long long requests;    /* bodies sent, transport retries not counted */
+    gs_push_answer stop;   /* the answer that stopped the split */
+    gs_buf body;           /* reused between requests */
+    size_t too_large;      /* smallest body the target answered 413; 0 none */
+    size_t rows_cap;       /* rows per body after statement timeouts; 0 none */
+    int timeouts;          /* statement timeouts met (each halved a batch) */
+    int timeout_streak;    /* of them since the last body that landed */
+    size_t largest_landed; /* rows of the largest body that landed */
 } gs_push_split;
 
 /* Sends rows [from, from + n) and, when the target refuses the batch as bad
  * (4xx other than 401/403/404/408/429 or a schema error), sends each half
  * again, down to single rows, which are marked failed with the target's
  * status, code and message. A 413 splits by bytes and fails only a row that
- * is over the limit alone. GS_OK when every row is landed or failed;
+ * is over the limit alone. A statement timeout (57014, 504) halves the
+ * batch and lowers split->rows_cap to the half, so later batches start there;
+ * a single row that times out stops, and so does the GS_PUSH_MAX_HALVINGS-th
+ * timeout in a row (a database that answers nothing in time at any size
+ * must not cost a request per halving down to one row; the next run starts
+ * at the bound learnt). GS_OK when every row is landed or failed;
  * otherwise the code of a stopping answer (kept in split->stop), and rows
  * marked landed did land but the batch must not be marked pushed. */
 int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
                        size_t from, size_t n);
+
+#define GS_PUSH_MAX_HALVINGS 5
+
+/* Records a timeout of a body of @p n rows: rows_cap becomes at most n/2. */
+void gs_push_split_shrink(gs_push_split *split, size_t n);
 
 /* ---- push_runs.c: the run log ------------------------------------------ */
 

@@ -148,6 +148,7 @@ static int post_run(gs_http *http, const char *base_url,
                     const char *const *headers, json_t *array)
 {
     gs_http_response response;
+    gs_push_answer answer;
     gs_buf url = GS_BUF_INIT;
     char *body = NULL;
     int rc = GS_OK;
@@ -161,19 +162,26 @@ static int post_run(gs_http *http, const char *base_url,
     }
     rc = gs_http_request(&response, http, "POST", url.data, headers, body,
                          strlen(body));
-    if (rc != GS_OK) {
+    if (rc != GS_OK && response.status == 0) {
         rc = gs_error_wrap("push: run log to %s", RUNS_TABLE);
         goto done;
     }
-    if (response.status < 200 || response.status >= 300) {
-        gs_push_answer answer;
-        gs_push_judge(&answer, GS_OK, response.status, response.body);
+    /* The same verdict as an entity's upsert: 201/200 with an empty body,
+     * nothing else (an HTML page with 200 is not a logged run). */
+    gs_push_judge(&answer, GS_OK, response.status, response.body);
+    if (answer.verdict != GS_PUSH_LANDED) {
+        char host[256];
+        gs_http_url_host(host, sizeof host, base_url);
         rc = gs_error_set_http(
             response.status == 401 || response.status == 403 ? GS_EAUTH
+            : answer.code == GS_EPROTO                       ? GS_EPROTO
                                                              : GS_EHTTP,
             GS_ECLASS_SUPABASE, response.status,
-            "push: run log to %s: HTTP %ld %s: %s", RUNS_TABLE, response.status,
-            answer.pg_code, answer.message);
+            "push: run log to %s at %s: HTTP %ld%s%s: %s", RUNS_TABLE, host,
+            response.status, answer.pg_code[0] ? " " : "", answer.pg_code,
+            answer.message);
+    } else {
+        rc = GS_OK;
     }
 done:
     gs_http_response_free(&response);

@@ -31,6 +31,39 @@ static int is_schema_code(const char *code)
     return 0;
 }
 
+/* The statement timeout: PostgREST maps SQLSTATE 57014 to 500 (older
+ * releases) or 504 (current), and the platform's gateway answers 504 when
+ * the database is too slow (contracts/postgrest.md). Sending the same batch
+ * again costs the same time for the same answer: the pusher halves it. */
+static int is_statement_timeout(long status, const char *pg_code)
+{
+    return status == 504 || (status >= 500 && strcmp(pg_code, "57014") == 0);
+}
+
+/* A short, printable excerpt of a body, for a message: runs of white space
+ * become one space, other control bytes and non-ASCII '.', so an HTML page
+ * or binary garbage stays one short line. */
+static void excerpt(char *out, size_t size, const char *body, size_t len)
+{
+    size_t n = 0;
+    size_t i;
+
+    for (i = 0; i < len && n + 4 < size; i++) {
+        unsigned char c = (unsigned char)body[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            if (n > 0 && out[n - 1] != ' ')
+                out[n++] = ' ';
+            continue;
+        }
+        out[n++] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+    }
+    if (i < len && n + 4 <= size) {
+        memcpy(out + n, "...", 3);
+        n += 3;
+    }
+    out[n] = '\0';
+}
+
 /* Reads {code, message, details, hint}; a body that is not a PostgREST
  * error (a gateway's HTML page) leaves a generic message. */
 static void read_error_body(gs_push_answer *answer, const char *body)
@@ -67,8 +100,25 @@ void gs_push_judge(gs_push_answer *answer, int http_rc, long status,
                                      : gs_strerror(http_rc));
         return;
     }
+    /* With return=minimal an upsert answers 201 (rows inserted) or 200
+     * (PostgREST 12+: every row existed) with an empty body
+     * (contracts/postgrest.md, "Bulk upsert"). Any other 2xx, or a body, is
+     * not PostgREST's answer (an HTML page of a proxy or a wrong URL): it
+     * proves nothing was written, so nothing may be marked pushed. */
     if (status >= 200 && status < 300) {
-        answer->verdict = GS_PUSH_LANDED;
+        size_t len = body ? strlen(body) : 0;
+        char text[96];
+        if ((status == 200 || status == 201) && len == 0) {
+            answer->verdict = GS_PUSH_LANDED;
+            return;
+        }
+        excerpt(text, sizeof text, body ? body : "", len);
+        answer->verdict = GS_PUSH_STOP;
+        answer->code = GS_EPROTO;
+        snprintf(answer->message, sizeof answer->message,
+                 "HTTP %ld with %zu byte(s) of body, not PostgREST's answer "
+                 "to an upsert (201 or 200, empty)%s%s",
+                 status, len, len ? ": " : "", text);
         return;
     }
     read_error_body(answer, body);
@@ -80,6 +130,9 @@ void gs_push_judge(gs_push_answer *answer, int http_rc, long status,
         answer->code = GS_ENOTFOUND;
     } else if (status == 429) {
         answer->code = GS_ERATELIMIT;
+    } else if (is_statement_timeout(status, answer->pg_code)) {
+        answer->verdict = GS_PUSH_TIMEOUT;
+        answer->code = GS_EHTTP;
     } else if (status == 408 || status >= 500) {
         answer->code = GS_EHTTP;
     } else if (status == 413) {
@@ -94,29 +147,54 @@ void gs_push_judge(gs_push_answer *answer, int http_rc, long status,
     }
 }
 
+/* gs_http_final_fn: a statement timeout of a batch of several rows is not
+ * retried at the same size; the split halves it (push_split.c). A single
+ * row is retried as any 5xx: there is nothing smaller to send. */
+static int final_for_batch(void *ctx, long status, const char *body,
+                           size_t body_len)
+{
+    const size_t *rows = ctx;
+    json_t *root;
+    int timeout;
+
+    if (*rows < 2 || status < 500)
+        return 0;
+    if (status == 504)
+        return 1;
+    root = json_loadb(body ? body : "", body_len, 0, NULL);
+    timeout = is_statement_timeout(
+        status, json_string_value(json_object_get(root, "code"))
+                    ? json_string_value(json_object_get(root, "code"))
+                    : "");
+    json_decref(root);
+    return timeout;
+}
+
 int gs_push_post(gs_push_answer *answer, void *sender, const char *body,
-                 size_t len)
+                 size_t len, size_t rows)
 {
     gs_push_target *target = sender;
     gs_http_response response;
+    gs_http_req req = {"POST",          target->url, target->headers, body, len,
+                       final_for_batch, &rows};
     int rc;
 
     memset(&response, 0, sizeof response);
-    rc = gs_http_request(&response, target->http, "POST", target->url,
-                         target->headers, body, len);
+    rc = gs_http_send(&response, target->http, &req);
     /* Retries ran out on a retryable status: the transport says so with
      * GS_EHTTP/GS_ERATELIMIT but keeps the final answer, judged as such. */
     if ((rc == GS_EHTTP || rc == GS_ERATELIMIT) && response.status != 0)
         rc = GS_OK;
-    if (rc != GS_OK && rc != GS_EHTTP) {
+    if (rc == GS_ENOMEM || rc == GS_EINVAL) {
         gs_http_response_free(&response);
-        return rc; /* local failure (memory): not the target's verdict */
+        return rc; /* local failure: not the target's verdict */
     }
     gs_push_judge(answer, rc, response.status, response.body);
-    if (rc == GS_EHTTP) /* keep the transport's words: path and cause */
+    if (rc != GS_OK) /* keep the transport's words: host, path and cause */
         gs_copy_text(answer->message, sizeof answer->message,
                      gs_error_last()->message);
     answer->attempts = response.attempts;
+    answer->timed_out = response.timed_out;
     gs_http_response_free(&response);
     return GS_OK;
 }

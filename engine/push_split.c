@@ -5,7 +5,12 @@
  * row with the target's own status, code and message for push_failures.
  *
  * A 413 is about bytes, not rows: the batch is split where its bytes halve,
- * and only a row that is over the limit alone is refused. */
+ * and only a row that is over the limit alone is refused.
+ *
+ * A statement timeout (57014, or the gateway's 504) is about the work of the
+ * whole body: the same batch again would time out again, so it is halved,
+ * and the half becomes the bound for the rest of the entity (and, through
+ * the cache's meta, the start of the next run: push.c). */
 #include "push_internal.h"
 
 #include <stdio.h>
@@ -67,11 +72,36 @@ static int resend_smaller(gs_push_split *split, const gs_push_rows *rows,
     return GS_OK;
 }
 
+void gs_push_split_shrink(gs_push_split *split, size_t n)
+{
+    split->timeouts++;
+    split->timeout_streak++;
+    if (n / 2 > 0 && (!split->rows_cap || n / 2 < split->rows_cap))
+        split->rows_cap = n / 2;
+}
+
+/* After a statement timeout on @p n rows: the rows again in pieces of at
+ * most split->rows_cap, which the pieces may lower further. */
+static int resend_fewer(gs_push_split *split, const gs_push_rows *rows,
+                        size_t from, size_t n)
+{
+    size_t done = 0;
+
+    while (done < n) {
+        size_t k = n - done < split->rows_cap ? n - done : split->rows_cap;
+        int rc = gs_push_send_split(split, rows, from + done, k);
+        if (rc != GS_OK)
+            return rc;
+        done += k;
+    }
+    return GS_OK;
+}
+
 int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
                        size_t from, size_t n)
 {
     gs_push_answer answer;
-    size_t half;
+    size_t half = n / 2;
     int rc;
 
     if (n == 0)
@@ -79,14 +109,25 @@ int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
     if (gs_push_body(&split->body, rows, from, n) != GS_OK)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
                             "out of memory building a batch body");
-    rc = split->send(&answer, split->sender, split->body.data, split->body.len);
+    rc = split->send(&answer, split->sender, split->body.data, split->body.len,
+                     n);
     if (rc != GS_OK)
         return rc;
     split->requests++;
     switch (answer.verdict) {
     case GS_PUSH_LANDED:
         mark(split, from, n, &answer);
+        if (n > split->largest_landed)
+            split->largest_landed = n;
+        split->timeout_streak = 0;
         return GS_OK;
+    case GS_PUSH_TIMEOUT:
+        if (n == 1)
+            break; /* nothing smaller to send: stop below */
+        gs_push_split_shrink(split, n);
+        if (split->timeout_streak >= GS_PUSH_MAX_HALVINGS)
+            break;
+        return resend_fewer(split, rows, from, n);
     case GS_PUSH_TOO_LARGE:
         if (!split->too_large || split->body.len < split->too_large)
             split->too_large = split->body.len;
@@ -104,9 +145,11 @@ int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
             mark(split, from, n, &answer);
             return GS_OK;
         }
-        half = n / 2;
         break;
     default:
+        break;
+    }
+    if (answer.verdict != GS_PUSH_BAD_ROWS) {
         split->stop = answer;
         return answer.code ? answer.code : GS_EHTTP;
     }

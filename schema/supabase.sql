@@ -206,3 +206,28 @@ create table if not exists gazsync_runs (
 );
 create index if not exists gazsync_runs_started_at_idx
     on gazsync_runs (started_at);
+
+-- ==========================================================================
+-- Row-level security (issue 11, defect 21). Keep this section last.
+-- ==========================================================================
+-- Supabase exposes every table of the public schema through its REST API,
+-- and its default grants give the roles behind the project's PUBLIC keys
+-- (anon, authenticated) select/insert/update/delete on them. Without RLS,
+-- anyone holding the anon key (it ships in web pages) could read and change
+-- client names, emails, phones and addresses. With RLS on and no policy,
+-- those roles see no row and can write none. gazsync pushes with the
+-- service-role key, whose role bypasses RLS (BYPASSRLS), so it needs no
+-- policy. To let people read through the API, add policies of your own,
+-- e.g. for signed-in staff:
+--   create policy staff_read on gazelle_clients for select
+--       to authenticated using (true);
+-- Every table this file creates is listed; a new table gets its line here
+-- (tests/integration/test_supabase_rls.sh checks that none is missing).
+-- "enable" on a table where it is on already is a no-op: safe to re-apply.
+alter table gazelle_users enable row level security;
+alter table gazelle_clients enable row level security;
+alter table gazelle_contacts enable row level security;
+alter table gazelle_pianos enable row level security;
+alter table gazelle_appointments enable row level security;
+alter table gazelle_timeline_entries enable row level security;
+alter table gazsync_runs enable row level security;

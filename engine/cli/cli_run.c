@@ -107,6 +107,10 @@ static void http_opts_from(gs_http_opts *opts, const gs_config *cfg,
     opts->timeout_ms = cfg->timeout_ms;
     opts->max_attempts = cfg->max_attempts;
     opts->backoff_base_ms = cfg->backoff_base_ms;
+    /* A sync opens both transports at its start: each deadline is the
+     * run's. */
+    opts->run_timeout_ms = (long long)cfg->run_timeout_s * 1000;
+    opts->max_answer_bytes = cfg->max_answer_bytes;
     opts->ca_bundle = cfg->ca_bundle;
     opts->label = label;
 }

@@ -10,6 +10,8 @@
  * time_zone = America/Montreal
  * page_size = 100
  * min_interval_ms = 200
+ * run_timeout_s = 21600      ; no request starts after this (6 h)
+ * max_answer_bytes = 33554432 ; a larger answer is cut off, an error
  * [push]
  * batch_rows = 500
  * batch_bytes = 4000000
@@ -82,6 +84,8 @@ typedef struct {
     long timeout_ms;
     int max_attempts;
     long backoff_base_ms;
+    long run_timeout_s;       /**< whole run's HTTP deadline; 0: none */
+    long max_answer_bytes;    /**< cap on one HTTP answer's body */
     int push_batch_rows;
     long push_batch_bytes;
     char *ca_bundle;

@@ -39,6 +39,9 @@ typedef struct {
     long long rows_failed; /**< quarantined in push_failures */
     long long requests;
     long long batches;
+    long long batch_rows; /**< rows per batch at the end: the configured
+                               bound, or the smaller one statement timeouts
+                               taught (kept in the cache's meta) */
     int code;
     char error[512];
 } gs_push_entity_report;

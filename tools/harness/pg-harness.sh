@@ -13,7 +13,9 @@
 # double's base URL), SUPABASE_SERVICE_ROLE_KEY, DOUBLE_PID, PGDATA,
 # GS_HARNESS_DIR (the temp folder), PG_BIN.
 # Inputs: GS_BUILD_DIR (default <repo>/build) to find the double;
-# GS_DOUBLE_MAX_BODY (bytes) to pass --max-body.
+# GS_DOUBLE_MAX_BODY (bytes) to pass --max-body; GS_HARNESS_SQL (a file of
+# SQL applied after the schema and before the double connects, so database
+# settings such as statement_timeout reach the double's session).
 #
 # Runs as root on a fresh Debian machine (installs postgresql when missing
 # and runs the server as the postgres user) or as an ordinary user.
@@ -128,6 +130,11 @@ start_all() {
     PGOPTIONS="-c client_min_messages=warning" \
         "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -d "$pg_url" \
         -f "$SRC/schema/supabase.sql" >/dev/null
+    if [ -n "${GS_HARNESS_SQL:-}" ]; then
+        PGOPTIONS="-c client_min_messages=warning" \
+            "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -d "$pg_url" \
+            -f "$GS_HARNESS_SQL" >/dev/null || die "GS_HARNESS_SQL failed"
+    fi
 
     key=$(random_key)
     local max_body=()

@@ -24,12 +24,22 @@ void pd_handle_post(pd_response *resp, pd_call *call);
 void pd_handle_patch(pd_response *resp, pd_call *call);
 void pd_handle_delete(pd_response *resp, pd_call *call);
 
-/* Shared tail of the writes: q holds "WITH pgrst_source AS (... RETURNING
- * <table>.*)"; this appends the final SELECT (count, and the rows when
- * return=representation), runs it and answers `status` (or
- * `minimal_status` with no body). */
-void pd_finish_write(pd_response *resp, pd_call *call, pd_sql *q, int status,
-                     int minimal_status);
+typedef enum {
+    /* POST: q holds "WITH pgrst_written AS (INSERT ... RETURNING <table>.*,
+     * (xmax = 0) AS pgrst_inserted), pgrst_source AS (<the table's columns>
+     * FROM pgrst_written)". 201, or 200 for an upsert that inserted no row
+     * (PostgREST 12, PR #2926); Content-Range "*\/<count or *>". */
+    PD_WRITE_INSERT,
+    /* PATCH, DELETE: q holds "WITH pgrst_source AS (... RETURNING
+     * <table>.*)". 200 with the rows, or 204; Content-Range
+     * "0-<n-1>/<count or *>" ("*\/..." for no row), as PostgREST. */
+    PD_WRITE_CHANGE,
+} pd_write;
+
+/* Shared tail of the writes: appends the final SELECT (count, and the rows
+ * when return=representation) to q, runs it and answers. */
+void pd_finish_write(pd_response *resp, pd_call *call, pd_sql *q,
+                     pd_write kind);
 
 /* A body that is not JSON: 400 PGRST102, as PostgREST answers. */
 void pd_invalid_body(pd_response *resp, const char *message);

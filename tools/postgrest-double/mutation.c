@@ -23,22 +23,37 @@ void pd_unknown_payload_column(pd_response *resp, const pd_table *t,
     gs_buf_free(&msg);
 }
 
+/* PostgREST's contentRangeH: "lower-upper/total", or "*\/total" when no row
+ * is in the range; total is "*" unless count=exact. An insert's range is
+ * always empty ("*\/..."); an update's or delete's covers the rows. */
 static void add_content_range(pd_response *resp, const pd_call *call,
-                              const char *count)
+                              const char *count, pd_write kind)
 {
     gs_buf range = GS_BUF_INIT;
-    gs_buf_printf(&range, "*/%s", call->prefer.count_exact ? count : "*");
+    long long n = strtoll(count, NULL, 10);
+
+    if (kind == PD_WRITE_CHANGE && n > 0)
+        gs_buf_printf(&range, "0-%lld/", n - 1);
+    else
+        gs_buf_puts(&range, "*/");
+    gs_buf_puts(&range, call->prefer.count_exact ? count : "*");
     pd_kvlist_add(&resp->headers, "Content-Range", range.data);
     gs_buf_free(&range);
 }
 
-void pd_finish_write(pd_response *resp, pd_call *call, pd_sql *q, int status,
-                     int minimal_status)
+void pd_finish_write(pd_response *resp, pd_call *call, pd_sql *q, pd_write kind)
 {
     int represent = call->prefer.ret == PD_RETURN_REPRESENTATION;
+    int status = kind == PD_WRITE_INSERT ? 201 : 200;
+    const char *inserted = kind == PD_WRITE_INSERT
+                               ? "(SELECT count(*) FILTER (WHERE "
+                                 "pgrst_inserted) FROM pgrst_written)"
+                               : "0";
+
+    pd_sql_put(q, " SELECT (SELECT count(*) FROM pgrst_source), ");
+    pd_sql_put(q, inserted);
     if (represent) {
-        pd_sql_put(q, " SELECT (SELECT count(*) FROM pgrst_source),"
-                      " (SELECT coalesce(json_agg(_s), '[]')::text FROM"
+        pd_sql_put(q, ", (SELECT coalesce(json_agg(_s), '[]')::text FROM"
                       " (SELECT ");
         if (pd_query_select(q, call->table,
                             pd_kvlist_get(&call->req->args, "select", 0),
@@ -46,20 +61,25 @@ void pd_finish_write(pd_response *resp, pd_call *call, pd_sql *q, int status,
             return;
         pd_sql_put(q, " FROM pgrst_source) _s)");
     } else {
-        pd_sql_put(q, " SELECT count(*), NULL FROM pgrst_source");
+        pd_sql_put(q, ", NULL");
     }
     PGresult *res = pd_db_exec(call->pg, q, resp);
     if (!res)
         return;
     const char *count = PQgetvalue(res, 0, 0);
     call->rows_written = strtoll(count, NULL, 10);
+    /* An upsert whose rows all existed created nothing: 200, not 201. */
+    if (kind == PD_WRITE_INSERT &&
+        call->prefer.resolution != PD_RESOLUTION_NONE &&
+        strtoll(PQgetvalue(res, 0, 1), NULL, 10) == 0)
+        status = 200;
     if (represent) {
-        pd_response_json(resp, status, PQgetvalue(res, 0, 1));
+        pd_response_json(resp, status, PQgetvalue(res, 0, 2));
     } else {
-        resp->status = minimal_status;
+        resp->status = kind == PD_WRITE_INSERT ? status : 204;
         resp->content_type = NULL;
     }
-    add_content_range(resp, call, count);
+    add_content_range(resp, call, count, kind);
     PQclear(res);
 }
 
@@ -84,9 +104,10 @@ void pd_handle_patch(pd_response *resp, pd_call *call)
     json_error_t jerr;
     /* Parsed only to check shape and keys: PostgreSQL reads the original
      * text, so an integer too big for jansson still gets PostgreSQL's own
-     * answer (22003) rather than "invalid json". */
+     * answer (22003) rather than "invalid json", and a \u0000 PostgreSQL's
+     * 22P05 (text cannot hold it), as from PostgREST. */
     json_t *body = json_loadb(call->req->body, call->req->body_len,
-                              JSON_DECODE_INT_AS_REAL, &jerr);
+                              JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr);
     const char *key;
     json_t *value;
 
@@ -132,7 +153,7 @@ void pd_handle_patch(pd_response *resp, pd_call *call)
     pd_sql_put(&q, " RETURNING ");
     pd_sql_put(&q, call->qualifier);
     pd_sql_put(&q, ".*)");
-    pd_finish_write(resp, call, &q, 200, 204);
+    pd_finish_write(resp, call, &q, PD_WRITE_CHANGE);
 done:
     json_decref(body);
     pd_sql_free(&q);
@@ -151,7 +172,7 @@ void pd_handle_delete(pd_response *resp, pd_call *call)
         pd_sql_put(&q, " RETURNING ");
         pd_sql_put(&q, call->qualifier);
         pd_sql_put(&q, ".*)");
-        pd_finish_write(resp, call, &q, 200, 204);
+        pd_finish_write(resp, call, &q, PD_WRITE_CHANGE);
     }
     pd_sql_free(&q);
 }

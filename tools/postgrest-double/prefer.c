@@ -75,9 +75,16 @@ static void add(gs_buf *buf, const char *pref)
     gs_buf_puts(buf, pref);
 }
 
-void pd_prefer_applied(gs_buf *buf, const pd_prefer *p)
+void pd_prefer_applied(gs_buf *buf, const pd_prefer *p, int write)
 {
     gs_buf_reset(buf);
+    /* A read applies only count=: PostgREST never echoes return=,
+     * resolution= or missing= on GET/HEAD. */
+    if (!write) {
+        if (p->count_exact)
+            add(buf, "count=exact");
+        return;
+    }
     if (p->resolution == PD_RESOLUTION_MERGE)
         add(buf, "resolution=merge-duplicates");
     else if (p->resolution == PD_RESOLUTION_IGNORE)

@@ -28,7 +28,8 @@ typedef struct {
 
 void pd_prefer_parse(pd_prefer *out, const pd_kvlist *headers);
 /* The Preference-Applied header value for what was honoured, into buf
- * (left empty when nothing applies). */
-void pd_prefer_applied(gs_buf *buf, const pd_prefer *prefer);
+ * (left empty when nothing applies); @p write: POST/PATCH/DELETE (a read
+ * applies only count=). */
+void pd_prefer_applied(gs_buf *buf, const pd_prefer *prefer, int write);
 
 #endif

@@ -149,7 +149,9 @@ static long long serve_table(pd_response *resp, pd_context *ctx,
         else
             dispatch(resp, &call);
         gs_buf applied = GS_BUF_INIT;
-        pd_prefer_applied(&applied, &call.prefer);
+        pd_prefer_applied(&applied, &call.prefer,
+                          strcmp(req->method, "GET") != 0 &&
+                              strcmp(req->method, "HEAD") != 0);
         if (applied.len && resp->status < 400)
             pd_kvlist_add(&resp->headers, "Preference-Applied", applied.data);
         gs_buf_free(&applied);

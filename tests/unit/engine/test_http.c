@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "gazsync/error.h"
 #include "gazsync/http.h"
+#include "silent_server.h"
 #include "test_server.h"
 
 typedef struct {
@@ -61,9 +63,9 @@ static void test_http_keepalive_reuses_one_connection(void **state)
     gs_http_response resp;
     for (int i = 0; i < 4; i++) {
         gs_test_server_push_json(f->srv, 200, "{\"ok\":true}");
-        assert_int_equal(gs_http_request(&resp, f->http, "POST", f->url, NULL,
-                                         "{}", 2),
-                         GS_OK);
+        assert_int_equal(
+            gs_http_request(&resp, f->http, "POST", f->url, NULL, "{}", 2),
+            GS_OK);
         assert_int_equal(resp.status, 200);
         assert_string_equal(resp.body, "{\"ok\":true}");
         assert_int_equal(resp.body_len, 11);
@@ -84,8 +86,8 @@ static void test_http_request_carries_method_headers_body(void **state)
 {
     fixture *f = *state;
     gs_http_response resp;
-    const char *headers[] = {"Content-Type: application/json",
-                             "X-Thing: one", NULL};
+    const char *headers[] = {"Content-Type: application/json", "X-Thing: one",
+                             NULL};
     gs_test_server_push_json(f->srv, 201, "[]");
     assert_int_equal(gs_http_request(&resp, f->http, "PATCH", f->url, headers,
                                      "{\"a\":1}", 7),
@@ -110,9 +112,8 @@ static void test_http_retries_503_then_succeeds(void **state)
     gs_test_server_push(f->srv, &(gs_test_response){.status = 503});
     gs_test_server_push(f->srv, &(gs_test_response){.status = 502});
     gs_test_server_push_json(f->srv, 200, "{}");
-    assert_int_equal(gs_http_request(&resp, f->http, "POST", f->url, NULL,
-                                     "x", 1),
-                     GS_OK);
+    assert_int_equal(
+        gs_http_request(&resp, f->http, "POST", f->url, NULL, "x", 1), GS_OK);
     assert_int_equal(resp.status, 200);
     assert_int_equal(resp.attempts, 3);
     gs_http_response_free(&resp);
@@ -127,14 +128,13 @@ static void test_http_honours_retry_after(void **state)
 {
     fixture *f = *state;
     gs_http_response resp;
-    gs_test_server_push(f->srv, &(gs_test_response){
-                                    .status = 429,
-                                    .headers = "Retry-After: 1\n"});
+    gs_test_server_push(
+        f->srv,
+        &(gs_test_response){.status = 429, .headers = "Retry-After: 1\n"});
     gs_test_server_push_json(f->srv, 200, "{}");
     double t0 = now_s();
-    assert_int_equal(gs_http_request(&resp, f->http, "GET", f->url, NULL,
-                                     NULL, 0),
-                     GS_OK);
+    assert_int_equal(
+        gs_http_request(&resp, f->http, "GET", f->url, NULL, NULL, 0), GS_OK);
     double elapsed = now_s() - t0;
     assert_int_equal(resp.status, 200);
     assert_int_equal(resp.attempts, 2);
@@ -149,8 +149,8 @@ static void test_http_gives_up_after_max_attempts(void **state)
     fixture *f = *state;
     gs_http_response resp;
     for (int i = 0; i < 6; i++)
-        gs_test_server_push(f->srv, &(gs_test_response){.status = 500,
-                                                        .body = "boom"});
+        gs_test_server_push(f->srv,
+                            &(gs_test_response){.status = 500, .body = "boom"});
     int rc = gs_http_request(&resp, f->http, "POST", f->url, NULL, "x", 1);
     assert_int_equal(rc, GS_EHTTP);
     assert_int_equal(resp.status, 500);
@@ -179,12 +179,11 @@ static void test_http_closed_connection_is_retried(void **state)
     fixture *f = *state;
     gs_http_response resp;
     gs_test_server_push(f->srv, &(gs_test_response){.close = 1});
-    gs_test_server_push(f->srv, &(gs_test_response){.truncate = 1,
-                                                    .body = "{\"partial"});
+    gs_test_server_push(
+        f->srv, &(gs_test_response){.truncate = 1, .body = "{\"partial"});
     gs_test_server_push_json(f->srv, 200, "{\"whole\":1}");
-    assert_int_equal(gs_http_request(&resp, f->http, "POST", f->url, NULL,
-                                     "x", 1),
-                     GS_OK);
+    assert_int_equal(
+        gs_http_request(&resp, f->http, "POST", f->url, NULL, "x", 1), GS_OK);
     assert_int_equal(resp.status, 200);
     assert_string_equal(resp.body, "{\"whole\":1}");
     assert_int_equal(resp.attempts, 3);
@@ -223,12 +222,11 @@ static void test_http_404_returned_without_retry(void **state)
 {
     fixture *f = *state;
     gs_http_response resp;
-    gs_test_server_push(f->srv, &(gs_test_response){.status = 404,
-                                                    .body = "nope"});
+    gs_test_server_push(f->srv,
+                        &(gs_test_response){.status = 404, .body = "nope"});
     gs_test_server_push_json(f->srv, 200, "{}");
-    assert_int_equal(gs_http_request(&resp, f->http, "GET", f->url, NULL,
-                                     NULL, 0),
-                     GS_OK);
+    assert_int_equal(
+        gs_http_request(&resp, f->http, "GET", f->url, NULL, NULL, 0), GS_OK);
     assert_int_equal(resp.status, 404);
     assert_int_equal(resp.attempts, 1);
     assert_string_equal(resp.body, "nope");
@@ -270,12 +268,153 @@ static void test_http_min_interval_spaces_requests(void **state)
     for (int i = 0; i < 3; i++) {
         gs_test_server_push_json(f->srv, 200, "{}");
         assert_int_equal(
-            gs_http_request(&resp, http, "GET", f->url, NULL, NULL, 0),
-            GS_OK);
+            gs_http_request(&resp, http, "GET", f->url, NULL, NULL, 0), GS_OK);
         gs_http_response_free(&resp);
     }
     assert_true(now_s() - t0 >= 0.29);
     gs_http_free(http);
+}
+
+/* Issue 11, defect 7: a host that accepts and never answers is asked once
+ * per attempt of one request, then not again by this transport; another
+ * host still is. */
+static void test_http_breaker_stops_asking_a_silent_host(void **state)
+{
+    fixture *f = *state;
+    gs_silent_server *silent;
+    gs_http *http;
+    gs_http_response resp;
+    gs_http_opts opts = {.timeout_ms = 300,
+                         .max_attempts = 2,
+                         .backoff_base_ms = 1,
+                         .label = "supabase"};
+    char url[128], host[64];
+
+    assert_int_equal(gs_silent_server_start(&silent), 0);
+    snprintf(url, sizeof url, "%s/rest/v1/gazelle_clients?on_conflict=x",
+             gs_silent_server_url(silent));
+    snprintf(host, sizeof host, "%s", gs_silent_server_url(silent) + 7);
+    assert_int_equal(gs_http_new(&http, &opts), GS_OK);
+
+    assert_int_equal(gs_http_request(&resp, http, "POST", url, NULL, "[]", 2),
+                     GS_EHTTP);
+    assert_int_equal(resp.attempts, 2);
+    assert_true(resp.timed_out);
+    assert_non_null(strstr(gs_error_last()->message, host));
+    assert_non_null(strstr(gs_error_last()->message, "no answer"));
+    assert_null(strstr(gs_error_last()->message, "on_conflict"));
+    gs_http_response_free(&resp);
+    assert_int_equal(gs_silent_server_requests(silent), 2);
+
+    for (int i = 0; i < 5; i++) { /* the other entities of a push */
+        assert_int_equal(
+            gs_http_request(&resp, http, "POST", url, NULL, "[]", 2), GS_EHTTP);
+        assert_int_equal(resp.attempts, 0);
+        assert_non_null(strstr(gs_error_last()->message, "not sent"));
+        assert_non_null(strstr(gs_error_last()->message, host));
+        gs_http_response_free(&resp);
+    }
+    assert_int_equal(gs_silent_server_requests(silent), 2);
+
+    gs_test_server_push_json(f->srv, 200, "{}");
+    assert_int_equal(gs_http_request(&resp, http, "GET", f->url, NULL, NULL, 0),
+                     GS_OK);
+    gs_http_response_free(&resp);
+    gs_http_free(http);
+    gs_silent_server_stop(silent);
+}
+
+/* Issue 11, defect 7: the run deadline cuts a request's own (long) timeout
+ * and refuses later requests; the test would wait 5 x 60 s without it. */
+static void test_http_run_deadline_bounds_a_silent_host(void **state)
+{
+    gs_silent_server *silent;
+    gs_http *http;
+    gs_http_response resp;
+    gs_http_opts opts = {.timeout_ms = 60000,
+                         .max_attempts = 5,
+                         .backoff_base_ms = 1,
+                         .run_timeout_ms = 500};
+    char url[128];
+
+    (void)state;
+    assert_int_equal(gs_silent_server_start(&silent), 0);
+    snprintf(url, sizeof url, "%s/graphql", gs_silent_server_url(silent));
+    assert_int_equal(gs_http_new(&http, &opts), GS_OK);
+    assert_int_equal(gs_http_request(&resp, http, "GET", url, NULL, NULL, 0),
+                     GS_EHTTP);
+    assert_non_null(strstr(gs_error_last()->message, "run deadline"));
+    assert_int_equal(resp.attempts, 1);
+    gs_http_response_free(&resp);
+    assert_int_equal(gs_http_request(&resp, http, "GET", url, NULL, NULL, 0),
+                     GS_EHTTP);
+    assert_non_null(strstr(gs_error_last()->message, "not sent"));
+    assert_non_null(strstr(gs_error_last()->message, "run deadline"));
+    gs_http_response_free(&resp);
+    assert_int_equal(gs_silent_server_requests(silent), 1);
+    gs_http_free(http);
+    gs_silent_server_stop(silent);
+}
+
+/* Issue 11, defect 15: an answer over the cap is refused, not buffered,
+ * and not retried. */
+static void test_http_answer_over_the_cap_is_refused(void **state)
+{
+    fixture *f = *state;
+    gs_http *http;
+    gs_http_response resp;
+    gs_http_stats stats;
+    gs_http_opts opts = {.max_answer_bytes = 65536, .backoff_base_ms = 1};
+    size_t big = 300000;
+    char *body = malloc(big + 1);
+
+    assert_non_null(body);
+    memset(body, 'x', big);
+    body[big] = '\0';
+    gs_test_server_push(f->srv,
+                        &(gs_test_response){.status = 200, .body = body});
+    gs_test_server_push(f->srv,
+                        &(gs_test_response){.status = 200, .body = body});
+    free(body);
+    assert_int_equal(gs_http_new(&http, &opts), GS_OK);
+    assert_int_equal(gs_http_request(&resp, http, "GET", f->url, NULL, NULL, 0),
+                     GS_EPROTO);
+    assert_null(resp.body);
+    assert_non_null(strstr(gs_error_last()->message, "65536-byte limit"));
+    assert_non_null(strstr(gs_error_last()->message, "127.0.0.1:"));
+    gs_http_get_stats(&stats, http);
+    assert_int_equal(stats.requests, 1); /* not retried */
+    assert_true(stats.bytes_received <= 65536);
+    gs_http_response_free(&resp);
+    gs_http_free(http);
+}
+
+static int always_final(void *ctx, long status, const char *body,
+                        size_t body_len)
+{
+    (void)body;
+    (void)body_len;
+    *(long *)ctx = status;
+    return 1;
+}
+
+/* The caller may take a retryable answer as final (the pusher halves a
+ * batch on a statement timeout instead of resending it). */
+static void test_http_final_hook_stops_retries(void **state)
+{
+    fixture *f = *state;
+    gs_http_response resp;
+    long seen = 0;
+    gs_http_req req = {"POST", f->url, NULL, "[]", 2, always_final, &seen};
+
+    gs_test_server_push_json(f->srv, 500, "{\"code\":\"57014\"}");
+    gs_test_server_push_json(f->srv, 201, "");
+    assert_int_equal(gs_http_send(&resp, f->http, &req), GS_OK);
+    assert_int_equal(resp.status, 500);
+    assert_int_equal(resp.attempts, 1);
+    assert_int_equal(seen, 500);
+    assert_int_equal(gs_test_server_request_count(f->srv), 1);
+    gs_http_response_free(&resp);
 }
 
 int main(void)
@@ -293,6 +432,10 @@ int main(void)
         T(test_http_404_returned_without_retry),
         T(test_http_connection_refused_is_ehttp),
         T(test_http_min_interval_spaces_requests),
+        T(test_http_breaker_stops_asking_a_silent_host),
+        T(test_http_run_deadline_bounds_a_silent_host),
+        T(test_http_answer_over_the_cap_is_refused),
+        T(test_http_final_hook_stops_retries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

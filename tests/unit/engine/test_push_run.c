@@ -17,16 +17,25 @@
 
 #include "gazsync/error.h"
 #include "gazsync/push.h"
+#include "silent_server.h"
 #include "test_server.h"
 
 #define NOW "2026-01-21T15:00:00Z"
 #define KEY "sekret-service-role-key"
 
 typedef struct {
-    int status;         /* answer to every upsert; 0: 201 */
-    const char *body;   /* its body */
-    const char *refuse; /* a 400 for any body holding this text */
+    int status;            /* answer to every upsert; 0: 201 */
+    const char *body;      /* its body */
+    const char *refuse;    /* a 400 for any body holding this text */
+    size_t timeout_over;   /* 500 57014 for a body of more rows; 0: none */
+    int timeouts;          /* how many it answered */
+    size_t largest;        /* rows of the largest body received */
+    const char *runs_body; /* answer to gazsync_runs with 200 and this */
 } script;
+
+static const char nginx_page[] =
+    "<html>\r\n<head><title>Welcome to nginx!</title></head>\r\n<body>"
+    "<h1>Welcome to nginx!</h1></body>\r\n</html>\r\n";
 
 typedef struct {
     gs_test_server *srv;
@@ -42,7 +51,25 @@ static void handler(void *ctx, const gs_test_request *req,
                     gs_test_response *out)
 {
     script *s = ctx;
+    json_t *rows = json_loads(req->body, 0, NULL);
+    size_t n = json_array_size(rows);
 
+    json_decref(rows);
+    if (s->runs_body && strstr(req->path, "gazsync_runs")) {
+        out->status = 200;
+        out->body = s->runs_body;
+        return;
+    }
+    if (n > s->largest)
+        s->largest = n;
+    if (s->timeout_over && n > s->timeout_over) {
+        s->timeouts++;
+        out->status = 500;
+        out->body = "{\"code\":\"57014\",\"message\":\"canceling statement "
+                    "due to statement timeout\",\"details\":null,\"hint\":"
+                    "null}";
+        return;
+    }
     if (s->refuse && strstr(req->body, s->refuse)) {
         out->status = 400;
         out->body = "{\"code\":\"23514\",\"message\":\"violates check "
@@ -463,6 +490,179 @@ static void test_push_run_resend_all_never_moves_the_mark_back(void **state)
     assert_int_equal(pending(f, GS_ENTITY_PIANOS), 0);
 }
 
+/* Issue 11, defect 1: "Supabase" answering an nginx page with 200 has not
+ * written anything: the push fails naming host, table and status, and
+ * nothing is marked pushed. */
+static void test_push_run_html_200_marks_nothing_pushed(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    const char *message;
+    int rc;
+
+    f->script.status = 200;
+    f->script.body = nginx_page;
+    add_pianos(f, 5);
+    rc = run(f, &report, PIANOS);
+    assert_int_equal(rc, GS_EPROTO);
+    assert_int_equal(report.rows_pushed, 0);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 5);
+    assert_int_equal(last_pushed(f, GS_ENTITY_PIANOS), 0);
+    assert_int_equal(quarantined(f, GS_ENTITY_PIANOS), 0);
+    message = gs_error_last()->message;
+    assert_non_null(strstr(message, "gazelle_pianos"));
+    assert_non_null(strstr(message, gs_test_server_url(f->srv) + 7));
+    assert_non_null(strstr(message, "HTTP 200"));
+    assert_non_null(strstr(message, "nginx"));
+    assert_null(strstr(message, KEY));
+    assert_non_null(strstr(report.entity[GS_ENTITY_PIANOS].error, "nginx"));
+    /* The first batch stopped the entity: no further batch was tried. */
+    assert_int_equal(gs_test_server_request_count(f->srv), 1);
+}
+
+/* The run log is judged the same way: an HTML 200 is not a logged run. */
+static void test_push_run_html_200_on_the_run_log_is_an_error(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    gs_push_opts opts = {0};
+    gs_run_record rec = {0};
+    long long run_id = 0;
+
+    f->script.runs_body = nginx_page;
+    add_pianos(f, 2);
+    rec.command = "push";
+    rec.status = "running";
+    rec.started_at = NOW;
+    assert_int_equal(gs_store_run_begin(&run_id, f->store, &rec), GS_OK);
+    opts.now = NOW;
+    opts.run_id = run_id;
+    assert_int_equal(gs_push_run(&report, f->store, f->http, &f->cfg, &opts),
+                     GS_EPARTIAL);
+    assert_non_null(strstr(gs_error_last()->message, "gazsync_runs"));
+    assert_non_null(strstr(gs_error_last()->message, "HTTP 200"));
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 0); /* those did land */
+}
+
+/* Issue 11, defect 7: a host that accepts and never answers is asked once
+ * per attempt of the first request, not once per entity and run log. */
+static void test_push_run_dead_host_is_asked_once(void **state)
+{
+    fixture *f = *state;
+    gs_silent_server *silent;
+    gs_http *http;
+    gs_push_report report;
+    gs_push_opts opts = {0};
+    gs_http_opts hopts = {.timeout_ms = 300,
+                          .max_attempts = 2,
+                          .backoff_base_ms = 1,
+                          .label = "supabase"};
+    gs_run_record rec = {0};
+    long long run_id = 0;
+    int failed = 0;
+
+    assert_int_equal(gs_silent_server_start(&silent), 0);
+    free(f->cfg.supabase_url);
+    f->cfg.supabase_url = strdup(gs_silent_server_url(silent));
+    assert_int_equal(gs_http_new(&http, &hopts), GS_OK);
+    add_pianos(f, 4);
+    for (int i = 1; i <= 3; i++) {
+        char id[16];
+        int changed = 0;
+        json_t *node;
+        snprintf(id, sizeof id, "usr_%d", i);
+        node = json_pack("{ss ss}", "id", id, "email", "a@b.c");
+        assert_int_equal(gs_store_upsert(&changed, f->store,
+                                         gs_entity_get(GS_ENTITY_USERS), node,
+                                         NOW),
+                         GS_OK);
+        json_decref(node);
+    }
+    rec.command = "push";
+    rec.status = "running";
+    rec.started_at = NOW;
+    assert_int_equal(gs_store_run_begin(&run_id, f->store, &rec), GS_OK);
+    opts.now = NOW;
+    opts.run_id = run_id;
+    /* Entities with nothing pending went through: partial. */
+    assert_int_equal(gs_push_run(&report, f->store, http, &f->cfg, &opts),
+                     GS_EPARTIAL);
+    assert_int_equal(gs_silent_server_requests(silent), 2);
+    for (int e = 0; e < GS_ENTITY_COUNT; e++)
+        if (report.entity[e].code != GS_OK) {
+            failed++;
+            assert_non_null(strstr(report.entity[e].error,
+                                   gs_silent_server_url(silent) + 7));
+        }
+    assert_int_equal(failed, 2); /* users and pianos had rows */
+    assert_non_null(strstr(report.entity[GS_ENTITY_PIANOS].error, "not sent"));
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 4);
+    gs_http_free(http);
+    gs_silent_server_stop(silent);
+}
+
+static long long meta_rows(fixture *f)
+{
+    char *text = NULL;
+    long long value = -1;
+
+    assert_int_equal(
+        gs_store_meta_get(&text, f->store, "push.batch_rows.supabase.pianos"),
+        GS_OK);
+    if (text)
+        value = strtoll(text, NULL, 10);
+    free(text);
+    return value;
+}
+
+/* Issue 11, defect 6: a batch that meets the statement timeout is halved,
+ * never sent again at its size; the size that worked is kept in the cache
+ * and the next run starts there, then grows by a quarter per good run. */
+static void test_push_run_statement_timeout_shrinks_and_remembers(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+
+    f->cfg.push_batch_rows = 16;
+    f->script.timeout_over = 5;
+    add_pianos(f, 20);
+    assert_int_equal(run(f, &report, PIANOS), GS_OK);
+    assert_int_equal(report.rows_pushed, 20);
+    assert_int_equal(pending(f, GS_ENTITY_PIANOS), 0);
+    /* 16 and 8 timed out once each; 4 worked for the rest. */
+    assert_int_equal(f->script.timeouts, 2);
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].batch_rows, 4);
+    assert_int_equal(meta_rows(f), 4);
+
+    /* Next run: starts at 4, no timeout; 4 carried full batches: 5. */
+    f->script.timeouts = 0;
+    f->script.largest = 0;
+    add_pianos(f, 20); /* same ids, new years: 20 pending again */
+    for (int i = 1; i <= 20; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "pno_%d", i);
+        add_piano(f, id, 2000 + i);
+    }
+    assert_int_equal(run(f, &report, PIANOS), GS_OK);
+    assert_int_equal(f->script.timeouts, 0);
+    assert_int_equal(f->script.largest, 4);
+    assert_int_equal(meta_rows(f), 5);
+
+    /* The target got faster: the bound grows back to the configured 16
+     * one quarter per run, and is then forgotten. */
+    f->script.timeout_over = 0;
+    for (int run_no = 0; run_no < 8; run_no++) {
+        for (int i = 1; i <= 20; i++) {
+            char id[16];
+            snprintf(id, sizeof id, "pno_%d", i);
+            add_piano(f, id, 1000 + run_no * 50 + i);
+        }
+        assert_int_equal(run(f, &report, PIANOS), GS_OK);
+    }
+    assert_int_equal(meta_rows(f), 0);
+    assert_int_equal(report.entity[GS_ENTITY_PIANOS].batch_rows, 16);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -478,6 +678,10 @@ int main(void)
         T(test_push_run_sends_the_run_log),
         T(test_push_run_resend_all_sends_every_row),
         T(test_push_run_resend_all_never_moves_the_mark_back),
+        T(test_push_run_html_200_marks_nothing_pushed),
+        T(test_push_run_html_200_on_the_run_log_is_an_error),
+        T(test_push_run_dead_host_is_asked_once),
+        T(test_push_run_statement_timeout_shrinks_and_remembers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

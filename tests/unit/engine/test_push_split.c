@@ -20,10 +20,12 @@
 #define NOW "2026-01-21T15:00:00Z"
 
 typedef struct {
-    const char *bad[8]; /* external_ids the "database" refuses */
-    size_t max_body;    /* 413 above this many bytes; 0 none */
-    long status;        /* when set, every answer has this status */
-    const char *error;  /* its body */
+    const char *bad[8];  /* external_ids the "database" refuses */
+    size_t max_body;     /* 413 above this many bytes; 0 none */
+    long status;         /* when set, every answer has this status */
+    const char *error;   /* its body */
+    size_t timeout_over; /* 500 57014 for bodies of more rows; 0 none */
+    size_t largest_sent; /* rows of the largest body sent */
     int requests;
     int rows_written; /* rows of accepted bodies */
 } fake_target;
@@ -37,7 +39,7 @@ static int is_bad(const fake_target *t, const char *id)
 }
 
 static int fake_send(gs_push_answer *answer, void *sender, const char *body,
-                     size_t len)
+                     size_t len, size_t rows)
 {
     fake_target *t = sender;
     json_t *array;
@@ -45,6 +47,15 @@ static int fake_send(gs_push_answer *answer, void *sender, const char *body,
     json_t *row;
 
     t->requests++;
+    if (rows > t->largest_sent)
+        t->largest_sent = rows;
+    if (t->timeout_over && rows > t->timeout_over) {
+        gs_push_judge(answer, GS_OK, 500,
+                      "{\"code\":\"57014\",\"message\":\"canceling "
+                      "statement due to statement timeout\",\"details\":null,"
+                      "\"hint\":null}");
+        return GS_OK;
+    }
     if (t->status) {
         gs_push_judge(answer, GS_OK, t->status, t->error);
         return GS_OK;
@@ -55,6 +66,7 @@ static int fake_send(gs_push_answer *answer, void *sender, const char *body,
     }
     array = json_loadb(body, len, 0, NULL);
     assert_non_null(array);
+    assert_int_equal(json_array_size(array), rows);
     json_array_foreach(array, i, row)
     {
         const char *id = json_string_value(json_object_get(row, "external_id"));
@@ -258,8 +270,8 @@ static void test_push_judge_classifies_answers(void **state)
     (void)state;
     gs_push_judge(&a, GS_OK, 201, "");
     assert_int_equal(a.verdict, GS_PUSH_LANDED);
-    gs_push_judge(&a, GS_OK, 204, NULL);
-    assert_int_equal(a.verdict, GS_PUSH_LANDED);
+    gs_push_judge(&a, GS_OK, 200, "");
+    assert_int_equal(a.verdict, GS_PUSH_LANDED); /* PostgREST 12: updates */
     gs_push_judge(&a, GS_OK, 409,
                   "{\"code\":\"23505\",\"message\":\"duplicate key\","
                   "\"details\":\"Key (x)=(1) already exists.\"}");
@@ -282,6 +294,98 @@ static void test_push_judge_classifies_answers(void **state)
     assert_int_equal(a.code, GS_EHTTP);
 }
 
+/* Issue 11, defect 1: a 2xx is success only as PostgREST gives it to an
+ * upsert with return=minimal: 201 or 200, and no body. */
+static void test_push_judge_refuses_a_2xx_that_is_not_postgrest(void **state)
+{
+    gs_push_answer a;
+    static const char html[] =
+        "<html>\r\n<head><title>Welcome to nginx!</title></head>\r\n"
+        "<body><h1>Welcome to nginx!</h1></body></html>\n";
+
+    (void)state;
+    gs_push_judge(&a, GS_OK, 200, html);
+    assert_int_equal(a.verdict, GS_PUSH_STOP);
+    assert_int_equal(a.code, GS_EPROTO);
+    assert_non_null(strstr(a.message, "HTTP 200"));
+    assert_non_null(strstr(a.message, "Welcome to nginx"));
+    assert_null(strchr(a.message, '\n')); /* one line */
+    gs_push_judge(&a, GS_OK, 201, "[]");
+    assert_int_equal(a.code, GS_EPROTO);
+    gs_push_judge(&a, GS_OK, 204, "");
+    assert_int_equal(a.verdict, GS_PUSH_STOP);
+    assert_int_equal(a.code, GS_EPROTO);
+    gs_push_judge(&a, GS_OK, 202, NULL);
+    assert_int_equal(a.code, GS_EPROTO);
+}
+
+/* Issue 11, defect 6: 57014 (PostgREST 500) and 504 are statement
+ * timeouts, not failures to retry as they are. */
+static void test_push_judge_names_statement_timeouts(void **state)
+{
+    gs_push_answer a;
+
+    (void)state;
+    gs_push_judge(&a, GS_OK, 500,
+                  "{\"code\":\"57014\",\"message\":\"canceling statement "
+                  "due to statement timeout\"}");
+    assert_int_equal(a.verdict, GS_PUSH_TIMEOUT);
+    assert_string_equal(a.pg_code, "57014");
+    gs_push_judge(&a, GS_OK, 504, "");
+    assert_int_equal(a.verdict, GS_PUSH_TIMEOUT);
+    gs_push_judge(&a, GS_OK, 500, "{\"code\":\"XX000\",\"message\":\"x\"}");
+    assert_int_equal(a.verdict, GS_PUSH_STOP);
+    assert_int_equal(a.code, GS_EHTTP);
+}
+
+static void test_push_split_halves_a_batch_that_times_out(void **state)
+{
+    fixture *f = *state;
+
+    f->target.timeout_over = 20;
+    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 64), 0);
+    assert_int_equal(count_fates(f, 0, 64, 1), 64);
+    assert_int_equal(count_fates(f, 0, 64, 0), 0);
+    assert_int_equal(f->target.rows_written, 64);
+    /* 64 and 32 timed out; 16 is the bound learnt for later batches. */
+    assert_int_equal(f->split.timeouts, 2);
+    assert_int_equal(f->split.rows_cap, 16);
+    assert_int_equal(f->split.largest_landed, 16);
+    /* 64, 32, then four bodies of 16: never the same size twice in vain. */
+    assert_int_equal(f->target.requests, 6);
+}
+
+static void test_push_split_stops_when_one_row_times_out(void **state)
+{
+    fixture *f = *state;
+
+    f->target.status = 500;
+    f->target.error = "{\"code\":\"57014\",\"message\":\"canceling "
+                      "statement due to statement timeout\"}";
+    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 8), GS_EHTTP);
+    /* 8, 4, 2, 1: halved down to one row, which stops without blame. */
+    assert_int_equal(f->target.requests, 4);
+    assert_int_equal(f->split.rows_cap, 1);
+    assert_int_equal(count_fates(f, 0, 8, 0), 0);
+    assert_int_equal(count_fates(f, 0, 8, 1), 0);
+    assert_int_equal(f->split.stop.verdict, GS_PUSH_TIMEOUT);
+}
+
+/* A database that answers nothing in time at any size costs a bounded
+ * number of halvings, not one request per size down to one row. */
+static void test_push_split_stops_after_max_halvings(void **state)
+{
+    fixture *f = *state;
+
+    f->target.timeout_over = 1;
+    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 64), GS_EHTTP);
+    /* 64, 32, 16, 8, 4: the fifth timeout in a row stops. */
+    assert_int_equal(f->target.requests, GS_PUSH_MAX_HALVINGS);
+    assert_int_equal(f->split.rows_cap, 2); /* where the next run starts */
+    assert_int_equal(count_fates(f, 0, 64, 0), 0);
+    assert_int_equal(count_fates(f, 0, 64, 1), 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -298,6 +402,11 @@ int main(void)
         T(test_push_split_stops_on_missing_table),
         T(test_push_split_stops_on_schema_mismatch),
         cmocka_unit_test(test_push_judge_classifies_answers),
+        cmocka_unit_test(test_push_judge_refuses_a_2xx_that_is_not_postgrest),
+        cmocka_unit_test(test_push_judge_names_statement_timeouts),
+        T(test_push_split_halves_a_batch_that_times_out),
+        T(test_push_split_stops_when_one_row_times_out),
+        T(test_push_split_stops_after_max_halvings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
