@@ -56,7 +56,7 @@ static json_t *full_variables(const gs_entity *entity, int page_size,
         json_object_set_new(vars, "after", json_string(after));
     if (entity->id == GS_ENTITY_CLIENTS || entity->id == GS_ENTITY_PIANOS)
         json_object_set_new(vars, "sortBy",
-                            json_pack("[s]", "UPDATED_AT_DESC"));
+                            json_pack("[s]", "CREATED_AT_ASC"));
     else if (entity->id == GS_ENTITY_APPOINTMENTS)
         json_object_set_new(vars, "sortBy", json_pack("[s]", "START_ASC"));
     return vars;
@@ -241,7 +241,6 @@ static int ingest(const char *db, const char *dir, int track_seen)
         long long changed = 0, rejected = 0;
         time_t max_stamp = 0;
         char max_text[GS_ISO_SIZE] = "";
-        int saw_older = 0;
         int prc;
 
         if (!entity)
@@ -266,8 +265,8 @@ static int ingest(const char *db, const char *dir, int track_seen)
             prc = gs_store_begin(store);
         if (prc == GS_OK)
             prc = gs_pull_ingest_page(&ctx, entity, page.nodes, (long)i + 1,
-                                      &changed, &rejected, &max_stamp, max_text,
-                                      &saw_older, 0);
+                                      &changed, &rejected, &max_stamp,
+                                      max_text);
         if (prc == GS_OK) {
             snprintf(state.resume_cursor, sizeof state.resume_cursor, "full|%s",
                      page.end_cursor ? page.end_cursor : "");

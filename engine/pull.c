@@ -184,7 +184,7 @@ int gs_pull_preview(char *decision, size_t size, gs_store *store,
     int rc;
 
     if (entity->id == GS_ENTITY_CONTACTS) {
-        snprintf(decision, size, "read with clients (their defaultContact)");
+        snprintf(decision, size, "read with clients (each client's allContacts, archived ones too)");
         return GS_OK;
     }
     rc = gs_clock_now(ctx.now, &ctx.now_t, now);

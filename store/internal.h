@@ -11,8 +11,10 @@
 #include "gazsync/error.h"
 #include "gazsync/store.h"
 
-/* The schema of version 1, verbatim schema/cache.sql (store/schema_sql.c). */
+/* The schema of version 1, verbatim schema/cache.sql, and the step to
+ * version 2, verbatim schema/cache_v2.sql (store/schema_sql.c). */
 extern const char gs_store__schema_v1[];
+extern const char gs_store__schema_v2[];
 
 /* One migration step: run @sql to go from version - 1 to @version. */
 typedef struct {
@@ -25,6 +27,10 @@ typedef struct {
  * which feeds it fake steps to prove an older file upgrades in place. */
 int gs_store__migrate(sqlite3 *db, const gs_migration *steps, size_t n_steps);
 /* (@steps NULL: the built-in steps.) */
+/* Whether @column is one of @entity's mapped columns (names spliced into
+ * SQL must be). */
+int gs_store__column_known(const gs_entity *entity, const char *column);
+
 /* PRAGMA user_version of @db. */
 int gs_store__user_version(int *version, sqlite3 *db);
 

@@ -7,6 +7,7 @@
  * lookup in the primary-key index and nothing else. Strings are bound
  * without copies (SQLITE_STATIC: the node and the dump outlive the step) and
  * with explicit lengths, because jansson accepts "\u0000" inside strings. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -203,4 +204,41 @@ int gs_store_exists(int *exists, gs_store *store, const gs_entity *entity,
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return gs_store__sql_error(store, rc, "looking up an id");
     return GS_OK;
+}
+
+int gs_store_max_text(char **value, gs_store *store, const gs_entity *entity,
+                      const char *column)
+{
+    gs_buf sql = GS_BUF_INIT;
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    *value = NULL;
+    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+        return rc;
+    /* The column is spliced into SQL, so it must be one of the mapping's. */
+    if (!column || !gs_store__column_known(entity, column))
+        return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "%s: no column %s",
+                            entity->name, column ? column : "(none)");
+    if (gs_buf_printf(&sql,
+                      "SELECT max(\"%s\") FROM \"%s\" WHERE deleted_at IS "
+                      "NULL",
+                      column, entity->cache_table) != GS_OK) {
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+        goto done;
+    }
+    rc = sqlite3_prepare_v2(store->db, sql.data, -1, &stmt, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        rc = GS_OK;
+        if (sqlite3_column_type(stmt, 0) != SQLITE_NULL &&
+            !(*value = strdup((const char *)sqlite3_column_text(stmt, 0))))
+            rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    } else {
+        rc = gs_store__sql_error(store, rc, "reading the newest value");
+        gs_error_wrap("%s.%s", entity->name, column);
+    }
+done:
+    sqlite3_finalize(stmt);
+    gs_buf_free(&sql);
+    return rc;
 }

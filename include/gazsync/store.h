@@ -71,14 +71,20 @@ int gs_store_seen_reset(gs_store *store, const gs_entity *entity);
 
 /**
  * Marks deleted (deleted_at = @p now, each a new change_seq) the live rows
- * of @p entity whose @p column equals @p value, except the row @p keep_id
- * (NULL: none kept): a client's former default contacts once it names
- * another. *retired gets the count. GS_EINVAL for a column not mapped.
+ * of @p entity whose @p column equals @p value, except the ids of the JSON
+ * array text @p keep_ids (NULL: none kept): the contacts a client no
+ * longer lists. *retired gets the count. GS_EINVAL for a column not mapped.
  */
 int gs_store_retire_others(long long *retired, gs_store *store,
                            const gs_entity *entity, const char *column,
-                           const char *value, const char *keep_id,
+                           const char *value, const char *keep_ids,
                            const char *now);
+
+/** The largest non-null value of @p column (one of the mapping's) over the
+ *  live rows of @p entity, malloc'd text in *value, NULL when none: the
+ *  newest creation stamp the cache knows (the new-rows policy). */
+int gs_store_max_text(char **value, gs_store *store, const gs_entity *entity,
+                      const char *column);
 
 /** Forgets the ids seen and stops recording them without sweeping: for a
  *  sweeping pull that was abandoned (killed, then replaced by another kind

@@ -326,8 +326,8 @@ test_pull_refuses_rows_without_string_id_keeps_page_mates(void **state)
     assert_contains(st.last_error, "pianos page 2 row 1");
     assert_string_equal(st.resume_cursor, "");
 
-    /* The next plain run: a delta from the unmoved mark reads the good rows
-     * again (they are newer than it) and reports the bad rows again. */
+    /* The next plain run reads the table again (policy always) and
+     * reports the bad rows again; the mark has not moved. */
     f->opts.force = 0;
     push_page(f,
               "[{\"id\":\"pia_good1\",\"make\":\"Bechstein\","
@@ -337,10 +337,11 @@ test_pull_refuses_rows_without_string_id_keeps_page_mates(void **state)
     assert_int_equal(pull(f), GS_EINVAL);
     assert_contains(pianos_report(f)->error, "pianos page 1 row 2");
     assert_string_equal(pianos_state(f).high_water, "2026-01-10T00:00:00Z");
-    /* The delta asked for the newest first. */
+    /* It paged in creation order, naming every piano status. */
     const gs_test_request *req = gs_test_server_request(f->srv, 4);
     assert_non_null(req);
-    assert_contains(req->body, "UPDATED_AT_DESC");
+    assert_contains(req->body, "\"sortBy\":[\"CREATED_AT_ASC\"]");
+    assert_contains(req->body, "\"UNDER_RESTORATION\"");
 }
 
 /* Wrong types: a string where an integer is, an object or a number or a
@@ -533,7 +534,7 @@ static void test_pull_reads_edges_instead_of_nodes(void **state)
     assert_string_equal(pianos_state(f).high_water, "2026-02-10T00:00:00Z");
 }
 
-/* A client whose defaultContact has no usable id (an empty string, a
+/* A client with a contact that has no usable id (an empty string, a
  * number): the contact row cannot be keyed, so it is refused like any other
  * row - reported by entity, page and row, never silently dropped - while
  * the client itself and the page-mates are kept, and the mark stays. */
@@ -549,13 +550,17 @@ test_pull_contact_without_usable_id_refused_client_kept(void **state)
         f->srv, 200,
         "{\"data\":{\"allClients\":{\"nodes\":["
         "{\"id\":\"cli_ok1\",\"updatedAt\":\"2026-02-10T00:00:00Z\","
-        "\"defaultContact\":{\"id\":\"con_ok1\",\"firstName\":\"Ana\"}},"
+        "\"allContacts\":{\"nodes\":[{\"id\":\"con_ok1\",\"firstName\":"
+        "\"Ana\"}],\"pageInfo\":{\"hasNextPage\":false}}},"
         "{\"id\":\"cli_empty\",\"updatedAt\":\"2026-02-09T00:00:00Z\","
-        "\"defaultContact\":{\"id\":\"\",\"firstName\":\"Empty\"}},"
+        "\"allContacts\":{\"nodes\":[{\"id\":\"\",\"firstName\":"
+        "\"Empty\"}],\"pageInfo\":{\"hasNextPage\":false}}},"
         "{\"id\":\"cli_num\",\"updatedAt\":\"2026-02-08T00:00:00Z\","
-        "\"defaultContact\":{\"id\":7,\"firstName\":\"Num\"}},"
+        "\"allContacts\":{\"nodes\":[{\"id\":7,\"firstName\":\"Num\"}],"
+        "\"pageInfo\":{\"hasNextPage\":false}}},"
         "{\"id\":\"cli_none\",\"updatedAt\":\"2026-02-07T00:00:00Z\","
-        "\"defaultContact\":null}],"
+        "\"allContacts\":{\"nodes\":[],\"pageInfo\":{\"hasNextPage\":"
+        "false}}}],"
         "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}");
     assert_int_equal(pull(f), GS_EINVAL);
     /* Every client kept, the one good contact stored. */
@@ -681,7 +686,7 @@ static void test_pull_long_stamp_kept_as_a_parsable_mark(void **state)
     assert_string_equal(pianos_state(f).high_water, "2026-02-05T09:00:00Z");
     push_page(f, "[]", NULL);
     assert_int_equal(pull(f), GS_OK);
-    assert_contains(pianos_report(f)->reason, "delta");
+    assert_string_equal(pianos_state(f).high_water, "2026-02-05T09:00:00Z");
 }
 
 /* A cursor too long for the checkpoint field is not saved cut (it would

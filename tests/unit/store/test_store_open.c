@@ -91,7 +91,8 @@ static void test_open_migrates_an_empty_version_0_file(void **state)
                      SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(gs_store_open(&fx->store, fx->path, NULL), GS_OK);
-    assert_int_equal(sql_int(fx->store->db, "PRAGMA user_version"), 1);
+    assert_int_equal(sql_int(fx->store->db, "PRAGMA user_version"),
+                     gs_store_schema_version());
     assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM notes"), 1);
     assert_int_equal(sql_int(fx->store->db,
                              "SELECT count(*) FROM sqlite_schema WHERE "
