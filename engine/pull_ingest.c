@@ -15,11 +15,15 @@ static void note_named_users(gs_pull_ctx *ctx, json_t *node)
     const char *id = json_string_value(json_object_get(user, "id"));
     const char *preferred =
         json_string_value(json_object_get(node, "preferredTechnicianId"));
+    const char *booker = json_string_value(
+        json_object_get(json_object_get(node, "createdBy"), "id"));
 
     if (id && *id)
         json_object_set_new(ctx->named_users, id, json_true());
     if (preferred && *preferred)
         json_object_set_new(ctx->named_users, preferred, json_true());
+    if (booker && *booker)
+        json_object_set_new(ctx->named_users, booker, json_true());
 }
 
 /* The contacts of a client as the page holds them (after
