@@ -227,6 +227,8 @@ static enum MHD_Result serve_graphql(gsim_server *s, struct MHD_Connection *c,
     enum MHD_Result rc;
 
     pthread_mutex_lock(&s->lock);
+    /* Logged before auth: a rejected request is still a document sent. */
+    gsim_reqlog_write(&s->reqlog, body->data ? body->data : "", body->len);
     s->stats.requests++;
     s->stats.graphql_requests++;
     if (!auth_ok(s, c)) {
@@ -520,4 +522,5 @@ void gsim_server_stop(gsim_server *s)
     pthread_mutex_destroy(&s->lock);
     gsim_faults_clear(&s->faults);
     gsim_arena_free(&s->dump_arena);
+    gsim_reqlog_close(&s->reqlog);
 }
