@@ -200,17 +200,23 @@ static int check_progress(page_totals *totals, const gs_gazelle_page *page,
 }
 
 /* An event's pianos come in one nested page; more than it holds would be
- * cut silently, so it is refused, naming the event. */
+ * cut silently, so it is refused, naming the event. The nested pageInfo is
+ * paging bookkeeping, not data: it is dropped before the node is stored,
+ * so raw holds what the event is. */
 static int check_event_pianos(json_t *nodes, const char *what)
 {
     size_t i;
     json_t *node;
 
     json_array_foreach(nodes, i, node) {
-        json_t *info = json_object_get(
-            json_object_get(node, "allEventPianos"), "pageInfo");
+        json_t *pianos = json_object_get(node, "allEventPianos");
+        json_t *info = json_incref(json_object_get(pianos, "pageInfo"));
+        int more = json_is_true(json_object_get(info, "hasNextPage"));
 
-        if (json_is_true(json_object_get(info, "hasNextPage")))
+        json_decref(info);
+        if (json_is_object(pianos))
+            json_object_del(pianos, "pageInfo");
+        if (more)
             return gs_error_set(
                 GS_EPROTO, GS_ECLASS_GAZELLE,
                 "%s row %zu: event %.40s has more than %d pianos", what,

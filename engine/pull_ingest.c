@@ -26,13 +26,6 @@ static void note_named_users(gs_pull_ctx *ctx, json_t *node)
         json_object_set_new(ctx->named_users, booker, json_true());
 }
 
-/* The contacts of a client as the page holds them (after
- * gs_pull_contacts_complete(), all of them): allContacts.nodes. */
-static json_t *client_contacts(json_t *client)
-{
-    return json_object_get(json_object_get(client, "allContacts"), "nodes");
-}
-
 /* Contacts mirror every contact a client lists (archived ones too, marked
  * by their `archived` column): one it no longer lists is marked deleted. */
 static int retire_former_contacts(gs_pull_ctx *ctx, json_t *client,
@@ -84,13 +77,14 @@ static int ingest_contact(gs_pull_ctx *ctx, json_t *client, json_t *contact,
     return rc;
 }
 
-/* Every contact of @client, then the retirement of those it no longer
+/* Every contact of @client (@conn: its allContacts, completed by
+ * gs_pull_contacts_complete()), then the retirement of those it no longer
  * lists. A client whose allContacts is missing or null (an answer that did
  * not carry it) retires nothing: absence of the list is not an empty list. */
-static int ingest_contacts(gs_pull_ctx *ctx, json_t *client,
+static int ingest_contacts(gs_pull_ctx *ctx, json_t *client, json_t *conn,
                            long long *changed)
 {
-    json_t *contacts = client_contacts(client);
+    json_t *contacts = json_object_get(conn, "nodes");
     json_t *kept;
     size_t i;
     json_t *contact;
@@ -161,24 +155,35 @@ int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
     json_array_foreach(nodes, index, node)
     {
         int was_changed = 0;
+        json_t *contacts = NULL;
 
+        /* A client's contacts are rows of their own: kept out of the
+         * client's raw, so that a contact's edit does not change (and
+         * push) its client too. */
+        if (entity->id == GS_ENTITY_CLIENTS &&
+            (contacts = json_incref(json_object_get(node, "allContacts"))))
+            json_object_del(node, "allContacts");
         rc = gs_store_upsert(&was_changed, ctx->store, entity, node, ctx->now);
         if (rc == GS_EINVAL) {
             /* A row without a usable id cannot be keyed: refuse it alone,
              * keep its page-mates, and report where it was. */
             refuse_row(report, rejected, entity, page, index);
+            json_decref(contacts);
             continue;
         }
-        if (rc != GS_OK)
+        if (rc != GS_OK) {
+            json_decref(contacts);
             return gs_error_wrap("%s page %ld row %zu", entity->name, page,
                                  index + 1);
+        }
         *changed += was_changed;
         track_stamp(entity, node, max_stamp, max_stamp_text);
         note_named_users(ctx, node);
         if (entity->id == GS_ENTITY_CLIENTS) {
             long long contact_changed = 0;
 
-            rc = ingest_contacts(ctx, node, &contact_changed);
+            rc = ingest_contacts(ctx, node, contacts, &contact_changed);
+            json_decref(contacts);
             if (rc == GS_EINVAL) {
                 /* The client is kept; only its contact is refused. */
                 refuse_row(report, rejected, entity, page, index);
