@@ -1019,6 +1019,36 @@ static void test_pull_since_restarts_instead_of_resuming(void **state)
                     "\"types\":[\"CONTACT_EMAIL_AUTOMATED\"");
 }
 
+/* A \u0000 inside a string is valid JSON: the page is not refused (issue
+ * 11, defect 10). NUL cannot be kept as PostgreSQL text, so it arrives in
+ * the cache, typed column and raw alike, as U+FFFD; the rest of the text
+ * and the page-mates are intact. */
+static void test_pull_nul_in_a_string_becomes_replacement_char(void **state)
+{
+    fixture *f = *state;
+    char *notes, *raw;
+
+    push_page(f,
+              "[{\"id\":\"pia_n1\",\"notes\":\"avant\\u0000apr\\u00e8s\\u0000\"},"
+              "{\"id\":\"pia_n2\",\"notes\":\"plain\"}]",
+              NULL);
+    assert_int_equal(pull(f), GS_OK);
+    notes = query_text(f, "SELECT notes FROM pianos WHERE id = ?1", "pia_n1");
+    assert_non_null(notes);
+    assert_string_equal(notes, "avant\xEF\xBF\xBD" "apr\xC3\xA8s\xEF\xBF\xBD");
+    assert_int_equal(query_int(f, "SELECT length(CAST(notes AS BLOB)) FROM "
+                                  "pianos WHERE id = ?1",
+                               "pia_n1"),
+                     (long long)strlen(notes));
+    raw = query_text(f, "SELECT json_extract(raw, '$.notes') FROM pianos "
+                        "WHERE id = ?1",
+                     "pia_n1");
+    assert_string_equal(raw, notes);
+    assert_true(piano_exists(f, "pia_n2"));
+    free(notes);
+    free(raw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1064,6 +1094,9 @@ int main(void)
             test_pull_appointments_keep_cancelled_events, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_pull_since_restarts_instead_of_resuming, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_nul_in_a_string_becomes_replacement_char, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
