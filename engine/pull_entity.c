@@ -429,8 +429,13 @@ int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
 
     totals.total = -1;
     totals.cursors = json_object();
-    if (!totals.cursors)
+    ctx->read_rows = json_object();
+    if (!totals.cursors || !ctx->read_rows) {
+        json_decref(totals.cursors);
+        json_decref(ctx->read_rows);
+        ctx->read_rows = NULL;
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    }
     snprintf(key, sizeof key, "read_started.%s", entity->name);
     if (resume) {
         cursor = strdup(resume);
@@ -475,5 +480,7 @@ int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
         rc = finish(ctx, entity, plan, state, &totals);
     }
     json_decref(totals.cursors);
+    json_decref(ctx->read_rows);
+    ctx->read_rows = NULL;
     return rc;
 }

@@ -129,6 +129,37 @@ static void track_stamp(const gs_entity *entity, json_t *node,
     }
 }
 
+/* The same id twice in one read with different content: one silently
+ * replacing the other would hide that the answer contradicts itself
+ * (issue 11, defect 18). The later body is kept (it is stored already);
+ * the read is reported as failed, naming the entity, the id and both
+ * pages, so the mark does not advance and the next run reads it again. A
+ * node repeated unchanged is harmless and not reported. */
+static int check_repeat(gs_pull_ctx *ctx, const gs_entity *entity,
+                        json_t *node, long page)
+{
+    const char *id = json_string_value(json_object_get(node, "id"));
+    json_int_t hash = (json_int_t)gs_store_last_hash(ctx->store);
+    json_t *seen;
+
+    if (!ctx->read_rows || !id)
+        return GS_OK;
+    seen = json_object_get(ctx->read_rows, id);
+    if (!seen)
+        return json_object_set_new(ctx->read_rows, id,
+                                   json_pack("[I,i]", hash, (int)page)) == 0
+                   ? GS_OK
+                   : gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    if (json_integer_value(json_array_get(seen, 0)) == hash)
+        return GS_OK;
+    return gs_error_set(GS_EINVAL, GS_ECLASS_DATA,
+                        "%s: id %.60s came twice in this read with different "
+                        "content (pages %lld and %ld; the later is kept)",
+                        entity->name, id,
+                        (long long)json_integer_value(json_array_get(seen, 1)),
+                        page);
+}
+
 /* Counts a refused row; the first one's error is kept, naming the entity,
  * page and row (1-based). */
 static void refuse_row(gs_entity_report *report, long long *rejected,
@@ -177,6 +208,13 @@ int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
                                  index + 1);
         }
         *changed += was_changed;
+        rc = check_repeat(ctx, entity, node, page);
+        if (rc == GS_ENOMEM) {
+            json_decref(contacts);
+            return rc;
+        }
+        if (rc != GS_OK)
+            refuse_row(report, rejected, entity, page, index);
         track_stamp(entity, node, max_stamp, max_stamp_text);
         note_named_users(ctx, node);
         if (entity->id == GS_ENTITY_CLIENTS) {

@@ -43,6 +43,7 @@ typedef struct {
     char now[GS_ISO_SIZE];
     time_t now_t;
     json_t *named_users; /* set (object) of user ids the data names */
+    json_t *read_rows;   /* this read: id -> [row_hash, page] (defect 18) */
 } gs_pull_ctx;
 
 /* Decides, from the cache alone, what to do with @entity this run. */

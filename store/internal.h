@@ -92,6 +92,7 @@ struct gs_store {
     gs_store_entity ent[GS_ENTITY_COUNT];
     sqlite3_stmt *stmts[GS_STMT_COUNT];
     gs_buf canon;        /* canonical dump of the node being upserted */
+    uint64_t last_hash;  /* row_hash of the last node upserted */
     gs_buf scratch;      /* JSON column text of the node being upserted */
 };
 

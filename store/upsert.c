@@ -96,6 +96,7 @@ static int write_row(int *changed, gs_store *store, const gs_entity *entity,
     if ((rc = gs_store__canonical(&store->canon, node)) != GS_OK)
         return rc;
     hash = gs_store__hash64(store->canon.data, store->canon.len);
+    store->last_hash = hash;
     if ((rc = bind_columns(store, stmt, entity, node)) != GS_OK)
         goto done;
     sqlite3_bind_int64(stmt, (int)n + 1, (sqlite3_int64)hash);
@@ -241,4 +242,9 @@ done:
     sqlite3_finalize(stmt);
     gs_buf_free(&sql);
     return rc;
+}
+
+uint64_t gs_store_last_hash(const gs_store *store)
+{
+    return store ? store->last_hash : 0;
 }

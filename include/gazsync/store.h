@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gazsync/entity.h"
 
@@ -57,6 +58,11 @@ int gs_store_rollback(gs_store *store);
  */
 int gs_store_upsert(int *changed, gs_store *store, const gs_entity *entity,
                     json_t *node, const char *now);
+
+/** The row_hash of the node the last gs_store_upsert() wrote or found
+ *  unchanged: lets a pull tell a repeated node from a different one with
+ *  the same id. */
+uint64_t gs_store_last_hash(const gs_store *store);
 
 /** Number of live (not deleted) rows of @p entity. */
 int gs_store_count(long long *rows, gs_store *store, const gs_entity *entity);

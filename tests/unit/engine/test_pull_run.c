@@ -1049,6 +1049,34 @@ static void test_pull_nul_in_a_string_becomes_replacement_char(void **state)
     free(raw);
 }
 
+/* The same id twice in one read with different bodies is reported with
+ * entity, id and pages (issue 11, defect 18); the mark stays. The same
+ * node repeated unchanged is not an error. */
+static void test_pull_same_id_twice_different_bodies_reported(void **state)
+{
+    fixture *f = *state;
+
+    pull_baseline(f);
+    f->opts.force = 1u << GS_ENTITY_PIANOS;
+    push_page(f,
+              "[{\"id\":\"pia_d1\",\"make\":\"Yamaha\"},"
+              "{\"id\":\"pia_d2\",\"make\":\"Kawai\"}]",
+              "d1");
+    push_page(f,
+              "[{\"id\":\"pia_d2\",\"make\":\"Kawai\"},"
+              "{\"id\":\"pia_d1\",\"make\":\"Bechstein\","
+              "\"updatedAt\":\"2026-02-27T00:00:00Z\"}]",
+              NULL);
+    assert_int_equal(pull(f), GS_EINVAL);
+    assert_contains(pianos_report(f)->error, "pianos page 2 row 2");
+    assert_contains(pianos_report(f)->error, "id pia_d1 came twice");
+    assert_contains(pianos_report(f)->error, "pages 1 and 2");
+    assert_contains(pianos_report(f)->error, "1 row(s) refused");
+    assert_string_equal(pianos_state(f).high_water, "2026-01-10T00:00:00Z");
+    /* nothing swept by the failed read */
+    assert_int_equal(deleted_pianos(f), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1096,6 +1124,9 @@ int main(void)
             test_pull_since_restarts_instead_of_resuming, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_pull_nul_in_a_string_becomes_replacement_char, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_same_id_twice_different_bodies_reported, setup,
             teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
