@@ -1,21 +1,29 @@
-/* Schema tables and validation (spec section 5: fields on correct type,
- * argument names, leaf field selections, defined variables). */
+/* The old resolver's schema tables (validation is validate.c's, against
+ * schema/gazelle.graphql). */
 #include "schema.h"
 
 #include <stdio.h>
 #include <string.h>
 
 static const char *const conn_args[] = {"first", "after", "sortBy", NULL};
-static const char *const event_args[] = {"first", "after", "sortBy",
-                                         "filters", NULL};
-static const char *const timeline_args[] = {"first", "after",
-                                            "occurredAtGet", "clientId",
-                                            NULL};
+static const char *const event_args[] = {"first", "after", "sortBy", "filters",
+                                         NULL};
+static const char *const timeline_args[] = {"first", "after", "occurredAtGet",
+                                            "clientId", NULL};
 static const char *const id_args[] = {"id", NULL};
 
-#define S(n, f) {n, f, T_SCALAR, NULL}
-#define O(n, f, t) {n, f, t, NULL}
-#define TN {"__typename", F_TYPENAME, T_SCALAR, NULL}
+#define S(n, f)                                                                \
+    {                                                                          \
+        n, f, T_SCALAR, NULL                                                   \
+    }
+#define O(n, f, t)                                                             \
+    {                                                                          \
+        n, f, t, NULL                                                          \
+    }
+#define TN                                                                     \
+    {                                                                          \
+        "__typename", F_TYPENAME, T_SCALAR, NULL                               \
+    }
 
 static const gsim_field_def query_fields[] = {
     TN,
@@ -28,11 +36,11 @@ static const gsim_field_def query_fields[] = {
     {"piano", F_PIANO_BY_ID, T_PIANO, id_args},
 };
 
-#define CONNECTION(name, edge, node)                                        \
-    static const gsim_field_def name##_fields[] = {                          \
-        TN, O("nodes", F_NODES, node), O("edges", F_EDGES, edge),            \
-        O("pageInfo", F_PAGE_INFO, T_PAGE_INFO)};                            \
-    static const gsim_field_def name##_edge_fields[] = {                     \
+#define CONNECTION(name, edge, node)                                           \
+    static const gsim_field_def name##_fields[] = {                            \
+        TN, O("nodes", F_NODES, node), O("edges", F_EDGES, edge),              \
+        O("pageInfo", F_PAGE_INFO, T_PAGE_INFO)};                              \
+    static const gsim_field_def name##_edge_fields[] = {                       \
         TN, S("cursor", F_CURSOR), O("node", F_NODE, node)}
 
 CONNECTION(user_conn, T_USER_EDGE, T_USER);
@@ -46,59 +54,93 @@ static const gsim_field_def page_info_fields[] = {
     S("hasPreviousPage", F_HAS_PREVIOUS_PAGE),
     S("startCursor", F_START_CURSOR)};
 
-static const gsim_field_def user_fields[] = {
-    TN, S("id", F_ID), S("firstName", F_FIRST_NAME),
-    S("lastName", F_LAST_NAME), S("email", F_EMAIL), S("phone", F_PHONE),
-    S("role", F_ROLE), S("createdAt", F_CREATED_AT),
-    S("updatedAt", F_UPDATED_AT)};
+static const gsim_field_def user_fields[] = {TN,
+                                             S("id", F_ID),
+                                             S("firstName", F_FIRST_NAME),
+                                             S("lastName", F_LAST_NAME),
+                                             S("email", F_EMAIL),
+                                             S("phone", F_PHONE),
+                                             S("role", F_ROLE),
+                                             S("createdAt", F_CREATED_AT),
+                                             S("updatedAt", F_UPDATED_AT)};
 
 static const gsim_field_def client_fields[] = {
-    TN, S("id", F_ID), S("companyName", F_COMPANY_NAME),
-    S("status", F_STATUS), S("tags", F_TAGS), S("clientType", F_CLIENT_TYPE),
+    TN,
+    S("id", F_ID),
+    S("companyName", F_COMPANY_NAME),
+    S("status", F_STATUS),
+    S("tags", F_TAGS),
+    S("clientType", F_CLIENT_TYPE),
     S("personalNotes", F_PERSONAL_NOTES),
     S("preferenceNotes", F_PREFERENCE_NOTES),
     S("preferredTechnicianId", F_PREFERRED_TECHNICIAN_ID),
-    S("lifecycleState", F_LIFECYCLE_STATE), S("referredBy", F_REFERRED_BY),
+    S("lifecycleState", F_LIFECYCLE_STATE),
+    S("referredBy", F_REFERRED_BY),
     S("noContactUntil", F_NO_CONTACT_UNTIL),
     S("noContactReason", F_NO_CONTACT_REASON),
     O("defaultClientLocalization", F_DEFAULT_LOCALIZATION, T_LOCALIZATION),
-    S("createdAt", F_CREATED_AT), S("updatedAt", F_UPDATED_AT),
+    S("createdAt", F_CREATED_AT),
+    S("updatedAt", F_UPDATED_AT),
     O("defaultContact", F_DEFAULT_CONTACT, T_CONTACT)};
 
 static const gsim_field_def contact_fields[] = {
-    TN, S("id", F_ID), S("firstName", F_FIRST_NAME),
-    S("lastName", F_LAST_NAME), S("title", F_TITLE),
+    TN,
+    S("id", F_ID),
+    S("firstName", F_FIRST_NAME),
+    S("lastName", F_LAST_NAME),
+    S("title", F_TITLE),
     O("defaultEmail", F_DEFAULT_EMAIL, T_EMAIL),
     O("defaultPhone", F_DEFAULT_PHONE, T_PHONE),
     O("defaultLocation", F_DEFAULT_LOCATION, T_LOCATION)};
 
 static const gsim_field_def email_fields[] = {TN, S("email", F_EMAIL)};
-static const gsim_field_def phone_fields[] = {
-    TN, S("phoneNumber", F_PHONE_NUMBER)};
+static const gsim_field_def phone_fields[] = {TN,
+                                              S("phoneNumber", F_PHONE_NUMBER)};
 static const gsim_field_def location_fields[] = {
-    TN, S("street1", F_STREET1), S("street2", F_STREET2),
-    S("municipality", F_MUNICIPALITY), S("postalCode", F_POSTAL_CODE),
+    TN,
+    S("street1", F_STREET1),
+    S("street2", F_STREET2),
+    S("municipality", F_MUNICIPALITY),
+    S("postalCode", F_POSTAL_CODE),
     S("region", F_REGION)};
-static const gsim_field_def localization_fields[] = {
-    TN, S("locale", F_LOCALE)};
+static const gsim_field_def localization_fields[] = {TN, S("locale", F_LOCALE)};
 
 static const gsim_field_def piano_fields[] = {
-    TN, S("id", F_ID), O("client", F_CLIENT, T_CLIENT), S("make", F_MAKE),
-    S("model", F_MODEL), S("serialNumber", F_SERIAL_NUMBER),
-    S("type", F_TYPE), S("year", F_YEAR), S("location", F_LOCATION),
-    S("notes", F_NOTES), S("status", F_STATUS), S("size", F_SIZE),
-    S("tags", F_TAGS), S("serviceIntervalMonths", F_SERVICE_INTERVAL_MONTHS),
+    TN,
+    S("id", F_ID),
+    O("client", F_CLIENT, T_CLIENT),
+    S("make", F_MAKE),
+    S("model", F_MODEL),
+    S("serialNumber", F_SERIAL_NUMBER),
+    S("type", F_TYPE),
+    S("year", F_YEAR),
+    S("location", F_LOCATION),
+    S("notes", F_NOTES),
+    S("status", F_STATUS),
+    S("size", F_SIZE),
+    S("tags", F_TAGS),
+    S("serviceIntervalMonths", F_SERVICE_INTERVAL_MONTHS),
     S("calculatedLastService", F_CALCULATED_LAST_SERVICE),
     S("calculatedNextService", F_CALCULATED_NEXT_SERVICE),
-    S("createdAt", F_CREATED_AT), S("updatedAt", F_UPDATED_AT)};
+    S("createdAt", F_CREATED_AT),
+    S("updatedAt", F_UPDATED_AT)};
 
 static const gsim_field_def event_fields[] = {
-    TN, S("id", F_ID), S("title", F_TITLE), S("start", F_START),
-    S("duration", F_DURATION), S("isAllDay", F_IS_ALL_DAY),
-    S("notes", F_NOTES), S("type", F_TYPE), S("status", F_STATUS),
-    S("confirmedByClient", F_CONFIRMED_BY_CLIENT), S("source", F_SOURCE),
-    S("travelMode", F_TRAVEL_MODE), O("client", F_CLIENT, T_CLIENT),
-    O("user", F_USER, T_USER), S("createdAt", F_CREATED_AT),
+    TN,
+    S("id", F_ID),
+    S("title", F_TITLE),
+    S("start", F_START),
+    S("duration", F_DURATION),
+    S("isAllDay", F_IS_ALL_DAY),
+    S("notes", F_NOTES),
+    S("type", F_TYPE),
+    S("status", F_STATUS),
+    S("confirmedByClient", F_CONFIRMED_BY_CLIENT),
+    S("source", F_SOURCE),
+    S("travelMode", F_TRAVEL_MODE),
+    O("client", F_CLIENT, T_CLIENT),
+    O("user", F_USER, T_USER),
+    S("createdAt", F_CREATED_AT),
     S("updatedAt", F_UPDATED_AT),
     O("allEventPianos", F_ALL_EVENT_PIANOS, T_EVENT_PIANO_CONN)};
 
@@ -108,16 +150,26 @@ static const gsim_field_def event_piano_fields[] = {
     TN, O("piano", F_PIANO, T_PIANO)};
 
 static const gsim_field_def timeline_fields[] = {
-    TN, S("id", F_ID), S("occurredAt", F_OCCURRED_AT), S("type", F_TYPE),
-    S("summary", F_SUMMARY), S("comment", F_COMMENT),
-    O("client", F_CLIENT, T_CLIENT), O("piano", F_PIANO, T_PIANO),
-    O("invoice", F_INVOICE, T_INVOICE), O("estimate", F_ESTIMATE, T_ESTIMATE),
-    O("user", F_USER, T_USER), S("createdAt", F_CREATED_AT),
+    TN,
+    S("id", F_ID),
+    S("occurredAt", F_OCCURRED_AT),
+    S("type", F_TYPE),
+    S("summary", F_SUMMARY),
+    S("comment", F_COMMENT),
+    O("client", F_CLIENT, T_CLIENT),
+    O("piano", F_PIANO, T_PIANO),
+    O("invoice", F_INVOICE, T_INVOICE),
+    O("estimate", F_ESTIMATE, T_ESTIMATE),
+    O("user", F_USER, T_USER),
+    S("createdAt", F_CREATED_AT),
     S("updatedAt", F_UPDATED_AT)};
 
 static const gsim_field_def invoice_fields[] = {TN, S("id", F_ID)};
 
-#define T(name, arr) {name, arr, sizeof(arr) / sizeof(arr[0])}
+#define T(name, arr)                                                           \
+    {                                                                          \
+        name, arr, sizeof(arr) / sizeof(arr[0])                                \
+    }
 
 const gsim_type_def gsim_types[T_COUNT] = {
     [T_SCALAR] = {"Scalar", NULL, 0},
@@ -144,24 +196,13 @@ const gsim_type_def gsim_types[T_COUNT] = {
     [T_EVENT_PIANO] = T("PrivateEventPiano", event_piano_fields),
     [T_TIMELINE_CONN] =
         T("PrivateTimelineEntryConnection", timeline_conn_fields),
-    [T_TIMELINE_EDGE] = T("PrivateTimelineEntryEdge", timeline_conn_edge_fields),
+    [T_TIMELINE_EDGE] =
+        T("PrivateTimelineEntryEdge", timeline_conn_edge_fields),
     [T_TIMELINE] = T("PrivateTimelineEntry", timeline_fields),
     [T_INVOICE] = T("PrivateInvoice", invoice_fields),
     [T_ESTIMATE] = T("PrivateEstimate", invoice_fields),
     [T_PAGE_INFO] = T("PageInfo", page_info_fields),
 };
-
-void gsim_error_add(json_t *errors, const char *msg, int line, int col)
-{
-    json_t *e = json_pack("{s:s}", "message", msg);
-    if (!e)
-        return;
-    if (line > 0)
-        json_object_set_new(e, "locations",
-                            json_pack("[{s:i,s:i}]", "line", line, "column",
-                                      col));
-    json_array_append_new(errors, e);
-}
 
 static const gsim_field_def *find_field(gsim_type type, const char *name)
 {
@@ -172,159 +213,33 @@ static const gsim_field_def *find_field(gsim_type type, const char *name)
     return NULL;
 }
 
-static int arg_allowed(const gsim_field_def *def, const char *name)
-{
-    for (const char *const *a = def->args; a && *a; a++)
-        if (strcmp(*a, name) == 0)
-            return 1;
-    return 0;
-}
-
-static int same_arguments(const gql_field *a, const gql_field *b)
-{
-    /* Response keys may repeat only for identical leaf fields; we accept
-     * the common case (no arguments) and refuse the rest loudly. */
-    return a->args == NULL && b->args == NULL;
-}
-
-static void validate_directives(gql_directive *d, json_t *errors,
-                                size_t *count)
-{
-    char msg[160];
-    for (; d; d = d->next) {
-        if (strcmp(d->name, "include") != 0 && strcmp(d->name, "skip") != 0) {
-            snprintf(msg, sizeof(msg), "Unknown directive \"@%s\".", d->name);
-            gsim_error_add(errors, msg, d->line, d->col);
-            (*count)++;
-            continue;
-        }
-        if (!d->args || d->args->next || strcmp(d->args->name, "if") != 0) {
-            snprintf(msg, sizeof(msg),
-                     "Directive \"@%s\" takes exactly one argument \"if\".",
-                     d->name);
-            gsim_error_add(errors, msg, d->line, d->col);
-            (*count)++;
-        }
-    }
-}
-
-static void validate_set(gql_field *set, gsim_type type, json_t *errors,
-                         size_t *count, const char *parent)
+/* Transitional: the old resolver (resolve.c) dispatches on these tables,
+ * so a document validate.c accepted is bound to them here; what the old
+ * resolver cannot serve is said so. This goes with the old resolver. */
+static void bind_set(gql_field *set, gsim_type type, json_t *errors,
+                     size_t *count)
 {
     char msg[256];
     for (gql_field *f = set; f; f = f->next) {
         const gsim_field_def *def = find_field(type, f->name);
         if (!def) {
-            snprintf(msg, sizeof(msg), "Cannot query field \"%s\" on type \"%s\".",
+            snprintf(msg, sizeof(msg),
+                     "gazelle-sim does not serve field '%s' on type '%s' "
+                     "yet (old resolver)",
                      f->name, gsim_types[type].name);
             gsim_error_add(errors, msg, f->line, f->col);
             (*count)++;
             continue;
         }
         f->def = def;
-        for (gql_argument *a = f->args; a; a = a->next) {
-            if (!arg_allowed(def, a->name)) {
-                snprintf(msg, sizeof(msg),
-                         "Unknown argument \"%s\" on field \"%s.%s\".",
-                         a->name, gsim_types[type].name, f->name);
-                gsim_error_add(errors, msg, a->line, a->col);
-                (*count)++;
-            }
-            for (gql_argument *b = a->next; b; b = b->next)
-                if (strcmp(a->name, b->name) == 0) {
-                    snprintf(msg, sizeof(msg),
-                             "There can be only one argument named \"%s\".",
-                             a->name);
-                    gsim_error_add(errors, msg, b->line, b->col);
-                    (*count)++;
-                }
-        }
-        validate_directives(f->directives, errors, count);
-        if (def->type == T_SCALAR && f->has_selection_set) {
-            snprintf(msg, sizeof(msg),
-                     "Field \"%s\" must not have a selection since its type "
-                     "has no subfields.",
-                     f->name);
-            gsim_error_add(errors, msg, f->line, f->col);
-            (*count)++;
-        } else if (def->type != T_SCALAR && !f->has_selection_set) {
-            snprintf(msg, sizeof(msg),
-                     "Field \"%s\" of type \"%s\" must have a selection of "
-                     "subfields.",
-                     f->name, gsim_types[def->type].name);
-            gsim_error_add(errors, msg, f->line, f->col);
-            (*count)++;
-        } else if (def->type != T_SCALAR) {
-            validate_set(f->selections, def->type, errors, count, f->name);
-        }
-        for (gql_field *g = set; g != f; g = g->next) {
-            if (strcmp(gql_field_key(g), gql_field_key(f)) != 0 || g->duplicate)
-                continue;
-            if (strcmp(g->name, f->name) == 0 && !f->has_selection_set &&
-                same_arguments(f, g) && !f->directives && !g->directives) {
-                f->duplicate = 1;
-            } else {
-                snprintf(msg, sizeof(msg),
-                         "Fields \"%s\" conflict in \"%s\": gazelle-sim only "
-                         "merges repeated leaf fields without arguments.",
-                         gql_field_key(f), parent);
-                gsim_error_add(errors, msg, f->line, f->col);
-                (*count)++;
-            }
-            break;
-        }
-    }
-}
-
-static void check_value_vars(const gql_value *v, const gql_operation *op,
-                             json_t *errors, size_t *count)
-{
-    if (!v)
-        return;
-    if (v->kind == GQL_V_VARIABLE) {
-        const gql_var_def *d = op->var_defs;
-        while (d && strcmp(d->name, v->text) != 0)
-            d = d->next;
-        if (!d) {
-            char msg[160];
-            snprintf(msg, sizeof(msg), "Variable \"$%s\" is not defined.",
-                     v->text);
-            gsim_error_add(errors, msg, v->line, v->col);
-            (*count)++;
-        }
-        return;
-    }
-    for (const gql_value *i = v->items; i; i = i->next)
-        check_value_vars(i, op, errors, count);
-}
-
-static void check_set_vars(const gql_field *set, const gql_operation *op,
-                           json_t *errors, size_t *count)
-{
-    for (const gql_field *f = set; f; f = f->next) {
-        for (const gql_argument *a = f->args; a; a = a->next)
-            check_value_vars(a->value, op, errors, count);
-        for (const gql_directive *d = f->directives; d; d = d->next)
-            for (const gql_argument *a = d->args; a; a = a->next)
-                check_value_vars(a->value, op, errors, count);
-        check_set_vars(f->selections, op, errors, count);
+        if (def->type != T_SCALAR)
+            bind_set(f->selections, def->type, errors, count);
     }
 }
 
 size_t gsim_validate(gql_operation *op, json_t *errors)
 {
     size_t count = 0;
-    validate_set(op->selections, T_QUERY, errors, &count, "Query");
-    check_set_vars(op->selections, op, errors, &count);
-    for (gql_var_def *d = op->var_defs; d; d = d->next)
-        for (gql_var_def *e = d->next; e; e = e->next)
-            if (strcmp(d->name, e->name) == 0) {
-                char msg[160];
-                snprintf(msg, sizeof(msg),
-                         "There can be only one variable named \"$%s\".",
-                         d->name);
-                gsim_error_add(errors, msg, e->line, e->col);
-                count++;
-            }
+    bind_set(op->selections, T_QUERY, errors, &count);
     return count;
 }
