@@ -607,8 +607,8 @@ const gsim_sfield *gsim_stype_field(const gsim_stype *t, const char *name)
                    by_field_name);
 }
 
-static const gsim_sarg *find_arg(const gsim_sarg *args, size_t n,
-                                 const char *name)
+const gsim_sarg *gsim_sarg_find(const gsim_sarg *args, size_t n,
+                                const char *name)
 {
     gsim_sarg key = {0};
     key.name = name;
@@ -619,12 +619,12 @@ static const gsim_sarg *find_arg(const gsim_sarg *args, size_t n,
 
 const gsim_sarg *gsim_sfield_arg(const gsim_sfield *f, const char *name)
 {
-    return find_arg(f->args, f->nargs, name);
+    return gsim_sarg_find(f->args, f->nargs, name);
 }
 
 const gsim_sarg *gsim_stype_input_field(const gsim_stype *t, const char *name)
 {
-    return find_arg(t->input_fields, t->ninput_fields, name);
+    return gsim_sarg_find(t->input_fields, t->ninput_fields, name);
 }
 
 int gsim_stype_enum_index(const gsim_stype *t, const char *value)
