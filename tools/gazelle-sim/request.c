@@ -82,8 +82,12 @@ void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
         return;
     }
     if (gsim_validate_request(schema, r->doc, &r->arena, name, given, &r->op,
-                              &r->vars, r->errors) != 0)
+                              &r->vars, r->errors) != 0 ||
+        !r->op) {
+        if (json_array_size(r->errors) == 0) /* out of memory */
+            gsim_error_add(r->errors, "gazelle-sim: out of memory", 0, 0);
         return;
+    }
     note_roots(r, r->op); /* fragments may have added root fields */
     if (r->op->kind != GQL_OP_QUERY) {
         gsim_error_add(r->errors,

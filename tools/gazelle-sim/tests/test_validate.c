@@ -553,6 +553,22 @@ static void test_error_shape(void **state)
     run_free(&r);
 }
 
+static void test_error_messages_stay_utf8(void **state)
+{
+    (void)state;
+    /* A literal with bytes that are not UTF-8, and one cut mid-character
+     * by the message's length limit: the error must still be there. */
+    char src[1200];
+    snprintf(src, sizeof(src),
+             "{ allClients(first: \"a\xff\xfe\") { nodes { id } } }");
+    expect_error(src, NULL, "invalid value (\"a??\")");
+    size_t n = (size_t)snprintf(src, sizeof(src), "{ allClients(first: \"");
+    for (int i = 0; i < 300; i++)
+        n += (size_t)snprintf(src + n, sizeof(src) - n, "\xc3\xa9");
+    snprintf(src + n, sizeof(src) - n, "\") { nodes { id } } }");
+    expect_error(src, NULL, "Argument 'first' on Field 'allClients'");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -571,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_overlapping_fields),
         cmocka_unit_test(test_flattening_for_execution),
         cmocka_unit_test(test_error_shape),
+        cmocka_unit_test(test_error_messages_stay_utf8),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     gsim_schema_release();
