@@ -22,6 +22,8 @@ static const char usage[] =
 "  --port N                 TCP port; 0 (default) picks a free one\n"
 "  --seed N                 business seed (default 1)\n"
 "  --now TIME               simulated clock start (default 2026-11-25T12:00:00Z)\n"
+"  --log-requests FILE      append every GraphQL request to FILE as a JSON line\n"
+"                           {\"query\",\"variables\",\"operationName\"}\n"
 "Sizes (defaults: the seed's business)\n"
 "  --users N (5) --clients N (850) --pianos N (1200) --events N (8000)\n"
 "  --timeline N (60000)     events span 2 years back..6 months ahead,\n"
@@ -111,7 +113,7 @@ enum {
     OPT_PORT = 256, OPT_SEED, OPT_NOW, OPT_USERS, OPT_CLIENTS, OPT_PIANOS,
     OPT_EVENTS, OPT_TIMELINE, OPT_SCALE, OPT_TOKEN, OPT_API_KEY,
     OPT_REFRESH, OPT_CLIENT_ID, OPT_CLIENT_SECRET, OPT_TTL_REQUESTS,
-    OPT_TTL_SECONDS, OPT_RATE
+    OPT_TTL_SECONDS, OPT_LOG_REQUESTS, OPT_RATE
 };
 
 int main(int argc, char **argv)
@@ -120,6 +122,7 @@ int main(int argc, char **argv)
     gsim_params params;
     gsim_params_default(&params);
     uint64_t port = 0, seed = 1, v;
+    const char *log_path = NULL;
     double scale = 1;
     gsim_time now;
     gsim_time_parse(&now, "2026-11-25T12:00:00Z");
@@ -160,8 +163,9 @@ int main(int argc, char **argv)
         {"client-secret", required_argument, NULL, OPT_CLIENT_SECRET},
         {"token-ttl-requests", required_argument, NULL, OPT_TTL_REQUESTS},
         {"token-ttl-seconds", required_argument, NULL, OPT_TTL_SECONDS},
+        {"log-requests", required_argument, NULL, OPT_LOG_REQUESTS},
     };
-    size_t nopts = 17;
+    size_t nopts = 18;
     for (size_t i = 0; i < NRATES; i++)
         options[nopts++] = (struct option){rates[i].name, required_argument,
                                            NULL, OPT_RATE + (int)i};
@@ -198,6 +202,7 @@ int main(int argc, char **argv)
         case OPT_CLIENT_SECRET:
             bad = copy_flag(auth->client_secret, sizeof(auth->client_secret), optarg);
             break;
+        case OPT_LOG_REQUESTS: log_path = optarg; break;
         case OPT_TTL_REQUESTS: bad = parse_u64(optarg, &auth->ttl_requests); break;
         case OPT_TTL_SECONDS:
             bad = parse_u64(optarg, &v) || v > INT64_MAX;
@@ -237,9 +242,15 @@ int main(int argc, char **argv)
     }
     auth->seed = seed;
     auth->issued_at = now;
+    if (log_path && gsim_reqlog_open(&server.reqlog, log_path) != 0) {
+        fprintf(stderr, "gazelle-sim: cannot open --log-requests file %s: %s\n",
+                log_path, strerror(errno));
+        return 1;
+    }
 
     if (gsim_dataset_generate(&server.ds, seed, now, &params) != 0) {
         fprintf(stderr, "gazelle-sim: out of memory generating the data\n");
+        gsim_reqlog_close(&server.reqlog);
         return 1;
     }
     /* Signals are taken synchronously by this thread; the server threads

@@ -8,16 +8,6 @@
 #include "sdl.h"
 #include "validate.h"
 
-/* Transitional: while the old resolver (resolve.c on schema.h's tables) is
- * here, a validated operation is bound to its tables. The block goes away
- * by itself with schema.h. */
-#if defined(__has_include)
-#if __has_include("schema.h")
-#include "schema.h"
-#define GSIM_OLD_RESOLVER 1
-#endif
-#endif
-
 /* The root fields a request selects, for the counters and the fault rules
  * (server.c), known even when the document is invalid: the direct fields
  * of the operation that would run. */
@@ -96,9 +86,6 @@ void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
                        r->op->line, r->op->col);
         return;
     }
-#ifdef GSIM_OLD_RESOLVER
-    gsim_validate(r->op, r->errors); /* binds the old resolver's tables */
-#endif
 }
 
 void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,
@@ -110,7 +97,8 @@ void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,
      * validation, variables) with errors and no "data" at all. */
     int refused = json_array_size(r->errors) != 0;
     if (!refused) {
-        gsim_exec ex = {ds, out, r->vars, r->errors, 0, 0};
+        gsim_exec ex = {.ds = ds, .out = out, .vars = r->vars,
+                        .errors = r->errors};
         gsim_out_puts(out, "{\"data\":");
         if (gsim_execute(&ex, r->op) == 0) {
             gsim_out_puts(out, "}");
