@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "coerce.h"
 #include "validate.h"
 
 typedef struct {
@@ -569,6 +570,46 @@ static void test_error_messages_stay_utf8(void **state)
     expect_error(src, NULL, "Argument 'first' on Field 'allClients'");
 }
 
+/* The JSON an argument's literal stands for, typed by its position. */
+static void expect_literal(const char *arg_type_field, const char *arg,
+                           const char *literal, const char *want)
+{
+    const gsim_schema *s = gsim_schema_gazelle();
+    gsim_arena arena = GSIM_ARENA_INIT;
+    gql_document *doc = NULL;
+    gql_error err;
+    char src[300];
+    snprintf(src, sizeof(src), "{ f(a: %s) }", literal);
+    assert_int_equal(gql_parse(&doc, &arena, src, strlen(src), &err), 0);
+    const gsim_sfield *f = gsim_stype_field(s->query, arg_type_field);
+    const gsim_sarg *a = gsim_sfield_arg(f, arg);
+    json_t *vars = json_pack("{s:s}", "v", "CREATED_AT_DESC");
+    json_t *got = gsim_literal_json(doc->operations->selections->args->value,
+                                    a->type, vars);
+    char *text = got ? json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    assert_non_null(text);
+    assert_string_equal(text, want);
+    free(text);
+    json_decref(got);
+    json_decref(vars);
+    gsim_arena_free(&arena);
+}
+
+static void test_literal_json_follows_the_position_type(void **state)
+{
+    (void)state;
+    expect_literal("allClients", "sortBy", "CREATED_AT_ASC",
+                   "[\"CREATED_AT_ASC\"]");
+    expect_literal("allClients", "sortBy", "[CREATED_AT_ASC, $v]",
+                   "[\"CREATED_AT_ASC\",\"CREATED_AT_DESC\"]");
+    expect_literal("allClients", "first", "7", "7");
+    expect_literal("driveTimes", "sourceLat", "45", "45.0");
+    expect_literal("allEventsBatched", "filters",
+                   "{clientId: \"cli_1\", status: CANCELED, search: null}",
+                   "{\"clientId\":[\"cli_1\"],\"status\":[\"CANCELED\"],"
+                   "\"search\":null}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -588,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_flattening_for_execution),
         cmocka_unit_test(test_error_shape),
         cmocka_unit_test(test_error_messages_stay_utf8),
+        cmocka_unit_test(test_literal_json_follows_the_position_type),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     gsim_schema_release();
