@@ -215,6 +215,9 @@ static void variable_error(json_t *errors, const gql_var_def *d, json_t *value,
                           value ? value : json_null(), "problems", problems);
     if (e)
         json_array_append_new(errors, e);
+    else /* still an error: an invalid variable must not run */
+        gsim_error_add(errors, msg.data ? msg.data : "invalid variable",
+                       d->line, d->col);
     gs_buf_free(&msg);
 }
 

@@ -8,16 +8,6 @@
 #include "sdl.h"
 #include "validate.h"
 
-/* Transitional: while the old resolver (resolve.c on schema.h's tables) is
- * here, a validated operation is bound to its tables. The block goes away
- * by itself with schema.h. */
-#if defined(__has_include)
-#if __has_include("schema.h")
-#include "schema.h"
-#define GSIM_OLD_RESOLVER 1
-#endif
-#endif
-
 /* The root fields a request selects, for the counters and the fault rules
  * (server.c), known even when the document is invalid: the direct fields
  * of the operation that would run. */
@@ -82,8 +72,12 @@ void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
         return;
     }
     if (gsim_validate_request(schema, r->doc, &r->arena, name, given, &r->op,
-                              &r->vars, r->errors) != 0)
+                              &r->vars, r->errors) != 0 ||
+        !r->op) {
+        if (json_array_size(r->errors) == 0) /* out of memory */
+            gsim_error_add(r->errors, "gazelle-sim: out of memory", 0, 0);
         return;
+    }
     note_roots(r, r->op); /* fragments may have added root fields */
     if (r->op->kind != GQL_OP_QUERY) {
         gsim_error_add(r->errors,
@@ -92,9 +86,6 @@ void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
                        r->op->line, r->op->col);
         return;
     }
-#ifdef GSIM_OLD_RESOLVER
-    gsim_validate(r->op, r->errors); /* binds the old resolver's tables */
-#endif
 }
 
 void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,

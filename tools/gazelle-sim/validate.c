@@ -11,9 +11,56 @@
 
 #include "coerce.h"
 
+/* Length of the valid UTF-8 sequence at s, or 0. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+    size_t n;
+    unsigned long cp;
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xE0) == 0xC0)
+        n = 2, cp = s[0] & 0x1F;
+    else if ((s[0] & 0xF0) == 0xE0)
+        n = 3, cp = s[0] & 0x0F;
+    else if ((s[0] & 0xF8) == 0xF0)
+        n = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return n;
+}
+
+void vutf8_clean(char *text)
+{
+    unsigned char *s = (unsigned char *)text;
+    while (*s) {
+        size_t n = utf8_sequence(s);
+        if (n == 0)
+            *s++ = '?';
+        else
+            s += n;
+    }
+}
+
 void gsim_error_add(json_t *errors, const char *msg, int line, int col)
 {
-    json_t *e = json_pack("{s:s}", "message", msg);
+    /* Why the copy: a message quotes the document (string literals may
+     * hold any bytes) and may be cut mid-character, and jansson refuses
+     * invalid UTF-8; a dropped error would let an invalid request run. */
+    char clean[600];
+    snprintf(clean, sizeof(clean), "%s", msg);
+    vutf8_clean(clean);
+    json_t *e = json_pack("{s:s}", "message", clean);
+    if (!e)
+        e = json_pack("{s:s}", "message", "invalid request");
     if (!e)
         return;
     if (line > 0)

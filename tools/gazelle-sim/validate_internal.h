@@ -61,6 +61,8 @@ typedef struct {
 json_t *verr(vctx *c, int line, int col, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 void verr_add_location(json_t *error, int line, int col);
+/* Replaces each byte that is not part of valid UTF-8 with '?', in place. */
+void vutf8_clean(char *text);
 void vpath_push(vctx *c, const char *step);
 void vpath_pop(vctx *c);
 
