@@ -59,8 +59,7 @@ static size_t schedulable_others(const gsim_dataset *ds, uint64_t row)
 {
     size_t n = 0;
     for (size_t i = 0; i < ds->users.count; i++)
-        n += i != row && ds->users.rows[i].is_schedulable &&
-             strcmp(ds->users.rows[i].status, "ACTIVE") == 0;
+        n += i != row && ds->users.rows[i].is_schedulable;
     return n;
 }
 
@@ -82,6 +81,7 @@ static int users_day(day_ctx *d)
         if (r < 0.15 && row != 0 && schedulable_others(ds, row) >= 2) {
             /* A technician leaves: the profile stays, inactive. */
             u->status = "INACTIVE";
+            u->active = 0;
             u->is_schedulable = 0;
         } else if (r < 0.5) {
             static const char *const colors[] = {"#BCBD22", "#7F7F7F",

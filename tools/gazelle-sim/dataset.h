@@ -46,7 +46,8 @@ typedef struct {
     const char *status;       /* UserStatus */
     const char *access_level; /* AccessLevel */
     const char *timezone, *region, *color;
-    uint8_t is_schedulable;
+    uint8_t is_schedulable; /* never set on an inactive user */
+    uint8_t active;         /* status is ACTIVE (no strcmp when drawing) */
     gsim_time created_at, updated_at;
 } gsim_user;
 

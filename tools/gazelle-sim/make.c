@@ -10,49 +10,56 @@ gsim_time gsim_business_start(gsim_rng *rng, int64_t day)
     return day * 86400 + 13 * 3600 + gsim_rng_range(rng, 0, 17) * 1800;
 }
 
-static int user_active_by(const gsim_user *u, gsim_time before)
+/* Users hired by `before`: users are stored in hiring order. */
+static size_t users_by(const gsim_dataset *ds, gsim_time before)
 {
-    return u->created_at <= before && strcmp(u->status, "ACTIVE") == 0;
+    size_t lo = 0, hi = ds->users.count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ds->users.rows[mid].created_at <= before)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A random one of the first n users that fits, drawn with a few tries
+ * (almost every user fits) before a scan; -1 when none does. Called for
+ * every event and timeline entry, so it must not walk all users. */
+static int32_t pick_among(const gsim_dataset *ds, gsim_rng *rng, size_t n,
+                          int schedulable)
+{
+    for (int tries = 0; tries < 16 && n; tries++) {
+        const gsim_user *u = &ds->users.rows[gsim_rng_below(rng, n)];
+        if (u->active && (!schedulable || u->is_schedulable))
+            return (int32_t)(u - ds->users.rows);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const gsim_user *u = &ds->users.rows[i];
+        if (u->active && (!schedulable || u->is_schedulable))
+            return (int32_t)i;
+    }
+    return -1;
 }
 
 int32_t gsim_pick_user(gsim_dataset *ds, gsim_rng *rng, gsim_time before)
 {
-    size_t n = 0;
-    int32_t newest = -1;
-    for (size_t i = 0; i < ds->users.count; i++) {
-        const gsim_user *u = &ds->users.rows[i];
-        if (user_active_by(u, before) && u->is_schedulable) {
-            n++;
-            newest = (int32_t)i; /* users are stored in hiring order */
-        }
-    }
-    if (n == 0)
-        return ds->users.count ? 0 : -1;
+    size_t n = users_by(ds, before);
     /* The newest hire gets a double share: a new technician is booked
      * often while the others' calendars are full. */
     if (n > 1 && gsim_rng_chance(rng, 0.15))
-        return newest;
-    uint64_t k = gsim_rng_below(rng, n);
-    for (size_t i = 0; i < ds->users.count; i++) {
-        const gsim_user *u = &ds->users.rows[i];
-        if (user_active_by(u, before) && u->is_schedulable && k-- == 0)
-            return (int32_t)i;
-    }
-    return newest;
+        for (size_t i = n; i-- > 0;)
+            if (ds->users.rows[i].is_schedulable)
+                return (int32_t)i;
+    int32_t row = pick_among(ds, rng, n, 1);
+    return row >= 0 ? row : ds->users.count ? 0 : -1;
 }
 
 int32_t gsim_pick_staff(gsim_dataset *ds, gsim_rng *rng, gsim_time before)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < ds->users.count; i++)
-        n += user_active_by(&ds->users.rows[i], before);
-    if (n == 0)
-        return ds->users.count ? 0 : -1;
-    uint64_t k = gsim_rng_below(rng, n);
-    for (size_t i = 0; i < ds->users.count; i++)
-        if (user_active_by(&ds->users.rows[i], before) && k-- == 0)
-            return (int32_t)i;
-    return 0;
+    int32_t row = pick_among(ds, rng, users_by(ds, before), 0);
+    return row >= 0 ? row : ds->users.count ? 0 : -1;
 }
 
 int32_t gsim_pick_client(gsim_dataset *ds, gsim_rng *rng, gsim_time before)
@@ -104,6 +111,7 @@ int64_t gsim_make_user(gsim_dataset *ds, gsim_rng *rng, gsim_time created,
     u->email = gsim_arena_printf(&ds->text, "%s.%s@pianos-exemple.ca",
                                  first.ascii, last.ascii);
     u->status = "ACTIVE";
+    u->active = 1;
     u->access_level = access_level;
     /* The owner tunes too; an assistant answers the phone. */
     u->is_schedulable = strcmp(access_level, "ASSISTANT") != 0;

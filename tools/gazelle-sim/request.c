@@ -8,6 +8,27 @@
 #include "sdl.h"
 #include "validate.h"
 
+/* The root fields a request selects, for the counters and the fault rules
+ * (server.c), known even when the document is invalid: the direct fields
+ * of the operation that would run. */
+static void note_roots(gsim_request *r, const gql_operation *op)
+{
+    r->nroots = 0;
+    for (const gql_field *f = op ? op->selections : NULL; f; f = f->next)
+        if (f->kind == GQL_SEL_FIELD && r->nroots < GSIM_MAX_ROOT_NAMES)
+            r->roots[r->nroots++] = f->name;
+}
+
+static const gql_operation *named_operation(const gql_document *doc,
+                                            const char *name)
+{
+    for (const gql_operation *op = doc->operations; op; op = op->next)
+        if (name ? op->name && strcmp(op->name, name) == 0
+                 : op == doc->operations && !op->next)
+            return op;
+    return NULL;
+}
+
 void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
 {
     memset(r, 0, sizeof(*r));
@@ -40,12 +61,31 @@ void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
     }
     const char *name =
         json_string_value(json_object_get(r->body, "operationName"));
-    gsim_validate_request(gsim_schema_gazelle(), r->doc, &r->arena, name,
-                          given, &r->op, &r->vars, r->errors);
-    const gql_operation *counted = r->op ? r->op : r->doc->operations;
-    for (gql_field *f = counted ? counted->selections : NULL; f; f = f->next)
-        if (r->nroots < GSIM_MAX_ROOT_NAMES)
-            r->roots[r->nroots++] = f->name;
+    note_roots(r, named_operation(r->doc, name));
+    const gsim_schema *schema = gsim_schema_gazelle();
+    if (!schema) {
+        gsim_error_add(r->errors,
+                       "gazelle-sim: the embedded schema/gazelle.graphql "
+                       "does not parse (see stderr)",
+                       0, 0);
+        r->status = 500;
+        return;
+    }
+    if (gsim_validate_request(schema, r->doc, &r->arena, name, given, &r->op,
+                              &r->vars, r->errors) != 0 ||
+        !r->op) {
+        if (json_array_size(r->errors) == 0) /* out of memory */
+            gsim_error_add(r->errors, "gazelle-sim: out of memory", 0, 0);
+        return;
+    }
+    note_roots(r, r->op); /* fragments may have added root fields */
+    if (r->op->kind != GQL_OP_QUERY) {
+        gsim_error_add(r->errors,
+                       "gazelle-sim serves queries only; mutations are not "
+                       "simulated.",
+                       r->op->line, r->op->col);
+        return;
+    }
 }
 
 void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,
@@ -53,7 +93,10 @@ void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,
 {
     *pages = 0;
     *nodes = 0;
-    if (json_array_size(r->errors) == 0) {
+    /* graphql-ruby answers a request it refuses before execution (syntax,
+     * validation, variables) with errors and no "data" at all. */
+    int refused = json_array_size(r->errors) != 0;
+    if (!refused) {
         gsim_exec ex = {.ds = ds, .out = out, .vars = r->vars,
                         .errors = r->errors};
         gsim_out_puts(out, "{\"data\":");
@@ -68,7 +111,7 @@ void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,
     char *errors = json_dumps(r->errors, JSON_COMPACT);
     gsim_out_puts(out, "{\"errors\":");
     gsim_out_puts(out, errors ? errors : "[]");
-    gsim_out_puts(out, r->status == 200 ? ",\"data\":null}" : "}");
+    gsim_out_puts(out, r->status == 200 && !refused ? ",\"data\":null}" : "}");
     free(errors);
 }
 

@@ -142,6 +142,10 @@ void gsim_render_row(gsim_exec *ex, gsim_kind kind, uint32_t row,
 
 int gsim_execute(gsim_exec *ex, const gql_operation *op)
 {
+    /* The server binds at start, before any thread runs; a single-threaded
+     * caller (a test, the fuzz target) may leave it to the first request. */
+    if (!gsim_bound_schema())
+        gsim_resolve_bind(gsim_schema_gazelle());
     const gsim_schema *schema = gsim_bound_schema();
     if (op->kind != GQL_OP_QUERY || !schema) {
         gsim_error_add(ex->errors,

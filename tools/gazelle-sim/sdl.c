@@ -200,20 +200,31 @@ static gsim_tref *parse_type(sdl_parser *p)
     return r;
 }
 
-static int by_arg_name(const void *a, const void *b)
+/* Types, fields, arguments and input fields all begin with their name. */
+static int by_name(const void *a, const void *b)
 {
-    return strcmp(((const gsim_sarg *)a)->name, ((const gsim_sarg *)b)->name);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int by_field_name(const void *a, const void *b)
+static const char *name_at(const void *items, size_t size, size_t i)
 {
-    return strcmp(((const gsim_sfield *)a)->name,
-                  ((const gsim_sfield *)b)->name);
+    return *(const char *const *)((const char *)items + i * size);
 }
 
-static int by_type_name(const void *a, const void *b)
+/* Sorts n definitions by name and refuses a name defined twice in owner. */
+static void sort_unique(sdl_parser *p, void *items, size_t n, size_t size,
+                        const char *owner, int line, int col)
 {
-    return strcmp(((const gsim_stype *)a)->name, ((const gsim_stype *)b)->name);
+    if (n == 0)
+        return;
+    qsort(items, n, size, by_name);
+    for (size_t j = 1; j < n; j++)
+        if (strcmp(name_at(items, size, j - 1), name_at(items, size, j)) == 0) {
+            char msg[200];
+            snprintf(msg, sizeof(msg), "\"%s\" is defined twice in %s.",
+                     name_at(items, size, j), owner);
+            fail_at(p, line, col, msg);
+        }
 }
 
 /* `(a: T = v, ...)` or an input's `{ a: T ... }`: a sorted array. */
@@ -222,6 +233,7 @@ static const gsim_sarg *parse_input_values(sdl_parser *p, char close,
 {
     arg_node *head = NULL;
     size_t n = 0;
+    int line = p->tok.line, col = p->tok.col;
     advance(p); /* ( or { */
     while (!is_punct(p, close)) {
         skip_description(p);
@@ -246,15 +258,7 @@ static const gsim_sarg *parse_input_values(sdl_parser *p, char close,
     size_t i = n;
     for (arg_node *a = head; a; a = a->next)
         out[--i] = a->arg;
-    if (n)
-        qsort(out, n, sizeof(*out), by_arg_name);
-    for (size_t j = 1; j < n; j++)
-        if (strcmp(out[j - 1].name, out[j].name) == 0) {
-            char msg[200];
-            snprintf(msg, sizeof(msg), "\"%s\" is defined twice in %s.",
-                     out[j].name, owner);
-            fail_at(p, head->line, head->col, msg);
-        }
+    sort_unique(p, out, n, sizeof(*out), owner, line, col);
     *count = n;
     return out;
 }
@@ -285,15 +289,7 @@ static void parse_fields(sdl_parser *p, gsim_stype *t, int line, int col)
     size_t i = n;
     for (field_node *f = head; f; f = f->next)
         out[--i] = f->field;
-    if (n)
-        qsort(out, n, sizeof(*out), by_field_name);
-    for (size_t j = 1; j < n; j++)
-        if (strcmp(out[j - 1].name, out[j].name) == 0) {
-            char msg[200];
-            snprintf(msg, sizeof(msg), "Field \"%s.%s\" is defined twice.",
-                     t->name, out[j].name);
-            fail_at(p, line, col, msg);
-        }
+    sort_unique(p, out, n, sizeof(*out), t->name, line, col);
     t->fields = out;
     t->nfields = n;
 }
@@ -446,7 +442,7 @@ static const gsim_stype *find_type(const gsim_stype *types, size_t n,
 {
     gsim_stype key = {0};
     key.name = name;
-    return bsearch(&key, types, n, sizeof(*types), by_type_name);
+    return bsearch(&key, types, n, sizeof(*types), by_name);
 }
 
 /* Sorts the types, checks names are unique, points every use at its type
@@ -458,7 +454,7 @@ static void link_types(sdl_parser *p, gsim_schema *s)
     size_t i = 0;
     for (type_node *t = p->types; t; t = t->next)
         types[i++] = t->type;
-    qsort(types, p->ntypes, sizeof(*types), by_type_name);
+    qsort(types, p->ntypes, sizeof(*types), by_name);
     for (i = 1; i < p->ntypes; i++)
         if (strcmp(types[i - 1].name, types[i].name) == 0) {
             for (type_node *t = p->types; t; t = t->next)
@@ -603,28 +599,27 @@ const gsim_sfield *gsim_stype_field(const gsim_stype *t, const char *name)
     key.name = name;
     if (!t->nfields)
         return NULL;
-    return bsearch(&key, t->fields, t->nfields, sizeof(*t->fields),
-                   by_field_name);
+    return bsearch(&key, t->fields, t->nfields, sizeof(*t->fields), by_name);
 }
 
-static const gsim_sarg *find_arg(const gsim_sarg *args, size_t n,
-                                 const char *name)
+const gsim_sarg *gsim_sarg_find(const gsim_sarg *args, size_t n,
+                                const char *name)
 {
     gsim_sarg key = {0};
     key.name = name;
     if (!n)
         return NULL;
-    return bsearch(&key, args, n, sizeof(*args), by_arg_name);
+    return bsearch(&key, args, n, sizeof(*args), by_name);
 }
 
 const gsim_sarg *gsim_sfield_arg(const gsim_sfield *f, const char *name)
 {
-    return find_arg(f->args, f->nargs, name);
+    return gsim_sarg_find(f->args, f->nargs, name);
 }
 
 const gsim_sarg *gsim_stype_input_field(const gsim_stype *t, const char *name)
 {
-    return find_arg(t->input_fields, t->ninput_fields, name);
+    return gsim_sarg_find(t->input_fields, t->ninput_fields, name);
 }
 
 int gsim_stype_enum_index(const gsim_stype *t, const char *value)

@@ -88,6 +88,9 @@ const gsim_stype *gsim_schema_type(const gsim_schema *s, const char *name);
 const gsim_sfield *gsim_stype_field(const gsim_stype *t, const char *name);
 const gsim_sarg *gsim_sfield_arg(const gsim_sfield *f, const char *name);
 const gsim_sarg *gsim_stype_input_field(const gsim_stype *t, const char *name);
+/* The argument or input field called name in a sorted array, or NULL. */
+const gsim_sarg *gsim_sarg_find(const gsim_sarg *args, size_t n,
+                                const char *name);
 /* Index of value among t's enum values, or -1. */
 int gsim_stype_enum_index(const gsim_stype *t, const char *value);
 

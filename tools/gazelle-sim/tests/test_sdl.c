@@ -195,6 +195,10 @@ static void test_sdl_errors_name_line_and_column(void **state)
     expect_sdl_error("type Query { a: Int }\n  \"unterminated",
                      "2:16:", "Unterminated string");
     expect_sdl_error("type Other { a: Int }", "", "Root type \"Query\"");
+    expect_sdl_error("type Query {\n  a: Int\n  a: String\n}",
+                     "1:1:", "\"a\" is defined twice in Query.");
+    expect_sdl_error("type Query { a(x: Int, x: Int): Int }",
+                     "1:15:", "\"x\" is defined twice in a.");
 }
 
 int main(void)
