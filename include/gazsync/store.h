@@ -109,7 +109,7 @@ int gs_store_sweep_unseen(long long *deleted, gs_store *store,
 
 /** Per-entity pull metadata: the row of `sync_state`. */
 typedef struct {
-    char policy[64];            /**< as configured ("delta", "window=...") */
+    char policy[64];            /**< as configured ("always", "window=...") */
     char last_attempt[32];      /**< ISO UTC, "" when never */
     char last_success[32];
     char high_water[40];        /**< upstream stamp of the last complete pull */

@@ -106,7 +106,7 @@ newest=$(python3 -c 'import json,sys; print(max(t["occurredAt"] for t in json.lo
 [ "${state##*|}" = "$newest" ] || fail "timeline high-water ${state##*|}, want the newest occurredAt $newest"
 pass "the next run resumed: $pages2 of $FULL_PAGES pages, cache equals dump, no duplicate, mark $newest"
 
-# A kill in the middle of a delta entity with contacts (clients, first run:
+# A kill in the middle of an entity with contacts (clients, first run:
 # a full read that sweeps): resumed, no loss, no row wrongly marked deleted.
 start_sim --seed 32 --users 5 --clients 3000 --pianos 100 --events 100 \
   --timeline 100 --hires-per-year 0

@@ -1077,6 +1077,37 @@ static void test_pull_same_id_twice_different_bodies_reported(void **state)
     assert_int_equal(deleted_pianos(f), 0);
 }
 
+/* A full read resumed in a later run: its mark never passes the moment
+ * the read began, so the next since pull's lookback still covers entries
+ * that arrived meanwhile on pages the read had passed (defect 17). */
+static void test_pull_resumed_read_caps_the_mark_at_its_start(void **state)
+{
+    fixture *f = *state;
+    gs_sync_state st;
+
+    f->opts.entities = 1u << GS_ENTITY_TIMELINE;
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allTimelineEntries\":{\"nodes\":[{\"id\":\"tle_1\","
+        "\"occurredAt\":\"2026-02-20T10:00:00Z\"}],\"pageInfo\":"
+        "{\"hasNextPage\":true,\"endCursor\":\"t1\"}}}}");
+    gs_test_server_push_json(f->srv, 503, "{}");
+    gs_test_server_push_json(f->srv, 503, "{}");
+    assert_int_equal(pull(f), GS_EHTTP); /* began at NOW, 2026-03-01 */
+    f->opts.now = "2026-03-05T12:00:00Z";
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allTimelineEntries\":{\"nodes\":[{\"id\":\"tle_2\","
+        "\"occurredAt\":\"2026-03-04T09:00:00Z\"}],\"pageInfo\":"
+        "{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    assert_int_equal(pull(f), GS_OK);
+    assert_contains(gs_test_server_request(f->srv, 3)->body, "\"after\":\"t1\"");
+    assert_int_equal(gs_store_state_get(&st, f->sf.store,
+                                        gs_entity_get(GS_ENTITY_TIMELINE)),
+                     GS_OK);
+    assert_string_equal(st.high_water, NOW);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1127,6 +1158,9 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_pull_same_id_twice_different_bodies_reported, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_resumed_read_caps_the_mark_at_its_start, setup,
             teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
