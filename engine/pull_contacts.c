@@ -50,12 +50,10 @@ static int follow_up(gs_pull_ctx *ctx, const char *client_id,
             gs_error_wrap("%s", what);
         /* The same guards as the main page loop: a page that repeats its
          * cursor, or claims more with nothing in it, would never end. */
-        else if (more.has_next_page &&
-                 (json_array_size(more.nodes) == 0 ||
-                  strcmp(more.end_cursor, after) == 0))
+        else if (more.has_next_page && (json_array_size(more.nodes) == 0 ||
+                                        strcmp(more.end_cursor, after) == 0))
             rc = gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
-                              "%s: the page claims more contacts but %s",
-                              what,
+                              "%s: the page claims more contacts but %s", what,
                               json_array_size(more.nodes) == 0
                                   ? "is empty"
                                   : "repeats its cursor");
@@ -81,7 +79,8 @@ int gs_pull_contacts_complete(gs_pull_ctx *ctx, json_t *nodes, long page)
     json_t *client;
     int rc = GS_OK;
 
-    json_array_foreach(nodes, i, client) {
+    json_array_foreach(nodes, i, client)
+    {
         json_t *conn = json_object_get(client, "allContacts");
         const char *id = json_string_value(json_object_get(client, "id"));
         gs_gazelle_page first = {0};
@@ -98,8 +97,7 @@ int gs_pull_contacts_complete(gs_pull_ctx *ctx, json_t *nodes, long page)
             rc = follow_up(ctx, id, first.end_cursor, first.nodes, page);
         /* From here on the node holds the whole list as plain `nodes`,
          * whether the answer used nodes or edges. */
-        if (rc == GS_OK &&
-            json_object_set(conn, "nodes", first.nodes) != 0)
+        if (rc == GS_OK && json_object_set(conn, "nodes", first.nodes) != 0)
             rc = GS_ENOMEM;
         gs_gazelle_page_free(&first);
         if (rc != GS_OK)

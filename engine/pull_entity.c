@@ -158,11 +158,11 @@ typedef struct {
     long long changed, rejected;
     time_t max_stamp;
     char max_text[GS_ISO_SIZE];
-    int resumed;           /* the read goes on from an earlier run's page */
-    long long total;       /* totalCount of the first page; -1 unknown */
-    int total_moved;       /* a later page said another totalCount */
-    long long nodes_read;  /* nodes of this run's pages */
-    json_t *cursors;       /* every cursor this read was given (a set) */
+    int resumed;          /* the read goes on from an earlier run's page */
+    long long total;      /* totalCount of the first page; -1 unknown */
+    int total_moved;      /* a later page said another totalCount */
+    long long nodes_read; /* nodes of this run's pages */
+    json_t *cursors;      /* every cursor this read was given (a set) */
 } page_totals;
 
 /* An answer that would keep the page loop going forever is refused, naming
@@ -208,7 +208,8 @@ static int check_event_pianos(json_t *nodes, const char *what)
     size_t i;
     json_t *node;
 
-    json_array_foreach(nodes, i, node) {
+    json_array_foreach(nodes, i, node)
+    {
         json_t *pianos = json_object_get(node, "allEventPianos");
         json_t *info = json_incref(json_object_get(pianos, "pageInfo"));
         int more = json_is_true(json_object_get(info, "hasNextPage"));
@@ -219,8 +220,7 @@ static int check_event_pianos(json_t *nodes, const char *what)
         if (more)
             return gs_error_set(
                 GS_EPROTO, GS_ECLASS_GAZELLE,
-                "%s row %zu: event %.40s has more than %d pianos", what,
-                i + 1,
+                "%s row %zu: event %.40s has more than %d pianos", what, i + 1,
                 json_string_value(json_object_get(node, "id"))
                     ? json_string_value(json_object_get(node, "id"))
                     : "(no id)",
@@ -357,9 +357,9 @@ static void cap_resumed_mark(gs_pull_ctx *ctx, const gs_entity *entity,
     time_t t;
 
     snprintf(key, sizeof key, "read_started.%s", entity->name);
-    if (totals->resumed && gs_store_meta_get(&started, ctx->store, key) ==
-                               GS_OK &&
-        started && gs_iso_parse(&t, started) == GS_OK && totals->max_stamp > t) {
+    if (totals->resumed &&
+        gs_store_meta_get(&started, ctx->store, key) == GS_OK && started &&
+        gs_iso_parse(&t, started) == GS_OK && totals->max_stamp > t) {
         totals->max_stamp = t;
         gs_iso_format(totals->max_text, t);
     }

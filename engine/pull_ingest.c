@@ -95,7 +95,8 @@ static int ingest_contacts(gs_pull_ctx *ctx, json_t *client, json_t *conn,
     kept = json_array();
     if (!kept)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
-    json_array_foreach(contacts, i, contact) {
+    json_array_foreach(contacts, i, contact)
+    {
         rc = ingest_contact(ctx, client, contact, changed);
         if (rc != GS_OK)
             break;
@@ -135,8 +136,8 @@ static void track_stamp(const gs_entity *entity, json_t *node,
  * the read is reported as failed, naming the entity, the id and both
  * pages, so the mark does not advance and the next run reads it again. A
  * node repeated unchanged is harmless and not reported. */
-static int check_repeat(gs_pull_ctx *ctx, const gs_entity *entity,
-                        json_t *node, long page)
+static int check_repeat(gs_pull_ctx *ctx, const gs_entity *entity, json_t *node,
+                        long page)
 {
     const char *id = json_string_value(json_object_get(node, "id"));
     json_int_t hash = (json_int_t)gs_store_last_hash(ctx->store);

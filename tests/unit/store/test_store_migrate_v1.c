@@ -73,7 +73,8 @@ static void test_v1_cache_upgrades_and_keeps_everything(void **state)
                                  "(SELECT count(*) FROM appointments) + "
                                  "(SELECT count(*) FROM timeline_entries)"),
                      5);
-    expect_text(db, "SELECT first_name || raw FROM users", "Lise{\"id\":\"usr_1\"}");
+    expect_text(db, "SELECT first_name || raw FROM users",
+                "Lise{\"id\":\"usr_1\"}");
     expect_text(db, "SELECT company_name FROM clients", "Acme");
     expect_text(db, "SELECT client_id FROM contacts", "cli_1");
     expect_text(db, "SELECT deleted_at FROM appointments",
@@ -86,22 +87,26 @@ static void test_v1_cache_upgrades_and_keeps_everything(void **state)
                      6);
     /* the counter, the marks, the push checkpoints, the tokens */
     assert_int_equal(sql_int(db, "SELECT value FROM counters"), 5);
-    expect_text(db, "SELECT high_water FROM sync_state WHERE entity = "
-                    "'timeline_entries'",
+    expect_text(db,
+                "SELECT high_water FROM sync_state WHERE entity = "
+                "'timeline_entries'",
                 "2026-01-03T00:00:00Z");
-    expect_text(db, "SELECT high_water FROM sync_state WHERE entity = "
-                    "'clients'",
+    expect_text(db,
+                "SELECT high_water FROM sync_state WHERE entity = "
+                "'clients'",
                 "2026-01-01T00:00:00Z");
     assert_int_equal(sql_int(db, "SELECT sum(last_pushed_seq) FROM "
                                  "push_state"),
                      6);
-    expect_text(db, "SELECT value FROM meta WHERE key = "
-                    "'oauth.refresh_token'",
+    expect_text(db,
+                "SELECT value FROM meta WHERE key = "
+                "'oauth.refresh_token'",
                 "r-1");
     /* a timeline full read resumes; the clients cursor of the old order
      * means nothing to a creation-order read and is dropped */
-    expect_text(db, "SELECT resume_cursor FROM sync_state WHERE entity = "
-                    "'timeline_entries'",
+    expect_text(db,
+                "SELECT resume_cursor FROM sync_state WHERE entity = "
+                "'timeline_entries'",
                 "full|tl-cursor");
     assert_true(sql_is_null(db, "SELECT resume_cursor FROM sync_state "
                                 "WHERE entity = 'clients'"));
@@ -137,10 +142,8 @@ static void test_v1_cache_next_pull_is_an_ordinary_change(void **state)
                                  "2026-02-01T00:00:00Z"),
                      GS_OK);
     assert_int_equal(changed, 1);
-    expect_text(fx->store->db, "SELECT access_level FROM users",
-                "TECHNICIAN");
-    assert_int_equal(sql_int(fx->store->db, "SELECT change_seq FROM users"),
-                     6);
+    expect_text(fx->store->db, "SELECT access_level FROM users", "TECHNICIAN");
+    assert_int_equal(sql_int(fx->store->db, "SELECT change_seq FROM users"), 6);
     assert_int_equal(gs_store_push_state_get(&ps, fx->store,
                                              gs_entity_get(GS_ENTITY_USERS),
                                              "supabase"),
