@@ -13,6 +13,10 @@
  * follow-ups rare without making every client page heavy. */
 #define CONTACTS_PAGE 25
 
+/* More pages of contacts than any one client can have (25,000 at the
+ * default page). */
+#define MAX_FOLLOW_UPS 1000
+
 int gs_pull_contacts_page_size(const gs_pull_ctx *ctx)
 {
     int size = ctx->cfg->policy[GS_ENTITY_CONTACTS].page_size;
@@ -36,11 +40,25 @@ static int follow_up(gs_pull_ctx *ctx, const char *client_id,
         snprintf(what, sizeof what,
                  "contacts of client %.40s (clients page %ld, follow-up %ld)",
                  client_id, page, follow);
+        /* A cursor cycle longer than one page would never end either. */
+        if (follow > MAX_FOLLOW_UPS) {
+            rc = gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
+                              "%s: still more after %d follow-ups", what,
+                              MAX_FOLLOW_UPS);
+            break;
+        }
         vars = json_pack("{s:s,s:i,s:s}", "id", client_id, "first",
                          gs_pull_contacts_page_size(ctx), "after", after);
         rc = vars ? gs_gazelle_query(&data, ctx->client,
                                      gs_gazelle_contacts_document(), vars, what)
-                  : GS_ENOMEM;
+                  : gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+        /* A client deleted since its page was read answers null: its list
+         * ends here (the next full read sweeps the client and them). */
+        if (rc == GS_OK && json_is_null(json_object_get(data, "client"))) {
+            json_decref(data);
+            json_decref(vars);
+            break;
+        }
         if (rc == GS_OK)
             rc = gs_gazelle_conn_parse(
                 &more,
@@ -58,7 +76,7 @@ static int follow_up(gs_pull_ctx *ctx, const char *client_id,
                                   ? "is empty"
                                   : "repeats its cursor");
         else if (json_array_extend(into, more.nodes) != 0)
-            rc = GS_ENOMEM;
+            rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
         free(after);
         after = NULL;
         if (rc == GS_OK && more.has_next_page) {

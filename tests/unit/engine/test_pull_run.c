@@ -1108,6 +1108,39 @@ static void test_pull_resumed_read_caps_the_mark_at_its_start(void **state)
     assert_string_equal(st.high_water, NOW);
 }
 
+/* A client deleted between its page and the follow-up for its contacts
+ * answers null: its list ends there, the pull goes on; a follow-up page
+ * that repeats its cursor is refused, naming the client. */
+static void test_pull_contacts_follow_up_edge_cases(void **state)
+{
+    fixture *f = *state;
+    static const char page[] =
+        "{\"data\":{\"allClients\":{\"nodes\":["
+        "{\"id\":\"cli_g\",\"allContacts\":{\"nodes\":[{\"id\":\"con_g1\"}],"
+        "\"pageInfo\":{\"hasNextPage\":true,\"endCursor\":\"g1\"}}}],"
+        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}";
+
+    f->opts.entities = 1u << GS_ENTITY_CLIENTS;
+    gs_test_server_push_json(f->srv, 200, page);
+    gs_test_server_push_json(f->srv, 200, "{\"data\":{\"client\":null}}");
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM contacts WHERE id = "
+                                  "'con_g1' AND deleted_at IS NULL",
+                               NULL),
+                     1);
+    gs_test_server_push_json(f->srv, 200, page);
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"client\":{\"id\":\"cli_g\",\"allContacts\":{\"nodes\":"
+        "[{\"id\":\"con_g2\"}],\"pageInfo\":{\"hasNextPage\":true,"
+        "\"endCursor\":\"g1\"}}}}}");
+    assert_int_equal(pull(f), GS_EPROTO);
+    assert_contains(f->report.entity[GS_ENTITY_CLIENTS].error,
+                    "contacts of client cli_g");
+    assert_contains(f->report.entity[GS_ENTITY_CLIENTS].error,
+                    "repeats its cursor");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1162,6 +1195,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_pull_resumed_read_caps_the_mark_at_its_start, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_contacts_follow_up_edge_cases, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
