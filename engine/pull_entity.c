@@ -392,6 +392,8 @@ static int finish(gs_pull_ctx *ctx, const gs_entity *entity,
 
         snprintf(report->reason + len, sizeof report->reason - len,
                  "; no deletion sweep: %s", no_sweep);
+        /* `status` shows it too: why deletions wait for the next read */
+        gs_copy_text(done.decision, sizeof done.decision, report->reason);
     }
     cap_resumed_mark(ctx, entity, totals);
     if (rc == GS_OK && totals->max_text[0] &&
