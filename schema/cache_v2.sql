@@ -37,6 +37,11 @@ DROP INDEX timeline_entries_updated_at;
 ALTER TABLE timeline_entries DROP COLUMN created_at;
 ALTER TABLE timeline_entries DROP COLUMN updated_at;
 
+-- A sweeping read also keeps the row_hash of each id it saw: the same id
+-- coming back in the same read with other content is reported (issue 11,
+-- defect 18) without holding every id in memory.
+ALTER TABLE sweep_seen ADD COLUMN row_hash INTEGER;
+
 -- Clients and pianos used to be paged by UPDATED_AT_DESC, an order Gazelle
 -- does not have: a cursor saved by such a pull means nothing to the
 -- CREATED_AT_ASC read that replaces it, so the unfinished pull starts afresh.

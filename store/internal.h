@@ -51,6 +51,7 @@ enum {
     GS_STMT_FAIL_CLEAR,
     GS_STMT_FAIL_IDS,
     GS_STMT_SEEN_ADD,
+    GS_STMT_SEEN_HASH,
     GS_STMT_COUNT
 };
 
@@ -93,6 +94,8 @@ struct gs_store {
     sqlite3_stmt *stmts[GS_STMT_COUNT];
     gs_buf canon;        /* canonical dump of the node being upserted */
     uint64_t last_hash;  /* row_hash of the last node upserted */
+    int last_repeat;     /* its id in this sweep: -1 untracked, 0 new,
+                            1 seen with this content, 2 with other */
     gs_buf scratch;      /* JSON column text of the node being upserted */
 };
 

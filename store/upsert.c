@@ -13,7 +13,10 @@
 #include "internal.h"
 
 static const char seen_add_sql[] =
-    "INSERT OR IGNORE INTO sweep_seen (entity, id) VALUES (?1, ?2)";
+    "INSERT OR IGNORE INTO sweep_seen (entity, id, row_hash) "
+    "VALUES (?1, ?2, ?3)";
+static const char seen_hash_sql[] =
+    "SELECT row_hash FROM sweep_seen WHERE entity = ?1 AND id = ?2";
 
 /* Binds @value to parameter @idx as @type wants; a value of another JSON
  * type binds NULL (raw keeps the truth). */
@@ -69,6 +72,10 @@ static int bind_columns(gs_store *store, sqlite3_stmt *stmt,
     return GS_OK;
 }
 
+/* Records @id as seen by the open sweep, with the hash just written. An id
+ * already there (the same id twice in one read) is compared: the caller
+ * learns from last_repeat whether the content differed. The common case
+ * stays one insert; the lookup runs only for a repeat. */
 static int record_seen(gs_store *store, const gs_entity *entity,
                        json_t *id)
 {
@@ -80,7 +87,27 @@ static int record_seen(gs_store *store, const gs_entity *entity,
     sqlite3_bind_text(stmt, 1, entity->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, json_string_value(id),
                       (int)json_string_length(id), SQLITE_STATIC);
-    return gs_store__step_done(store, stmt, "recording a seen id");
+    sqlite3_bind_int64(stmt, 3, (sqlite3_int64)store->last_hash);
+    rc = gs_store__step_done(store, stmt, "recording a seen id");
+    store->last_repeat = 0;
+    if (rc != GS_OK || sqlite3_changes(store->db) > 0)
+        return rc;
+    rc = gs_store__stmt(&stmt, store, GS_STMT_SEEN_HASH, seen_hash_sql);
+    if (rc != GS_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, entity->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, json_string_value(id),
+                      (int)json_string_length(id), SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    store->last_repeat =
+        rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL &&
+                (uint64_t)sqlite3_column_int64(stmt, 0) != store->last_hash
+            ? 2
+            : 1;
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return gs_store__sql_error(store, rc, "reading a seen id");
+    return GS_OK;
 }
 
 static int write_row(int *changed, gs_store *store, const gs_entity *entity,
@@ -140,6 +167,7 @@ int gs_store_upsert(int *changed, gs_store *store, const gs_entity *entity,
                             "%s: node without a string id", entity->name);
     if ((rc = gs_store__txn_enter(&opened, store)) != GS_OK)
         return rc;
+    store->last_repeat = -1;
     rc = write_row(&was_changed, store, entity, node, now);
     if (rc == GS_OK && store->sweep_open[entity->id])
         rc = record_seen(store, entity, id);
@@ -247,4 +275,9 @@ done:
 uint64_t gs_store_last_hash(const gs_store *store)
 {
     return store ? store->last_hash : 0;
+}
+
+int gs_store_last_repeat(const gs_store *store)
+{
+    return store ? store->last_repeat : -1;
 }

@@ -64,6 +64,12 @@ int gs_store_upsert(int *changed, gs_store *store, const gs_entity *entity,
  *  the same id. */
 uint64_t gs_store_last_hash(const gs_store *store);
 
+/** Whether the id of the last gs_store_upsert() was already seen by the
+ *  open sweep of its entity (gs_store_seen_reset()): -1 no sweep open (not
+ *  tracked), 0 first time, 1 seen before with the same content, 2 seen
+ *  before with other content (the same id twice in one read). */
+int gs_store_last_repeat(const gs_store *store);
+
 /** Number of live (not deleted) rows of @p entity. */
 int gs_store_count(long long *rows, gs_store *store, const gs_entity *entity);
 

@@ -1070,11 +1070,29 @@ static void test_pull_same_id_twice_different_bodies_reported(void **state)
     assert_int_equal(pull(f), GS_EINVAL);
     assert_contains(pianos_report(f)->error, "pianos page 2 row 2");
     assert_contains(pianos_report(f)->error, "id pia_d1 came twice");
-    assert_contains(pianos_report(f)->error, "pages 1 and 2");
+    assert_contains(pianos_report(f)->error, "again on page 2");
     assert_contains(pianos_report(f)->error, "1 row(s) refused");
     assert_string_equal(pianos_state(f).high_water, "2026-01-10T00:00:00Z");
     /* nothing swept by the failed read */
     assert_int_equal(deleted_pianos(f), 0);
+    /* a read that sweeps nothing (since) checks in memory, same report */
+    f->opts.entities = 1u << GS_ENTITY_TIMELINE;
+    f->opts.force = 0;
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allTimelineEntries\":{\"nodes\":[{\"id\":\"tle_a\","
+        "\"occurredAt\":\"2026-02-20T10:00:00Z\"}],\"pageInfo\":"
+        "{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    assert_int_equal(pull(f), GS_OK);
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allTimelineEntries\":{\"nodes\":[{\"id\":\"tle_x\","
+        "\"summary\":\"one\"},{\"id\":\"tle_x\",\"summary\":\"two\"}],"
+        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    assert_int_equal(pull(f), GS_EINVAL);
+    assert_contains(f->report.entity[GS_ENTITY_TIMELINE].reason, "since");
+    assert_contains(f->report.entity[GS_ENTITY_TIMELINE].error,
+                    "id tle_x came twice");
 }
 
 /* A full read resumed in a later run: its mark never passes the moment
