@@ -161,6 +161,83 @@ static int nested_entries(gsim_page *pg, const gsim_dataset *ds,
     return 0;
 }
 
+static void take(gsim_page *pg, const gsim_sort_entry *e)
+{
+    pg->rows[pg->count] = e->row;
+    pg->keys[pg->count] = e->key;
+    pg->ids[pg->count] = e->id;
+    pg->count++;
+}
+
+/* Relay's cursor pagination over the window [pg->lo, pg->hi) of the
+ * ascending candidates: `after` and `before` cut the list (in its own
+ * order, so a descending list cuts the other ends), then `first` takes
+ * from the front or, alone, `last` from the back. first and last together
+ * take the last `last` of the first `first`, as the spec orders them. */
+static void walk(gsim_page *pg, const gsim_page_query *q, size_t count)
+{
+    size_t lo = pg->lo, hi = pg->hi;
+    if (q->has_after) { /* asc: rows above the cursor; desc: below */
+        size_t at = lower_bound(pg->entries, count, q->after_key, q->after_id,
+                                !q->desc);
+        if (!q->desc && at > lo)
+            lo = at;
+        if (q->desc && at < hi)
+            hi = at;
+    }
+    if (q->has_before) {
+        size_t at = lower_bound(pg->entries, count, q->before_key, q->before_id,
+                                q->desc);
+        if (!q->desc && at < hi)
+            hi = at;
+        if (q->desc && at > lo)
+            lo = at;
+    }
+    /* The list runs up the array when ascending, down it when not; the
+     * backward walk of `last` alone the other way. */
+    int backward = q->has_last && !q->has_first;
+    int up = (!q->desc) != backward;
+    size_t limit = (size_t)(backward ? q->last : q->first);
+    size_t i = up ? lo : hi;
+    int more = 0;
+    while (lo < hi && (up ? i < hi : i > lo)) {
+        const gsim_sort_entry *e = up ? &pg->entries[i++] : &pg->entries[--i];
+        if (!matches(pg->ex->ds, q, e->row))
+            continue;
+        if (pg->count == limit) {
+            more = 1;
+            break;
+        }
+        take(pg, e);
+    }
+    if (backward) {
+        for (size_t a = 0, b = pg->count; a + 1 < b; a++, b--) {
+            uint32_t r = pg->rows[a];
+            int64_t k = pg->keys[a];
+            uint64_t d = pg->ids[a];
+            pg->rows[a] = pg->rows[b - 1];
+            pg->keys[a] = pg->keys[b - 1];
+            pg->ids[a] = pg->ids[b - 1];
+            pg->rows[b - 1] = r;
+            pg->keys[b - 1] = k;
+            pg->ids[b - 1] = d;
+        }
+        pg->has_previous = more;
+        pg->has_next = q->has_before;
+        return;
+    }
+    pg->has_next = more;
+    pg->has_previous = q->has_after;
+    if (q->has_last && (size_t)q->last < pg->count) {
+        size_t drop = pg->count - (size_t)q->last;
+        memmove(pg->rows, pg->rows + drop, q->last * sizeof(pg->rows[0]));
+        memmove(pg->keys, pg->keys + drop, q->last * sizeof(pg->keys[0]));
+        memmove(pg->ids, pg->ids + drop, q->last * sizeof(pg->ids[0]));
+        pg->count = (size_t)q->last;
+        pg->has_previous = 1;
+    }
+}
+
 int gsim_page_run(gsim_page *pg, gsim_exec *ex, const gsim_page_query *q)
 {
     memset(pg, 0, sizeof(*pg));
@@ -192,30 +269,7 @@ int gsim_page_run(gsim_page *pg, gsim_exec *ex, const gsim_page_query *q)
         pg->hi = lower_bound(pg->entries, count, (q->day_hi + 1) * DAY, 0, 0);
     if (q->kind == GSIM_TIMELINE && q->has_time_lo)
         pg->lo = lower_bound(pg->entries, count, q->time_lo, 0, 0);
-    size_t lo = pg->lo, hi = pg->hi;
-    if (q->has_after) {
-        size_t at = lower_bound(pg->entries, count, q->after_key, q->after_id,
-                                !q->desc);
-        if (!q->desc && at > lo)
-            lo = at;
-        if (q->desc && at < hi)
-            hi = at;
-    }
-    size_t i = q->desc ? hi : lo;
-    while (lo < hi && (q->desc ? i > lo : i < hi)) {
-        const gsim_sort_entry *e =
-            q->desc ? &pg->entries[--i] : &pg->entries[i++];
-        if (!matches(ex->ds, q, e->row))
-            continue;
-        if (pg->count == (size_t)q->first) {
-            pg->has_next = 1;
-            break;
-        }
-        pg->rows[pg->count] = e->row;
-        pg->keys[pg->count] = e->key;
-        pg->ids[pg->count] = e->id;
-        pg->count++;
-    }
+    walk(pg, q, count);
     return 0;
 }
 
@@ -313,7 +367,7 @@ static void info_has_previous(gsim_exec *ex, const gsim_src *src,
                               const gql_field *f)
 {
     (void)f;
-    gsim_out_bool(ex->out, ((const gsim_page *)src->row)->q->has_after);
+    gsim_out_bool(ex->out, ((const gsim_page *)src->row)->has_previous);
 }
 
 static void info_cursor(gsim_exec *ex, const gsim_src *src, const gql_field *f,
