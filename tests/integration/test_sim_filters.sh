@@ -77,6 +77,7 @@ for filt, pred in [
     (f'{{createdGet: "{mid}", createdLet: "{mid}"}}', lambda r: cday(r) == mid),
     ('{status: [PROSPECT, NEW]}', lambda r: r["status"] in ("PROSPECT", "NEW")),
     (f'{{status: [ACTIVE], createdLet: "{mid}"}}', lambda r: r["status"] == "ACTIVE" and cday(r) <= mid),
+    ('{createdGet: "2026-01-01", createdLet: "2025-01-01"}', lambda r: False),
 ]:
     same_rows("allClients", f"filters: {filt}", {r["id"] for r in clients if pred(r)},
               ["CREATED_AT_ASC", "CREATED_AT_DESC", "CLIENT_NAME_ASC", None], 70, f"clients {filt}")

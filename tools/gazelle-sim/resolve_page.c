@@ -177,6 +177,21 @@ static void take(gsim_page *pg, const gsim_sort_entry *e)
     pg->count++;
 }
 
+static void reverse(gsim_page *pg)
+{
+    for (size_t a = 0, b = pg->count; a + 1 < b; a++, b--) {
+        uint32_t r = pg->rows[a];
+        int64_t k = pg->keys[a];
+        uint64_t d = pg->ids[a];
+        pg->rows[a] = pg->rows[b - 1];
+        pg->keys[a] = pg->keys[b - 1];
+        pg->ids[a] = pg->ids[b - 1];
+        pg->rows[b - 1] = r;
+        pg->keys[b - 1] = k;
+        pg->ids[b - 1] = d;
+    }
+}
+
 /* Relay's cursor pagination over the window [pg->lo, pg->hi) of the
  * ascending candidates: `after` and `before` cut the list (in its own
  * order, so a descending list cuts the other ends), then `first` takes
@@ -219,17 +234,7 @@ static void walk(gsim_page *pg, const gsim_page_query *q, size_t count)
         take(pg, e);
     }
     if (backward) {
-        for (size_t a = 0, b = pg->count; a + 1 < b; a++, b--) {
-            uint32_t r = pg->rows[a];
-            int64_t k = pg->keys[a];
-            uint64_t d = pg->ids[a];
-            pg->rows[a] = pg->rows[b - 1];
-            pg->keys[a] = pg->keys[b - 1];
-            pg->ids[a] = pg->ids[b - 1];
-            pg->rows[b - 1] = r;
-            pg->keys[b - 1] = k;
-            pg->ids[b - 1] = d;
-        }
+        reverse(pg); /* collected from the back: put in list order */
         pg->has_previous = more;
         pg->has_next = q->has_before;
         return;
@@ -275,6 +280,8 @@ int gsim_page_run(gsim_page *pg, gsim_exec *ex, const gsim_page_query *q)
         pg->hi = lower_bound(pg->entries, count, (q->day_hi + 1) * DAY, 0, 0);
     if (q->kind == GSIM_TIMELINE && q->has_time_lo)
         pg->lo = lower_bound(pg->entries, count, q->time_lo, 0, 0);
+    if (pg->hi < pg->lo) /* createdGet after createdLet: nothing */
+        pg->hi = pg->lo;
     walk(pg, q, count);
     return 0;
 }
