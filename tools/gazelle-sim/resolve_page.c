@@ -31,13 +31,26 @@ static int in_values(const gsim_list_filter *lf, const char *value)
     return 0;
 }
 
+/* Without a status filter, a status --hide-unfiltered names is left out. */
+static int status_shown(const gsim_dataset *ds, const gsim_page_query *q,
+                        const char *status)
+{
+    if (q->status.on)
+        return in_values(&q->status, status);
+    for (size_t i = 0; i < ds->params.nhidden_statuses; i++)
+        if (strcmp(ds->params.hidden_statuses[i], status) == 0)
+            return 0;
+    return 1;
+}
+
 static int day_in(const gsim_page_query *q, gsim_time t)
 {
     int64_t day = gsim_day_of(t);
     return day >= q->day_lo && day <= q->day_hi;
 }
 
-static int event_matches(const gsim_page_query *q, const gsim_event *e)
+static int event_matches(const gsim_dataset *ds, const gsim_page_query *q,
+                         const gsim_event *e)
 {
     if (!day_in(q, e->start))
         return 0;
@@ -47,7 +60,7 @@ static int event_matches(const gsim_page_query *q, const gsim_event *e)
         return 0;
     if (q->type.on && !in_values(&q->type, e->type))
         return 0;
-    if (q->status.on && !in_values(&q->status, e->status))
+    if (!status_shown(ds, q, e->status))
         return 0;
     if (q->piano.on) {
         int any = 0;
@@ -64,18 +77,16 @@ static int matches(const gsim_dataset *ds, const gsim_page_query *q,
     switch (q->kind) {
     case GSIM_CLIENT: {
         const gsim_client *c = &ds->clients.rows[row];
-        return day_in(q, c->created_at) &&
-               (!q->status.on || in_values(&q->status, c->status));
+        return day_in(q, c->created_at) && status_shown(ds, q, c->status);
     }
     case GSIM_PIANO: {
         const gsim_piano *p = &ds->pianos.rows[row];
-        return day_in(q, p->created_at) &&
-               (!q->status.on || in_values(&q->status, p->status)) &&
+        return day_in(q, p->created_at) && status_shown(ds, q, p->status) &&
                (!q->type.on || in_values(&q->type, p->type)) &&
                (!q->client.on || in_rows(&q->client, p->client));
     }
     case GSIM_EVENT:
-        return event_matches(q, &ds->events.rows[row]);
+        return event_matches(ds, q, &ds->events.rows[row]);
     case GSIM_TIMELINE: {
         const gsim_timeline *t = &ds->timeline.rows[row];
         return (!q->has_time_lo || t->occurred_at >= q->time_lo) &&
@@ -293,11 +304,15 @@ void gsim_page_free(gsim_page *pg)
 }
 
 /* Whether some filter is checked row by row (the others are the window). */
-static int row_filtered(const gsim_page_query *q)
+static int row_filtered(const gsim_dataset *ds, const gsim_page_query *q)
 {
     int days = q->day_lo != INT64_MIN || q->day_hi != INT64_MAX;
+    int hides = ds->params.nhidden_statuses &&
+                (q->kind == GSIM_CLIENT || q->kind == GSIM_PIANO ||
+                 q->kind == GSIM_EVENT);
     return q->client.on || q->piano.on || q->user.on || q->type.on ||
-           q->status.on || (q->kind == GSIM_CONTACT && !q->include_archived) ||
+           q->status.on || hides ||
+           (q->kind == GSIM_CONTACT && !q->include_archived) ||
            (days && !day_window(q));
 }
 
@@ -309,7 +324,7 @@ static int64_t page_total(gsim_page *pg)
      * CREATED_AT, start day for START, occurredAt for the timeline), so
      * without row filters the window is the answer: totalCount of six
      * million timeline entries costs nothing. */
-    if (!row_filtered(pg->q)) {
+    if (!row_filtered(pg->ex->ds, pg->q)) {
         pg->total = (int64_t)(pg->hi - pg->lo);
         return pg->total;
     }
