@@ -90,14 +90,14 @@ sim_json(base, "POST", "/__sim/stats/reset")
 hit("allClients"); hit("allClients"); hit("allUsers")
 gql(base, "{ allUsers { id } allClients(first: 7) { edges { node { id } } } }")
 gql(base, "{ nope }")
-gql(base, '{ event(eventId: "evt_x") { id } user { id } allEvents { id } }')
+gql(base, '{ event(eventId: "evt_x") { id } user { id } allInvoiceTags }')
 faults([{"field": "*", "nth": 1, "action": "status", "status": 429}])
 hit("allUsers")
 request(base, "DELETE", "/__sim/faults")
 s, st = sim_json(base, "GET", "/__sim/stats")
 check(st["requests"] == 7 and st["graphqlRequests"] == 7, f"request count {st}")
 check(st["byRootField"] == {"allUsers": 3, "allClients": 3, "allPianos": 0,
-                            "allEventsBatched": 0, "allTimelineEntries": 0, "client": 0,
+                            "allEventsBatched": 0, "allEvents": 0, "allTimelineEntries": 0, "client": 0,
                             "piano": 0, "event": 1, "contact": 0, "user": 1, "other": 2},
       f"by root, under the real root names {st['byRootField']}")
 check(st["byStatus"] == {"200": 6, "429": 1}, f"by status {st['byStatus']}")

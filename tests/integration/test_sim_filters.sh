@@ -7,11 +7,13 @@
 # types).
 source "$2/tools/gazelle-sim/tests/sim_env.sh"
 start_sim SIM --seed 5 --clients 200 --pianos 300 --events 3000 --timeline 4000
-python3 - "$SIM" <<'PY'
+start_sim HIDE --seed 5 --clients 200 --pianos 300 --events 3000 --timeline 4000 \
+    --hide-unfiltered INACTIVE,CANCELED,NO_SHOW
+python3 - "$SIM" "$HIDE" <<'PY'
 import sys
 from collections import Counter
 from simlib import *
-base = sys.argv[1]
+base, hide = sys.argv[1:3]
 truth = dump(base)
 events, timeline = truth["events"], truth["timeline"]
 cid = lambda r: r["client"] and r["client"]["id"]
@@ -77,6 +79,7 @@ for filt, pred in [
     (f'{{createdGet: "{mid}", createdLet: "{mid}"}}', lambda r: cday(r) == mid),
     ('{status: [PROSPECT, NEW]}', lambda r: r["status"] in ("PROSPECT", "NEW")),
     (f'{{status: [ACTIVE], createdLet: "{mid}"}}', lambda r: r["status"] == "ACTIVE" and cday(r) <= mid),
+    ('{createdGet: "2026-01-01", createdLet: "2025-01-01"}', lambda r: False),
 ]:
     same_rows("allClients", f"filters: {filt}", {r["id"] for r in clients if pred(r)},
               ["CREATED_AT_ASC", "CREATED_AT_DESC", "CLIENT_NAME_ASC", None], 70, f"clients {filt}")
@@ -113,5 +116,29 @@ for args, pred in [
 ]:
     same_rows("allTimelineEntries", args, {t["id"] for t in timeline if pred(t)}, [None], 100,
               f"timeline {args}")
+
+# --hide-unfiltered: the other reading of unfiltered lists. The named
+# statuses leave every list that has no status filter and come back with
+# one; by-id lookups and the dump still see them.
+htruth = dump(hide)
+check(htruth == truth, "the flag changes answers, not the data")
+HIDDEN = {"INACTIVE", "CANCELED", "NO_SHOW"}
+for root, rows in (("allClients", clients), ("allPianos", pianos), ("allEventsBatched", events)):
+    pages, _ = page_all(hide, root, "", fields="id status", first=200)
+    got = {r["id"] for p in pages for r in p}
+    check(got == {r["id"] for r in rows if r["status"] not in HIDDEN} and
+          len(got) < len(rows), f"{root}: unfiltered leaves out {HIDDEN}")
+    s, d = gql(hide, f"{{ {root} {{ totalCount }} }}")
+    check(d["data"][root]["totalCount"] == len(got), f"{root}: totalCount agrees")
+    wanted = sorted({r["status"] for r in rows} & HIDDEN)
+    pages, _ = page_all(hide, root, f"filters: {{status: [{', '.join(wanted)}]}}",
+                        fields="id", first=200)
+    check({r["id"] for p in pages for r in p} == {r["id"] for r in rows if r["status"] in HIDDEN},
+          f"{root}: a status filter brings them back")
+gone = next(c for c in clients if c["status"] == "INACTIVE")
+s, d = gql(hide, 'query($id: String) { client(id: $id) { id status } }', {"id": gone["id"]})
+check(d["data"]["client"] == {"id": gone["id"], "status": "INACTIVE"}, "client(id) still finds it")
+s, d = gql(base, "{ allClients { totalCount } }")
+check(d["data"]["allClients"]["totalCount"] == len(clients), "by default every status comes back")
 finish()
 PY

@@ -190,13 +190,13 @@ for tname, modelled in MODELLED.items():
     check(not wrong, f"{tname}: unmodelled fields get the default, e.g. {wrong[:3]}")
 # Objects and lists nobody models: null where nullable, [] and minimal
 # objects where not, their own selections answered the same way.
-s, d = gql(base, '''{ badgeCount { __typename } allEvents { id } allLocalizations { locale }
+s, d = gql(base, '''{ badgeCount { __typename } allInvoiceTags allLocalizations { locale }
   user { flags { __typename } sharedCalendars { id } localization { locale } }
   allClients(first: 1) { nodes { company { id } allClientsReferred { id }
     defaultClientLocalization { locale currencyFormat isClientDefault id } } } }''')
 data = d.get("data") or {}
 check(ok(d) and data["badgeCount"] == {"__typename": "PrivateBadgeCount"}
-      and data["allEvents"] == [] and data["allLocalizations"] == []
+      and data["allInvoiceTags"] == [] and data["allLocalizations"] == []
       and data["user"]["flags"] == {"__typename": "PrivateUserFlags"}
       and data["user"]["sharedCalendars"] == [] and data["user"]["localization"] is None,
       f"unmodelled roots and objects: {d}")
@@ -206,6 +206,15 @@ check(loc and loc["company"] is None and loc["allClientsReferred"] == [] and
       loc["defaultClientLocalization"]["currencyFormat"] == ENUMS["CurrencyFormat"][0] and
       loc["defaultClientLocalization"]["isClientDefault"] is False and
       loc["defaultClientLocalization"]["id"] is None, f"nested defaults {loc}")
+
+# allEvents is the plain-list twin of allEventsBatched: every matching row
+# in one answer, in the same order.
+s, d = gql(base, '{ allEvents(filters: {status: [COMPLETE, NO_SHOW]}, sortBy: [START_DESC]) { id status start } }')
+want = sorted((e for e in dd["events"] if e["status"] in ("COMPLETE", "NO_SHOW")),
+              key=lambda e: (e["start"]), reverse=True)
+got = d["data"]["allEvents"]
+check(len(got) == len(want) > 200 and {e["id"] for e in got} == {e["id"] for e in want}
+      and [e["start"] for e in got] == [e["start"] for e in want], f"allEvents: {len(got)} of {len(want)}")
 
 # Connections: default page of 100, capped at 200, totalCount of the whole
 # filtered list, edges and pageInfo.

@@ -50,6 +50,34 @@ s, d = gql(base, '{ allClients(after: "djE6MDowOjA6MA") { nodes { id } } }')
 check(d.get("data") is None and "cursor" in d["errors"][0]["message"],
       "a users cursor is refused by allClients")
 
+# Backward paging: last alone walks from the end with before, and gives
+# the same list as paging forward; first with last keeps the last of the
+# first; hasPreviousPage/hasNextPage say what lies beyond.
+for root, sort in [("allClients", "CREATED_AT_DESC"), ("allEventsBatched", "START_ASC"),
+                   ("allTimelineEntries", None)]:
+    srt = f", sortBy: [{sort}]" if sort else ""
+    fwd, _ = page_all(base, root, srt.lstrip(", "), fields="id", first=90)
+    fwd = [r["id"] for p in fwd for r in p]
+    q = (f"query($b: String) {{ {root}(last: 70, before: $b{srt}) {{ nodes {{ id }} "
+         f"pageInfo {{ hasPreviousPage hasNextPage startCursor }} }} }}")
+    back, before, pages = [], None, 0
+    while pages < 200:
+        s, d = gql(base, q, {"b": before})
+        if not check("errors" not in d, f"{root} last/before: {str(d)[:200]}"):
+            break
+        conn = d["data"][root]
+        back = [r["id"] for r in conn["nodes"]] + back
+        check(conn["pageInfo"]["hasNextPage"] == (before is not None), f"{root}: hasNextPage backward")
+        pages += 1
+        if not conn["pageInfo"]["hasPreviousPage"]:
+            break
+        before = conn["pageInfo"]["startCursor"]
+    check(back == fwd, f"{root} {sort}: backward paging gives the forward list ({len(back)} vs {len(fwd)})")
+    s, d = gql(base, f"{{ {root}(first: 10, last: 3{srt}) {{ nodes {{ id }} pageInfo {{ hasPreviousPage hasNextPage }} }} }}")
+    conn = d["data"][root]
+    check([r["id"] for r in conn["nodes"]] == fwd[7:10] and conn["pageInfo"] ==
+          {"hasPreviousPage": True, "hasNextPage": True}, f"{root}: first 10, last 3")
+
 # Churn between pages. Orders whose key never changes (createdAt, a
 # timeline entry's occurredAt) give every row that lived through the walk
 # exactly once and nothing twice; under start orders every event whose

@@ -155,6 +155,12 @@ typedef struct {
     double events_per_day, reschedules_per_day, cancels_per_day;
     double timeline_per_day, bulk_edit_chance; /* chance per day */
     double timeline_edits_per_day, timeline_edit_window_days;
+    /* --hide-unfiltered: status values (of clients, pianos, events) that
+     * lists leave out unless their `status` filter is given: the other
+     * reading of what Gazelle returns unfiltered (README), for testing
+     * that a sweep survives it. Points into argv; empty by default. */
+    const char *hidden_statuses[16];
+    size_t nhidden_statuses;
 } gsim_params;
 
 typedef struct {

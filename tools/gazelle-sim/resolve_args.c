@@ -101,6 +101,10 @@ int64_t gsim_arg_row(gsim_exec *ex, const gql_field *f, const char *name,
 
 /* ---- page queries ---- */
 
+/* Only CREATED_AT (clients, pianos) and START (events) are modelled, and
+ * the list's kind already chose that key; any other value of the enum
+ * pages in the same order with its own direction, a stable order rather
+ * than an error. So a value only decides the direction. */
 static void sort_from(gsim_page_query *q, json_t *v)
 {
     /* Input coercion lets one value stand for a list of one; of a longer
@@ -113,15 +117,12 @@ static void sort_from(gsim_page_query *q, json_t *v)
         return;
     size_t len = strlen(s);
     q->desc = len > 5 && strcmp(s + len - 5, "_DESC") == 0;
-    /* Only CREATED_AT (clients, pianos) and START (events) are modelled;
-     * any other value of the enum pages in that same order with its own
-     * direction, a stable order rather than an error. */
 }
 
 /* A string or list of strings argument into a list filter. kind is the id
  * kind, or GSIM_KIND_COUNT for enum values. */
-static int list_from(gsim_page_query *q, gsim_list_filter *lf, json_t *v,
-                     gsim_exec *ex, gsim_kind kind)
+static int list_from(gsim_list_filter *lf, json_t *v, gsim_exec *ex,
+                     gsim_kind kind)
 {
     size_t n = json_is_array(v) ? json_array_size(v) : 1;
     if (json_is_null(v) || n == 0)
@@ -144,7 +145,6 @@ static int list_from(gsim_page_query *q, gsim_list_filter *lf, json_t *v,
             kind == GSIM_KIND_COUNT ? -2 : gsim_id_text_row(ex->ds, kind, s);
         lf->count++;
     }
-    (void)q;
     return 0;
 }
 
@@ -183,15 +183,15 @@ static int apply(gsim_exec *ex, const gql_field *f, gsim_page_query *q,
             return day_from(ex, f, name, v, &q->day_hi, 1);
     }
     if (strcmp(name, "clientId") == 0)
-        return list_from(q, &q->client, v, ex, GSIM_CLIENT);
+        return list_from(&q->client, v, ex, GSIM_CLIENT);
     if (strcmp(name, "pianoId") == 0)
-        return list_from(q, &q->piano, v, ex, GSIM_PIANO);
+        return list_from(&q->piano, v, ex, GSIM_PIANO);
     if (strcmp(name, "userId") == 0)
-        return list_from(q, &q->user, v, ex, GSIM_USER);
+        return list_from(&q->user, v, ex, GSIM_USER);
     if (strcmp(name, "type") == 0 || strcmp(name, "types") == 0)
-        return list_from(q, &q->type, v, ex, GSIM_KIND_COUNT);
+        return list_from(&q->type, v, ex, GSIM_KIND_COUNT);
     if (strcmp(name, "status") == 0)
-        return list_from(q, &q->status, v, ex, GSIM_KIND_COUNT);
+        return list_from(&q->status, v, ex, GSIM_KIND_COUNT);
     if (strcmp(name, "includeArchived") == 0) {
         q->include_archived = json_is_true(v);
         return 0;
@@ -228,25 +228,34 @@ static void defaults_for(gsim_page_query *q, gsim_kind kind)
     }
 }
 
-static int read_first_after(gsim_exec *ex, const gql_field *f,
-                            gsim_page_query *q, json_t *first, json_t *after)
+static int read_count(gsim_exec *ex, const gql_field *f, const char *name,
+                      json_t *v, int *given, int64_t *count)
 {
-    char msg[256];
-    if (json_is_integer(first)) {
-        json_int_t n = json_integer_value(first);
-        if (n < 0) {
-            gsim_exec_error(ex, f, "Argument 'first' must be >= 0.");
-            return -1;
-        }
-        q->first = n > GSIM_PAGE_MAX ? GSIM_PAGE_MAX : n;
+    if (!json_is_integer(v))
+        return 0;
+    json_int_t n = json_integer_value(v);
+    if (n < 0) {
+        char msg[80];
+        snprintf(msg, sizeof(msg), "Argument '%s' must be >= 0.", name);
+        gsim_exec_error(ex, f, msg);
+        return -1;
     }
-    const char *s = json_string_value(after);
+    *given = 1;
+    *count = n > GSIM_PAGE_MAX ? GSIM_PAGE_MAX : n;
+    return 0;
+}
+
+static int read_cursor(gsim_exec *ex, const gql_field *f, json_t *v,
+                       const gsim_page_query *q, int *given, int64_t *key,
+                       uint64_t *id)
+{
+    const char *s = json_string_value(v);
     if (!s)
         return 0;
-    q->has_after = 1;
-    if (gsim_cursor_decode(s, q->kind, q->sort, &q->after_key, &q->after_id) ==
-        0)
+    *given = 1;
+    if (gsim_cursor_decode(s, q->kind, q->sort, key, id) == 0)
         return 0;
+    char msg[256];
     snprintf(msg, sizeof(msg),
              "Invalid cursor \"%.120s\" for this connection and sort order.",
              s);
@@ -262,15 +271,19 @@ int gsim_page_query_read(gsim_exec *ex, const gql_field *f, gsim_kind kind,
     q->held = json_array();
     if (!q->held)
         return -1;
-    json_t *first = NULL, *after = NULL;
+    json_t *first = NULL, *last = NULL, *after = NULL, *before = NULL;
     int rc = 0;
     for (const gql_argument *a = f->args; a && rc == 0; a = a->next) {
         json_t *v = gsim_value_json(a->value, ex->vars);
         json_array_append_new(q->held, v);
         if (strcmp(a->name, "first") == 0)
             first = v;
+        else if (strcmp(a->name, "last") == 0)
+            last = v;
         else if (strcmp(a->name, "after") == 0)
             after = v;
+        else if (strcmp(a->name, "before") == 0)
+            before = v;
         else if (strcmp(a->name, "sortBy") == 0)
             sort_from(q, v);
         else if (strcmp(a->name, "filters") == 0) {
@@ -286,10 +299,18 @@ int gsim_page_query_read(gsim_exec *ex, const gql_field *f, gsim_kind kind,
         } else if (apply(ex, f, q, a->name, v) != 0) {
             rc = -1;
         }
-        /* last / before are not modelled: pages run forward only. */
     }
+    /* Cursors last: they name a place in the order sortBy chose. */
     if (rc == 0)
-        rc = read_first_after(ex, f, q, first, after);
+        rc = read_count(ex, f, "first", first, &q->has_first, &q->first);
+    if (rc == 0)
+        rc = read_count(ex, f, "last", last, &q->has_last, &q->last);
+    if (rc == 0)
+        rc = read_cursor(ex, f, after, q, &q->has_after, &q->after_key,
+                         &q->after_id);
+    if (rc == 0)
+        rc = read_cursor(ex, f, before, q, &q->has_before, &q->before_key,
+                         &q->before_id);
     return rc;
 }
 

@@ -169,10 +169,11 @@ typedef struct {
     gsim_kind kind; /* what the items are */
     gsim_sort_key sort;
     int desc;
-    int64_t first;
-    int has_after;
-    int64_t after_key;
-    uint64_t after_id;
+    int64_t first, last; /* last: 0 unless has_last */
+    int has_first, has_last;
+    int has_after, has_before;
+    int64_t after_key, before_key;
+    uint64_t after_id, before_id;
     int64_t day_lo, day_hi; /* start day (events) / created day */
     int has_time_lo;
     gsim_time time_lo; /* timeline occurredAtGet */
@@ -199,7 +200,7 @@ typedef struct {
     uint32_t rows[GSIM_PAGE_MAX];
     int64_t keys[GSIM_PAGE_MAX];
     uint64_t ids[GSIM_PAGE_MAX];
-    int has_next;
+    int has_next, has_previous;
     int64_t total;          /* -1 until totalCount asks */
     gsim_sort_entry *owned; /* candidates built for a nested list */
 } gsim_page;

@@ -31,13 +31,26 @@ static int in_values(const gsim_list_filter *lf, const char *value)
     return 0;
 }
 
+/* Without a status filter, a status --hide-unfiltered names is left out. */
+static int status_shown(const gsim_dataset *ds, const gsim_page_query *q,
+                        const char *status)
+{
+    if (q->status.on)
+        return in_values(&q->status, status);
+    for (size_t i = 0; i < ds->params.nhidden_statuses; i++)
+        if (strcmp(ds->params.hidden_statuses[i], status) == 0)
+            return 0;
+    return 1;
+}
+
 static int day_in(const gsim_page_query *q, gsim_time t)
 {
     int64_t day = gsim_day_of(t);
     return day >= q->day_lo && day <= q->day_hi;
 }
 
-static int event_matches(const gsim_page_query *q, const gsim_event *e)
+static int event_matches(const gsim_dataset *ds, const gsim_page_query *q,
+                         const gsim_event *e)
 {
     if (!day_in(q, e->start))
         return 0;
@@ -47,7 +60,7 @@ static int event_matches(const gsim_page_query *q, const gsim_event *e)
         return 0;
     if (q->type.on && !in_values(&q->type, e->type))
         return 0;
-    if (q->status.on && !in_values(&q->status, e->status))
+    if (!status_shown(ds, q, e->status))
         return 0;
     if (q->piano.on) {
         int any = 0;
@@ -64,18 +77,16 @@ static int matches(const gsim_dataset *ds, const gsim_page_query *q,
     switch (q->kind) {
     case GSIM_CLIENT: {
         const gsim_client *c = &ds->clients.rows[row];
-        return day_in(q, c->created_at) &&
-               (!q->status.on || in_values(&q->status, c->status));
+        return day_in(q, c->created_at) && status_shown(ds, q, c->status);
     }
     case GSIM_PIANO: {
         const gsim_piano *p = &ds->pianos.rows[row];
-        return day_in(q, p->created_at) &&
-               (!q->status.on || in_values(&q->status, p->status)) &&
+        return day_in(q, p->created_at) && status_shown(ds, q, p->status) &&
                (!q->type.on || in_values(&q->type, p->type)) &&
                (!q->client.on || in_rows(&q->client, p->client));
     }
     case GSIM_EVENT:
-        return event_matches(q, &ds->events.rows[row]);
+        return event_matches(ds, q, &ds->events.rows[row]);
     case GSIM_TIMELINE: {
         const gsim_timeline *t = &ds->timeline.rows[row];
         return (!q->has_time_lo || t->occurred_at >= q->time_lo) &&
@@ -161,6 +172,96 @@ static int nested_entries(gsim_page *pg, const gsim_dataset *ds,
     return 0;
 }
 
+/* Whether the day bounds bound the sort key itself (created day under
+ * CREATED_AT, start day under START), so they are a range of the order. */
+static int day_window(const gsim_page_query *q)
+{
+    return q->parent < 0 && q->kind != GSIM_TIMELINE && q->kind != GSIM_USER &&
+           (q->sort == GSIM_KEY_START) == (q->kind == GSIM_EVENT);
+}
+
+static void take(gsim_page *pg, const gsim_sort_entry *e)
+{
+    pg->rows[pg->count] = e->row;
+    pg->keys[pg->count] = e->key;
+    pg->ids[pg->count] = e->id;
+    pg->count++;
+}
+
+static void reverse(gsim_page *pg)
+{
+    for (size_t a = 0, b = pg->count; a + 1 < b; a++, b--) {
+        uint32_t r = pg->rows[a];
+        int64_t k = pg->keys[a];
+        uint64_t d = pg->ids[a];
+        pg->rows[a] = pg->rows[b - 1];
+        pg->keys[a] = pg->keys[b - 1];
+        pg->ids[a] = pg->ids[b - 1];
+        pg->rows[b - 1] = r;
+        pg->keys[b - 1] = k;
+        pg->ids[b - 1] = d;
+    }
+}
+
+/* Relay's cursor pagination over the window [pg->lo, pg->hi) of the
+ * ascending candidates: `after` and `before` cut the list (in its own
+ * order, so a descending list cuts the other ends), then `first` takes
+ * from the front or, alone, `last` from the back. first and last together
+ * take the last `last` of the first `first`, as the spec orders them. */
+static void walk(gsim_page *pg, const gsim_page_query *q, size_t count)
+{
+    size_t lo = pg->lo, hi = pg->hi;
+    if (q->has_after) { /* asc: rows above the cursor; desc: below */
+        size_t at = lower_bound(pg->entries, count, q->after_key, q->after_id,
+                                !q->desc);
+        if (!q->desc && at > lo)
+            lo = at;
+        if (q->desc && at < hi)
+            hi = at;
+    }
+    if (q->has_before) {
+        size_t at = lower_bound(pg->entries, count, q->before_key, q->before_id,
+                                q->desc);
+        if (!q->desc && at < hi)
+            hi = at;
+        if (q->desc && at > lo)
+            lo = at;
+    }
+    /* The list runs up the array when ascending, down it when not; the
+     * backward walk of `last` alone the other way. */
+    int backward = q->has_last && !q->has_first;
+    int up = (!q->desc) != backward;
+    size_t limit = (size_t)(backward ? q->last : q->first);
+    size_t i = up ? lo : hi;
+    int more = 0;
+    while (lo < hi && (up ? i < hi : i > lo)) {
+        const gsim_sort_entry *e = up ? &pg->entries[i++] : &pg->entries[--i];
+        if (!matches(pg->ex->ds, q, e->row))
+            continue;
+        if (pg->count == limit) {
+            more = 1;
+            break;
+        }
+        take(pg, e);
+    }
+    if (backward) {
+        reverse(pg); /* collected from the back: put in list order */
+        pg->has_previous = more;
+        pg->has_next = q->has_before;
+        return;
+    }
+    pg->has_next = more;
+    pg->has_previous = q->has_after;
+    if (q->has_last && (size_t)q->last < pg->count) {
+        size_t drop = pg->count - (size_t)q->last;
+        memmove(pg->rows, pg->rows + drop, q->last * sizeof(pg->rows[0]));
+        memmove(pg->keys, pg->keys + drop, q->last * sizeof(pg->keys[0]));
+        memmove(pg->ids, pg->ids + drop, q->last * sizeof(pg->ids[0]));
+        pg->count = (size_t)q->last;
+        pg->has_previous = 1;
+    }
+}
+
 int gsim_page_run(gsim_page *pg, gsim_exec *ex, const gsim_page_query *q)
 {
     memset(pg, 0, sizeof(*pg));
@@ -183,39 +284,16 @@ int gsim_page_run(gsim_page *pg, gsim_exec *ex, const gsim_page_query *q)
     pg->hi = count;
     /* Day bounds on the sort key itself (created day under CREATED_AT,
      * start day under START) are a range of the order. */
-    int day_key = q->parent < 0 && q->kind != GSIM_TIMELINE &&
-                  q->kind != GSIM_USER &&
-                  (q->sort == GSIM_KEY_START) == (q->kind == GSIM_EVENT);
+    int day_key = day_window(q);
     if (day_key && q->day_lo != INT64_MIN)
         pg->lo = lower_bound(pg->entries, count, q->day_lo * DAY, 0, 0);
     if (day_key && q->day_hi != INT64_MAX)
         pg->hi = lower_bound(pg->entries, count, (q->day_hi + 1) * DAY, 0, 0);
     if (q->kind == GSIM_TIMELINE && q->has_time_lo)
         pg->lo = lower_bound(pg->entries, count, q->time_lo, 0, 0);
-    size_t lo = pg->lo, hi = pg->hi;
-    if (q->has_after) {
-        size_t at = lower_bound(pg->entries, count, q->after_key, q->after_id,
-                                !q->desc);
-        if (!q->desc && at > lo)
-            lo = at;
-        if (q->desc && at < hi)
-            hi = at;
-    }
-    size_t i = q->desc ? hi : lo;
-    while (lo < hi && (q->desc ? i > lo : i < hi)) {
-        const gsim_sort_entry *e =
-            q->desc ? &pg->entries[--i] : &pg->entries[i++];
-        if (!matches(ex->ds, q, e->row))
-            continue;
-        if (pg->count == (size_t)q->first) {
-            pg->has_next = 1;
-            break;
-        }
-        pg->rows[pg->count] = e->row;
-        pg->keys[pg->count] = e->key;
-        pg->ids[pg->count] = e->id;
-        pg->count++;
-    }
+    if (pg->hi < pg->lo) /* createdGet after createdLet: nothing */
+        pg->hi = pg->lo;
+    walk(pg, q, count);
     return 0;
 }
 
@@ -225,13 +303,34 @@ void gsim_page_free(gsim_page *pg)
     pg->owned = NULL;
 }
 
+/* Whether some filter is checked row by row (the others are the window). */
+static int row_filtered(const gsim_dataset *ds, const gsim_page_query *q)
+{
+    int days = q->day_lo != INT64_MIN || q->day_hi != INT64_MAX;
+    int hides = ds->params.nhidden_statuses &&
+                (q->kind == GSIM_CLIENT || q->kind == GSIM_PIANO ||
+                 q->kind == GSIM_EVENT);
+    return q->client.on || q->piano.on || q->user.on || q->type.on ||
+           q->status.on || hides ||
+           (q->kind == GSIM_CONTACT && !q->include_archived) ||
+           (days && !day_window(q));
+}
+
 static int64_t page_total(gsim_page *pg)
 {
-    if (pg->total < 0) {
-        pg->total = 0;
-        for (size_t i = pg->lo; i < pg->hi; i++)
-            pg->total += matches(pg->ex->ds, pg->q, pg->entries[i].row);
+    if (pg->total >= 0)
+        return pg->total;
+    /* Day and time bounds always bound the sort key (created day for
+     * CREATED_AT, start day for START, occurredAt for the timeline), so
+     * without row filters the window is the answer: totalCount of six
+     * million timeline entries costs nothing. */
+    if (!row_filtered(pg->ex->ds, pg->q)) {
+        pg->total = (int64_t)(pg->hi - pg->lo);
+        return pg->total;
     }
+    pg->total = 0;
+    for (size_t i = pg->lo; i < pg->hi; i++)
+        pg->total += matches(pg->ex->ds, pg->q, pg->entries[i].row);
     return pg->total;
 }
 
@@ -313,7 +412,7 @@ static void info_has_previous(gsim_exec *ex, const gsim_src *src,
                               const gql_field *f)
 {
     (void)f;
-    gsim_out_bool(ex->out, ((const gsim_page *)src->row)->q->has_after);
+    gsim_out_bool(ex->out, ((const gsim_page *)src->row)->has_previous);
 }
 
 static void info_cursor(gsim_exec *ex, const gsim_src *src, const gql_field *f,

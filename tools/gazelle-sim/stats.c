@@ -5,18 +5,15 @@
 
 /* The modelled root fields of PrivateQuery, under their real names; any
  * other root field counts as "other". */
-const char *const gsim_stats_root_names[GSIM_STATS_ROOTS] = {
-    "allUsers",
-    "allClients",
-    "allPianos",
-    "allEventsBatched",
-    "allTimelineEntries",
-    "client",
-    "piano",
-    "event",
-    "contact",
-    "user",
-    "other"};
+const char *const gsim_stats_root_names[] = {
+    "allUsers",         "allClients", "allPianos",
+    "allEventsBatched", "allEvents",  "allTimelineEntries",
+    "client",           "piano",      "event",
+    "contact",          "user",       "other"};
+_Static_assert(sizeof(gsim_stats_root_names) /
+                       sizeof(gsim_stats_root_names[0]) ==
+                   GSIM_STATS_ROOTS,
+               "one name per counter");
 
 void gsim_stats_count_root(gsim_stats *s, const char *root)
 {

@@ -92,7 +92,7 @@ static void test_execute_unmodelled_fields_get_type_defaults(void **state)
                     "sharedCalendarToken calendarIcsExportEventTypes "
                     "flags { __typename } localization { locale } "
                     "defaultUserLocalization { locale isUserDefault } } "
-                    "badgeCount { __typename } allEvents { id } }",
+                    "badgeCount { __typename } allInvoiceTags }",
                     NULL);
     json_t *data = data_of(a), *u = json_object_get(data, "user");
     const gsim_stype *font =
@@ -126,7 +126,9 @@ static void test_execute_unmodelled_fields_get_type_defaults(void **state)
     char id[32];
     gsim_id_format(id, GSIM_USER, business.users.rows[0].id);
     assert_string_equal(json_string_value(json_object_get(u, "id")), id);
-    assert_int_equal(json_array_size(json_object_get(data, "allEvents")), 0);
+    assert_true(json_is_array(json_object_get(data, "allInvoiceTags")));
+    assert_int_equal(json_array_size(json_object_get(data, "allInvoiceTags")),
+                     0);
     json_decref(a);
 }
 
