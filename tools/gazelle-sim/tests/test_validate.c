@@ -213,9 +213,43 @@ static void test_literal_values(void **state)
                  "Expected type 'Float'");
     expect_error("{ c: client(id: 5) { id } }", NULL, "Expected type 'String'");
     expect_valid("{ allClients(first: null) { nodes { id } } }", NULL);
-    expect_error("{ allAvailability(userId: null, startOn: \"a\", endOn: "
-                 "\"b\") { __typename } }",
+    expect_error("{ allAvailability(userId: null, startOn: \"2026-01-01\", "
+                 "endOn: \"2026-01-02\") { __typename } }",
                  NULL, "Expected type '[String!]!'");
+}
+
+static void test_dates_are_checked(void **state)
+{
+    (void)state;
+    const char *lit = "{ allEventsBatched(filters: {startOn: %s}) { nodes { "
+                      "id } } }";
+    char src[200];
+    snprintf(src, sizeof(src), lit, "\"2026-02-28\"");
+    expect_valid(src, NULL);
+    snprintf(src, sizeof(src), lit, "\"2026-02-30\"");
+    expect_error(src, NULL,
+                 "Argument 'startOn' on InputObject 'PrivateAllEventsFilter' "
+                 "has an invalid value (\"2026-02-30\"). Expected type "
+                 "'CoreDate'.");
+    snprintf(src, sizeof(src), lit, "20260101");
+    expect_error(src, NULL, "Expected type 'CoreDate'.");
+    const char *var = "query Q($t: CoreDateTime) { allTimelineEntries("
+                      "occurredAtGet: $t) { nodes { id } } }";
+    expect_valid(var, "{\"t\": \"2026-01-21T15:00:00Z\"}");
+    expect_valid(var, "{\"t\": \"2026-01-21T15:00:00.250-05:00\"}");
+    expect_valid(var, "{\"t\": \"2026-01-21\"}");
+    expect_error(var, "{\"t\": \"2026-01-21T25:00:00Z\"}",
+                 "Variable $t of type CoreDateTime was provided invalid "
+                 "value");
+    expect_error(var, "{\"t\": 1768000000}", "of type CoreDateTime");
+    /* Scalars whose format the schema does not say take any value. */
+    const char *any = "query Q($n: I18nString) { allServiceLibraryItems(name: "
+                      "$n) { nodes { id } } }";
+    expect_valid(any, "{\"n\": {\"en_US\": \"Tuning\"}}");
+    expect_valid(any, "{\"n\": 12}");
+    expect_error("query Q($j: Int) { allTimelineEntries(occurredAtGet: "
+                 "\"2026-01-21T15:00:00Z\", first: $j) { nodes { id } } }",
+                 "{\"j\": \"x\"}", "of type Int was provided");
 }
 
 static void test_input_objects(void **state)
@@ -369,13 +403,15 @@ static void test_variable_usages(void **state)
                  "([Int] / Int)");
     snprintf(src, sizeof(src), "query Q($a: Int!)%s", tail);
     expect_valid(src, "{\"a\": 1}");
-    expect_error("query Q($u: [String!]) { allAvailability(userId: $u, "
-                 "startOn: \"a\", endOn: \"b\") { __typename } }",
-                 NULL,
-                 "Nullability mismatch on variable $u and argument userId "
-                 "([String!] / [String!]!)");
+    expect_error(
+        "query Q($u: [String!]) { allAvailability(userId: $u, "
+        "startOn: \"2026-01-01\", endOn: \"2026-01-02\") { __typename } }",
+        NULL,
+        "Nullability mismatch on variable $u and argument userId "
+        "([String!] / [String!]!)");
     expect_valid("query Q($u: [String!] = [\"usr_1\"]) { allAvailability("
-                 "userId: $u, startOn: \"a\", endOn: \"b\") { __typename } }",
+                 "userId: $u, startOn: \"2026-01-01\", endOn: \"2026-01-02\") "
+                 "{ __typename } }",
                  NULL);
     expect_error("query Q($s: ClientSort!) { allClients(sortBy: $s) { nodes "
                  "{ id } } }",
@@ -619,6 +655,7 @@ int main(void)
         cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_literal_values),
         cmocka_unit_test(test_input_objects),
+        cmocka_unit_test(test_dates_are_checked),
         cmocka_unit_test(test_directives),
         cmocka_unit_test(test_fragments),
         cmocka_unit_test(test_fragment_expansion_is_bounded),
