@@ -7,7 +7,7 @@
 'use strict';
 const fs = require('fs');
 const {
-  Kind, buildSchema, getOperationAST, isInputObjectType, isListType,
+  buildSchema, getOperationAST, isInputObjectType, isListType,
   isNonNullType, parse, typeFromAST, validate,
 } = require('graphql');
 const { getVariableValues } = require('graphql/execution/values');
@@ -18,37 +18,6 @@ if (!schemaPath || !casesPath) {
   process.exit(2);
 }
 const schema = buildSchema(fs.readFileSync(schemaPath, 'utf8'));
-// The one thing told to graphql-js beyond the SDL: the formats of the two
-// custom scalars whose values the simulator reads (tools/gazelle-sim/
-// clock.c, README "Validation"); buildSchema alone accepts anything there.
-const DAY = /^(\d{4})-(\d{2})-(\d{2})/;
-const TIME = /^(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d*)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?$/;
-function realDay(m) {
-  const d = new Date(0);
-  d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return Number(m[2]) >= 1 && Number(m[2]) <= 12 && d.getUTCDate() === Number(m[3]) &&
-    d.getUTCMonth() === Number(m[2]) - 1;
-}
-function isDay(text) {
-  const m = typeof text === 'string' && DAY.exec(text);
-  return !!m && text.length === 10 && realDay(m);
-}
-function isTime(text) {
-  const m = typeof text === 'string' && DAY.exec(text);
-  if (!m || !realDay(m)) return false;
-  const t = TIME.exec(text.slice(10));
-  return !!t && (t[1] === undefined ||
-    (Number(t[1]) <= 23 && Number(t[2]) <= 59 && Number(t[3] || 0) <= 60));
-}
-for (const [name, ok] of [['CoreDate', isDay], ['CoreDateTime', isTime]]) {
-  const type = schema.getType(name);
-  const check = (v) => {
-    if (!ok(v)) throw new TypeError(`${name} cannot represent ${JSON.stringify(v)}`);
-    return v;
-  };
-  type.parseValue = check;
-  type.parseLiteral = (node) => check(node.kind === Kind.STRING ? node.value : undefined);
-}
 const cases = JSON.parse(fs.readFileSync(casesPath, 'utf8'));
 
 // graphql-js takes an array where an input object is expected (arrays are

@@ -87,13 +87,6 @@ typedef enum { LIT_VALID, LIT_INVALID, LIT_REPORTED } vlit;
 vlit vcheck_literal(vctx *c, const gql_value *v, const gsim_tref *type);
 /* The literal as GraphQL prints it, for messages (truncated when long). */
 void vliteral_text(gs_buf *out, const gql_value *v);
-/* Custom scalars: CoreDate is YYYY-MM-DD and CoreDateTime an ISO 8601
- * timestamp or a date, read as the executor reads them (clock.c), so a
- * value the executor could not use is refused before it runs, as
- * graphql-ruby's coerce_input would; the other custom scalars (BigInt,
- * JSON, ...) take any value, their formats being unknown. text is NULL
- * for a value that is not a string. */
-int vcustom_scalar_accepts(const char *type, const char *text);
 /* Whether an Int literal fits GraphQL's 32-bit Int. */
 int vint_in_range(const char *text);
 

@@ -218,38 +218,26 @@ static void test_literal_values(void **state)
                  NULL, "Expected type '[String!]!'");
 }
 
-static void test_dates_are_checked(void **state)
+static void test_custom_scalars_take_any_value(void **state)
 {
     (void)state;
-    const char *lit = "{ allEventsBatched(filters: {startOn: %s}) { nodes { "
-                      "id } } }";
-    char src[200];
-    snprintf(src, sizeof(src), lit, "\"2026-02-28\"");
-    expect_valid(src, NULL);
-    snprintf(src, sizeof(src), lit, "\"2026-02-30\"");
-    expect_error(src, NULL,
-                 "Argument 'startOn' on InputObject 'PrivateAllEventsFilter' "
-                 "has an invalid value (\"2026-02-30\"). Expected type "
-                 "'CoreDate'.");
-    snprintf(src, sizeof(src), lit, "20260101");
-    expect_error(src, NULL, "Expected type 'CoreDate'.");
+    /* Their formats are not in the introspection: the executor reads the
+     * dates it needs and refuses a bad one itself. */
+    expect_valid("{ allEventsBatched(filters: {startOn: \"2026-02-30\", "
+                 "endOn: 20260101}) { nodes { id } } }",
+                 NULL);
     const char *var = "query Q($t: CoreDateTime) { allTimelineEntries("
                       "occurredAtGet: $t) { nodes { id } } }";
     expect_valid(var, "{\"t\": \"2026-01-21T15:00:00Z\"}");
-    expect_valid(var, "{\"t\": \"2026-01-21T15:00:00.250-05:00\"}");
-    expect_valid(var, "{\"t\": \"2026-01-21\"}");
-    expect_error(var, "{\"t\": \"2026-01-21T25:00:00Z\"}",
-                 "Variable $t of type CoreDateTime was provided invalid "
-                 "value");
-    expect_error(var, "{\"t\": 1768000000}", "of type CoreDateTime");
-    /* Scalars whose format the schema does not say take any value. */
+    expect_valid(var, "{\"t\": 1768000000}");
     const char *any = "query Q($n: I18nString) { allServiceLibraryItems(name: "
                       "$n) { nodes { id } } }";
     expect_valid(any, "{\"n\": {\"en_US\": \"Tuning\"}}");
-    expect_valid(any, "{\"n\": 12}");
-    expect_error("query Q($j: Int) { allTimelineEntries(occurredAtGet: "
-                 "\"2026-01-21T15:00:00Z\", first: $j) { nodes { id } } }",
-                 "{\"j\": \"x\"}", "of type Int was provided");
+    expect_error("query Q($t: CoreDateTime!) { allTimelineEntries("
+                 "occurredAtGet: $t) { nodes { id } } }",
+                 "{\"t\": null}",
+                 "Variable $t of type CoreDateTime! was provided invalid "
+                 "value");
 }
 
 static void test_input_objects(void **state)
@@ -655,7 +643,7 @@ int main(void)
         cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_literal_values),
         cmocka_unit_test(test_input_objects),
-        cmocka_unit_test(test_dates_are_checked),
+        cmocka_unit_test(test_custom_scalars_take_any_value),
         cmocka_unit_test(test_directives),
         cmocka_unit_test(test_fragments),
         cmocka_unit_test(test_fragment_expansion_is_bounded),
