@@ -7,7 +7,8 @@
 'use strict';
 const fs = require('fs');
 const {
-  buildSchema, getOperationAST, parse, validate,
+  buildSchema, getOperationAST, isInputObjectType, isListType,
+  isNonNullType, parse, typeFromAST, validate,
 } = require('graphql');
 const { getVariableValues } = require('graphql/execution/values');
 
@@ -18,6 +19,23 @@ if (!schemaPath || !casesPath) {
 }
 const schema = buildSchema(fs.readFileSync(schemaPath, 'utf8'));
 const cases = JSON.parse(fs.readFileSync(casesPath, 'utf8'));
+
+// graphql-js takes an array where an input object is expected (arrays are
+// object-like in JavaScript); graphql-ruby, what Gazelle runs, answers
+// "Expected [] to be a key-value object.", and so does the simulator.
+function arrayForInputObject(type, value) {
+  if (isNonNullType(type)) return arrayForInputObject(type.ofType, value);
+  if (value === null || value === undefined) return false;
+  if (isListType(type)) {
+    const items = Array.isArray(value) ? value : [value];
+    return items.some((v) => arrayForInputObject(type.ofType, v));
+  }
+  if (!isInputObjectType(type)) return false;
+  if (Array.isArray(value)) return true;
+  if (typeof value !== 'object') return false;
+  const fields = type.getFields();
+  return Object.keys(value).some((k) => fields[k] && arrayForInputObject(fields[k].type, value[k]));
+}
 
 function judge(c) {
   let doc;
@@ -33,8 +51,13 @@ function judge(c) {
   // execute() refuses an operation whose root type the schema lacks.
   if (!schema.getRootType(op.operation))
     return [`Schema is not configured to execute ${op.operation} operation.`];
-  const coerced = getVariableValues(schema, op.variableDefinitions || [],
-    c.variables || {});
+  const given = c.variables || {};
+  for (const d of op.variableDefinitions || []) {
+    const type = typeFromAST(schema, d.type);
+    if (type && arrayForInputObject(type, given[d.variable.name.value]))
+      return [`Variable $${d.variable.name.value}: an array is not a key-value object`];
+  }
+  const coerced = getVariableValues(schema, op.variableDefinitions || [], given);
   return coerced.errors ? coerced.errors.map((e) => e.message) : [];
 }
 

@@ -74,9 +74,10 @@ void vliteral_text(gs_buf *out, const gql_value *v)
     }
 }
 
-/* Custom scalars (CoreDate, BigInt, JSON...) take any literal: their
- * formats are not in the introspection, and graphql-js's buildSchema
- * accepts any literal for them too. */
+/* Custom scalars (CoreDate, CoreDateTime, BigInt, JSON...) take any
+ * literal: their formats are not in the introspection, and graphql-js's
+ * buildSchema accepts any literal for them too. The executor reads the
+ * dates it needs and answers a bad one with an execution error. */
 static int scalar_accepts(const gsim_stype *t, const gql_value *v)
 {
     if (strcmp(t->name, "Int") == 0)

@@ -213,9 +213,31 @@ static void test_literal_values(void **state)
                  "Expected type 'Float'");
     expect_error("{ c: client(id: 5) { id } }", NULL, "Expected type 'String'");
     expect_valid("{ allClients(first: null) { nodes { id } } }", NULL);
-    expect_error("{ allAvailability(userId: null, startOn: \"a\", endOn: "
-                 "\"b\") { __typename } }",
+    expect_error("{ allAvailability(userId: null, startOn: \"2026-01-01\", "
+                 "endOn: \"2026-01-02\") { __typename } }",
                  NULL, "Expected type '[String!]!'");
+}
+
+static void test_custom_scalars_take_any_value(void **state)
+{
+    (void)state;
+    /* Their formats are not in the introspection: the executor reads the
+     * dates it needs and refuses a bad one itself. */
+    expect_valid("{ allEventsBatched(filters: {startOn: \"2026-02-30\", "
+                 "endOn: 20260101}) { nodes { id } } }",
+                 NULL);
+    const char *var = "query Q($t: CoreDateTime) { allTimelineEntries("
+                      "occurredAtGet: $t) { nodes { id } } }";
+    expect_valid(var, "{\"t\": \"2026-01-21T15:00:00Z\"}");
+    expect_valid(var, "{\"t\": 1768000000}");
+    const char *any = "query Q($n: I18nString) { allServiceLibraryItems(name: "
+                      "$n) { nodes { id } } }";
+    expect_valid(any, "{\"n\": {\"en_US\": \"Tuning\"}}");
+    expect_error("query Q($t: CoreDateTime!) { allTimelineEntries("
+                 "occurredAtGet: $t) { nodes { id } } }",
+                 "{\"t\": null}",
+                 "Variable $t of type CoreDateTime! was provided invalid "
+                 "value");
 }
 
 static void test_input_objects(void **state)
@@ -369,13 +391,15 @@ static void test_variable_usages(void **state)
                  "([Int] / Int)");
     snprintf(src, sizeof(src), "query Q($a: Int!)%s", tail);
     expect_valid(src, "{\"a\": 1}");
-    expect_error("query Q($u: [String!]) { allAvailability(userId: $u, "
-                 "startOn: \"a\", endOn: \"b\") { __typename } }",
-                 NULL,
-                 "Nullability mismatch on variable $u and argument userId "
-                 "([String!] / [String!]!)");
+    expect_error(
+        "query Q($u: [String!]) { allAvailability(userId: $u, "
+        "startOn: \"2026-01-01\", endOn: \"2026-01-02\") { __typename } }",
+        NULL,
+        "Nullability mismatch on variable $u and argument userId "
+        "([String!] / [String!]!)");
     expect_valid("query Q($u: [String!] = [\"usr_1\"]) { allAvailability("
-                 "userId: $u, startOn: \"a\", endOn: \"b\") { __typename } }",
+                 "userId: $u, startOn: \"2026-01-01\", endOn: \"2026-01-02\") "
+                 "{ __typename } }",
                  NULL);
     expect_error("query Q($s: ClientSort!) { allClients(sortBy: $s) { nodes "
                  "{ id } } }",
@@ -619,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_arguments),
         cmocka_unit_test(test_literal_values),
         cmocka_unit_test(test_input_objects),
+        cmocka_unit_test(test_custom_scalars_take_any_value),
         cmocka_unit_test(test_directives),
         cmocka_unit_test(test_fragments),
         cmocka_unit_test(test_fragment_expansion_is_bounded),
