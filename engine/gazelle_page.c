@@ -131,12 +131,24 @@ static int read_list(gs_gazelle_page *out, json_t *list,
     return GS_OK;
 }
 
-static int parse(gs_gazelle_page *out, json_t *conn, const char *name)
+/* The root fields gazsync reads that the schema types as plain lists
+ * (`allUsers: [PrivateUser!]!`). Any other root answering a list is a shape
+ * error, not one complete page: read as complete, `[]` for a connection
+ * would let a sweep mark the whole table deleted. */
+static int is_plain_list(const char *name)
+{
+    return strcmp(name, "allUsers") == 0;
+}
+
+static int parse(gs_gazelle_page *out, json_t *conn, const char *name,
+                 int list_ok)
 {
     int rc;
 
     memset(out, 0, sizeof *out);
     out->total_count = -1;
+    if (json_is_array(conn) && !list_ok)
+        return bad(name, "is a list where a connection is expected");
     if (!json_is_object(conn) && !json_is_array(conn))
         return bad(name, "is neither a connection nor a list");
     out->nodes = json_array();
@@ -155,7 +167,7 @@ static int parse(gs_gazelle_page *out, json_t *conn, const char *name)
 int gs_gazelle_conn_parse(gs_gazelle_page *out, json_t *conn,
                           const char *name)
 {
-    return parse(out, conn, name ? name : "connection");
+    return parse(out, conn, name ? name : "connection", 0);
 }
 
 int gs_gazelle_page_parse(gs_gazelle_page *out, json_t *data,
@@ -169,5 +181,6 @@ int gs_gazelle_page_parse(gs_gazelle_page *out, json_t *data,
     if (!json_is_object(json_object_get(data, root_field)) &&
         !json_is_array(json_object_get(data, root_field)))
         return bad(root_field, "is not an object in the answer's data");
-    return parse(out, json_object_get(data, root_field), root_field);
+    return parse(out, json_object_get(data, root_field), root_field,
+                 is_plain_list(root_field));
 }

@@ -62,9 +62,10 @@ typedef struct {
     long long total_count; /**< the connection's totalCount; -1 absent */
 } gs_gazelle_page;
 
-/** Reads `data.<root_field>`: a connection with `nodes` or `edges`, or a
- *  plain list (`allUsers: [PrivateUser!]!`), taken as one complete page.
- *  Errors: GS_EPROTO naming the root field. */
+/** Reads `data.<root_field>`: a connection with `nodes` or `edges`, or,
+ *  for a root the schema types as a plain list (`allUsers: [PrivateUser!]!`)
+ *  and only for it, that list, taken as one complete page. Errors:
+ *  GS_EPROTO naming the root field. */
 int gs_gazelle_page_parse(gs_gazelle_page *out, json_t *data,
                           const char *root_field);
 /** Reads the connection object @p conn itself (a nested one, such as a

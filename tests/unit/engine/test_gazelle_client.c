@@ -544,6 +544,9 @@ static void test_page_reads_a_plain_list_as_one_page(void **state)
     json_decref(data);
     /* a list holding something else than objects is still refused */
     expect_bad_page("{\"allUsers\":[{\"id\":\"a\"},7]}", "allUsers");
+    /* a connection root answering a list is a shape error, never one
+     * complete page (an empty one would sweep the whole table) */
+    expect_bad_page("{\"allClients\":[]}", "allClients");
 }
 
 /* totalCount is read when there, -1 when not, refused when not a count. */
