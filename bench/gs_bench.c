@@ -56,7 +56,7 @@ static json_t *full_variables(const gs_entity *entity, int page_size,
         json_object_set_new(vars, "after", json_string(after));
     if (entity->id == GS_ENTITY_CLIENTS || entity->id == GS_ENTITY_PIANOS)
         json_object_set_new(vars, "sortBy",
-                            json_pack("[s]", "UPDATED_AT_DESC"));
+                            json_pack("[s]", "CREATED_AT_ASC"));
     else if (entity->id == GS_ENTITY_APPOINTMENTS)
         json_object_set_new(vars, "sortBy", json_pack("[s]", "START_ASC"));
     return vars;
@@ -241,7 +241,6 @@ static int ingest(const char *db, const char *dir, int track_seen)
         long long changed = 0, rejected = 0;
         time_t max_stamp = 0;
         char max_text[GS_ISO_SIZE] = "";
-        int saw_older = 0;
         int prc;
 
         if (!entity)
@@ -266,8 +265,8 @@ static int ingest(const char *db, const char *dir, int track_seen)
             prc = gs_store_begin(store);
         if (prc == GS_OK)
             prc = gs_pull_ingest_page(&ctx, entity, page.nodes, (long)i + 1,
-                                      &changed, &rejected, &max_stamp, max_text,
-                                      &saw_older, 0);
+                                      &changed, &rejected, &max_stamp,
+                                      max_text);
         if (prc == GS_OK) {
             snprintf(state.resume_cursor, sizeof state.resume_cursor, "full|%s",
                      page.end_cursor ? page.end_cursor : "");
@@ -366,20 +365,20 @@ static int shell_sql(const char *dir, const char *now)
         printf("BEGIN;\nDELETE FROM page;\n"
                "INSERT INTO page SELECT readfile('%s');\n",
                lines[i].path);
+        /* allUsers is a plain list; the others are connections */
         snprintf(from, sizeof from,
-                 "FROM page, json_each(page.doc, '$.%s.nodes') n",
-                 entity->root_field);
+                 "FROM page, json_each(page.doc, '$.%s%s') n",
+                 entity->root_field,
+                 entity->id == GS_ENTITY_USERS ? "" : ".nodes");
         print_insert(entity, "n.value", from, now);
         if (entity->id == GS_ENTITY_CLIENTS) {
-            /* contacts: the defaultContact with clientId and the client's
-             * updatedAt, as engine/pull_ingest.c adds them */
-            printf("-- contacts\nWITH n AS (SELECT n0.key AS key, "
-                   "json_set(json_extract(n0.value, '$.defaultContact'), "
-                   "'$.clientId', json_extract(n0.value, '$.id'), "
-                   "'$.updatedAt', json_extract(n0.value, '$.updatedAt')) "
-                   "AS value FROM page, json_each(page.doc, '$.%s.nodes') n0 "
-                   "WHERE json_type(n0.value, '$.defaultContact') = "
-                   "'object')\n",
+            /* contacts: every node of each client's allContacts, with the
+             * client's id, as engine/pull_ingest.c stores them */
+            printf("-- contacts\nWITH n AS (SELECT row_number() OVER () - 1 "
+                   "AS key, json_set(c.value, '$.clientId', "
+                   "json_extract(n0.value, '$.id')) AS value FROM page, "
+                   "json_each(page.doc, '$.%s.nodes') n0, "
+                   "json_each(n0.value, '$.allContacts.nodes') c)\n",
                    entity->root_field);
             print_insert(gs_entity_get(GS_ENTITY_CONTACTS), "n.value", "FROM n",
                          now);

@@ -170,14 +170,12 @@ void gs_config_defaults(gs_config *cfg)
             p->full_every_s = 90 * 86400;
             break;
         default:
-            /* clients, pianos (and contacts, which follow clients): ten
-             * minutes of overlap covers rows sharing the boundary stamp
-             * and modest clock skew between Gazelle's writers */
-            p->kind = GS_POLICY_DELTA;
-            p->lookback_s = 600;
-            /* Gazelle has no deletion feed: a monthly full read (about 20
-             * requests for the seed's business) sweeps deleted rows. */
-            p->full_every_s = 30 * 86400;
+            /* clients, pianos (and contacts, which follow clients): no
+             * list can be asked by update time, so the night that must see
+             * every edit reads the table whole, in creation order, and the
+             * row hashes keep unchanged rows from costing anything
+             * downstream (docs/design.md, "Pull policies"). */
+            p->kind = GS_POLICY_ALWAYS;
             break;
         }
     }

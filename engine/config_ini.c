@@ -190,8 +190,11 @@ static int entity_key(ini_ctx *ctx, const gs_entity *e, gs_entity_policy *p,
         return column_key(ctx, e, p, s, name, value);
 
     if (strcmp(name, "policy") == 0) {
-        if (gs_policy_parse(p, value) != GS_OK)
-            return bad_value(ctx, s, name);
+        /* The parser's own words: "delta" says why it is gone. */
+        if (gs_policy_parse(p, value) != GS_OK ||
+            gs_policy_check(e, p) != GS_OK)
+            return fail(ctx, GS_ECONFIG, "[%s] policy: %.440s", s,
+                        gs_error_last()->message);
         return 1;
     }
     if (strcmp(name, "lookback") == 0 || strcmp(name, "max_age") == 0 ||

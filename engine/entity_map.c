@@ -11,10 +11,16 @@ static const gs_column user_columns[] = {
     {"first_name", GS_COL_TEXT, "firstName"},
     {"last_name", GS_COL_TEXT, "lastName"},
     {"email", GS_COL_TEXT, "email"},
-    {"phone", GS_COL_TEXT, "phone"},
-    {"role", GS_COL_TEXT, "role"},
     {"created_at", GS_COL_TIMESTAMP, "createdAt"},
     {"updated_at", GS_COL_TIMESTAMP, "updatedAt"},
+    /* schema 2: the real PrivateUser (it has no phone and no role) */
+    {"full_name", GS_COL_TEXT, "fullName"},
+    {"status", GS_COL_TEXT, "status"},
+    {"access_level", GS_COL_TEXT, "accessLevel"},
+    {"is_schedulable", GS_COL_BOOL, "isSchedulable"},
+    {"timezone", GS_COL_TEXT, "timezone"},
+    {"color", GS_COL_TEXT, "color"},
+    {"region", GS_COL_TEXT, "region"},
 };
 
 static const gs_column client_columns[] = {
@@ -36,8 +42,8 @@ static const gs_column client_columns[] = {
     {"updated_at", GS_COL_TIMESTAMP, "updatedAt"},
 };
 
-/* A contact is the node of its client's defaultContact; client_id and
- * updated_at are taken from the client by the pull (see pull_ingest.c). */
+/* A contact is a node of its client's allContacts (archived ones too);
+ * client_id is taken from the client by the pull (see pull_ingest.c). */
 static const gs_column contact_columns[] = {
     {"id", GS_COL_TEXT, "id"},
     {"client_id", GS_COL_TEXT, "clientId"},
@@ -52,6 +58,9 @@ static const gs_column contact_columns[] = {
     {"postal_code", GS_COL_TEXT, "defaultLocation.postalCode"},
     {"region", GS_COL_TEXT, "defaultLocation.region"},
     {"updated_at", GS_COL_TIMESTAMP, "updatedAt"},
+    /* schema 2: every contact of the client, not only its default one */
+    {"is_default", GS_COL_BOOL, "isDefault"},
+    {"archived", GS_COL_BOOL, "archived"},
 };
 
 static const gs_column piano_columns[] = {
@@ -91,6 +100,9 @@ static const gs_column appointment_columns[] = {
     {"piano_ids", GS_COL_JSON, "allEventPianos.nodes[].piano.id"},
     {"created_at", GS_COL_TIMESTAMP, "createdAt"},
     {"updated_at", GS_COL_TIMESTAMP, "updatedAt"},
+    /* schema 2: who booked it, and which pianos are tuned */
+    {"created_by_id", GS_COL_TEXT, "createdBy.id"},
+    {"event_pianos", GS_COL_JSON, "allEventPianos.nodes"},
 };
 
 static const gs_column timeline_columns[] = {
@@ -104,8 +116,8 @@ static const gs_column timeline_columns[] = {
     {"invoice_id", GS_COL_TEXT, "invoice.id"},
     {"estimate_id", GS_COL_TEXT, "estimate.id"},
     {"user_id", GS_COL_TEXT, "user.id"},
-    {"created_at", GS_COL_TIMESTAMP, "createdAt"},
-    {"updated_at", GS_COL_TIMESTAMP, "updatedAt"},
+    /* A timeline entry has no createdAt or updatedAt (schema 2 drops the
+     * columns): occurredAt is its only stamp. */
 };
 
 static const gs_entity entities[GS_ENTITY_COUNT] = {

@@ -244,17 +244,64 @@ static int graphql_errors(json_t *errors, json_t *data, const char *what)
     return rc;
 }
 
+/* U+0000 inside a Gazelle string is valid JSON and is accepted (issue 11,
+ * defect 10), but neither end can keep it as text: PostgreSQL text and
+ * jsonb refuse it (22021, 22P05), so the row would be refused by every
+ * push. It becomes U+FFFD, the replacement character, before anything is
+ * stored: the cache and the target hold the same text, and the mark shows
+ * where something unprintable was. */
+static int scrub_nul(json_t *value)
+{
+    size_t i, len;
+    const char *key;
+    json_t *item;
+
+    if (json_is_object(value)) {
+        json_object_foreach(value, key, item)
+            if (scrub_nul(item) != 0)
+                return -1;
+    } else if (json_is_array(value)) {
+        json_array_foreach(value, i, item)
+            if (scrub_nul(item) != 0)
+                return -1;
+    } else if (json_is_string(value) &&
+               (len = json_string_length(value)) !=
+                   strlen(json_string_value(value))) {
+        const char *text = json_string_value(value);
+        gs_buf out = GS_BUF_INIT;
+        int rc = GS_OK;
+
+        for (i = 0; i < len && rc == GS_OK; i++)
+            rc = text[i] ? gs_buf_append(&out, text + i, 1)
+                         : gs_buf_append(&out, "\xEF\xBF\xBD", 3);
+        if (rc == GS_OK)
+            rc = json_string_setn(value, out.data, out.len) == 0 ? GS_OK : -1;
+        gs_buf_free(&out);
+        return rc == GS_OK ? 0 : -1;
+    }
+    return 0;
+}
+
 static int parse_answer(json_t **data, const gs_http_response *resp,
                         const char *what)
 {
+    const char *body = resp->body ? resp->body : "";
     json_t *root, *errors, *d;
+    json_error_t jerr;
     int rc = GS_OK;
 
-    root = json_loadb(resp->body ? resp->body : "", resp->body_len, 0, NULL);
+    root = json_loadb(body, resp->body_len, JSON_ALLOW_NUL, &jerr);
     if (!json_is_object(root)) {
         rc = gs_error_set_http(GS_EPROTO, GS_ECLASS_GAZELLE, resp->status,
-                               "%s: answer is not JSON (%zu bytes)", what,
-                               resp->body_len);
+                               "%s: answer is not JSON (%zu bytes; %s at "
+                               "line %d, column %d)",
+                               what, resp->body_len,
+                               root ? "not an object" : jerr.text,
+                               root ? 1 : jerr.line, root ? 1 : jerr.column);
+        goto done;
+    }
+    if (memmem(body, resp->body_len, "\\u0000", 6) && scrub_nul(root) != 0) {
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
         goto done;
     }
     errors = json_object_get(root, "errors");

@@ -1,6 +1,6 @@
 /* Pull policies and durations as people write them in the config file and
- * on the command line ("delta,lookback=10m", "window=-60d..+90d,max-age=6h",
- * "90s", "2w"), and back to text for `gazsync status`. */
+ * on the command line ("new-rows,full-every=7d", "window=-60d..+90d,
+ * max-age=6h", "90s", "2w"), and back to text for `gazsync status`. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -113,7 +113,21 @@ static char *trim(char *text)
     return text;
 }
 
-/* One comma-separated part: the kind first, then options. */
+/* The old "delta" paged by UPDATED_AT_DESC down to a high-water mark. It
+ * is refused, not mapped to another policy: the real API has no updatedAt
+ * order or filter on any list (ClientSort, PianoSort, EventSort; timeline
+ * entries have no stamp at all), and whichever policy it became, the
+ * person who wrote it would be paying for, or missing, something they did
+ * not choose. */
+#define DELTA_GONE                                                          \
+    "policy 'delta' cannot work on the real Gazelle API: no list can be "  \
+    "sorted or filtered by update time (ClientSort, PianoSort and "        \
+    "EventSort have no UPDATED_AT order). Use 'always' (read whole, "      \
+    "compare row hashes; the default for clients and pianos) or "          \
+    "'new-rows,full-every=7d' (creation-date probe, full read weekly)"
+
+/* One comma-separated part: the kind first, then options. 1: the old
+ * "delta" (its own message). */
 static int parse_part(gs_entity_policy *p, char *part, int first)
 {
     long long seconds;
@@ -125,8 +139,10 @@ static int parse_part(gs_entity_policy *p, char *part, int first)
             p->kind = GS_POLICY_ALWAYS;
         else if (strcmp(part, "if-empty") == 0)
             p->kind = GS_POLICY_IF_EMPTY;
+        else if (strcmp(part, "new-rows") == 0)
+            p->kind = GS_POLICY_NEW_ROWS;
         else if (strcmp(part, "delta") == 0)
-            p->kind = GS_POLICY_DELTA;
+            return 1;
         else if (strcmp(part, "since") == 0)
             p->kind = GS_POLICY_SINCE;
         else if (strncmp(part, "window=", 7) == 0) {
@@ -177,14 +193,16 @@ int gs_policy_parse(gs_entity_policy *out, const char *text)
         comma = strchr(part, ',');
         if (comma)
             *comma = '\0';
-        bad = parse_part(&p, trim(part), first) != 0;
+        bad = parse_part(&p, trim(part), first);
         if (bad || !comma)
             break;
     }
     free(copy);
+    if (bad == 1)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_CONFIG, DELTA_GONE);
     if (bad)
         return gs_error_set(GS_EINVAL, GS_ECLASS_CONFIG,
-                            "bad policy '%.100s' (always, if-empty, delta, "
+                            "bad policy '%.100s' (always, if-empty, new-rows, "
                             "since or window=-60d..+90d, then optionally "
                             ",max-age=6h ,lookback=10m ,full-every=30d)",
                             text);
@@ -201,7 +219,7 @@ void gs_policy_format(char *out, size_t size, const gs_entity_policy *p)
     switch (p->kind) {
     case GS_POLICY_ALWAYS: gs_buf_puts(&text, "always"); break;
     case GS_POLICY_IF_EMPTY: gs_buf_puts(&text, "if-empty"); break;
-    case GS_POLICY_DELTA: gs_buf_puts(&text, "delta"); break;
+    case GS_POLICY_NEW_ROWS: gs_buf_puts(&text, "new-rows"); break;
     case GS_POLICY_SINCE: gs_buf_puts(&text, "since"); break;
     case GS_POLICY_WINDOW:
         gs_buf_printf(&text, "window=%+dd..%+dd", -p->window_past_days,
@@ -223,4 +241,36 @@ void gs_policy_format(char *out, size_t size, const gs_entity_policy *p)
     }
     snprintf(out, size, "%s", text.data ? text.data : "");
     gs_buf_free(&text);
+}
+
+/* Each kind asks Gazelle something only some lists can answer: a window
+ * needs startOn/endOn (events), since needs occurredAtGet (timeline),
+ * new-rows needs a creation order and createdGet (clients, pianos). */
+int gs_policy_check(const gs_entity *entity, const gs_entity_policy *p)
+{
+    const char *needs = NULL;
+    int ok = 1;
+
+    switch (p->kind) {
+    case GS_POLICY_WINDOW:
+        ok = entity->id == GS_ENTITY_APPOINTMENTS;
+        needs = "a date window needs the events' startOn/endOn filters "
+                "(appointments only)";
+        break;
+    case GS_POLICY_SINCE:
+        ok = entity->id == GS_ENTITY_TIMELINE;
+        needs = "since needs occurredAtGet (timeline_entries only)";
+        break;
+    case GS_POLICY_NEW_ROWS:
+        ok = entity->id == GS_ENTITY_CLIENTS || entity->id == GS_ENTITY_PIANOS;
+        needs = "new-rows needs CREATED_AT_DESC and filters.createdGet "
+                "(clients and pianos only)";
+        break;
+    default: break;
+    }
+    if (!ok)
+        return gs_error_set(GS_EINVAL, GS_ECLASS_CONFIG,
+                            "%s: policy not possible: %s", entity->name,
+                            needs);
+    return GS_OK;
 }

@@ -178,13 +178,15 @@ int gs_pull_preview(char *decision, size_t size, gs_store *store,
 {
     gs_pull_opts opts = {0};
     gs_pull_report report;
-    gs_pull_ctx ctx = {store, NULL, cfg, &opts, &report, {0}, 0, NULL};
+    gs_pull_ctx ctx = {store, NULL, cfg, &opts, &report, {0}, 0, NULL, NULL};
     gs_sync_state state;
     gs_pull_plan plan;
     int rc;
 
     if (entity->id == GS_ENTITY_CONTACTS) {
-        snprintf(decision, size, "read with clients (their defaultContact)");
+        snprintf(
+            decision, size,
+            "read with clients (each client's allContacts, archived ones too)");
         return GS_OK;
     }
     rc = gs_clock_now(ctx.now, &ctx.now_t, now);
@@ -206,8 +208,8 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
                 const gs_config *cfg, const gs_pull_opts *opts)
 {
     gs_pull_opts no_opts = {0};
-    gs_pull_ctx ctx = {store,  client, cfg, opts ? opts : &no_opts,
-                       report, {0},    0,   NULL};
+    gs_pull_ctx ctx = {store, client, cfg, opts ? opts : &no_opts, report, {0},
+                       0,     NULL,   NULL};
     long long requests_before = gs_gazelle_requests(client);
     int attempted = 0, failed = 0, first_failure = GS_OK;
     int stop = GS_OK; /* a failure that ends the whole run */

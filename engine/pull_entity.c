@@ -12,8 +12,8 @@ static const char *mode_name(gs_plan_mode mode)
     switch (mode) {
     case GS_PLAN_FULL:
         return "full";
-    case GS_PLAN_DELTA:
-        return "delta";
+    case GS_PLAN_NEW_ROWS:
+        return "new-rows";
     case GS_PLAN_WINDOW:
         return "window";
     case GS_PLAN_SINCE:
@@ -24,7 +24,12 @@ static const char *mode_name(gs_plan_mode mode)
 }
 
 /* The checkpoint is "<mode>|<cursor>": a cursor is only meaningful to the
- * same query, so a run resumes only a pull of the same kind. */
+ * same query, so a run resumes only a pull of the same kind. Only full
+ * reads resume: a window, a since pull and a new-rows probe are asked
+ * afresh with bounds computed now (the date moved, or the newest creation
+ * stamp did, as the first pages were stored), and they are small; a
+ * resumed since pull would also miss what arrived meanwhile on the pages
+ * it had passed (issue 11, defect 17). */
 const char *gs_pull_resumable(const gs_sync_state *state, gs_plan_mode mode)
 {
     const char *name = mode_name(mode);
@@ -32,7 +37,7 @@ const char *gs_pull_resumable(const gs_sync_state *state, gs_plan_mode mode)
 
     /* A cursor is cleared when a pull finishes, so one left behind marks a
      * pull that was killed or failed part-way: either way, go on from it. */
-    if (mode == GS_PLAN_WINDOW)
+    if (mode != GS_PLAN_FULL)
         return NULL;
     if (strncmp(state->resume_cursor, name, len) != 0 ||
         state->resume_cursor[len] != '|' || !state->resume_cursor[len + 1])
@@ -40,30 +45,59 @@ const char *gs_pull_resumable(const gs_sync_state *state, gs_plan_mode mode)
     return state->resume_cursor + len + 1;
 }
 
-static json_t *page_variables(const gs_entity *entity, const gs_pull_plan *plan,
-                              int page_size, const char *after)
+/* Sorts and filters by entity. Clients and pianos page in creation order,
+ * whose key never changes: a resumed read can neither skip nor repeat a
+ * row (issue 11, defect 4). Every read names all values of the enum
+ * filters (gs_gazelle_add_all_values), so no row hides behind a default. */
+static json_t *page_variables(const gs_pull_ctx *ctx, const gs_entity *entity,
+                              const gs_pull_plan *plan, int page_size,
+                              const char *after)
 {
-    json_t *vars = json_pack("{s:i}", "first", page_size);
+    json_t *vars, *filters = json_object();
 
+    if (entity->id == GS_ENTITY_USERS) {
+        json_decref(filters);
+        return json_object(); /* a plain list: no variables at all */
+    }
+    vars = json_pack("{s:i}", "first", page_size);
+    if (!vars || !filters) {
+        json_decref(vars);
+        json_decref(filters);
+        return NULL;
+    }
     if (after)
         json_object_set_new(vars, "after", json_string(after));
     switch (entity->id) {
     case GS_ENTITY_CLIENTS:
     case GS_ENTITY_PIANOS:
-        /* Newest change first: a delta stops at the first page that reaches
-         * the high-water mark. Sorting by creation would miss updates. */
         json_object_set_new(vars, "sortBy",
-                            json_pack("[s]", "UPDATED_AT_DESC"));
+                            json_pack("[s]", plan->mode == GS_PLAN_NEW_ROWS
+                                                 ? "CREATED_AT_DESC"
+                                                 : "CREATED_AT_ASC"));
+        gs_gazelle_add_all_values(filters, entity);
+        if (plan->mode == GS_PLAN_NEW_ROWS)
+            json_object_set_new(filters, "createdGet",
+                                json_string(plan->created_get));
+        if (entity->id == GS_ENTITY_CLIENTS)
+            json_object_set_new(vars, "contactsFirst",
+                                json_integer(gs_pull_contacts_page_size(ctx)));
+        json_object_set(vars, "filters", filters);
         break;
     case GS_ENTITY_APPOINTMENTS:
         json_object_set_new(vars, "sortBy", json_pack("[s]", "START_ASC"));
-        if (plan->mode == GS_PLAN_WINDOW)
-            json_object_set_new(vars, "filters",
-                                json_pack("{s:s,s:s}", "startOn",
-                                          plan->window_start, "endOn",
-                                          plan->window_end));
+        gs_gazelle_add_all_values(filters, entity);
+        if (plan->mode == GS_PLAN_WINDOW) {
+            json_object_set_new(filters, "startOn",
+                                json_string(plan->window_start));
+            json_object_set_new(filters, "endOn",
+                                json_string(plan->window_end));
+        }
+        json_object_set(vars, "filters", filters);
+        json_object_set_new(vars, "pianosFirst",
+                            json_integer(GS_EVENT_PIANOS_PAGE));
         break;
     case GS_ENTITY_TIMELINE:
+        gs_gazelle_add_all_values(vars, entity);
         if (plan->mode == GS_PLAN_SINCE)
             json_object_set_new(vars, "occurredAtGet",
                                 json_string(plan->since));
@@ -71,6 +105,7 @@ static json_t *page_variables(const gs_entity *entity, const gs_pull_plan *plan,
     default:
         break;
     }
+    json_decref(filters);
     return vars;
 }
 
@@ -123,8 +158,83 @@ typedef struct {
     long long changed, rejected;
     time_t max_stamp;
     char max_text[GS_ISO_SIZE];
-    int saw_older;
+    int resumed;          /* the read goes on from an earlier run's page */
+    long long total;      /* totalCount of the first page; -1 unknown */
+    int total_moved;      /* a later page said another totalCount */
+    long long nodes_read; /* nodes of this run's pages */
+    json_t *cursors;      /* every cursor this read was given (a set) */
 } page_totals;
+
+/* An answer that would keep the page loop going forever is refused, naming
+ * the entity and page (issue 11, defect 5): a page with nothing in it that
+ * claims more, a cursor this read was already given, a page count far past
+ * what totalCount announced. */
+static int check_progress(page_totals *totals, const gs_gazelle_page *page,
+                          int page_size, const char *what)
+{
+    long long expected;
+
+    if (!page->has_next_page)
+        return GS_OK;
+    if (json_array_size(page->nodes) == 0)
+        return gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
+                            "%s: empty page claims more (hasNextPage true)",
+                            what);
+    if (json_object_get(totals->cursors, page->end_cursor))
+        return gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
+                            "%s: the answer repeats cursor '%.60s' of an "
+                            "earlier page",
+                            what, page->end_cursor);
+    if (json_object_set_new(totals->cursors, page->end_cursor, json_true()))
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    /* Two pages of slack: rows created while the read runs are fine. */
+    expected = page->total_count >= 0
+                   ? (page->total_count + page_size - 1) / page_size + 2
+                   : -1;
+    if (expected >= 0 && totals->page > expected)
+        return gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
+                            "%s: still more after %ld pages of %d, but "
+                            "totalCount is %lld",
+                            what, totals->page, page_size, page->total_count);
+    return GS_OK;
+}
+
+/* An event's pianos come in one nested page; more than it holds would be
+ * cut silently, so it is refused, naming the event. The nested pageInfo is
+ * paging bookkeeping, not data: it is dropped before the node is stored,
+ * so raw holds what the event is. */
+static int check_event_pianos(json_t *nodes, const char *what)
+{
+    size_t i;
+    json_t *node;
+
+    json_array_foreach(nodes, i, node)
+    {
+        json_t *pianos = json_object_get(node, "allEventPianos");
+        json_t *info = json_incref(json_object_get(pianos, "pageInfo"));
+        int more = json_is_true(json_object_get(info, "hasNextPage"));
+
+        json_decref(info);
+        if (json_is_object(pianos))
+            json_object_del(pianos, "pageInfo");
+        if (more)
+            return gs_error_set(
+                GS_EPROTO, GS_ECLASS_GAZELLE,
+                "%s row %zu: event %.40s has more than %d pianos", what, i + 1,
+                json_string_value(json_object_get(node, "id"))
+                    ? json_string_value(json_object_get(node, "id"))
+                    : "(no id)",
+                GS_EVENT_PIANOS_PAGE);
+    }
+    return GS_OK;
+}
+
+static int page_size_of(const gs_pull_ctx *ctx, const gs_entity *entity)
+{
+    int size = ctx->cfg->policy[entity->id].page_size;
+
+    return size ? size : ctx->cfg->page_size;
+}
 
 /* Asks for one page and stores it with its checkpoint in one transaction.
  * *next gets the cursor to continue from, NULL when done. The checkpoint is
@@ -138,6 +248,7 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     gs_entity_report *report = &ctx->report->entity[entity->id];
     gs_sync_state checkpoint = *state;
     gs_gazelle_page page = {0};
+    int page_size = page_size_of(ctx, entity);
     json_t *vars, *data = NULL;
     char what[96];
     int rc;
@@ -145,15 +256,12 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     *next = NULL;
     totals->page++;
     snprintf(what, sizeof what, "%s page %ld", entity->name, totals->page);
-    vars = page_variables(entity, plan,
-                          ctx->cfg->policy[entity->id].page_size
-                              ? ctx->cfg->policy[entity->id].page_size
-                              : ctx->cfg->page_size,
-                          after);
+    vars = page_variables(ctx, entity, plan, page_size, after);
     /* The client names `what` in its own errors; the page reader only
      * knows the root field, so its errors get the page added here. */
-    rc = gs_gazelle_query(&data, ctx->client, gs_gazelle_document(entity), vars,
-                          what);
+    rc = vars ? gs_gazelle_query(&data, ctx->client,
+                                 gs_gazelle_document(entity), vars, what)
+              : gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     if (rc != GS_OK)
         goto done;
     rc = gs_gazelle_page_parse(&page, data, entity->root_field);
@@ -161,15 +269,26 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
         gs_error_wrap("%s", what);
         goto done;
     }
+    rc = check_progress(totals, &page, page_size, what);
+    if (rc == GS_OK && entity->id == GS_ENTITY_APPOINTMENTS)
+        rc = check_event_pianos(page.nodes, what);
+    /* Follow-up requests for long contact lists, before the transaction. */
+    if (rc == GS_OK && entity->id == GS_ENTITY_CLIENTS)
+        rc = gs_pull_contacts_complete(ctx, page.nodes, totals->page);
+    if (rc != GS_OK)
+        goto done;
+    if (totals->page == 1 || totals->total < 0)
+        totals->total = page.total_count;
+    else if (page.total_count >= 0 && page.total_count != totals->total)
+        totals->total_moved = 1;
     rc = gs_store_begin(ctx->store);
     if (rc != GS_OK)
         goto done;
     rc = gs_pull_ingest_page(ctx, entity, page.nodes, totals->page,
                              &totals->changed, &totals->rejected,
-                             &totals->max_stamp, totals->max_text,
-                             &totals->saw_older, plan->stop_below);
+                             &totals->max_stamp, totals->max_text);
     if (rc == GS_OK) {
-        int more = page.has_next_page && page.end_cursor && !totals->saw_older;
+        int more = page.has_next_page && page.end_cursor;
 
         gs_copy_text(checkpoint.pending_high_water,
                      sizeof checkpoint.pending_high_water, totals->max_text);
@@ -194,6 +313,7 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     }
     if (rc != GS_OK)
         gs_store_rollback(ctx->store);
+    totals->nodes_read += (long long)json_array_size(page.nodes);
     report->pages = totals->page;
     report->rows_seen += (long long)json_array_size(page.nodes);
     if (ctx->opts->progress)
@@ -206,22 +326,76 @@ done:
     return rc;
 }
 
+/* Whether this read may mark what it did not see deleted: only a read
+ * that saw the whole list (a full read or a window, every status named)
+ * in one consistent pass. A read resumed from an earlier run spans a gap
+ * in which rows came and went; a totalCount that moved between pages, or
+ * fewer nodes than it announced, says rows shifted under the cursor. Such
+ * a read stores what it saw and sweeps nothing: the next complete read
+ * does (docs/design.md, "Why a sweep is safe"). NULL: sweep; else why not. */
+static const char *why_no_sweep(const gs_pull_plan *plan,
+                                const page_totals *totals)
+{
+    if (plan->mode != GS_PLAN_FULL && plan->mode != GS_PLAN_WINDOW)
+        return "";
+    if (totals->resumed)
+        return "resumed from an earlier run";
+    if (totals->total_moved)
+        return "totalCount changed between pages";
+    if (totals->total >= 0 && totals->nodes_read != totals->total)
+        return "fewer or more rows than totalCount";
+    return NULL;
+}
+
+/* The mark of a resumed read never passes the moment its first page was
+ * asked: what arrived meanwhile may sit on pages already passed, and the
+ * next run's lookback must still reach it (defect 17). */
+static void cap_resumed_mark(gs_pull_ctx *ctx, const gs_entity *entity,
+                             page_totals *totals)
+{
+    char key[64], *started = NULL;
+    time_t t;
+
+    snprintf(key, sizeof key, "read_started.%s", entity->name);
+    if (totals->resumed &&
+        gs_store_meta_get(&started, ctx->store, key) == GS_OK && started &&
+        gs_iso_parse(&t, started) == GS_OK && totals->max_stamp > t) {
+        totals->max_stamp = t;
+        gs_iso_format(totals->max_text, t);
+    }
+    free(started);
+}
+
 /* Completes the entity: deletions swept, high-water advanced, checkpoint
  * cleared, in one transaction. The new state is adopted only once
  * committed: a failed sweep must not leave last_success (which max-age
  * trusts) or a cleared checkpoint behind in the failure record. */
 static int finish(gs_pull_ctx *ctx, const gs_entity *entity,
                   const gs_pull_plan *plan, gs_sync_state *state,
-                  const page_totals *totals)
+                  page_totals *totals)
 {
+    gs_entity_report *report = &ctx->report->entity[entity->id];
+    const char *no_sweep = why_no_sweep(plan, totals);
     gs_sync_state done = *state;
     time_t old_mark;
     int rc = gs_store_begin(ctx->store);
 
-    if (rc == GS_OK)
+    if (rc == GS_OK && !no_sweep)
         rc = sweep(ctx, entity, plan);
-    if (rc == GS_OK && plan->mode == GS_PLAN_FULL)
+    else if (rc == GS_OK)
+        rc = stop_seen(ctx, entity);
+    /* Only a swept full read is the periodic one full-every asks for. */
+    if (rc == GS_OK && plan->mode == GS_PLAN_FULL && !no_sweep)
         rc = gs_pull_full_done(ctx, entity);
+    if (no_sweep && *no_sweep) {
+        size_t len = strlen(report->reason);
+
+        snprintf(report->reason + len, sizeof report->reason - len,
+                 "; no deletion sweep: %s", no_sweep);
+        /* `status` shows it too: why deletions wait for the next read */
+        gs_copy_text(done.decision, sizeof done.decision, report->reason);
+    }
+    cap_resumed_mark(ctx, entity, totals);
     if (rc == GS_OK && totals->max_text[0] &&
         (!done.high_water[0] ||
          gs_iso_parse(&old_mark, done.high_water) != GS_OK ||
@@ -252,10 +426,22 @@ int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     page_totals totals = {0};
     const char *resume = gs_pull_resumable(state, plan->mode);
     char *cursor = NULL, *next = NULL;
+    char key[64];
     int rc = GS_OK;
 
+    totals.total = -1;
+    totals.cursors = json_object();
+    ctx->read_rows = json_object();
+    if (!totals.cursors || !ctx->read_rows) {
+        json_decref(totals.cursors);
+        json_decref(ctx->read_rows);
+        ctx->read_rows = NULL;
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    }
+    snprintf(key, sizeof key, "read_started.%s", entity->name);
     if (resume) {
         cursor = strdup(resume);
+        totals.resumed = 1;
         if (state->pending_high_water[0] &&
             gs_iso_parse(&totals.max_stamp, state->pending_high_water) == GS_OK)
             gs_copy_text(totals.max_text, sizeof totals.max_text,
@@ -269,6 +455,8 @@ int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
             rc = reset_seen(ctx, entity);
         else
             rc = stop_seen(ctx, entity);
+        if (rc == GS_OK)
+            rc = gs_store_meta_set(ctx->store, key, ctx->now);
     }
     snprintf(state->status, sizeof state->status, "running");
     gs_copy_text(state->last_attempt, sizeof state->last_attempt, ctx->now);
@@ -300,5 +488,8 @@ int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     } else if (rc == GS_OK) {
         rc = finish(ctx, entity, plan, state, &totals);
     }
+    json_decref(totals.cursors);
+    json_decref(ctx->read_rows);
+    ctx->read_rows = NULL;
     return rc;
 }

@@ -1,6 +1,7 @@
 /* One page of Gazelle nodes into the cache. The caller holds the page's
  * transaction, so a page lands whole together with its cursor checkpoint. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
@@ -14,76 +15,106 @@ static void note_named_users(gs_pull_ctx *ctx, json_t *node)
     const char *id = json_string_value(json_object_get(user, "id"));
     const char *preferred =
         json_string_value(json_object_get(node, "preferredTechnicianId"));
+    const char *booker = json_string_value(
+        json_object_get(json_object_get(node, "createdBy"), "id"));
 
     if (id && *id)
         json_object_set_new(ctx->named_users, id, json_true());
     if (preferred && *preferred)
         json_object_set_new(ctx->named_users, preferred, json_true());
+    if (booker && *booker)
+        json_object_set_new(ctx->named_users, booker, json_true());
 }
 
-/* Contacts mirror each client's *default* contact: one the client no
- * longer names (replaced, or none now) is marked deleted. */
+/* Contacts mirror every contact a client lists (archived ones too, marked
+ * by their `archived` column): one it no longer lists is marked deleted. */
 static int retire_former_contacts(gs_pull_ctx *ctx, json_t *client,
-                                  const char *keep_id)
+                                  json_t *kept)
 {
     const char *client_id = json_string_value(json_object_get(client, "id"));
     long long retired = 0;
+    char *keep_ids;
     int rc;
 
     if (!client_id)
         return GS_OK;
+    keep_ids = json_dumps(kept, JSON_COMPACT);
+    if (!keep_ids)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     rc = gs_store_retire_others(&retired, ctx->store,
                                 gs_entity_get(GS_ENTITY_CONTACTS), "client_id",
-                                client_id, keep_id, ctx->now);
+                                client_id, keep_ids, ctx->now);
+    free(keep_ids);
     ctx->report->entity[GS_ENTITY_CONTACTS].rows_deleted += retired;
     return rc;
 }
 
-/* A client's defaultContact becomes a contacts row of its own, keyed by the
- * contact id, with the client's id and change stamp. */
-static int ingest_contact(gs_pull_ctx *ctx, json_t *client, long long *changed)
+/* One contact of @client becomes a contacts row of its own, keyed by the
+ * contact id, with the client's id added. */
+static int ingest_contact(gs_pull_ctx *ctx, json_t *client, json_t *contact,
+                          long long *changed)
 {
-    json_t *contact = json_object_get(client, "defaultContact");
     json_t *row;
     int was_changed = 0;
     int rc;
 
-    if (json_is_null(contact))
-        return retire_former_contacts(ctx, client, NULL);
-    if (!json_is_object(contact))
-        return GS_OK;
     /* A contact that cannot be keyed is refused like any row (GS_EINVAL,
      * counted by the caller), not dropped without a word. */
-    if (!json_is_string(json_object_get(contact, "id")) ||
+    if (!json_is_object(contact) ||
+        !json_is_string(json_object_get(contact, "id")) ||
         json_string_length(json_object_get(contact, "id")) == 0)
         return gs_error_set(GS_EINVAL, GS_ECLASS_DATA,
-                            "contacts: defaultContact without a string id");
+                            "contacts: a contact without a string id");
     row = json_copy(contact);
     if (!row)
         return GS_ENOMEM;
     json_object_set(row, "clientId", json_object_get(client, "id"));
-    json_object_set(row, "updatedAt", json_object_get(client, "updatedAt"));
     rc = gs_store_upsert(&was_changed, ctx->store,
                          gs_entity_get(GS_ENTITY_CONTACTS), row, ctx->now);
     json_decref(row);
     ctx->report->entity[GS_ENTITY_CONTACTS].rows_seen++;
     *changed += was_changed;
-    if (rc != GS_OK)
-        return rc;
-    return retire_former_contacts(
-        ctx, client, json_string_value(json_object_get(contact, "id")));
+    return rc;
+}
+
+/* Every contact of @client (@conn: its allContacts, completed by
+ * gs_pull_contacts_complete()), then the retirement of those it no longer
+ * lists. A client whose allContacts is missing or null (an answer that did
+ * not carry it) retires nothing: absence of the list is not an empty list. */
+static int ingest_contacts(gs_pull_ctx *ctx, json_t *client, json_t *conn,
+                           long long *changed)
+{
+    json_t *contacts = json_object_get(conn, "nodes");
+    json_t *kept;
+    size_t i;
+    json_t *contact;
+    int rc = GS_OK;
+
+    if (!json_is_array(contacts))
+        return GS_OK;
+    kept = json_array();
+    if (!kept)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    json_array_foreach(contacts, i, contact)
+    {
+        rc = ingest_contact(ctx, client, contact, changed);
+        if (rc != GS_OK)
+            break;
+        json_array_append(kept, json_object_get(contact, "id"));
+    }
+    if (rc == GS_OK)
+        rc = retire_former_contacts(ctx, client, kept);
+    json_decref(kept);
+    return rc;
 }
 
 static void track_stamp(const gs_entity *entity, json_t *node,
-                        time_t *max_stamp, char max_text[GS_ISO_SIZE],
-                        int *saw_older, time_t stop_below)
+                        time_t *max_stamp, char max_text[GS_ISO_SIZE])
 {
     const char *stamp =
         json_string_value(json_object_get(node, entity->updated_path));
     time_t t;
 
-    /* A node without a readable stamp never stops a delta: reading one page
-     * too many is cheap, missing a change is not. */
     if (!stamp || gs_iso_parse(&t, stamp) != GS_OK)
         return;
     if (t > *max_stamp) {
@@ -97,8 +128,38 @@ static void track_stamp(const gs_entity *entity, json_t *node,
         else
             gs_iso_format(max_text, t);
     }
-    if (stop_below && t < stop_below)
-        *saw_older = 1;
+}
+
+/* The same id twice in one read with different content: one silently
+ * replacing the other would hide that the answer contradicts itself
+ * (issue 11, defect 18). The later body is kept (it is stored already);
+ * the read is reported as failed, naming the entity, the id and the page,
+ * so the mark does not advance and the next run reads it again. A node
+ * repeated unchanged is harmless and not reported. A sweeping read (full,
+ * window) compares in its sweep_seen table, on disk, so a first read of
+ * 60,000 timeline entries holds no id in memory; the others (since,
+ * new-rows: small reads) in a set of their own. */
+static int check_repeat(gs_pull_ctx *ctx, const gs_entity *entity,
+                        json_t *node, long page)
+{
+    const char *id = json_string_value(json_object_get(node, "id"));
+    json_int_t hash = (json_int_t)gs_store_last_hash(ctx->store);
+    int repeat = gs_store_last_repeat(ctx->store);
+    json_t *seen;
+
+    if (repeat < 0 && ctx->read_rows && id) {
+        seen = json_object_get(ctx->read_rows, id);
+        if (!seen && json_object_set_new(ctx->read_rows, id,
+                                         json_integer(hash)) != 0)
+            return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+        repeat = !seen ? 0 : json_integer_value(seen) == hash ? 1 : 2;
+    }
+    if (repeat != 2)
+        return GS_OK;
+    return gs_error_set(GS_EINVAL, GS_ECLASS_DATA,
+                        "%s: id %.60s came twice in this read with different "
+                        "content (again on page %ld; the later is kept)",
+                        entity->name, id ? id : "", page);
 }
 
 /* Counts a refused row; the first one's error is kept, naming the entity,
@@ -117,8 +178,7 @@ static void refuse_row(gs_entity_report *report, long long *rejected,
 int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
                         json_t *nodes, long page, long long *changed,
                         long long *rejected, time_t *max_stamp,
-                        char max_stamp_text[GS_ISO_SIZE], int *saw_older,
-                        time_t stop_below)
+                        char max_stamp_text[GS_ISO_SIZE])
 {
     gs_entity_report *report = &ctx->report->entity[entity->id];
     size_t index;
@@ -128,25 +188,42 @@ int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
     json_array_foreach(nodes, index, node)
     {
         int was_changed = 0;
+        json_t *contacts = NULL;
 
+        /* A client's contacts are rows of their own: kept out of the
+         * client's raw, so that a contact's edit does not change (and
+         * push) its client too. */
+        if (entity->id == GS_ENTITY_CLIENTS &&
+            (contacts = json_incref(json_object_get(node, "allContacts"))))
+            json_object_del(node, "allContacts");
         rc = gs_store_upsert(&was_changed, ctx->store, entity, node, ctx->now);
         if (rc == GS_EINVAL) {
             /* A row without a usable id cannot be keyed: refuse it alone,
              * keep its page-mates, and report where it was. */
             refuse_row(report, rejected, entity, page, index);
+            json_decref(contacts);
             continue;
         }
-        if (rc != GS_OK)
+        if (rc != GS_OK) {
+            json_decref(contacts);
             return gs_error_wrap("%s page %ld row %zu", entity->name, page,
                                  index + 1);
+        }
         *changed += was_changed;
-        track_stamp(entity, node, max_stamp, max_stamp_text, saw_older,
-                    stop_below);
+        rc = check_repeat(ctx, entity, node, page);
+        if (rc == GS_ENOMEM) {
+            json_decref(contacts);
+            return rc;
+        }
+        if (rc != GS_OK)
+            refuse_row(report, rejected, entity, page, index);
+        track_stamp(entity, node, max_stamp, max_stamp_text);
         note_named_users(ctx, node);
         if (entity->id == GS_ENTITY_CLIENTS) {
             long long contact_changed = 0;
 
-            rc = ingest_contact(ctx, node, &contact_changed);
+            rc = ingest_contacts(ctx, node, contacts, &contact_changed);
+            json_decref(contacts);
             if (rc == GS_EINVAL) {
                 /* The client is kept; only its contact is refused. */
                 refuse_row(report, rejected, entity, page, index);

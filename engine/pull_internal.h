@@ -12,22 +12,26 @@
 
 typedef enum {
     GS_PLAN_SKIP = 0,
-    GS_PLAN_FULL,   /* every row; deletions swept over the whole table */
-    GS_PLAN_DELTA,  /* UPDATED_AT_DESC down to stop_below */
-    GS_PLAN_WINDOW, /* the date window; deletions swept inside it */
-    GS_PLAN_SINCE,  /* occurredAtGet = since */
+    GS_PLAN_FULL,     /* every row; deletions swept over the whole table */
+    GS_PLAN_NEW_ROWS, /* CREATED_AT_DESC, createdGet = created_get */
+    GS_PLAN_WINDOW,   /* the date window; deletions swept inside it */
+    GS_PLAN_SINCE,    /* occurredAtGet = since */
 } gs_plan_mode;
 
 typedef struct {
     gs_plan_mode mode;
     char reason[160];
-    time_t stop_below;            /* delta: stop at a node older than this */
+    char created_get[11];         /* new-rows: createdGet (business date) */
     char since[GS_ISO_SIZE];      /* since: occurredAtGet */
     char window_start[11];        /* window: startOn (business dates) */
     char window_end[11];          /* window: endOn */
     char sweep_from[GS_ISO_SIZE]; /* window: sweep start >= this ... */
     char sweep_to[GS_ISO_SIZE];   /* ... and < this */
 } gs_pull_plan;
+
+/* An event's pianos come in one nested page of this many (more is
+ * refused, naming the event: see pull_entity.c). */
+#define GS_EVENT_PIANOS_PAGE 50
 
 /* What one pull run shares between its entities. */
 typedef struct {
@@ -39,6 +43,7 @@ typedef struct {
     char now[GS_ISO_SIZE];
     time_t now_t;
     json_t *named_users; /* set (object) of user ids the data names */
+    json_t *read_rows;   /* this read: id -> [row_hash, page] (defect 18) */
 } gs_pull_ctx;
 
 /* Decides, from the cache alone, what to do with @entity this run. */
@@ -58,13 +63,21 @@ const char *gs_pull_resumable(const gs_sync_state *state, gs_plan_mode mode);
 int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
                    const gs_pull_plan *plan, gs_sync_state *state);
 
+/* Completes, before the page's transaction, the contacts of every client
+ * of @nodes whose nested allContacts page said there are more: follow-up
+ * requests append them to the client's allContacts.nodes. */
+int gs_pull_contacts_complete(gs_pull_ctx *ctx, json_t *nodes, long page);
+
+/* Contacts per nested page and per follow-up ([entity.contacts]
+ * page_size, 25 by default). */
+int gs_pull_contacts_page_size(const gs_pull_ctx *ctx);
+
 /* Stores one page of nodes in the open transaction: upserts (and contacts
  * for clients), collects named technicians. Rows without an id are refused
  * one by one (counted in *rejected, first error kept), the rest are kept. */
 int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
                         json_t *nodes, long page, long long *changed,
                         long long *rejected, time_t *max_stamp,
-                        char max_stamp_text[GS_ISO_SIZE], int *saw_older,
-                        time_t stop_below);
+                        char max_stamp_text[GS_ISO_SIZE]);
 
 #endif

@@ -1,14 +1,16 @@
 /* The simulator's GraphQL front end (tools/gazelle-sim: gql_lexer.c,
- * gql_parser.c, schema.c validation, request.c variables, resolve.c and
- * cursor.c execution) on arbitrary documents. The simulator is a test
+ * gql_parser.c, validate*.c and coerce.c against schema/gazelle.graphql,
+ * request.c, the executor) on arbitrary documents. The simulator is a test
  * double, but every gazsync test stands on it, and a client bug that sends
  * a malformed document must get a GraphQL error, not a crashed server.
  *
  * Input: a GraphQL document, optionally followed by a NUL byte and the
  * request's `variables` as JSON text. The raw bytes go through the lexer
- * (every token) and the parser; when the document is valid UTF-8 the whole
- * request {"query", "variables"} is prepared and answered over a small
- * generated business, as the server does. */
+ * (every token), the parser and the validator (whose promises to the
+ * executor are checked: a valid operation comes back as plain fields, one
+ * per response key, each bound to its definition); when the document is
+ * valid UTF-8 the whole request {"query", "variables"} is prepared and
+ * answered over a small generated business, as the server does. */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +21,8 @@
 #include "gql.h"
 #include "json_out.h"
 #include "request.h"
+#include "sdl.h"
+#include "validate.h"
 
 static gsim_dataset business;
 
@@ -47,6 +51,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     atexit(free_business);
+    if (!gsim_schema_gazelle()) {
+        fprintf(stderr, "fuzz_sim_graphql: the embedded schema does not "
+                        "parse\n");
+        abort();
+    }
     return 0;
 }
 
@@ -78,6 +87,48 @@ static void parse(const char *src, size_t len)
     if (gql_parse(&doc, &arena, src, len, &err) != 0 &&
         !memchr(err.message, '\0', sizeof err.message))
         abort();
+    gsim_arena_free(&arena);
+}
+
+/* What validate.h promises the executor about a valid operation. */
+static void check_flat(const gql_field *set, int depth)
+{
+    if (depth > 200)
+        abort(); /* the parser caps nesting at 128 */
+    for (const gql_field *f = set; f; f = f->next) {
+        if (f->kind != GQL_SEL_FIELD || f->duplicate || !f->parent)
+            abort();
+        if (!f->def && strcmp(f->name, "__typename") != 0)
+            abort();
+        for (const gql_field *g = f->next; g; g = g->next)
+            if (strcmp(gql_field_key(f), gql_field_key(g)) == 0)
+                abort(); /* one field per response key */
+        check_flat(f->selections, depth + 1);
+    }
+}
+
+static void validate(const char *src, size_t len, const char *vars,
+                     size_t vars_len)
+{
+    gsim_arena arena = GSIM_ARENA_INIT;
+    gql_document *doc = NULL;
+    gql_operation *op = NULL;
+    json_t *coerced = NULL, *errors = json_array();
+    json_t *given = vars ? json_loadb(vars, vars_len, 0, NULL) : NULL;
+    gql_error err;
+
+    if (gql_parse(&doc, &arena, src, len, &err) == 0) {
+        size_t n = gsim_validate_request(gsim_schema_gazelle(), doc, &arena,
+                                         NULL, given, &op, &coerced, errors);
+        if (n != json_array_size(errors) || (n == 0) != (op != NULL) ||
+            (op && !json_is_object(coerced)))
+            abort();
+        if (op)
+            check_flat(op->selections, 0);
+    }
+    json_decref(coerced);
+    json_decref(given);
+    json_decref(errors);
     gsim_arena_free(&arena);
 }
 
@@ -129,6 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 
     lex_all(src, len);
     parse(src, len);
+    validate(src, len, nul ? nul + 1 : NULL, nul ? size - len - 1 : 0);
     request(src, len, nul ? nul + 1 : NULL, nul ? size - len - 1 : 0);
     return 0;
 }

@@ -1,6 +1,13 @@
 -- gazsync's target tables in Supabase (PostgreSQL). Apply once to a project:
 --   psql "$DATABASE_URL" -f schema/supabase.sql
--- Safe to apply again: every statement is "if not exists".
+-- Safe to apply again: every statement is "if not exists". Applying a newer
+-- copy over an older target moves it to the new columns ("add column if not
+-- exists" after each table) and drops nothing: rows, and the columns people
+-- added, stay as they are. Columns an older gazsync wrote and this one no
+-- longer does (users.phone and users.role, which Gazelle never had;
+-- timeline created_at and updated_at, which timeline entries do not have)
+-- are left in an existing table, no longer written; drop them by hand if
+-- you like.
 --
 -- Ownership rule: gazsync writes only the columns of engine/entity_map.c
 -- (plus external_id, raw, synced_at, deleted_at). Its upserts name exactly
@@ -29,14 +36,27 @@ create table if not exists gazelle_users (
     first_name text,
     last_name text,
     email text,
-    phone text,
-    role text,
     created_at timestamptz,
     updated_at timestamptz,
+    full_name text,
+    status text,
+    access_level text,
+    is_schedulable boolean,
+    timezone text,
+    color text,
+    region text,
     raw jsonb,
     synced_at timestamptz,
     deleted_at timestamptz
 );
+-- gazsync 2 (the real Gazelle schema): targets created by an older copy.
+alter table gazelle_users add column if not exists full_name text;
+alter table gazelle_users add column if not exists status text;
+alter table gazelle_users add column if not exists access_level text;
+alter table gazelle_users add column if not exists is_schedulable boolean;
+alter table gazelle_users add column if not exists timezone text;
+alter table gazelle_users add column if not exists color text;
+alter table gazelle_users add column if not exists region text;
 create index if not exists gazelle_users_updated_at_idx
     on gazelle_users (updated_at);
 
@@ -85,10 +105,14 @@ create table if not exists gazelle_contacts (
     postal_code text,
     region text,
     updated_at timestamptz,
+    is_default boolean,
+    archived boolean,
     raw jsonb,
     synced_at timestamptz,
     deleted_at timestamptz
 );
+alter table gazelle_contacts add column if not exists is_default boolean;
+alter table gazelle_contacts add column if not exists archived boolean;
 create index if not exists gazelle_contacts_client_id_idx
     on gazelle_contacts (client_id);
 create index if not exists gazelle_contacts_updated_at_idx
@@ -140,10 +164,14 @@ create table if not exists gazelle_appointments (
     piano_ids jsonb,
     created_at timestamptz,
     updated_at timestamptz,
+    created_by_id text,
+    event_pianos jsonb,
     raw jsonb,
     synced_at timestamptz,
     deleted_at timestamptz
 );
+alter table gazelle_appointments add column if not exists created_by_id text;
+alter table gazelle_appointments add column if not exists event_pianos jsonb;
 create index if not exists gazelle_appointments_client_id_idx
     on gazelle_appointments (client_id);
 create index if not exists gazelle_appointments_user_id_idx
@@ -169,8 +197,6 @@ create table if not exists gazelle_timeline_entries (
     invoice_id text,
     estimate_id text,
     user_id text,
-    created_at timestamptz,
-    updated_at timestamptz,
     raw jsonb,
     synced_at timestamptz,
     deleted_at timestamptz
@@ -183,8 +209,6 @@ create index if not exists gazelle_timeline_entries_user_id_idx
     on gazelle_timeline_entries (user_id);
 create index if not exists gazelle_timeline_entries_occurred_at_idx
     on gazelle_timeline_entries (occurred_at);
-create index if not exists gazelle_timeline_entries_updated_at_idx
-    on gazelle_timeline_entries (updated_at);
 
 -- One row per gazsync run (pull, push, sync), pushed at the end of the run so
 -- that the people reading Supabase see when data was last refreshed and what

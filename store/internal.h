@@ -11,8 +11,10 @@
 #include "gazsync/error.h"
 #include "gazsync/store.h"
 
-/* The schema of version 1, verbatim schema/cache.sql (store/schema_sql.c). */
+/* The schema of version 1, verbatim schema/cache.sql, and the step to
+ * version 2, verbatim schema/cache_v2.sql (store/schema_sql.c). */
 extern const char gs_store__schema_v1[];
+extern const char gs_store__schema_v2[];
 
 /* One migration step: run @sql to go from version - 1 to @version. */
 typedef struct {
@@ -25,6 +27,10 @@ typedef struct {
  * which feeds it fake steps to prove an older file upgrades in place. */
 int gs_store__migrate(sqlite3 *db, const gs_migration *steps, size_t n_steps);
 /* (@steps NULL: the built-in steps.) */
+/* Whether @column is one of @entity's mapped columns (names spliced into
+ * SQL must be). */
+int gs_store__column_known(const gs_entity *entity, const char *column);
+
 /* PRAGMA user_version of @db. */
 int gs_store__user_version(int *version, sqlite3 *db);
 
@@ -45,6 +51,7 @@ enum {
     GS_STMT_FAIL_CLEAR,
     GS_STMT_FAIL_IDS,
     GS_STMT_SEEN_ADD,
+    GS_STMT_SEEN_HASH,
     GS_STMT_COUNT
 };
 
@@ -87,6 +94,9 @@ struct gs_store {
     gs_store_entity ent[GS_ENTITY_COUNT];
     sqlite3_stmt *stmts[GS_STMT_COUNT];
     gs_buf canon;        /* canonical dump of the node being upserted */
+    uint64_t last_hash;  /* row_hash of the last node upserted */
+    int last_repeat;     /* its id in this sweep: -1 untracked, 0 new,
+                            1 seen with this content, 2 with other */
     gs_buf scratch;      /* JSON column text of the node being upserted */
 };
 

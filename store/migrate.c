@@ -2,10 +2,12 @@
  * each missing step runs in its own transaction together with the version
  * bump, so a file is always at a whole version, even after a crash.
  *
- * Adding version N: append {N, "<ALTER TABLE ... SQL>"} to steps[] and say
- * what it changes in store/README.md. schema/cache.sql stays the text of step
- * 1 (test_schema.c compares it with gs_store__schema_v1); a new file runs
- * every step, an older one only the steps it lacks.
+ * Adding version N: write schema/cache_vN.sql, embed it (store/README.md),
+ * append {N, gs_store__schema_vN} to steps[] and say what it changes in
+ * store/README.md. schema/cache.sql stays the text of step 1 and
+ * cache_v2.sql of step 2 (test_schema.c compares them with the embedded
+ * copies); a new file runs every step, an older one only the steps it
+ * lacks.
  */
 #include <stdio.h>
 
@@ -13,6 +15,7 @@
 
 static const gs_migration steps[] = {
     {1, gs_store__schema_v1},
+    {2, gs_store__schema_v2}, /* the real Gazelle schema's columns */
 };
 
 #define N_STEPS (sizeof steps / sizeof steps[0])

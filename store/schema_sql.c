@@ -1,5 +1,6 @@
-/* GENERATED from schema/cache.sql: do not edit by hand. Regenerate with the
- * command in store/README.md; test_schema.c fails when the copies differ. */
+/* GENERATED from schema/cache.sql and schema/cache_v2.sql: do not edit by
+ * hand. Regenerate with the command in store/README.md; test_schema.c fails
+ * when the copies differ. */
 #include "internal.h"
 
 const char gs_store__schema_v1[] =
@@ -366,4 +367,56 @@ const char gs_store__schema_v1[] =
     "FROM v_entity_rows e\n"
     "LEFT JOIN sync_state s ON s.entity = e.entity\n"
     "ORDER BY e.ord;\n"
+    ;
+
+const char gs_store__schema_v2[] =
+    "-- gazsync cache schema, version 2 (PRAGMA user_version = 2): the columns of\n"
+    "-- Gazelle's real schema (schema/gazelle.graphql), as migration step 2.\n"
+    "--\n"
+    "-- Executed verbatim by store/migrate.c after cache.sql (step 1), in the same\n"
+    "-- transaction as the version bump: a new file runs both steps, a version-1\n"
+    "-- file only this one, and either way every row, high-water mark and push\n"
+    "-- checkpoint is kept. The binary carries it as a C string (store/schema_sql.c;\n"
+    "-- test_schema.c fails when the copies differ).\n"
+    "--\n"
+    "-- New columns come after raw (ALTER TABLE can only append); a query that\n"
+    "-- names its columns does not care.\n"
+    "\n"
+    "-- users: the real PrivateUser has no phone and no role (those columns were\n"
+    "-- never filled by the real service); it has status, accessLevel and more.\n"
+    "ALTER TABLE users DROP COLUMN phone;\n"
+    "ALTER TABLE users DROP COLUMN role;\n"
+    "ALTER TABLE users ADD COLUMN full_name TEXT;\n"
+    "ALTER TABLE users ADD COLUMN status TEXT;           -- ACTIVE, INACTIVE\n"
+    "ALTER TABLE users ADD COLUMN access_level TEXT;     -- ADMIN, TECHNICIAN, ASSISTANT\n"
+    "ALTER TABLE users ADD COLUMN is_schedulable INTEGER; -- 0/1\n"
+    "ALTER TABLE users ADD COLUMN timezone TEXT;\n"
+    "ALTER TABLE users ADD COLUMN color TEXT;\n"
+    "ALTER TABLE users ADD COLUMN region TEXT;\n"
+    "\n"
+    "-- contacts: every contact of a client (allContacts, archived ones too), not\n"
+    "-- only its default one; updated_at is now the contact's own stamp.\n"
+    "ALTER TABLE contacts ADD COLUMN is_default INTEGER;  -- 0/1\n"
+    "ALTER TABLE contacts ADD COLUMN archived INTEGER;    -- 0/1: kept, marked\n"
+    "\n"
+    "-- appointments: who booked the event, and its pianos with isTuning\n"
+    "-- ([{\"isTuning\":true,\"piano\":{\"id\":\"pia_...\"}}]).\n"
+    "ALTER TABLE appointments ADD COLUMN created_by_id TEXT; -- users.id\n"
+    "ALTER TABLE appointments ADD COLUMN event_pianos TEXT;  -- JSON array\n"
+    "\n"
+    "-- timeline entries have neither createdAt nor updatedAt upstream.\n"
+    "DROP INDEX timeline_entries_updated_at;\n"
+    "ALTER TABLE timeline_entries DROP COLUMN created_at;\n"
+    "ALTER TABLE timeline_entries DROP COLUMN updated_at;\n"
+    "\n"
+    "-- A sweeping read also keeps the row_hash of each id it saw: the same id\n"
+    "-- coming back in the same read with other content is reported (issue 11,\n"
+    "-- defect 18) without holding every id in memory.\n"
+    "ALTER TABLE sweep_seen ADD COLUMN row_hash INTEGER;\n"
+    "\n"
+    "-- Clients and pianos used to be paged by UPDATED_AT_DESC, an order Gazelle\n"
+    "-- does not have: a cursor saved by such a pull means nothing to the\n"
+    "-- CREATED_AT_ASC read that replaces it, so the unfinished pull starts afresh.\n"
+    "UPDATE sync_state SET resume_cursor = NULL, pending_high_water = NULL\n"
+    " WHERE entity IN ('clients', 'pianos');\n"
     ;

@@ -67,7 +67,7 @@ static int close_scope(gs_store *store, const gs_entity *entity)
     return rc;
 }
 
-static int column_known(const gs_entity *entity, const char *column)
+int gs_store__column_known(const gs_entity *entity, const char *column)
 {
     for (size_t i = 0; i < entity->n_columns; i++)
         if (strcmp(entity->columns[i].name, column) == 0)
@@ -147,7 +147,7 @@ int gs_store_sweep_unseen(long long *deleted, gs_store *store,
     if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
         return rc;
     /* The column is spliced into SQL, so it must be one of the mapping's. */
-    if (column && !column_known(entity, column))
+    if (column && !gs_store__column_known(entity, column))
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE,
                             "%s: no column %s to sweep on", entity->name,
                             column);
@@ -182,12 +182,12 @@ int gs_store_seen_stop(gs_store *store, const gs_entity *entity)
     return gs_store__txn_leave(store, opened, rc);
 }
 
-/* A contact is the default contact of one client: when the client names
- * another one (or none), the rows it named before are no longer mirrored
- * upstream and are marked deleted, each with a new change_seq. */
+/* A contact belongs to one client, which lists them all: the rows it no
+ * longer lists (deleted upstream, or moved to another client) are no longer
+ * mirrored upstream and are marked deleted, each with a new change_seq. */
 int gs_store_retire_others(long long *retired, gs_store *store,
                            const gs_entity *entity, const char *column,
-                           const char *value, const char *keep_id,
+                           const char *value, const char *keep_ids,
                            const char *now)
 {
     gs_buf sql = GS_BUF_INIT;
@@ -197,7 +197,7 @@ int gs_store_retire_others(long long *retired, gs_store *store,
     *retired = 0;
     if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
         return rc;
-    if (!column || !column_known(entity, column) || !value)
+    if (!column || !gs_store__column_known(entity, column) || !value)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE,
                             "%s: cannot retire rows by %s", entity->name,
                             column ? column : "(none)");
@@ -207,7 +207,8 @@ int gs_store_retire_others(long long *retired, gs_store *store,
                       "UPDATE \"%s\" AS t SET deleted_at = ?2, "
                       "change_seq = ?3 + r.n FROM (SELECT id, row_number() "
                       "OVER (ORDER BY id) AS n FROM \"%s\" WHERE deleted_at "
-                      "IS NULL AND \"%s\" = ?1 AND id IS NOT ?4) AS r "
+                      "IS NULL AND \"%s\" = ?1 AND id NOT IN (SELECT value "
+                      "FROM json_each(coalesce(?4, '[]')))) AS r "
                       "WHERE t.id = r.id",
                       entity->cache_table, entity->cache_table,
                       column) != GS_OK) {
@@ -219,7 +220,7 @@ int gs_store_retire_others(long long *retired, gs_store *store,
         sqlite3_bind_text(stmt, 1, value, -1, SQLITE_STATIC);
         gs_store__bind_text_or_null(stmt, 2, now);
         sqlite3_bind_int64(stmt, 3, store->seq);
-        gs_store__bind_text_or_null(stmt, 4, keep_id);
+        gs_store__bind_text_or_null(stmt, 4, keep_ids);
         rc = sqlite3_step(stmt);
     }
     if (rc != SQLITE_DONE) {

@@ -7,12 +7,16 @@
  * lookup in the primary-key index and nothing else. Strings are bound
  * without copies (SQLITE_STATIC: the node and the dump outlive the step) and
  * with explicit lengths, because jansson accepts "\u0000" inside strings. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
 static const char seen_add_sql[] =
-    "INSERT OR IGNORE INTO sweep_seen (entity, id) VALUES (?1, ?2)";
+    "INSERT OR IGNORE INTO sweep_seen (entity, id, row_hash) "
+    "VALUES (?1, ?2, ?3)";
+static const char seen_hash_sql[] =
+    "SELECT row_hash FROM sweep_seen WHERE entity = ?1 AND id = ?2";
 
 /* Binds @value to parameter @idx as @type wants; a value of another JSON
  * type binds NULL (raw keeps the truth). */
@@ -68,6 +72,10 @@ static int bind_columns(gs_store *store, sqlite3_stmt *stmt,
     return GS_OK;
 }
 
+/* Records @id as seen by the open sweep, with the hash just written. An id
+ * already there (the same id twice in one read) is compared: the caller
+ * learns from last_repeat whether the content differed. The common case
+ * stays one insert; the lookup runs only for a repeat. */
 static int record_seen(gs_store *store, const gs_entity *entity,
                        json_t *id)
 {
@@ -79,7 +87,27 @@ static int record_seen(gs_store *store, const gs_entity *entity,
     sqlite3_bind_text(stmt, 1, entity->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, json_string_value(id),
                       (int)json_string_length(id), SQLITE_STATIC);
-    return gs_store__step_done(store, stmt, "recording a seen id");
+    sqlite3_bind_int64(stmt, 3, (sqlite3_int64)store->last_hash);
+    rc = gs_store__step_done(store, stmt, "recording a seen id");
+    store->last_repeat = 0;
+    if (rc != GS_OK || sqlite3_changes(store->db) > 0)
+        return rc;
+    rc = gs_store__stmt(&stmt, store, GS_STMT_SEEN_HASH, seen_hash_sql);
+    if (rc != GS_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, entity->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, json_string_value(id),
+                      (int)json_string_length(id), SQLITE_STATIC);
+    rc = sqlite3_step(stmt);
+    store->last_repeat =
+        rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL &&
+                (uint64_t)sqlite3_column_int64(stmt, 0) != store->last_hash
+            ? 2
+            : 1;
+    sqlite3_reset(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return gs_store__sql_error(store, rc, "reading a seen id");
+    return GS_OK;
 }
 
 static int write_row(int *changed, gs_store *store, const gs_entity *entity,
@@ -95,6 +123,7 @@ static int write_row(int *changed, gs_store *store, const gs_entity *entity,
     if ((rc = gs_store__canonical(&store->canon, node)) != GS_OK)
         return rc;
     hash = gs_store__hash64(store->canon.data, store->canon.len);
+    store->last_hash = hash;
     if ((rc = bind_columns(store, stmt, entity, node)) != GS_OK)
         goto done;
     sqlite3_bind_int64(stmt, (int)n + 1, (sqlite3_int64)hash);
@@ -138,6 +167,7 @@ int gs_store_upsert(int *changed, gs_store *store, const gs_entity *entity,
                             "%s: node without a string id", entity->name);
     if ((rc = gs_store__txn_enter(&opened, store)) != GS_OK)
         return rc;
+    store->last_repeat = -1;
     rc = write_row(&was_changed, store, entity, node, now);
     if (rc == GS_OK && store->sweep_open[entity->id])
         rc = record_seen(store, entity, id);
@@ -203,4 +233,51 @@ int gs_store_exists(int *exists, gs_store *store, const gs_entity *entity,
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return gs_store__sql_error(store, rc, "looking up an id");
     return GS_OK;
+}
+
+int gs_store_max_text(char **value, gs_store *store, const gs_entity *entity,
+                      const char *column)
+{
+    gs_buf sql = GS_BUF_INIT;
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    *value = NULL;
+    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+        return rc;
+    /* The column is spliced into SQL, so it must be one of the mapping's. */
+    if (!column || !gs_store__column_known(entity, column))
+        return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "%s: no column %s",
+                            entity->name, column ? column : "(none)");
+    if (gs_buf_printf(&sql,
+                      "SELECT max(\"%s\") FROM \"%s\" WHERE deleted_at IS "
+                      "NULL",
+                      column, entity->cache_table) != GS_OK) {
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+        goto done;
+    }
+    rc = sqlite3_prepare_v2(store->db, sql.data, -1, &stmt, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        rc = GS_OK;
+        if (sqlite3_column_type(stmt, 0) != SQLITE_NULL &&
+            !(*value = strdup((const char *)sqlite3_column_text(stmt, 0))))
+            rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    } else {
+        rc = gs_store__sql_error(store, rc, "reading the newest value");
+        gs_error_wrap("%s.%s", entity->name, column);
+    }
+done:
+    sqlite3_finalize(stmt);
+    gs_buf_free(&sql);
+    return rc;
+}
+
+uint64_t gs_store_last_hash(const gs_store *store)
+{
+    return store ? store->last_hash : 0;
+}
+
+int gs_store_last_repeat(const gs_store *store)
+{
+    return store ? store->last_repeat : -1;
 }

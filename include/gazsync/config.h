@@ -16,8 +16,8 @@
  * batch_rows = 500
  * batch_bytes = 4000000
  * [entity.clients]
- * policy = delta            ; or if-empty, always, window=-60d..+90d, since
- * lookback = 10m            ; delta/since overlap
+ * policy = always           ; or if-empty, new-rows, window=-60d..+90d, since
+ * lookback = 7d             ; since overlap
  * max_age = 6h              ; skip when the last success is younger
  * full_every = 30d          ; full re-read now and then: deletions, edits
  * page_size = 100           ; nodes per request for this entity
@@ -39,7 +39,8 @@ extern "C" {
 typedef enum {
     GS_POLICY_ALWAYS = 0, /**< full re-read every run */
     GS_POLICY_IF_EMPTY,   /**< skip when the cache has rows */
-    GS_POLICY_DELTA,      /**< UPDATED_AT_DESC down to the high-water mark */
+    GS_POLICY_NEW_ROWS,   /**< CREATED_AT_DESC from the newest known
+                               creation date (clients, pianos) */
     GS_POLICY_WINDOW,     /**< re-read a date window around today */
     GS_POLICY_SINCE,      /**< occurredAtGet: high-water minus lookback */
 } gs_policy_kind;
@@ -93,7 +94,7 @@ typedef struct {
 } gs_config;
 
 /** Fills @p cfg with the built-in defaults (users if-empty, clients and
- *  pianos delta, appointments window=-60d..+90d, timeline since,
+ *  pianos always, appointments window=-60d..+90d, timeline since,
  *  America/Montreal, pages of 100, batches of 500 rows). It allocates:
  *  release with gs_config_free(), and do not call it before
  *  gs_config_load(), which starts from the defaults itself. */
@@ -110,7 +111,12 @@ int gs_config_load(gs_config *cfg, const char *ini_path, const char *env_path);
 /** Frees the strings of @p cfg (not the struct). */
 void gs_config_free(gs_config *cfg);
 
-/** Parses a policy text ("delta", "window=-60d..+90d", "if-empty",
+/** Whether @p entity can be read with policy @p p (window: appointments,
+ *  since: timeline_entries, new-rows: clients and pianos). GS_EINVAL
+ *  naming the entity and why. */
+int gs_policy_check(const gs_entity *entity, const gs_entity_policy *p);
+
+/** Parses a policy text ("always", "window=-60d..+90d", "if-empty",
  *  "since", "always") into @p out's kind and window. GS_EINVAL when bad. */
 int gs_policy_parse(gs_entity_policy *out, const char *text);
 

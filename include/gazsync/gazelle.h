@@ -54,24 +54,44 @@ int gs_gazelle_query(json_t **data, gs_gazelle *client, const char *document,
 /** Requests this client sent (retries and refreshes included). */
 long long gs_gazelle_requests(const gs_gazelle *client);
 
-/** One page of a connection. */
+/** One page of a connection, or a whole plain list. */
 typedef struct {
     json_t *nodes;        /**< array of node objects (owned: decref) */
     char *end_cursor;     /**< NULL when absent; free() */
     int has_next_page;
+    long long total_count; /**< the connection's totalCount; -1 absent */
 } gs_gazelle_page;
 
-/** Reads `data.<root_field>` as a connection with `nodes` or `edges`.
- *  Errors: GS_EPROTO naming the root field. */
+/** Reads `data.<root_field>`: a connection with `nodes` or `edges`, or,
+ *  for a root the schema types as a plain list (`allUsers: [PrivateUser!]!`)
+ *  and only for it, that list, taken as one complete page. Errors:
+ *  GS_EPROTO naming the root field. */
 int gs_gazelle_page_parse(gs_gazelle_page *out, json_t *data,
                           const char *root_field);
+/** Reads the connection object @p conn itself (a nested one, such as a
+ *  client's allContacts); @p name names it in errors. */
+int gs_gazelle_conn_parse(gs_gazelle_page *out, json_t *conn,
+                          const char *name);
 void gs_gazelle_page_free(gs_gazelle_page *page);
 
-/** The fixed query document of @p entity's connection. Its variables:
- *  $first, $after, and per entity: clients/pianos $sortBy; appointments
- *  $filters (startOn/endOn) and $sortBy; timeline $occurredAtGet. Static.
- *  NULL for contacts, which come inside clients (defaultContact). */
+/** The fixed query document of @p entity. Its variables: users none (a
+ *  plain list); the others $first, $after and: clients $sortBy, $filters
+ *  and $contactsFirst; pianos $sortBy and $filters; appointments $filters
+ *  and $sortBy and $pianosFirst; timeline $occurredAtGet and $types.
+ *  Static. NULL for contacts, which come inside clients (allContacts). */
 const char *gs_gazelle_document(const gs_entity *entity);
+
+/** The follow-up document for a client whose contacts did not fit the
+ *  nested page: `client(id: $id) { allContacts(first: $first, after:
+ *  $after, includeArchived: true) }`. Static. */
+const char *gs_gazelle_contacts_document(void);
+
+/** Adds to @p object the lists of every value of the enum filters of
+ *  @p entity, so that no row is hidden by a default the API does not
+ *  document: `status` (clients, pianos; the filters object), `status` and
+ *  `type` (appointments; the filters object), `types` (timeline; the
+ *  variables themselves). Nothing for users. 0, or -1 out of memory. */
+int gs_gazelle_add_all_values(json_t *object, const gs_entity *entity);
 
 #ifdef __cplusplus
 }

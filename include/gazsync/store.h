@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "gazsync/entity.h"
 
@@ -69,6 +70,17 @@ int gs_store_rollback(gs_store *store);
 int gs_store_upsert(int *changed, gs_store *store, const gs_entity *entity,
                     json_t *node, const char *now);
 
+/** The row_hash of the node the last gs_store_upsert() wrote or found
+ *  unchanged: lets a pull tell a repeated node from a different one with
+ *  the same id. */
+uint64_t gs_store_last_hash(const gs_store *store);
+
+/** Whether the id of the last gs_store_upsert() was already seen by the
+ *  open sweep of its entity (gs_store_seen_reset()): -1 no sweep open (not
+ *  tracked), 0 first time, 1 seen before with the same content, 2 seen
+ *  before with other content (the same id twice in one read). */
+int gs_store_last_repeat(const gs_store *store);
+
 /** Number of live (not deleted) rows of @p entity. */
 int gs_store_count(long long *rows, gs_store *store, const gs_entity *entity);
 
@@ -82,14 +94,20 @@ int gs_store_seen_reset(gs_store *store, const gs_entity *entity);
 
 /**
  * Marks deleted (deleted_at = @p now, each a new change_seq) the live rows
- * of @p entity whose @p column equals @p value, except the row @p keep_id
- * (NULL: none kept): a client's former default contacts once it names
- * another. *retired gets the count. GS_EINVAL for a column not mapped.
+ * of @p entity whose @p column equals @p value, except the ids of the JSON
+ * array text @p keep_ids (NULL: none kept): the contacts a client no
+ * longer lists. *retired gets the count. GS_EINVAL for a column not mapped.
  */
 int gs_store_retire_others(long long *retired, gs_store *store,
                            const gs_entity *entity, const char *column,
-                           const char *value, const char *keep_id,
+                           const char *value, const char *keep_ids,
                            const char *now);
+
+/** The largest non-null value of @p column (one of the mapping's) over the
+ *  live rows of @p entity, malloc'd text in *value, NULL when none: the
+ *  newest creation stamp the cache knows (the new-rows policy). */
+int gs_store_max_text(char **value, gs_store *store, const gs_entity *entity,
+                      const char *column);
 
 /** Forgets the ids seen and stops recording them without sweeping: for a
  *  sweeping pull that was abandoned (killed, then replaced by another kind
@@ -108,7 +126,7 @@ int gs_store_sweep_unseen(long long *deleted, gs_store *store,
 
 /** Per-entity pull metadata: the row of `sync_state`. */
 typedef struct {
-    char policy[64];            /**< as configured ("delta", "window=...") */
+    char policy[64];            /**< as configured ("always", "window=...") */
     char last_attempt[32];      /**< ISO UTC, "" when never */
     char last_success[32];
     char high_water[40];        /**< upstream stamp of the last complete pull */

@@ -101,7 +101,7 @@ upsert gazelle_clients s1
 rest POST "/rest/v1/gazelle_clients?on_conflict=external_id" -H 'Prefer: resolution=merge-duplicates' \
     -d '[{"external_id":"s2"},{"external_id":"s3"},{"external_id":"s1"}]'
 rest GET /rest/v1/gazelle_clients
-rest PATCH "/rest/v1/gazelle_users?external_id=in.(u1,u2)" -d '{"role":"tech"}'
+rest PATCH "/rest/v1/gazelle_users?external_id=in.(u1,u2)" -d '{"access_level":"TECHNICIAN"}'
 rest GET /rest/v1/nope
 STATUS=$(curl -sS -o /dev/null -w '%{http_code}' "$SUPABASE_URL/rest/v1/gazelle_clients")
 stats=$(curl -sS "$SUPABASE_URL/__double/stats")

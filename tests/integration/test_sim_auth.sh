@@ -11,7 +11,7 @@ python3 - "$SIM" "$OPEN" <<'PY'
 import sys, urllib.parse
 from simlib import *
 base, open_base = sys.argv[1:3]
-Q = "{ allUsers { nodes { id } } }"
+Q = "{ allUsers { id } }"
 
 def status(headers):
     return request(base, "POST", "/graphql/private/", {"query": Q}, headers)[0]

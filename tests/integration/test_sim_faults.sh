@@ -8,7 +8,7 @@ import sys, time, socket, http.client
 from simlib import *
 base = sys.argv[1]
 Q = {"allClients": "{ allClients(first: 5) { nodes { id } } }",
-     "allUsers": "{ allUsers { nodes { id } } }"}
+     "allUsers": "{ allUsers { id } }"}
 
 def faults(rules):
     s, d = sim_json(base, "POST", "/__sim/faults", {"rules": rules})
@@ -88,15 +88,19 @@ check(all(ok(hit("allUsers")) for _ in range(3)), "no faults after DELETE")
 # Stats.
 sim_json(base, "POST", "/__sim/stats/reset")
 hit("allClients"); hit("allClients"); hit("allUsers")
-gql(base, "{ allUsers { nodes { id } } allClients(first: 7) { edges { node { id } } } }")
+gql(base, "{ allUsers { id } allClients(first: 7) { edges { node { id } } } }")
 gql(base, "{ nope }")
+gql(base, '{ event(eventId: "evt_x") { id } user { id } allInvoiceTags }')
 faults([{"field": "*", "nth": 1, "action": "status", "status": 429}])
 hit("allUsers")
 request(base, "DELETE", "/__sim/faults")
 s, st = sim_json(base, "GET", "/__sim/stats")
-check(st["requests"] == 6 and st["graphqlRequests"] == 6, f"request count {st}")
-check(st["byRootField"]["allClients"] == 3 and st["byRootField"]["allUsers"] == 3, f"by root {st['byRootField']}")
-check(st["byStatus"] == {"200": 5, "429": 1}, f"by status {st['byStatus']}")
+check(st["requests"] == 7 and st["graphqlRequests"] == 7, f"request count {st}")
+check(st["byRootField"] == {"allUsers": 3, "allClients": 3, "allPianos": 0,
+                            "allEventsBatched": 0, "allEvents": 0, "allTimelineEntries": 0, "client": 0,
+                            "piano": 0, "event": 1, "contact": 0, "user": 1, "other": 2},
+      f"by root, under the real root names {st['byRootField']}")
+check(st["byStatus"] == {"200": 6, "429": 1}, f"by status {st['byStatus']}")
 nusers = len(dump(base)["users"])
 check(st["pages"] == 5 and st["nodes"] == 5 + 5 + nusers + nusers + 7,
       f"pages and nodes {st['pages']} {st['nodes']}")

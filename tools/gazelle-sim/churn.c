@@ -4,7 +4,9 @@
  * all its rows one tick, as a mass update in Gazelle does.
  *
  * Invariants the sync engine relies on and the tests check:
- * - a change to a client's default contact bumps the client's updatedAt;
+ * - a change to any of a client's contacts (an edit, a new contact, a new
+ *   default, an archival) bumps the contact's and the client's updatedAt;
+ * - a cancelled event stays, with status CANCELED;
  * - rescheduled, cancelled and completed events get a new updatedAt;
  * - only rows nothing refers to are deleted (a client with history is
  *   never deleted; its pianos go with it), so no event or timeline entry
@@ -52,6 +54,15 @@ static int32_t live_piano(day_ctx *d)
     return -1;
 }
 
+/* Active schedulable users other than row. */
+static size_t schedulable_others(const gsim_dataset *ds, uint64_t row)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ds->users.count; i++)
+        n += i != row && ds->users.rows[i].is_schedulable;
+    return n;
+}
+
 static int users_day(day_ctx *d)
 {
     gsim_dataset *ds = d->ds;
@@ -61,56 +72,113 @@ static int users_day(day_ctx *d)
             return -1;
         d->sum->users.created++;
     }
-    uint64_t edits = gsim_rng_count(d->rng,
-                                    ds->params.user_edits_per_year / 365);
+    uint64_t edits =
+        gsim_rng_count(d->rng, ds->params.user_edits_per_year / 365);
     for (uint64_t i = 0; i < edits && ds->users.count; i++) {
-        gsim_user *u = &ds->users.rows[gsim_rng_below(d->rng, ds->users.count)];
-        if (gsim_rng_chance(d->rng, 0.5))
-            u->phone = gsim_text_phone(&ds->text, d->rng);
-        else
+        uint64_t row = gsim_rng_below(d->rng, ds->users.count);
+        gsim_user *u = &ds->users.rows[row];
+        double r = gsim_rng_unit(d->rng);
+        if (r < 0.15 && row != 0 && schedulable_others(ds, row) >= 2) {
+            /* A technician leaves: the profile stays, inactive. */
+            u->status = "INACTIVE";
+            u->active = 0;
+            u->is_schedulable = 0;
+        } else if (r < 0.5) {
+            static const char *const colors[] = {"#BCBD22", "#7F7F7F",
+                                                 "#AEC7E8", "#FFBB78"};
+            u->color = GSIM_PICK(d->rng, colors);
+        } else {
             u->email = gsim_arena_printf(&ds->text, "tech%d@pianos-exemple.ca",
                                          (int)gsim_rng_below(d->rng, 1000));
+        }
         u->updated_at = next_tick(d);
         d->sum->users.updated++;
     }
     return 0;
 }
 
-static void edit_client(day_ctx *d, gsim_client *c)
+/* A client's contacts change; every change stamps the contact with the
+ * client's new updatedAt. -1 when out of memory. */
+static int edit_contacts(day_ctx *d, int32_t row, gsim_time at)
 {
     gsim_dataset *ds = d->ds;
     gsim_rng *rng = d->rng;
+    gsim_client *c = &ds->clients.rows[row];
+    gsim_contact *k = gsim_default_contact(ds, c);
+    double r = gsim_rng_unit(rng);
+    if (k && r < 0.5) { /* moved, new number or preferences: same contact */
+        double what = gsim_rng_unit(rng);
+        if (what < 0.4) {
+            k->phone = gsim_text_phone(&ds->text, rng);
+        } else if (what < 0.8) {
+            k->has_location = 1;
+            k->street1 = gsim_text_street(&ds->text, rng);
+            k->municipality = gsim_text_municipality(rng, &k->region);
+            k->postal_code = gsim_text_postal_code(&ds->text, rng);
+        } else {
+            k->wants_text = k->phone && !k->wants_text;
+            k->wants_email = k->email && !k->wants_email;
+        }
+        k->updated_at = at;
+        return 0;
+    }
+    if (!k || r < 0.75) {
+        /* Another person of the household becomes the default (a new
+         * contact, a new id); the former default stays, sometimes
+         * archived. */
+        int32_t former = c->default_contact;
+        int64_t n = gsim_make_contact(ds, rng, row, at);
+        if (n < 0)
+            return -1;
+        if (former >= 0) { /* re-read: the push may have moved the rows */
+            k = &ds->contacts.rows[former];
+            k->archived = gsim_rng_chance(rng, 0.4);
+            k->updated_at = at;
+        }
+        gsim_set_default_contact(ds, row, (int32_t)n);
+        return 0;
+    }
+    if (r < 0.88) { /* a second contact, not the default */
+        return gsim_make_contact(ds, rng, row, at) < 0 ? -1 : 0;
+    }
+    /* Someone who left: archive a non-default contact, if any. */
+    for (int32_t i = c->first_contact; i >= 0; i = ds->contacts.rows[i].next) {
+        gsim_contact *o = &ds->contacts.rows[i];
+        if (!o->is_default && !o->archived) {
+            o->archived = 1;
+            o->updated_at = at;
+            return 0;
+        }
+    }
+    return gsim_make_contact(ds, rng, row, at) < 0 ? -1 : 0;
+}
+
+static const char *next_client_status(const char *status)
+{
+    /* NEW and PROSPECT become customers; customers come and go. */
+    return strcmp(status, "ACTIVE") == 0 ? "INACTIVE" : "ACTIVE";
+}
+
+static int edit_client(day_ctx *d, int32_t row, gsim_time at)
+{
+    gsim_dataset *ds = d->ds;
+    gsim_rng *rng = d->rng;
+    gsim_client *c = &ds->clients.rows[row];
     switch (gsim_rng_below(rng, 7)) {
     case 0:
-        c->status = strcmp(c->status, "ACTIVE") == 0 ? "INACTIVE" : "ACTIVE";
+        c->status = next_client_status(c->status);
         break;
     case 1:
         c->tags ^= 1u << gsim_rng_below(rng, gsim_client_tag_count);
         break;
     case 2:
-        c->personal_notes = gsim_text_note(&ds->text, rng,
-                                           strcmp(c->locale, "fr_CA") == 0);
+        c->personal_notes =
+            gsim_text_note(&ds->text, rng, strcmp(c->locale, "fr_CA") == 0);
         break;
-    case 3: /* the contact moved or changed number: same contact id */
-        if (c->has_contact) {
-            gsim_contact *k = &c->contact;
-            if (gsim_rng_chance(rng, 0.5)) {
-                k->phone = gsim_text_phone(&ds->text, rng);
-            } else {
-                k->has_location = 1;
-                k->street1 = gsim_text_street(&ds->text, rng);
-                k->municipality = gsim_text_municipality(rng, &k->region);
-                k->postal_code = gsim_text_postal_code(&ds->text, rng);
-            }
-            break;
-        }
-        /* A client without a contact gets one. */
-        __attribute__((fallthrough));
-    case 4: /* a new default contact (another person of the household) */
-        c->has_contact = 1;
-        /* A new person is a new contact: a fresh id, never the old one nor
-         * the zero id of a client that had none. */
-        gsim_fill_contact(ds, rng, c, 0);
+    case 3:
+    case 4:
+        if (edit_contacts(d, row, at) != 0)
+            return -1;
         break;
     case 5:
         c->preference_notes = gsim_rng_chance(rng, 0.2)
@@ -123,6 +191,8 @@ static void edit_client(day_ctx *d, gsim_client *c)
         c->no_contact_reason = NULL;
         break;
     }
+    ds->clients.rows[row].updated_at = at;
+    return 0;
 }
 
 static void delete_client(day_ctx *d, int32_t row)
@@ -131,7 +201,8 @@ static void delete_client(day_ctx *d, int32_t row)
     gsim_client *c = &ds->clients.rows[row];
     c->deleted = 1;
     d->sum->clients.deleted++;
-    for (int32_t p = c->first_piano; p >= 0; p = ds->pianos.rows[p].next_sibling)
+    for (int32_t p = c->first_piano; p >= 0;
+         p = ds->pianos.rows[p].next_sibling)
         if (!ds->pianos.rows[p].deleted) {
             ds->pianos.rows[p].deleted = 1;
             d->sum->pianos.deleted++;
@@ -148,14 +219,14 @@ static int clients_day(day_ctx *d)
             return -1;
         d->sum->clients.created++;
     }
-    uint64_t updates = gsim_rng_count(
-        d->rng, (double)ds->clients.count * p->client_update_pct / 100);
+    uint64_t updates = gsim_rng_count(d->rng, (double)ds->clients.count *
+                                                  p->client_update_pct / 100);
     for (uint64_t i = 0; i < updates; i++) {
         int32_t row = live_client(d);
         if (row < 0)
             break;
-        edit_client(d, &ds->clients.rows[row]);
-        ds->clients.rows[row].updated_at = next_tick(d);
+        if (edit_client(d, row, next_tick(d)) != 0)
+            return -1;
         d->sum->clients.updated++;
     }
     if (gsim_rng_chance(d->rng, p->bulk_edit_chance)) {
@@ -205,17 +276,27 @@ static int pianos_day(day_ctx *d)
             return -1;
         d->sum->pianos.created++;
     }
-    uint64_t updates = gsim_rng_count(
-        d->rng, (double)ds->pianos.count * p->piano_update_pct / 100);
+    uint64_t updates = gsim_rng_count(d->rng, (double)ds->pianos.count *
+                                                  p->piano_update_pct / 100);
     for (uint64_t i = 0; i < updates; i++) {
         int32_t row = live_piano(d);
         if (row < 0)
             break;
         gsim_piano *pi = &ds->pianos.rows[row];
         switch (gsim_rng_below(d->rng, 4)) {
-        case 0: pi->location = "Salle de répétition"; break;
-        case 1: pi->notes = gsim_text_note(&ds->text, d->rng, 1); break;
-        case 2: pi->status = gsim_rng_chance(d->rng, 0.8) ? "ACTIVE" : "INACTIVE"; break;
+        case 0:
+            pi->location = "Salle de répétition";
+            break;
+        case 1:
+            pi->notes = gsim_text_note(&ds->text, d->rng, 1);
+            break;
+        case 2: {
+            static const char *const statuses[] = {
+                "ACTIVE", "ACTIVE", "INACTIVE", "TEMPORARY_STORAGE",
+                "UNDER_RESTORATION"};
+            pi->status = GSIM_PICK(d->rng, statuses);
+            break;
+        }
         default:
             pi->service_interval_months = 12;
             pi->last_service = (int32_t)gsim_day_of(d->tick);
@@ -248,8 +329,11 @@ static int future_active(const gsim_event *e, gsim_time now)
 static int append_history(day_ctx *d, const gsim_event *e)
 {
     int32_t piano = e->npianos ? e->pianos[0] : -1;
+    if (e->client < 0)
+        return 0; /* an entry needs a client */
     if (gsim_make_timeline(d->ds, d->rng, e->start, next_tick(d), e->client,
-                           piano, e->user, "APPOINTMENT") < 0)
+                           piano, e->user, (int32_t)(e - d->ds->events.rows),
+                           "APPOINTMENT") < 0)
         return -1;
     d->sum->timeline.created++;
     return 0;
@@ -262,8 +346,8 @@ static int events_day(day_ctx *d, gsim_time day_start)
     int64_t today = gsim_day_of(day_start);
     uint64_t booked = gsim_rng_count(d->rng, p->events_per_day);
     for (uint64_t i = 0; i < booked; i++) {
-        gsim_time start = gsim_business_start(
-            d->rng, today + gsim_rng_range(d->rng, 1, 182));
+        gsim_time start =
+            gsim_business_start(d->rng, today + gsim_rng_range(d->rng, 1, 182));
         if (gsim_make_event(ds, d->rng, next_tick(d), start, d->tick) < 0)
             return -1;
         d->sum->events.created++;
@@ -280,7 +364,7 @@ static int events_day(day_ctx *d, gsim_time day_start)
                 e->start = gsim_business_start(
                     d->rng, today + gsim_rng_range(d->rng, 1, 120));
             else
-                e->status = "CANCELLED";
+                e->status = "CANCELED"; /* the event stays */
             e->updated_at = next_tick(d);
             d->sum->events.updated++;
             break;
@@ -295,7 +379,7 @@ static int events_day(day_ctx *d, gsim_time day_start)
             strcmp(e->type, "APPOINTMENT") != 0 ||
             !gsim_rng_chance(d->rng, 0.92))
             continue;
-        e->status = "COMPLETED";
+        e->status = "COMPLETE";
         e->updated_at = next_tick(d);
         d->sum->events.updated++;
         if (append_history(d, e) != 0)
@@ -307,35 +391,44 @@ static int events_day(day_ctx *d, gsim_time day_start)
 static int timeline_day(day_ctx *d)
 {
     gsim_dataset *ds = d->ds;
-    static const char *const types[] = {"SERVICE_ENTRY_MANUAL", "USER_COMMENT",
-                                        "INVOICE", "ESTIMATE", "EMAIL", "SMS",
+    static const char *const types[] = {"SERVICE_ENTRY_MANUAL",
+                                        "USER_COMMENT",
+                                        "INVOICE",
+                                        "ESTIMATE",
+                                        "CONTACT_EMAIL_AUTOMATED",
+                                        "CONTACT_SMS_AUTOMATED",
                                         "PIANO_MEASUREMENT"};
     uint64_t n = gsim_rng_count(d->rng, ds->params.timeline_per_day);
     for (uint64_t i = 0; i < n; i++) {
         gsim_time created = next_tick(d);
         /* Technicians often write up a visit days later: occurredAt lags
          * createdAt, which a "since" pull must allow for. */
-        gsim_time occurred = gsim_rng_chance(d->rng, 0.2)
-                                 ? created - gsim_rng_range(d->rng, DAY, 5 * DAY)
-                                 : created;
-        int32_t client = gsim_rng_chance(d->rng, 0.9) ? live_client(d) : -1;
+        gsim_time occurred =
+            gsim_rng_chance(d->rng, 0.2)
+                ? created - gsim_rng_range(d->rng, DAY, 5 * DAY)
+                : created;
+        int32_t client = live_client(d);
+        if (client < 0)
+            continue; /* an entry needs a client */
         int32_t piano = gsim_rng_chance(d->rng, 0.5)
                             ? gsim_pick_piano_of(ds, d->rng, client)
                             : -1;
         int32_t user = gsim_rng_chance(d->rng, 0.85)
-                           ? gsim_pick_user(ds, d->rng, created)
+                           ? gsim_pick_staff(ds, d->rng, created)
                            : -1;
         if (gsim_make_timeline(ds, d->rng, occurred, created, client, piano,
-                               user, GSIM_PICK(d->rng, types)) < 0)
+                               user, -1, GSIM_PICK(d->rng, types)) < 0)
             return -1;
         d->sum->timeline.created++;
     }
     /* Entries are corrected soon after they are written, not years later:
      * edits pick among entries created within the edit window. An edit
-     * bumps updatedAt but not occurredAt, so a pull keyed on occurredAt
-     * sees it only if its lookback covers the entry. */
+     * changes the comment but not occurredAt, and no field shows when it
+     * happened, so a pull keyed on occurredAtGet sees it only if its
+     * lookback covers the entry (or a full read does). */
     uint64_t edits = gsim_rng_count(d->rng, ds->params.timeline_edits_per_day);
-    gsim_time since = d->tick - (gsim_time)ds->params.timeline_edit_window_days * DAY;
+    gsim_time since =
+        d->tick - (gsim_time)ds->params.timeline_edit_window_days * DAY;
     size_t lo = 0, hi = ds->timeline.count;
     while (lo < hi) { /* rows are in creation order */
         size_t mid = lo + (hi - lo) / 2;
@@ -345,10 +438,11 @@ static int timeline_day(day_ctx *d)
             hi = mid;
     }
     for (uint64_t i = 0; i < edits && lo < ds->timeline.count; i++) {
-        gsim_timeline *t = &ds->timeline.rows[lo + gsim_rng_below(
-                                                   d->rng, ds->timeline.count - lo)];
+        gsim_timeline *t =
+            &ds->timeline
+                 .rows[lo + gsim_rng_below(d->rng, ds->timeline.count - lo)];
         t->comment = gsim_text_note(&ds->text, d->rng, 1);
-        t->updated_at = next_tick(d);
+        t->edited_at = next_tick(d);
         d->sum->timeline.updated++;
     }
     return 0;
@@ -361,12 +455,10 @@ int gsim_churn_advance(gsim_dataset *ds, int days, gsim_churn_summary *summary)
         gsim_time day_start = ds->now;
         day_ctx d = {ds, &ds->rng, day_start, 0, day_start + DAY, summary};
         /* Spread the day's changes over its seconds, leaving room. */
-        double expected = 50 + ds->params.events_per_day +
-                          ds->params.timeline_per_day +
-                          (double)ds->clients.count *
-                              ds->params.client_update_pct / 100 +
-                          (double)ds->pianos.count *
-                              ds->params.piano_update_pct / 100;
+        double expected =
+            50 + ds->params.events_per_day + ds->params.timeline_per_day +
+            (double)ds->clients.count * ds->params.client_update_pct / 100 +
+            (double)ds->pianos.count * ds->params.piano_update_pct / 100;
         d.step = (gsim_time)(DAY / (2 * expected));
         if (d.step < 1)
             d.step = 1;

@@ -51,6 +51,7 @@ void gsim_dataset_free(gsim_dataset *ds)
         return;
     free(ds->users.rows);
     free(ds->clients.rows);
+    free(ds->contacts.rows);
     free(ds->pianos.rows);
     free(ds->events.rows);
     free(ds->timeline.rows);

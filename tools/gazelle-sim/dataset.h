@@ -1,5 +1,8 @@
-/* The simulated business: users, clients (with their default contact),
- * pianos, events and timeline entries, plus the simulated clock.
+/* The simulated business: users, clients, their contacts, pianos, events
+ * and timeline entries, plus the simulated clock, in the shapes of Gazelle's
+ * schema (schema/gazelle.graphql): enum fields hold the schema's own value
+ * names, and only what the real API exposes is rendered (timeline entries
+ * keep an internal edit time for churn that no field shows).
  *
  * Rows live in growable arrays in creation order and are never moved; a
  * deleted row keeps its slot with `deleted` set. Ids are not stored as text:
@@ -16,7 +19,7 @@
 #include "arena.h"
 #include "rng.h"
 
-typedef int64_t gsim_time; /* seconds since the Unix epoch, UTC */
+typedef int64_t gsim_time;    /* seconds since the Unix epoch, UTC */
 #define GSIM_NO_DAY INT32_MIN /* a null CoreDate */
 
 typedef enum {
@@ -28,24 +31,41 @@ typedef enum {
     GSIM_CONTACT,
     GSIM_INVOICE,
     GSIM_ESTIMATE,
+    GSIM_EVENT_PIANO, /* an event's piano slot: cursors only, no ids */
     GSIM_KIND_COUNT
 } gsim_kind;
 
-typedef enum { GSIM_KEY_CREATED, GSIM_KEY_UPDATED, GSIM_KEY_START,
-               GSIM_KEY_COUNT } gsim_sort_key;
+/* The orders a list can be paged in. START is an event's start and a
+ * timeline entry's occurredAt; Gazelle has no updatedAt order (ClientSort,
+ * PianoSort and EventSort lack one), so neither does the simulator. */
+typedef enum { GSIM_KEY_CREATED, GSIM_KEY_START, GSIM_KEY_COUNT } gsim_sort_key;
 
 typedef struct {
     uint64_t id;
-    const char *first_name, *last_name, *email, *phone, *role;
+    const char *first_name, *last_name, *email;
+    const char *status;       /* UserStatus */
+    const char *access_level; /* AccessLevel */
+    const char *timezone, *region, *color;
+    uint8_t is_schedulable; /* never set on an inactive user */
+    uint8_t active;         /* status is ACTIVE (no strcmp when drawing) */
     gsim_time created_at, updated_at;
 } gsim_user;
 
+/* A person of a client. A client has any number of contacts in creation
+ * order (a sibling list); at most one is its default, never an archived
+ * one. Email, phone and location are the contact's default ones (NULL /
+ * has_location 0: that field is null). */
 typedef struct {
     uint64_t id;
-    const char *first_name, *last_name, *title;
-    const char *email, *phone; /* NULL: defaultEmail / defaultPhone null */
+    int32_t client; /* client row */
+    int32_t next;   /* next contact of the client, or -1 */
+    const char *first_name, *last_name, *title, *role;
+    const char *email, *phone;
     int has_location;
     const char *street1, *street2, *municipality, *postal_code, *region;
+    uint8_t wants_email, wants_phone, wants_text;
+    uint8_t is_default, archived;
+    gsim_time created_at, updated_at;
 } gsim_contact;
 
 typedef struct {
@@ -53,27 +73,29 @@ typedef struct {
     const char *company_name, *status, *client_type, *personal_notes,
         *preference_notes, *lifecycle_state, *referred_by, *no_contact_reason,
         *locale;
-    uint32_t tags;            /* bit set over gsim_client_tags */
-    int32_t preferred_tech;   /* user row or -1 */
-    int32_t no_contact_until; /* day number or GSIM_NO_DAY */
-    int has_contact;
-    gsim_contact contact;
+    uint32_t tags;                       /* bit set over gsim_client_tags */
+    int32_t preferred_tech;              /* user row or -1 */
+    int32_t no_contact_until;            /* day number or GSIM_NO_DAY */
+    int32_t first_contact, last_contact; /* contact rows or -1 */
+    int32_t default_contact;             /* contact row or -1 */
     gsim_time created_at, updated_at;
-    uint32_t history_refs;    /* events and timeline entries naming it */
-    int32_t first_piano;      /* head of its pianos' sibling list, or -1 */
+    uint32_t history_refs; /* events and timeline entries naming it */
+    int32_t first_piano;   /* head of its pianos' sibling list, or -1 */
     uint8_t deleted;
 } gsim_client;
 
 typedef struct {
     uint64_t id;
-    int32_t client;           /* client row or -1 */
-    const char *make, *model, *serial_number, *type, *location, *notes,
-        *status, *size;
-    int32_t year;             /* 0: null */
-    int32_t service_interval_months; /* 0: null */
+    int32_t client; /* client row or -1 */
+    const char *make, *model, *serial_number, *type, *location, *notes, *status,
+        *size, *case_color, *case_finish, *use_type;
+    int32_t year;                       /* 0: null */
+    int32_t service_interval_months;    /* 0: null */
     int32_t last_service, next_service; /* day numbers or GSIM_NO_DAY */
-    uint32_t tags;            /* bit set over gsim_piano_tags */
-    int32_t next_sibling;     /* next piano of the same client, or -1 */
+    uint8_t has_ivory, rental, player_installed, consignment, needs_repair,
+        dampp_chaser;
+    uint32_t tags;        /* bit set over gsim_piano_tags */
+    int32_t next_sibling; /* next piano of the same client, or -1 */
     uint32_t history_refs;
     gsim_time created_at, updated_at;
     uint8_t deleted;
@@ -85,19 +107,25 @@ typedef struct {
     uint64_t id;
     const char *title, *notes, *type, *status, *source, *travel_mode;
     gsim_time start;
-    int32_t duration;         /* minutes */
+    int32_t duration; /* minutes */
     uint8_t is_all_day, confirmed_by_client, npianos;
-    int32_t client, user;     /* rows or -1 */
+    uint8_t is_tuning[GSIM_EVENT_MAX_PIANOS];
+    int32_t client, user, created_by; /* rows or -1 */
     int32_t pianos[GSIM_EVENT_MAX_PIANOS];
     gsim_time created_at, updated_at;
 } gsim_event;
 
 typedef struct {
     uint64_t id;
-    gsim_time occurred_at, created_at, updated_at;
+    gsim_time occurred_at;
+    /* Internal only: PrivateTimelineEntry has no createdAt/updatedAt, but
+     * churn needs to know when an entry was written (back-dated entries,
+     * corrections within a window). */
+    gsim_time created_at, edited_at;
     const char *type, *summary, *comment;
-    int32_t client, piano, user; /* rows or -1 */
-    uint64_t invoice, estimate;  /* id numbers or 0 */
+    int32_t client; /* client row: never -1 (client is non-null) */
+    int32_t piano, user, appointment; /* rows or -1 */
+    uint64_t invoice, estimate;       /* id numbers or 0 */
 } gsim_timeline;
 
 typedef struct {
@@ -112,30 +140,41 @@ typedef struct {
     int valid;
 } gsim_order;
 
-#define GSIM_ARRAY(T) struct { T *rows; size_t count, cap; }
+#define GSIM_ARRAY(T)                                                          \
+    struct {                                                                   \
+        T *rows;                                                               \
+        size_t count, cap;                                                     \
+    }
 
 typedef struct {
     uint64_t users, clients, pianos, events, timeline;
     double hires_per_year, user_edits_per_year;
-    double client_update_pct, piano_update_pct;   /* % of rows per day */
-    double clients_per_day, pianos_per_day;       /* new rows per day */
+    double client_update_pct, piano_update_pct; /* % of rows per day */
+    double clients_per_day, pianos_per_day;     /* new rows per day */
     double client_deletes_per_year, piano_deletes_per_year;
     double events_per_day, reschedules_per_day, cancels_per_day;
-    double timeline_per_day, bulk_edit_chance;    /* chance per day */
+    double timeline_per_day, bulk_edit_chance; /* chance per day */
     double timeline_edits_per_day, timeline_edit_window_days;
+    /* --hide-unfiltered: status values (of clients, pianos, events) that
+     * lists leave out unless their `status` filter is given: the other
+     * reading of what Gazelle returns unfiltered (README), for testing
+     * that a sweep survives it. Points into argv; empty by default. */
+    const char *hidden_statuses[16];
+    size_t nhidden_statuses;
 } gsim_params;
 
 typedef struct {
     uint64_t seed;
     gsim_params params;
     gsim_time now;
-    gsim_time last_change;  /* updatedAt never goes below this */
-    gsim_rng rng;           /* the churn stream, advanced day by day */
+    gsim_time last_change; /* updatedAt never goes below this */
+    gsim_rng rng;          /* the churn stream, advanced day by day */
     gsim_arena text;
     uint64_t salt[GSIM_KIND_COUNT];
     uint64_t serial[GSIM_KIND_COUNT]; /* next serial per id kind */
     GSIM_ARRAY(gsim_user) users;
     GSIM_ARRAY(gsim_client) clients;
+    GSIM_ARRAY(gsim_contact) contacts;
     GSIM_ARRAY(gsim_piano) pianos;
     GSIM_ARRAY(gsim_event) events;
     GSIM_ARRAY(gsim_timeline) timeline;
@@ -147,6 +186,9 @@ extern const char *const gsim_client_tags[];
 extern const size_t gsim_client_tag_count;
 extern const char *const gsim_piano_tags[];
 extern const size_t gsim_piano_tag_count;
+
+/* The business's own time zone (contracts/gazelle.md, Values). */
+#define GSIM_TIMEZONE "America/Montreal"
 
 void gsim_params_default(gsim_params *p);
 /* Generates the business for seed at time now (generate.c). 0 or -1. */

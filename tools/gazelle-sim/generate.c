@@ -52,10 +52,10 @@ static int gen_users(gsim_dataset *ds, gsim_rng *rng, gsim_time import_at)
     qsort(p, n, sizeof(*p), compare_plans);
     int rc = 0;
     for (uint64_t i = 0; i < n && rc == 0; i++) {
-        const char *role = i == 0 ? "ADMIN"
-                           : gsim_rng_chance(rng, 0.2) ? "OFFICE"
-                                                       : "TECHNICIAN";
-        int64_t row = gsim_make_user(ds, rng, p[i].created, role);
+        const char *level = i == 0                      ? "ADMIN"
+                            : gsim_rng_chance(rng, 0.2) ? "ASSISTANT"
+                                                        : "TECHNICIAN";
+        int64_t row = gsim_make_user(ds, rng, p[i].created, level);
         if (row < 0) {
             rc = -1;
             break;
@@ -112,8 +112,8 @@ static int gen_pianos(gsim_dataset *ds, gsim_rng *rng, gsim_time import_at)
         int32_t client = -1;
         if (ds->clients.count && gsim_rng_chance(rng, 0.97))
             client = (int32_t)gsim_rng_below(rng, ds->clients.count);
-        gsim_time from = client >= 0 ? ds->clients.rows[client].created_at
-                                     : import_at;
+        gsim_time from =
+            client >= 0 ? ds->clients.rows[client].created_at : import_at;
         p[i].client = client;
         p[i].created = (from == import_at && gsim_rng_chance(rng, 0.8))
                            ? import_at
@@ -149,16 +149,19 @@ static void settle_event(gsim_dataset *ds, gsim_rng *rng, gsim_event *e)
     double r = gsim_rng_unit(rng);
     if (end < now) {
         if (r < 0.85) {
-            e->status = "COMPLETED";
+            e->status = "COMPLETE";
             e->updated_at = end + gsim_rng_range(rng, 0, 3 * DAY);
             if (e->updated_at > now - 60)
                 e->updated_at = now - 60;
         } else if (r < 0.93) {
-            e->status = "CANCELLED";
+            e->status = "CANCELED";
             e->updated_at = between(rng, e->created_at, e->start);
+        } else if (r < 0.95) {
+            e->status = "NO_SHOW";
+            e->updated_at = between(rng, end, now - 60);
         }
     } else if (r < 0.07) {
-        e->status = "CANCELLED";
+        e->status = "CANCELED";
         e->updated_at = between(rng, e->created_at, now - 60);
     } else if (r < 0.3) {
         e->confirmed_by_client = 1;
@@ -186,8 +189,8 @@ static int gen_events(gsim_dataset *ds, gsim_rng *rng)
     qsort(p, n, sizeof(*p), compare_plans);
     int rc = 0;
     for (uint64_t i = 0; i < n; i++) {
-        int64_t row = gsim_make_event(ds, rng, p[i].created, p[i].start,
-                                      ds->now);
+        int64_t row =
+            gsim_make_event(ds, rng, p[i].created, p[i].start, ds->now);
         if (row < 0) {
             rc = -1;
             break;
@@ -200,10 +203,17 @@ static int gen_events(gsim_dataset *ds, gsim_rng *rng)
 
 static const char *timeline_type(gsim_rng *rng)
 {
-    static const char *const types[] = {
-        "SERVICE_ENTRY_MANUAL", "SERVICE_ENTRY_MANUAL", "APPOINTMENT",
-        "APPOINTMENT", "USER_COMMENT", "INVOICE", "ESTIMATE", "EMAIL", "SMS",
-        "PIANO_MEASUREMENT"};
+    static const char *const types[] = {"SERVICE_ENTRY_MANUAL",
+                                        "SERVICE_ENTRY_MANUAL",
+                                        "APPOINTMENT",
+                                        "APPOINTMENT",
+                                        "USER_COMMENT",
+                                        "INVOICE",
+                                        "ESTIMATE",
+                                        "CONTACT_EMAIL_AUTOMATED",
+                                        "CONTACT_SMS_AUTOMATED",
+                                        "PIANO_MEASUREMENT",
+                                        "SYSTEM_MESSAGE"};
     return types[gsim_rng_below(rng, sizeof(types) / sizeof(types[0]))];
 }
 
@@ -230,25 +240,27 @@ static int gen_timeline(gsim_dataset *ds, gsim_rng *rng, gsim_time import_at)
     qsort(p, n, sizeof(*p), compare_plans);
     int rc = 0;
     for (uint64_t i = 0; i < n; i++) {
-        int32_t client = gsim_rng_chance(rng, 0.9)
-                             ? gsim_pick_client(ds, rng, p[i].created)
-                             : -1;
+        /* Every entry belongs to a client (the field is non-null). */
+        int32_t client = gsim_pick_client(ds, rng, p[i].created);
+        if (client < 0)
+            continue;
         int32_t piano = gsim_rng_chance(rng, 0.5)
                             ? gsim_pick_piano_of(ds, rng, client)
                             : -1;
-        int32_t user = gsim_rng_chance(rng, 0.8)
-                           ? gsim_pick_user(ds, rng, p[i].created)
-                           : -1;
+        const char *type = timeline_type(rng);
+        int32_t user =
+            strcmp(type, "SYSTEM_MESSAGE") != 0 && gsim_rng_chance(rng, 0.8)
+                ? gsim_pick_staff(ds, rng, p[i].created)
+                : -1;
         int64_t row = gsim_make_timeline(ds, rng, p[i].start, p[i].created,
-                                         client, piano, user,
-                                         timeline_type(rng));
+                                         client, piano, user, -1, type);
         if (row < 0) {
             rc = -1;
             break;
         }
         gsim_timeline *t = &ds->timeline.rows[row];
         if (gsim_rng_chance(rng, 0.05))
-            t->updated_at = between(rng, t->created_at, ds->now - 60);
+            t->edited_at = between(rng, t->created_at, ds->now - 60);
     }
     free(p);
     return rc;
@@ -269,8 +281,8 @@ int gsim_dataset_generate(gsim_dataset *ds, uint64_t seed, gsim_time now,
     /* Midnight-aligned anchors keep the import instant a round number. */
     gsim_time import_at = (gsim_day_of(now) - 3650) * DAY + 14 * 3600;
     gsim_time bulk_edit_at = (gsim_day_of(now) - 200) * DAY + 15 * 3600 + 7;
-    if (gen_users(ds, &rng, import_at) || gen_clients(ds, &rng, import_at,
-                                                       bulk_edit_at) ||
+    if (gen_users(ds, &rng, import_at) ||
+        gen_clients(ds, &rng, import_at, bulk_edit_at) ||
         gen_pianos(ds, &rng, import_at) || gen_events(ds, &rng) ||
         gen_timeline(ds, &rng, import_at)) {
         gsim_dataset_free(ds);

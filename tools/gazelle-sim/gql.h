@@ -1,8 +1,8 @@
-/* The executable subset of GraphQL (https://spec.graphql.org/October2021/):
+/* Executable GraphQL documents (https://spec.graphql.org/October2021/):
  * operations, variable definitions with defaults, every literal kind,
- * aliases, arguments, directives and nested selection sets. Fragments are
- * recognised and refused with a clear error: no known Gazelle client sends
- * them and the simulator would rather fail loudly than answer wrongly.
+ * aliases, arguments, directives, nested selection sets, fragment
+ * definitions, fragment spreads and inline fragments. Validation
+ * (validate.h) flattens the fragments away, so execution sees only fields.
  *
  * The whole AST of one document lives in one arena. */
 #ifndef GSIM_GQL_H
@@ -27,8 +27,8 @@ typedef struct {
     gql_token_kind kind;
     const char *start; /* raw text in the source */
     size_t len;
-    char *value;       /* decoded string (GQL_T_STRING), arena-owned */
-    int line, col;     /* 1-based, columns count bytes */
+    char *value;   /* decoded string (GQL_T_STRING), arena-owned */
+    int line, col; /* 1-based, columns count bytes */
 } gql_token;
 
 typedef struct {
@@ -37,7 +37,7 @@ typedef struct {
     int line;
     size_t line_start;
     gsim_arena *arena;
-    char error[160];   /* set when a GQL_T_ERROR token is returned */
+    char error[160]; /* set when a GQL_T_ERROR token is returned */
 } gql_lexer;
 
 void gql_lexer_init(gql_lexer *lx, const char *src, size_t len,
@@ -62,10 +62,10 @@ typedef enum {
 typedef struct gql_value gql_value;
 struct gql_value {
     gql_value_kind kind;
-    const char *text;   /* variable name, number text, string, enum name */
+    const char *text; /* variable name, number text, string, enum name */
     int boolean;
-    const char *key;    /* when this value is an object member */
-    gql_value *items;   /* list items / object members (linked by next) */
+    const char *key;  /* when this value is an object member */
+    gql_value *items; /* list items / object members (linked by next) */
     gql_value *next;
     int line, col;
 };
@@ -86,10 +86,16 @@ struct gql_directive {
     int line, col;
 };
 
+/* A selection: a field, a fragment spread (name is the fragment's) or an
+ * inline fragment (type_cond, possibly NULL, and selections). */
+typedef enum { GQL_SEL_FIELD, GQL_SEL_SPREAD, GQL_SEL_INLINE } gql_sel_kind;
+
 typedef struct gql_field gql_field;
 struct gql_field {
-    const char *alias;  /* NULL when none */
+    gql_sel_kind kind;
+    const char *alias; /* NULL when none */
     const char *name;
+    const char *type_cond; /* GQL_SEL_INLINE: `... on T`, or NULL */
     gql_argument *args;
     gql_directive *directives;
     gql_field *selections; /* NULL when the field has no selection set */
@@ -101,16 +107,30 @@ struct gql_field {
      * parent the `const gsim_stype *` it was selected on. */
     const void *def;
     const void *parent;
-    int duplicate;      /* a repeated response key, rendered once */
+    int duplicate; /* a repeated response key, rendered once */
+};
+
+/* A type as written in a variable definition: `[Int!]!`. */
+typedef struct gql_type gql_type;
+struct gql_type {
+    int non_null;
+    gql_type *list_of; /* non-NULL: a list of this */
+    const char *name;  /* set when list_of is NULL */
+    int line, col;
 };
 
 typedef struct gql_var_def gql_var_def;
 struct gql_var_def {
     const char *name;
+    gql_type *type;
     const char *type_name; /* the named type inside any list/non-null */
     int non_null;          /* outermost type is non-null */
     int is_list;
     gql_value *default_value;
+    gql_directive *directives;
+    /* Filled by validation: the `const gsim_tref *` of type, NULL when the
+     * type is unknown or not an input type. */
+    const void *tref;
     gql_var_def *next;
     int line, col;
 };
@@ -120,7 +140,7 @@ typedef enum { GQL_OP_QUERY, GQL_OP_MUTATION, GQL_OP_SUBSCRIPTION } gql_op_kind;
 typedef struct gql_operation gql_operation;
 struct gql_operation {
     gql_op_kind kind;
-    const char *name;   /* NULL for anonymous */
+    const char *name; /* NULL for anonymous */
     gql_var_def *var_defs;
     gql_directive *directives;
     gql_field *selections;
@@ -128,9 +148,20 @@ struct gql_operation {
     int line, col;
 };
 
+typedef struct gql_fragment gql_fragment;
+struct gql_fragment {
+    const char *name;
+    const char *type_cond;
+    gql_directive *directives;
+    gql_field *selections;
+    gql_fragment *next;
+    int line, col;
+};
+
 typedef struct {
     gql_operation *operations;
-    int has_fragments;  /* a fragment definition, spread or inline fragment */
+    gql_fragment *fragments;
+    int has_fragments; /* a fragment definition, spread or inline fragment */
     int fragment_line, fragment_col;
 } gql_document;
 

@@ -13,6 +13,7 @@ typedef struct {
     gsim_arena *arena;
     gql_document *doc;
     gql_error *err;
+    int depth;    /* nesting of selection sets, lists, objects and types */
     jmp_buf fail; /* why: unwinding a deep descent on the first error keeps
                      every production free of error plumbing; all memory is
                      in the arena, so nothing leaks on the jump */
@@ -47,8 +48,7 @@ static void describe(const gql_token *t, char *out, size_t n)
 
 static _Noreturn void fail_at(parser *p, int line, int col, const char *msg)
 {
-    snprintf(p->err->message, sizeof(p->err->message), "Syntax Error: %s",
-             msg);
+    snprintf(p->err->message, sizeof(p->err->message), "Syntax Error: %s", msg);
     p->err->line = line;
     p->err->col = col;
     longjmp(p->fail, 1);
@@ -92,6 +92,18 @@ static void expect_punct(parser *p, const char *punct)
     advance(p);
 }
 
+/* Why a limit: the descent recurses, and validation and execution walk the
+ * tree recursively too; a hostile `{{{{...` must not exhaust the stack.
+ * Real documents nest a dozen levels. */
+enum { MAX_DEPTH = 128 };
+
+static void enter(parser *p)
+{
+    if (++p->depth > MAX_DEPTH)
+        fail_at(p, p->tok.line, p->tok.col,
+                "The document is nested too deeply (more than 128 levels).");
+}
+
 static void *alloc(parser *p, size_t size)
 {
     void *out = gsim_arena_alloc(p->arena, size);
@@ -121,6 +133,7 @@ static gql_value *parse_list(parser *p, gql_value *v, int is_const)
 {
     gql_value **tail = &v->items;
     v->kind = GQL_V_LIST;
+    enter(p);
     advance(p); /* [ */
     while (!is_punct(p, "]")) {
         if (p->tok.kind == GQL_T_EOF)
@@ -129,6 +142,7 @@ static gql_value *parse_list(parser *p, gql_value *v, int is_const)
         tail = &(*tail)->next;
     }
     advance(p);
+    p->depth--;
     return v;
 }
 
@@ -136,6 +150,7 @@ static gql_value *parse_object(parser *p, gql_value *v, int is_const)
 {
     gql_value **tail = &v->items;
     v->kind = GQL_V_OBJECT;
+    enter(p);
     advance(p); /* { */
     while (!is_punct(p, "}")) {
         int line = p->tok.line, col = p->tok.col;
@@ -149,6 +164,7 @@ static gql_value *parse_object(parser *p, gql_value *v, int is_const)
         tail = &member->next;
     }
     advance(p);
+    p->depth--;
     return v;
 }
 
@@ -250,24 +266,29 @@ static void note_fragment(parser *p, int line, int col)
     }
 }
 
-/* Spreads and inline fragments are parsed (so the document's syntax is
- * checked in full) and then dropped; the document is marked. */
-static void parse_fragment_use(parser *p)
+/* `...Name @dirs` or `... on Type @dirs { }` / `... @dirs { }`. */
+static gql_field *parse_fragment_use(parser *p)
 {
-    int line = p->tok.line, col = p->tok.col;
+    gql_field *f = alloc(p, sizeof(*f));
+    f->line = p->tok.line;
+    f->col = p->tok.col;
     advance(p); /* ... */
-    note_fragment(p, line, col);
+    note_fragment(p, f->line, f->col);
     if (p->tok.kind == GQL_T_NAME && !is_name(p, "on")) {
-        take_name(p);
-        parse_directives(p, 0);
-        return;
+        f->kind = GQL_SEL_SPREAD;
+        f->name = take_name(p);
+        f->directives = parse_directives(p, 0);
+        return f;
     }
+    f->kind = GQL_SEL_INLINE;
     if (is_name(p, "on")) {
         advance(p);
-        take_name(p);
+        f->type_cond = take_name(p);
     }
-    parse_directives(p, 0);
-    parse_selection_set(p);
+    f->directives = parse_directives(p, 0);
+    f->has_selection_set = 1;
+    f->selections = parse_selection_set(p);
+    return f;
 }
 
 static gql_field *parse_field(parser *p)
@@ -295,24 +316,49 @@ static gql_field *parse_field(parser *p)
 static gql_field *parse_selection_set(parser *p)
 {
     gql_field *head = NULL, **tail = &head;
+    enter(p);
     expect_punct(p, "{");
     if (is_punct(p, "}")) {
         char msg[] = "Expected Name, found \"}\".";
         fail_at(p, p->tok.line, p->tok.col, msg);
     }
     while (!is_punct(p, "}")) {
+        gql_field *f;
         if (is_punct(p, "...")) {
-            parse_fragment_use(p);
-            continue;
+            f = parse_fragment_use(p);
+        } else {
+            if (p->tok.kind != GQL_T_NAME)
+                unexpected(p);
+            f = parse_field(p);
         }
-        if (p->tok.kind != GQL_T_NAME)
-            unexpected(p);
-        gql_field *f = parse_field(p);
         *tail = f;
         tail = &f->next;
     }
     advance(p);
+    p->depth--;
     return head;
+}
+
+/* Type: Name | [Type], each optionally followed by !. */
+static gql_type *parse_type(parser *p)
+{
+    gql_type *t = alloc(p, sizeof(*t));
+    t->line = p->tok.line;
+    t->col = p->tok.col;
+    if (is_punct(p, "[")) {
+        enter(p);
+        advance(p);
+        t->list_of = parse_type(p);
+        expect_punct(p, "]");
+        p->depth--;
+    } else {
+        t->name = take_name(p);
+    }
+    if (is_punct(p, "!")) {
+        t->non_null = 1;
+        advance(p);
+    }
+    return t;
 }
 
 static gql_var_def *parse_variable_definitions(parser *p)
@@ -321,6 +367,10 @@ static gql_var_def *parse_variable_definitions(parser *p)
     if (!is_punct(p, "("))
         return NULL;
     advance(p);
+    if (is_punct(p, ")")) {
+        char msg[] = "Expected \"$\", found \")\".";
+        fail_at(p, p->tok.line, p->tok.col, msg);
+    }
     while (!is_punct(p, ")")) {
         gql_var_def *d = alloc(p, sizeof(*d));
         d->line = p->tok.line;
@@ -328,36 +378,18 @@ static gql_var_def *parse_variable_definitions(parser *p)
         expect_punct(p, "$");
         d->name = take_name(p);
         expect_punct(p, ":");
-        /* Type: Name | [Type] with any number of !; we keep the inner named
-         * type, whether the outer layer is a list and whether it is
-         * non-null. */
-        int depth = 0;
-        while (is_punct(p, "[")) {
-            if (depth == 0)
-                d->is_list = 1;
-            depth++;
-            advance(p);
-        }
-        d->type_name = take_name(p);
-        if (is_punct(p, "!")) {
-            if (depth == 0)
-                d->non_null = 1;
-            advance(p);
-        }
-        while (depth > 0) {
-            expect_punct(p, "]");
-            depth--;
-            if (is_punct(p, "!")) {
-                if (depth == 0)
-                    d->non_null = 1;
-                advance(p);
-            }
-        }
+        d->type = parse_type(p);
+        const gql_type *inner = d->type;
+        while (inner->list_of)
+            inner = inner->list_of;
+        d->type_name = inner->name;
+        d->non_null = d->type->non_null;
+        d->is_list = d->type->list_of != NULL;
         if (is_punct(p, "=")) {
             advance(p);
             d->default_value = parse_value(p, 1);
         }
-        parse_directives(p, 1);
+        d->directives = parse_directives(p, 1);
         *tail = d;
         tail = &d->next;
     }
@@ -390,13 +422,16 @@ static gql_operation *parse_operation(parser *p)
     return op;
 }
 
-static void parse_fragment_definition(parser *p)
+static gql_fragment *parse_fragment_definition(parser *p)
 {
+    gql_fragment *fr = alloc(p, sizeof(*fr));
+    fr->line = p->tok.line;
+    fr->col = p->tok.col;
     note_fragment(p, p->tok.line, p->tok.col);
     advance(p); /* fragment */
     if (is_name(p, "on"))
         unexpected(p);
-    take_name(p);
+    fr->name = take_name(p);
     if (!is_name(p, "on")) {
         char what[64], msg[128];
         describe(&p->tok, what, sizeof(what));
@@ -404,9 +439,10 @@ static void parse_fragment_definition(parser *p)
         fail_at(p, p->tok.line, p->tok.col, msg);
     }
     advance(p);
-    take_name(p);
-    parse_directives(p, 0);
-    parse_selection_set(p);
+    fr->type_cond = take_name(p);
+    fr->directives = parse_directives(p, 0);
+    fr->selections = parse_selection_set(p);
+    return fr;
 }
 
 int gql_parse(gql_document **out, gsim_arena *arena, const char *src,
@@ -424,13 +460,15 @@ int gql_parse(gql_document **out, gsim_arena *arena, const char *src,
     p.doc = alloc(&p, sizeof(*p.doc));
     advance(&p);
     gql_operation **tail = &p.doc->operations;
+    gql_fragment **frag_tail = &p.doc->fragments;
     if (p.tok.kind == GQL_T_EOF) {
         char msg[] = "Unexpected <EOF>.";
         fail_at(&p, p.tok.line, p.tok.col, msg);
     }
     while (p.tok.kind != GQL_T_EOF) {
         if (is_name(&p, "fragment")) {
-            parse_fragment_definition(&p);
+            *frag_tail = parse_fragment_definition(&p);
+            frag_tail = &(*frag_tail)->next;
             continue;
         }
         gql_operation *op = parse_operation(&p);

@@ -10,7 +10,8 @@
 #include "dataset.h"
 
 const char *const gsim_kind_prefix[GSIM_KIND_COUNT] = {
-    "usr", "cli", "pia", "evt", "tle", "con", "inv", "est"};
+    "usr", "cli", "pia", "evt", "tle", "con", "inv", "est",
+    "evp" /* never rendered: event piano slots have no id in Gazelle */};
 
 static const char digits62[] =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void gsim_out_raw(gsim_out *o, const char *text, size_t len)
+void gsim_out_grow_append(gsim_out *o, const char *text, size_t len)
 {
     if (gs_buf_append(&o->buf, text, len) != 0)
         o->failed = 1;
@@ -21,26 +21,36 @@ void gsim_out_str(gsim_out *o, const char *text)
         return;
     }
     gsim_out_raw(o, "\"", 1);
-    const char *run = text;
-    for (const char *p = text; *p; p++) {
+    const char *run = text, *p = text;
+    for (; *p; p++) {
         unsigned char c = (unsigned char)*p;
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         gsim_out_raw(o, run, (size_t)(p - run));
         char esc[8];
         switch (c) {
-        case '"': gsim_out_raw(o, "\\\"", 2); break;
-        case '\\': gsim_out_raw(o, "\\\\", 2); break;
-        case '\n': gsim_out_raw(o, "\\n", 2); break;
-        case '\r': gsim_out_raw(o, "\\r", 2); break;
-        case '\t': gsim_out_raw(o, "\\t", 2); break;
+        case '"':
+            gsim_out_raw(o, "\\\"", 2);
+            break;
+        case '\\':
+            gsim_out_raw(o, "\\\\", 2);
+            break;
+        case '\n':
+            gsim_out_raw(o, "\\n", 2);
+            break;
+        case '\r':
+            gsim_out_raw(o, "\\r", 2);
+            break;
+        case '\t':
+            gsim_out_raw(o, "\\t", 2);
+            break;
         default:
             snprintf(esc, sizeof(esc), "\\u%04x", c);
             gsim_out_raw(o, esc, 6);
         }
         run = p + 1;
     }
-    gsim_out_puts(o, run);
+    gsim_out_raw(o, run, (size_t)(p - run));
     gsim_out_raw(o, "\"", 1);
 }
 

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -17,7 +18,21 @@ typedef struct {
     int failed;
 } gsim_out;
 
-void gsim_out_raw(gsim_out *o, const char *text, size_t len);
+/* The slow path of gsim_out_raw: grows the buffer. */
+void gsim_out_grow_append(gsim_out *o, const char *text, size_t len);
+/* Appends bytes. Inline because an answer is thousands of tiny appends
+ * ("{", a key, a comma); only a full buffer takes the call. */
+static inline void gsim_out_raw(gsim_out *o, const char *text, size_t len)
+{
+    gs_buf *b = &o->buf;
+    if (b->data && b->len + len < b->cap) {
+        memcpy(b->data + b->len, text, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+        return;
+    }
+    gsim_out_grow_append(o, text, len);
+}
 void gsim_out_puts(gsim_out *o, const char *text);
 /* A JSON string, or null when text is NULL. */
 void gsim_out_str(gsim_out *o, const char *text);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sdl.h"
 #include "server.h"
 
 static const char usage[] =
@@ -22,6 +23,12 @@ static const char usage[] =
 "  --port N                 TCP port; 0 (default) picks a free one\n"
 "  --seed N                 business seed (default 1)\n"
 "  --now TIME               simulated clock start (default 2026-11-25T12:00:00Z)\n"
+"  --hide-unfiltered LIST   comma-separated status values (of ClientStatus,\n"
+"                           PianoStatus, EventStatus) that lists leave out\n"
+"                           unless a status filter is given (default: none;\n"
+"                           every status comes back unfiltered)\n"
+"  --log-requests FILE      append every GraphQL request to FILE as a JSON line\n"
+"                           {\"query\",\"variables\",\"operationName\"}\n"
 "Sizes (defaults: the seed's business)\n"
 "  --users N (5) --clients N (850) --pianos N (1200) --events N (8000)\n"
 "  --timeline N (60000)     events span 2 years back..6 months ahead,\n"
@@ -42,12 +49,15 @@ static const char usage[] =
 "  --events-per-day X (9)  --reschedules-per-day X (2)  --cancels-per-day X (0.8)\n"
 "  --timeline-per-day X (16)  --bulk-edit-chance P (0.05, a mass tag edit)\n"
 "  --timeline-edits-per-day X (0.5) of entries created in the last\n"
-"  --timeline-edit-window-days N (30) days (updatedAt moves, occurredAt not)\n"
+"  --timeline-edit-window-days N (30) days (the comment changes, occurredAt\n"
+"                           does not; no field shows when)\n"
 "\n"
 "Endpoints\n"
 "  POST /graphql/private/          {\"query\", \"variables\", \"operationName\"}\n"
-"       roots: allUsers allClients allPianos allEventsBatched\n"
-"       allTimelineEntries client(id) piano(id)\n"
+"       validated against schema/gazelle.graphql; modelled roots: allUsers\n"
+"       allClients allPianos allEventsBatched allEvents allTimelineEntries\n"
+"       client piano event contact user allClientTags allPianoTags; every\n"
+"       other field answers a type-correct default\n"
 "  POST /developer/oauth/token     grant_type=refresh_token (form or JSON)\n"
 "  POST /__sim/advance?days=N      churn N days; answers counts per entity\n"
 "  GET  /__sim/stats, POST /__sim/stats/reset\n"
@@ -107,11 +117,40 @@ static int copy_flag(char *dst, size_t cap, const char *value)
     return 0;
 }
 
+/* --hide-unfiltered: splits the list in place (argv strings are the
+ * program's) and checks each value is a status of a modelled list. */
+static int parse_statuses(char *list, gsim_params *p)
+{
+    static const char *const enums[] = {"ClientStatus", "PianoStatus",
+                                        "EventStatus"};
+    const size_t max =
+        sizeof(p->hidden_statuses) / sizeof(p->hidden_statuses[0]);
+    const gsim_schema *schema = gsim_schema_gazelle();
+    char *save = NULL;
+    p->nhidden_statuses = 0;
+    for (char *v = strtok_r(list, ",", &save); v;
+         v = strtok_r(NULL, ",", &save)) {
+        int known = 0;
+        for (size_t e = 0; schema && e < 3; e++)
+            known |= gsim_stype_enum_index(gsim_schema_type(schema, enums[e]),
+                                           v) >= 0;
+        if (!known || p->nhidden_statuses == max) {
+            fprintf(stderr,
+                    "gazelle-sim: --hide-unfiltered: %s is not a status of "
+                    "clients, pianos or events (or too many values)\n",
+                    v);
+            return -1;
+        }
+        p->hidden_statuses[p->nhidden_statuses++] = v;
+    }
+    return 0;
+}
+
 enum {
     OPT_PORT = 256, OPT_SEED, OPT_NOW, OPT_USERS, OPT_CLIENTS, OPT_PIANOS,
     OPT_EVENTS, OPT_TIMELINE, OPT_SCALE, OPT_TOKEN, OPT_API_KEY,
     OPT_REFRESH, OPT_CLIENT_ID, OPT_CLIENT_SECRET, OPT_TTL_REQUESTS,
-    OPT_TTL_SECONDS, OPT_RATE
+    OPT_TTL_SECONDS, OPT_LOG_REQUESTS, OPT_HIDE, OPT_RATE
 };
 
 int main(int argc, char **argv)
@@ -120,6 +159,7 @@ int main(int argc, char **argv)
     gsim_params params;
     gsim_params_default(&params);
     uint64_t port = 0, seed = 1, v;
+    const char *log_path = NULL;
     double scale = 1;
     gsim_time now;
     gsim_time_parse(&now, "2026-11-25T12:00:00Z");
@@ -160,15 +200,18 @@ int main(int argc, char **argv)
         {"client-secret", required_argument, NULL, OPT_CLIENT_SECRET},
         {"token-ttl-requests", required_argument, NULL, OPT_TTL_REQUESTS},
         {"token-ttl-seconds", required_argument, NULL, OPT_TTL_SECONDS},
+        {"log-requests", required_argument, NULL, OPT_LOG_REQUESTS},
+        {"hide-unfiltered", required_argument, NULL, OPT_HIDE},
     };
-    size_t nopts = 17;
+    size_t nopts = 19;
     for (size_t i = 0; i < NRATES; i++)
         options[nopts++] = (struct option){rates[i].name, required_argument,
                                            NULL, OPT_RATE + (int)i};
     options[nopts] = (struct option){NULL, 0, NULL, 0};
 
-    int opt, bad = 0;
-    while (!bad && (opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+    int opt, bad = 0, which = -1;
+    while (!bad &&
+           (opt = getopt_long(argc, argv, "h", options, &which)) != -1) {
         switch (opt) {
         case 'h': fputs(usage, stdout); return 0;
         case OPT_PORT: bad = parse_u64(optarg, &port) || port > 65535; break;
@@ -198,6 +241,8 @@ int main(int argc, char **argv)
         case OPT_CLIENT_SECRET:
             bad = copy_flag(auth->client_secret, sizeof(auth->client_secret), optarg);
             break;
+        case OPT_LOG_REQUESTS: log_path = optarg; break;
+        case OPT_HIDE: bad = parse_statuses(optarg, &params); break;
         case OPT_TTL_REQUESTS: bad = parse_u64(optarg, &auth->ttl_requests); break;
         case OPT_TTL_SECONDS:
             bad = parse_u64(optarg, &v) || v > INT64_MAX;
@@ -211,9 +256,9 @@ int main(int argc, char **argv)
             fputs(usage, stderr);
             return 2;
         }
-        if (bad)
+        if (bad && opt != OPT_HIDE) /* that one names its bad value */
             fprintf(stderr, "gazelle-sim: bad value \"%s\" for --%s\n", optarg,
-                    options[0].name ? "option" : "");
+                    which >= 0 ? options[which].name : "option");
     }
     if (bad || optind < argc) {
         fprintf(stderr, "gazelle-sim: invalid arguments (see --help)\n");
@@ -237,9 +282,15 @@ int main(int argc, char **argv)
     }
     auth->seed = seed;
     auth->issued_at = now;
+    if (log_path && gsim_reqlog_open(&server.reqlog, log_path) != 0) {
+        fprintf(stderr, "gazelle-sim: cannot open --log-requests file %s: %s\n",
+                log_path, strerror(errno));
+        return 1;
+    }
 
     if (gsim_dataset_generate(&server.ds, seed, now, &params) != 0) {
         fprintf(stderr, "gazelle-sim: out of memory generating the data\n");
+        gsim_reqlog_close(&server.reqlog);
         return 1;
     }
     /* Signals are taken synchronously by this thread; the server threads

@@ -18,19 +18,17 @@ static int compare_entries(const void *a, const void *b)
     return 0;
 }
 
-#define FILL(array, live_expr, created, updated, start)                      \
-    do {                                                                     \
-        for (size_t i = 0; i < (array).count; i++) {                         \
-            const __typeof__((array).rows[0]) *r = &(array).rows[i];         \
-            if (!(live_expr))                                                \
-                continue;                                                    \
-            gsim_sort_entry *e = &entries[n++];                              \
-            e->key = key == GSIM_KEY_CREATED   ? (created)                   \
-                     : key == GSIM_KEY_UPDATED ? (updated)                   \
-                                               : (start);                    \
-            e->id = r->id;                                                   \
-            e->row = (uint32_t)i;                                            \
-        }                                                                    \
+#define FILL(array, live_expr, created, start)                                 \
+    do {                                                                       \
+        for (size_t i = 0; i < (array).count; i++) {                           \
+            const __typeof__((array).rows[0]) *r = &(array).rows[i];           \
+            if (!(live_expr))                                                  \
+                continue;                                                      \
+            gsim_sort_entry *e = &entries[n++];                                \
+            e->key = key == GSIM_KEY_CREATED ? (created) : (start);            \
+            e->id = r->id;                                                     \
+            e->row = (uint32_t)i;                                              \
+        }                                                                      \
     } while (0)
 
 const gsim_order *gsim_order_get(gsim_dataset *ds, gsim_kind kind,
@@ -41,12 +39,23 @@ const gsim_order *gsim_order_get(gsim_dataset *ds, gsim_kind kind,
         return order;
     size_t total;
     switch (kind) {
-    case GSIM_USER: total = ds->users.count; break;
-    case GSIM_CLIENT: total = ds->clients.count; break;
-    case GSIM_PIANO: total = ds->pianos.count; break;
-    case GSIM_EVENT: total = ds->events.count; break;
-    case GSIM_TIMELINE: total = ds->timeline.count; break;
-    default: return NULL;
+    case GSIM_USER:
+        total = ds->users.count;
+        break;
+    case GSIM_CLIENT:
+        total = ds->clients.count;
+        break;
+    case GSIM_PIANO:
+        total = ds->pianos.count;
+        break;
+    case GSIM_EVENT:
+        total = ds->events.count;
+        break;
+    case GSIM_TIMELINE:
+        total = ds->timeline.count;
+        break;
+    default:
+        return NULL;
     }
     gsim_sort_entry *entries = malloc((total ? total : 1) * sizeof(*entries));
     if (!entries)
@@ -54,21 +63,21 @@ const gsim_order *gsim_order_get(gsim_dataset *ds, gsim_kind kind,
     size_t n = 0;
     switch (kind) {
     case GSIM_USER:
-        FILL(ds->users, 1, r->created_at, r->updated_at, r->created_at);
+        FILL(ds->users, 1, r->created_at, r->created_at);
         break;
     case GSIM_CLIENT:
-        FILL(ds->clients, !r->deleted, r->created_at, r->updated_at,
-             r->created_at);
+        FILL(ds->clients, !r->deleted, r->created_at, r->created_at);
         break;
     case GSIM_PIANO:
-        FILL(ds->pianos, !r->deleted, r->created_at, r->updated_at,
-             r->created_at);
+        FILL(ds->pianos, !r->deleted, r->created_at, r->created_at);
         break;
     case GSIM_EVENT:
-        FILL(ds->events, 1, r->created_at, r->updated_at, r->start);
+        FILL(ds->events, 1, r->created_at, r->start);
         break;
     default:
-        FILL(ds->timeline, 1, r->created_at, r->updated_at, r->occurred_at);
+        /* A timeline entry has no visible createdAt; only occurredAt
+         * orders it. */
+        FILL(ds->timeline, 1, r->occurred_at, r->occurred_at);
         break;
     }
     qsort(entries, n, sizeof(*entries), compare_entries);

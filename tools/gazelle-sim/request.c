@@ -5,94 +5,28 @@
 #include <string.h>
 
 #include "resolve.h"
-#include "schema.h"
+#include "sdl.h"
+#include "validate.h"
 
-static json_t *default_json(const gql_value *v)
+/* The root fields a request selects, for the counters and the fault rules
+ * (server.c), known even when the document is invalid: the direct fields
+ * of the operation that would run. */
+static void note_roots(gsim_request *r, const gql_operation *op)
 {
-    /* Defaults are constants (the parser refuses variables in them). */
-    json_t *out;
-    switch (v->kind) {
-    case GQL_V_INT: {
-        char *end;
-        long long n = strtoll(v->text, &end, 10);
-        return *end ? json_real(strtod(v->text, NULL)) : json_integer(n);
-    }
-    case GQL_V_FLOAT: return json_real(strtod(v->text, NULL));
-    case GQL_V_STRING:
-    case GQL_V_ENUM: return json_string(v->text);
-    case GQL_V_BOOLEAN: return json_boolean(v->boolean);
-    case GQL_V_LIST:
-        out = json_array();
-        for (const gql_value *i = v->items; i; i = i->next)
-            json_array_append_new(out, default_json(i));
-        return out;
-    case GQL_V_OBJECT:
-        out = json_object();
-        for (const gql_value *i = v->items; i; i = i->next)
-            json_object_set_new(out, i->key, default_json(i));
-        return out;
-    default: return json_null();
-    }
+    r->nroots = 0;
+    for (const gql_field *f = op ? op->selections : NULL; f; f = f->next)
+        if (f->kind == GQL_SEL_FIELD && r->nroots < GSIM_MAX_ROOT_NAMES)
+            r->roots[r->nroots++] = f->name;
 }
 
-static void coerce_variables(gsim_request *r, json_t *given)
+static const gql_operation *named_operation(const gql_document *doc,
+                                            const char *name)
 {
-    char msg[200];
-    r->vars = json_object();
-    for (const gql_var_def *d = r->op->var_defs; d; d = d->next) {
-        json_t *v = json_object_get(given, d->name);
-        if (v && !(json_is_null(v) && d->non_null)) {
-            json_object_set(r->vars, d->name, v);
-        } else if (d->default_value && !v) {
-            json_object_set_new(r->vars, d->name,
-                                default_json(d->default_value));
-        } else if (d->non_null) {
-            snprintf(msg, sizeof(msg),
-                     v ? "Variable \"$%s\" of non-null type \"%s!\" must not "
-                         "be null."
-                       : "Variable \"$%s\" of required type \"%s!\" was not "
-                         "provided.",
-                     d->name, d->type_name);
-            gsim_error_add(r->errors, msg, d->line, d->col);
-        }
-    }
-}
-
-static int choose_operation(gsim_request *r, const char *name)
-{
-    size_t count = 0;
-    for (gql_operation *op = r->doc->operations; op; op = op->next) {
-        count++;
-        if (name && op->name && strcmp(op->name, name) == 0)
-            r->op = op;
-    }
-    if (name && !r->op) {
-        char msg[200];
-        snprintf(msg, sizeof(msg), "Unknown operation named \"%s\".", name);
-        gsim_error_add(r->errors, msg, 0, 0);
-        return -1;
-    }
-    if (!name) {
-        if (count != 1) {
-            gsim_error_add(r->errors,
-                           count ? "Must provide operation name if query "
-                                   "contains multiple operations."
-                                 : "Must provide an operation.",
-                           0, 0);
-            return -1;
-        }
-        r->op = r->doc->operations;
-    }
-    if (r->op->kind != GQL_OP_QUERY) {
-        gsim_error_add(r->errors,
-                       r->op->kind == GQL_OP_MUTATION
-                           ? "gazelle-sim serves queries only; mutations are "
-                             "not simulated."
-                           : "Subscriptions are not supported.",
-                       r->op->line, r->op->col);
-        return -1;
-    }
-    return 0;
+    for (const gql_operation *op = doc->operations; op; op = op->next)
+        if (name ? op->name && strcmp(op->name, name) == 0
+                 : op == doc->operations && !op->next)
+            return op;
+    return NULL;
 }
 
 void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
@@ -125,23 +59,33 @@ void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
         gsim_error_add(r->errors, err.message, err.line, err.col);
         return;
     }
-    if (r->doc->has_fragments) {
-        gsim_error_add(r->errors,
-                       "Fragments are not supported by gazelle-sim; inline "
-                       "the fields.",
-                       r->doc->fragment_line, r->doc->fragment_col);
-        return;
-    }
     const char *name =
         json_string_value(json_object_get(r->body, "operationName"));
-    if (choose_operation(r, name) != 0)
+    note_roots(r, named_operation(r->doc, name));
+    const gsim_schema *schema = gsim_schema_gazelle();
+    if (!schema) {
+        gsim_error_add(r->errors,
+                       "gazelle-sim: the embedded schema/gazelle.graphql "
+                       "does not parse (see stderr)",
+                       0, 0);
+        r->status = 500;
         return;
-    for (gql_field *f = r->op->selections; f; f = f->next)
-        if (r->nroots < GSIM_MAX_ROOT_NAMES)
-            r->roots[r->nroots++] = f->name;
-    if (gsim_validate(r->op, r->errors) != 0)
+    }
+    if (gsim_validate_request(schema, r->doc, &r->arena, name, given, &r->op,
+                              &r->vars, r->errors) != 0 ||
+        !r->op) {
+        if (json_array_size(r->errors) == 0) /* out of memory */
+            gsim_error_add(r->errors, "gazelle-sim: out of memory", 0, 0);
         return;
-    coerce_variables(r, given);
+    }
+    note_roots(r, r->op); /* fragments may have added root fields */
+    if (r->op->kind != GQL_OP_QUERY) {
+        gsim_error_add(r->errors,
+                       "gazelle-sim serves queries only; mutations are not "
+                       "simulated.",
+                       r->op->line, r->op->col);
+        return;
+    }
 }
 
 void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,
@@ -149,8 +93,12 @@ void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,
 {
     *pages = 0;
     *nodes = 0;
-    if (json_array_size(r->errors) == 0) {
-        gsim_exec ex = {ds, out, r->vars, r->errors, 0, 0};
+    /* graphql-ruby answers a request it refuses before execution (syntax,
+     * validation, variables) with errors and no "data" at all. */
+    int refused = json_array_size(r->errors) != 0;
+    if (!refused) {
+        gsim_exec ex = {.ds = ds, .out = out, .vars = r->vars,
+                        .errors = r->errors};
         gsim_out_puts(out, "{\"data\":");
         if (gsim_execute(&ex, r->op) == 0) {
             gsim_out_puts(out, "}");
@@ -163,7 +111,7 @@ void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,
     char *errors = json_dumps(r->errors, JSON_COMPACT);
     gsim_out_puts(out, "{\"errors\":");
     gsim_out_puts(out, errors ? errors : "[]");
-    gsim_out_puts(out, r->status == 200 ? ",\"data\":null}" : "}");
+    gsim_out_puts(out, r->status == 200 && !refused ? ",\"data\":null}" : "}");
     free(errors);
 }
 

@@ -38,6 +38,7 @@ struct gsim_tref {
 typedef struct {
     const char *name;
     const gsim_tref *type;
+    int has_default; /* a default in the SDL: not required even if non-null */
 } gsim_sarg;
 
 typedef struct {
@@ -55,6 +56,7 @@ struct gsim_stype {
     const gsim_sarg *input_fields; /* GSIM_TK_INPUT, sorted by name */
     size_t ninput_fields;
     const char *const *enum_values; /* GSIM_TK_ENUM, in SDL order */
+    const unsigned *enum_sorted;    /* indexes of enum_values by name */
     size_t nenum_values;
 };
 
@@ -66,10 +68,14 @@ typedef struct {
     const gsim_stype *mutation; /* PrivateMutation, or NULL */
 } gsim_schema;
 
+/* schema/gazelle.graphql's text, embedded at build time (embed.cmake). */
+extern const char gsim_gazelle_sdl[];
+extern const size_t gsim_gazelle_sdl_len;
+
 /* Parses SDL text. Returns 0, or -1 with a message naming line and column
  * in err. On success the caller frees with gsim_schema_free. */
-int gsim_schema_parse(gsim_schema *out, const char *sdl, size_t len,
-                      char *err, size_t errlen);
+int gsim_schema_parse(gsim_schema *out, const char *sdl, size_t len, char *err,
+                      size_t errlen);
 /* The embedded schema/gazelle.graphql, parsed on first use and kept for the
  * life of the process (freed by gsim_schema_release, for LeakSanitizer).
  * NULL only if the embedded text does not parse (a build error). */
@@ -81,8 +87,10 @@ void gsim_schema_free(gsim_schema *s);
 const gsim_stype *gsim_schema_type(const gsim_schema *s, const char *name);
 const gsim_sfield *gsim_stype_field(const gsim_stype *t, const char *name);
 const gsim_sarg *gsim_sfield_arg(const gsim_sfield *f, const char *name);
-const gsim_sarg *gsim_stype_input_field(const gsim_stype *t,
-                                        const char *name);
+const gsim_sarg *gsim_stype_input_field(const gsim_stype *t, const char *name);
+/* The argument or input field called name in a sorted array, or NULL. */
+const gsim_sarg *gsim_sarg_find(const gsim_sarg *args, size_t n,
+                                const char *name);
 /* Index of value among t's enum values, or -1. */
 int gsim_stype_enum_index(const gsim_stype *t, const char *value);
 

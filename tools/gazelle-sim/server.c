@@ -14,29 +14,41 @@
 #include "json_out.h"
 #include "request.h"
 #include "resolve.h"
-#include "schema.h"
+#include "sdl.h"
+#include "validate.h"
 
-/* The dump is the GraphQL answer with every field selected, built from a
- * real query so its shape cannot drift from what clients receive. Nested
- * references are ids only, as sync clients ask for them. */
+/* The dump is the GraphQL answer with every modelled field selected, built
+ * from a real query (validated against the schema at start) so its shape
+ * cannot drift from what clients receive. Nested references are ids only,
+ * as sync clients ask for them, except a client's contacts: every one of
+ * them, archived included, under the client as "contacts": {"nodes": [...]}
+ * (and the default one in full again as "defaultContact"). */
+#define CONTACT_FIELDS                                                         \
+    "id isDefault archived firstName lastName title role wantsEmail "          \
+    "wantsPhone wantsText createdAt updatedAt defaultEmail { email } "         \
+    "defaultPhone { phoneNumber } defaultLocation { street1 street2 "          \
+    "municipality postalCode region }"
 static const char dump_query[] =
-    "{ allUsers { nodes { id firstName lastName email phone role createdAt "
-    "updatedAt } }"
+    "{ allUsers { id firstName lastName fullName email status accessLevel "
+    "isSchedulable timezone region color createdAt updatedAt }"
     " allClients { nodes { id companyName status tags clientType "
     "personalNotes preferenceNotes preferredTechnicianId lifecycleState "
     "referredBy noContactUntil noContactReason defaultClientLocalization { "
-    "locale } createdAt updatedAt defaultContact { id firstName lastName "
-    "title defaultEmail { email } defaultPhone { phoneNumber } "
-    "defaultLocation { street1 street2 municipality postalCode region } } } }"
+    "locale } createdAt updatedAt defaultContact { " CONTACT_FIELDS " } "
+    "contacts: allContacts(first: 200, includeArchived: true) { nodes "
+    "{ " CONTACT_FIELDS " } } } }"
     " allPianos { nodes { id client { id } make model serialNumber type year "
     "location notes status size tags serviceIntervalMonths "
-    "calculatedLastService calculatedNextService createdAt updatedAt } }"
+    "calculatedLastService calculatedNextService caseColor caseFinish "
+    "useType hasIvory rental playerInstalled consignment "
+    "needsRepairOrRebuilding damppChaserInstalled createdAt updatedAt } }"
     " allEventsBatched { nodes { id title start duration isAllDay notes type "
     "status confirmedByClient source travelMode client { id } user { id } "
-    "createdAt updatedAt allEventPianos { nodes { piano { id } } } } }"
+    "createdBy { id } createdAt updatedAt allEventPianos { nodes { piano { "
+    "id } isTuning } } } }"
     " allTimelineEntries { nodes { id occurredAt type summary comment client "
-    "{ id } piano { id } invoice { id } estimate { id } user { id } "
-    "createdAt updatedAt } } }";
+    "{ id } piano { id } user { id } appointment { id } invoice { id } "
+    "estimate { id } } } }";
 
 typedef struct {
     gs_buf body;
@@ -52,8 +64,8 @@ static enum MHD_Result queue(struct MHD_Connection *c, unsigned status,
                              int retry_after)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(
-        len, body ? body : (char *)"", body ? MHD_RESPMEM_MUST_FREE
-                                            : MHD_RESPMEM_PERSISTENT);
+        len, body ? body : (char *)"",
+        body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!r) {
         free(body);
         return MHD_NO;
@@ -130,13 +142,15 @@ char *gsim_server_dump(gsim_server *s, size_t *len)
 {
     gsim_out out = {GS_BUF_INIT, 0};
     json_t *vars = json_object(), *errors = json_array();
-    gsim_exec ex = {&s->ds, &out, vars, errors, 0, 0};
-    static const char *const names[] = {"users", "clients", "pianos",
-                                        "events", "timeline"};
+    gsim_exec ex = {.ds = &s->ds, .out = &out, .vars = vars, .errors = errors};
+    static const char *const names[] = {"users", "clients", "pianos", "events",
+                                        "timeline"};
     gsim_out_puts(&out, "{");
     const gql_field *root = s->dump_op->selections;
     for (int kind = 0; kind <= GSIM_TIMELINE; kind++, root = root->next) {
-        const gql_field *nodes = root->selections;
+        /* allUsers is a plain list; the others are connections. */
+        const gql_field *set =
+            kind == GSIM_USER ? root->selections : root->selections->selections;
         size_t count = kind == GSIM_USER     ? s->ds.users.count
                        : kind == GSIM_CLIENT ? s->ds.clients.count
                        : kind == GSIM_PIANO  ? s->ds.pianos.count
@@ -152,8 +166,7 @@ char *gsim_server_dump(gsim_server *s, size_t *len)
             if (!first)
                 gsim_out_puts(&out, ",");
             first = 0;
-            gsim_render_row(&ex, (gsim_kind)kind, (uint32_t)row,
-                            nodes->selections);
+            gsim_render_row(&ex, (gsim_kind)kind, (uint32_t)row, set);
         }
         gsim_out_puts(&out, "]");
     }
@@ -198,11 +211,11 @@ static enum MHD_Result queue_fault(struct MHD_Connection *c,
         body = strdup(not_json_body);
         return queue(c, 200, "text/html", body, body ? strlen(body) : 0, -1);
     default: {
-        json_t *doc = json_pack(
-            "{s:[{s:s,s:[],s:[s],s:{s:s}}],s:n}", "errors", "message",
-            "Internal server error (simulated)", "locations", "path",
-            root ? root : "", "extensions", "code", "INTERNAL_SERVER_ERROR",
-            "data");
+        json_t *doc =
+            json_pack("{s:[{s:s,s:[],s:[s],s:{s:s}}],s:n}", "errors", "message",
+                      "Internal server error (simulated)", "locations", "path",
+                      root ? root : "", "extensions", "code",
+                      "INTERNAL_SERVER_ERROR", "data");
         return queue_json(c, 200, doc);
     }
     }
@@ -210,10 +223,10 @@ static enum MHD_Result queue_fault(struct MHD_Connection *c,
 
 static int auth_ok(gsim_server *s, struct MHD_Connection *c)
 {
-    const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                    "Authorization");
-    const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                  "x-gazelle-api-key");
+    const char *authz =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    const char *key =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "x-gazelle-api-key");
     return gsim_auth_check(&s->auth, authz, key, s->ds.now) == 0;
 }
 
@@ -227,14 +240,16 @@ static enum MHD_Result serve_graphql(gsim_server *s, struct MHD_Connection *c,
     enum MHD_Result rc;
 
     pthread_mutex_lock(&s->lock);
+    /* Logged before auth: a rejected request is still a document sent. */
+    gsim_reqlog_write(&s->reqlog, body->data ? body->data : "", body->len);
     s->stats.requests++;
     s->stats.graphql_requests++;
     if (!auth_ok(s, c)) {
         s->stats.by_status[401]++;
         pthread_mutex_unlock(&s->lock);
         char *text = strdup("{\"error\":\"invalid_token\"}");
-        return queue(c, 401, "application/json", text,
-                     text ? strlen(text) : 0, -1);
+        return queue(c, 401, "application/json", text, text ? strlen(text) : 0,
+                     -1);
     }
     gsim_request_prepare(&req, body->data ? body->data : "", body->len);
     for (size_t i = 0; i < req.nroots; i++)
@@ -252,7 +267,7 @@ static enum MHD_Result serve_graphql(gsim_server *s, struct MHD_Connection *c,
         s->stats.nodes += nodes;
         s->stats.bytes_sent += out.buf.len;
     } else {
-        status = fault.action == GSIM_FAULT_STATUS ? fault.status
+        status = fault.action == GSIM_FAULT_STATUS  ? fault.status
                  : fault.action == GSIM_FAULT_CLOSE ? 0
                                                     : 200;
     }
@@ -286,8 +301,8 @@ static enum MHD_Result serve_graphql(gsim_server *s, struct MHD_Connection *c,
 static enum MHD_Result serve_token(gsim_server *s, struct MHD_Connection *c,
                                    const gs_buf *body)
 {
-    const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                    "Content-Type");
+    const char *ctype =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
     static const char *const roots[] = {"oauth"};
     gsim_fault_rule fault;
     json_t *answer = NULL;
@@ -298,7 +313,7 @@ static enum MHD_Result serve_token(gsim_server *s, struct MHD_Connection *c,
     int status;
     if (fired) {
         s->stats.faults_fired++;
-        status = fault.action == GSIM_FAULT_STATUS ? fault.status
+        status = fault.action == GSIM_FAULT_STATUS  ? fault.status
                  : fault.action == GSIM_FAULT_CLOSE ? 0
                                                     : 200;
     } else {
@@ -328,19 +343,16 @@ static json_t *summary_json(const gsim_churn_summary *sum, int days,
 {
     char when[24];
     gsim_time_format(when, now);
-    const gsim_change_count *counts[] = {&sum->users, &sum->clients,
-                                         &sum->pianos, &sum->events,
-                                         &sum->timeline};
-    static const char *const names[] = {"users", "clients", "pianos",
-                                        "events", "timeline"};
+    const gsim_change_count *counts[] = {
+        &sum->users, &sum->clients, &sum->pianos, &sum->events, &sum->timeline};
+    static const char *const names[] = {"users", "clients", "pianos", "events",
+                                        "timeline"};
     json_t *doc = json_pack("{s:i,s:s}", "days", days, "now", when);
     for (int i = 0; i < 5; i++)
         json_object_set_new(doc, names[i],
                             json_pack("{s:I,s:I,s:I}", "created",
-                                      (json_int_t)counts[i]->created,
-                                      "updated",
-                                      (json_int_t)counts[i]->updated,
-                                      "deleted",
+                                      (json_int_t)counts[i]->created, "updated",
+                                      (json_int_t)counts[i]->updated, "deleted",
                                       (json_int_t)counts[i]->deleted));
     return doc;
 }
@@ -357,8 +369,8 @@ static enum MHD_Result serve_sim(gsim_server *s, struct MHD_Connection *c,
 {
     int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
     if (strcmp(url, "/__sim/advance") == 0 && post) {
-        const char *days_text = MHD_lookup_connection_value(
-            c, MHD_GET_ARGUMENT_KIND, "days");
+        const char *days_text =
+            MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "days");
         char *end = NULL;
         errno = 0;
         long days = days_text ? strtol(days_text, &end, 10) : 1;
@@ -409,8 +421,8 @@ static enum MHD_Result serve_sim(gsim_server *s, struct MHD_Connection *c,
         if (strcmp(method, "DELETE") == 0) {
             gsim_faults_clear(&s->faults);
         } else if (post) {
-            json_t *rules = json_loadb(body->data ? body->data : "", body->len,
-                                       0, NULL);
+            json_t *rules =
+                json_loadb(body->data ? body->data : "", body->len, 0, NULL);
             if (!rules || gsim_faults_load(&s->faults, rules, err, sizeof(err)))
                 status = 400;
             json_decref(rules);
@@ -482,16 +494,23 @@ int gsim_server_start(gsim_server *s, uint16_t port, uint16_t *bound)
 {
     gql_document *doc;
     gql_error err;
-    json_t *errors = json_array();
-    if (gql_parse(&doc, &s->dump_arena, dump_query, strlen(dump_query),
-                  &err) != 0 ||
-        gsim_validate(doc->operations, errors) != 0) {
-        fprintf(stderr, "gazelle-sim: internal dump query is invalid\n");
+    const gsim_schema *schema = gsim_schema_gazelle();
+    if (!schema || gsim_resolve_bind(schema) != 0)
+        return -1;
+    json_t *errors = json_array(), *vars = NULL;
+    if (gql_parse(&doc, &s->dump_arena, dump_query, strlen(dump_query), &err) !=
+            0 ||
+        gsim_validate_request(schema, doc, &s->dump_arena, NULL, NULL,
+                              &s->dump_op, &vars, errors) != 0) {
+        char *why = json_dumps(errors, JSON_COMPACT);
+        fprintf(stderr, "gazelle-sim: internal dump query is invalid: %s\n",
+                why ? why : err.message);
+        free(why);
         json_decref(errors);
         return -1;
     }
+    json_decref(vars);
     json_decref(errors);
-    s->dump_op = doc->operations;
     pthread_mutex_init(&s->lock, NULL);
     struct sockaddr_in addr;
     memset(&addr, 0, sizeof(addr));
@@ -520,4 +539,6 @@ void gsim_server_stop(gsim_server *s)
     pthread_mutex_destroy(&s->lock);
     gsim_faults_clear(&s->faults);
     gsim_arena_free(&s->dump_arena);
+    gsim_reqlog_close(&s->reqlog);
+    gsim_resolve_unbind();
 }

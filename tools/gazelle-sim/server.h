@@ -13,6 +13,7 @@
 #include "dataset.h"
 #include "faults.h"
 #include "gql.h"
+#include "reqlog.h"
 #include "stats.h"
 
 struct MHD_Daemon;
@@ -23,6 +24,7 @@ typedef struct {
     gsim_stats stats;
     gsim_faults faults;
     gsim_auth auth;
+    gsim_reqlog reqlog; /* --log-requests; file NULL when off */
     gsim_arena dump_arena;
     gql_operation *dump_op;
     struct MHD_Daemon *daemon;

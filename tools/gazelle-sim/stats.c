@@ -3,9 +3,17 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const gsim_stats_root_names[GSIM_STATS_ROOTS] = {
-    "allUsers", "allClients", "allPianos", "allEventsBatched",
-    "allTimelineEntries", "client", "piano", "other"};
+/* The modelled root fields of PrivateQuery, under their real names; any
+ * other root field counts as "other". */
+const char *const gsim_stats_root_names[] = {
+    "allUsers",         "allClients", "allPianos",
+    "allEventsBatched", "allEvents",  "allTimelineEntries",
+    "client",           "piano",      "event",
+    "contact",          "user",       "other"};
+_Static_assert(sizeof(gsim_stats_root_names) /
+                       sizeof(gsim_stats_root_names[0]) ==
+                   GSIM_STATS_ROOTS,
+               "one name per counter");
 
 void gsim_stats_count_root(gsim_stats *s, const char *root)
 {
@@ -29,13 +37,12 @@ json_t *gsim_stats_json(const gsim_stats *s)
         json_object_set_new(statuses, key,
                             json_integer((json_int_t)s->by_status[code]));
     }
-    return json_pack("{s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I}",
-                     "requests", (json_int_t)s->requests,
-                     "graphqlRequests", (json_int_t)s->graphql_requests,
-                     "tokenRequests", (json_int_t)s->token_requests,
-                     "byRootField", roots, "byStatus", statuses,
-                     "pages", (json_int_t)s->pages,
-                     "nodes", (json_int_t)s->nodes,
-                     "bytesSent", (json_int_t)s->bytes_sent,
-                     "faultsFired", (json_int_t)s->faults_fired);
+    return json_pack("{s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I}", "requests",
+                     (json_int_t)s->requests, "graphqlRequests",
+                     (json_int_t)s->graphql_requests, "tokenRequests",
+                     (json_int_t)s->token_requests, "byRootField", roots,
+                     "byStatus", statuses, "pages", (json_int_t)s->pages,
+                     "nodes", (json_int_t)s->nodes, "bytesSent",
+                     (json_int_t)s->bytes_sent, "faultsFired",
+                     (json_int_t)s->faults_fired);
 }

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { GSIM_STATS_ROOTS = 8 };
+enum { GSIM_STATS_ROOTS = 12 };
 
 typedef struct {
     uint64_t requests;           /* GraphQL + OAuth requests */

@@ -191,10 +191,12 @@ const char *gsim_text_summary(gsim_arena *a, gsim_rng *rng, const char *type)
     if (strcmp(type, "ESTIMATE") == 0)
         return gsim_arena_printf(a, "Estimate #%d created",
                                  (int)gsim_rng_range(rng, 100, 9999));
-    if (strcmp(type, "EMAIL") == 0)
+    if (strcmp(type, "CONTACT_EMAIL_AUTOMATED") == 0)
         return "Rappel de rendez-vous envoyé par courriel";
-    if (strcmp(type, "SMS") == 0)
+    if (strcmp(type, "CONTACT_SMS_AUTOMATED") == 0)
         return "Appointment reminder sent by SMS 📱";
+    if (strcmp(type, "SYSTEM_MESSAGE") == 0)
+        return "Client merged from the web scheduler";
     if (strcmp(type, "PIANO_MEASUREMENT") == 0)
         return gsim_arena_printf(a, "Humidité %d %%, température %d °C",
                                  (int)gsim_rng_range(rng, 25, 70),

@@ -82,16 +82,16 @@ static void test_config_defaults(void **state)
     assert_int_equal(cfg.push_batch_bytes, 4000000);
     assert_null(cfg.gazelle_access_token);
     assert_int_equal(cfg.policy[GS_ENTITY_USERS].kind, GS_POLICY_IF_EMPTY);
-    assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].kind, GS_POLICY_DELTA);
-    assert_int_equal(cfg.policy[GS_ENTITY_PIANOS].kind, GS_POLICY_DELTA);
-    assert_true(cfg.policy[GS_ENTITY_CLIENTS].lookback_s > 0);
+    /* No list can be asked by update time: read whole every night. */
+    assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].kind, GS_POLICY_ALWAYS);
+    assert_int_equal(cfg.policy[GS_ENTITY_PIANOS].kind, GS_POLICY_ALWAYS);
     assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].kind, GS_POLICY_WINDOW);
     assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_past_days, 60);
     assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days, 90);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].kind, GS_POLICY_SINCE);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].lookback_s, 7 * 86400);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].full_every_s, 90 * 86400);
-    assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].full_every_s, 30 * 86400);
+    assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].full_every_s, 0);
     assert_int_equal(cfg.policy[GS_ENTITY_USERS].full_every_s, 0);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].page_size, 200);
     assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].page_size, 0);
@@ -203,7 +203,14 @@ static void test_config_bad_ini_names_file_line_key(void **state)
     expect_ini_error(f, "[gazsync]\npage_size = 10\npolcy = delta\n",
                      "3: unknown key 'polcy' in [gazsync]");
     expect_ini_error(f, "[entity.clients]\n\npolicy = sometimes\n",
-                     "3: bad value for 'policy' in [entity.clients]");
+                     "3: [entity.clients] policy: bad policy 'sometimes'");
+    /* The old policy names the entity and says why it cannot work. */
+    expect_ini_error(f, "[entity.pianos]\npolicy = delta\n",
+                     "2: [entity.pianos] policy: policy 'delta' cannot work "
+                     "on the real Gazelle API");
+    expect_ini_error(f, "[entity.clients]\npolicy = window=-1d..+1d\n",
+                     "2: [entity.clients] policy: clients: policy not "
+                     "possible: a date window needs");
     expect_ini_error(f, "[entity.widgets]\npolicy = delta\n",
                      "2: unknown entity in section [entity.widgets]");
     expect_ini_error(f, "[wat]\nx = 1\n", "2: unknown section [wat]");

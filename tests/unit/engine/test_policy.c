@@ -58,13 +58,13 @@ static void test_policy_parses_kinds(void **state)
     assert_int_equal(p.kind, GS_POLICY_WINDOW);
     assert_int_equal(p.window_past_days, 60);
     assert_int_equal(p.window_future_days, 90);
-    assert_int_equal(gs_policy_parse(&p, " delta , max-age=6h "), GS_OK);
-    assert_int_equal(p.kind, GS_POLICY_DELTA);
+    assert_int_equal(gs_policy_parse(&p, " new-rows , max-age=6h "), GS_OK);
+    assert_int_equal(p.kind, GS_POLICY_NEW_ROWS);
     assert_int_equal(p.max_age_s, 21600);
     assert_int_equal(p.window_past_days, 0);
     /* a lookback given elsewhere survives a plain kind */
     p.lookback_s = 600;
-    assert_int_equal(gs_policy_parse(&p, "delta"), GS_OK);
+    assert_int_equal(gs_policy_parse(&p, "since"), GS_OK);
     assert_int_equal(p.lookback_s, 600);
     assert_int_equal(gs_policy_parse(&p, "window=-2w..1w,lookback=1h"), GS_OK);
     assert_int_equal(p.window_past_days, 14);
@@ -76,13 +76,15 @@ static void test_policy_rejects_bad_text(void **state)
 {
     (void)state;
     const char *bad[] = {"",
-                         "Delta",
-                         "deltas",
-                         "delta,",
-                         ",delta",
-                         "delta,max-age=",
-                         "delta,max-age=6",
-                         "delta,maxage=6h",
+                         "Always",
+                         "new-row",
+                         "always,",
+                         ",always",
+                         "new-rows,max-age=",
+                         "new-rows,max-age=6",
+                         "new-rows,maxage=6h",
+                         "delta",
+                         "delta,lookback=10m",
                          "max-age=6h",
                          "window",
                          "window=",
@@ -112,16 +114,16 @@ static void test_policy_format_round_trips(void **state)
     (void)state;
     const char *texts[] = {"always",
                            "if-empty",
-                           "delta",
+                           "new-rows",
                            "since",
                            "window=-60d..+90d",
                            "window=-60d..+90d,max-age=6h",
-                           "delta,lookback=10m",
+                           "new-rows,full-every=1w",
                            "since,lookback=2d,max-age=90s",
                            "window=-14d..-1d",
                            "window=+0d..+7d",
                            "if-empty,max-age=2w",
-                           "delta,lookback=10m,full-every=30d"};
+                           "new-rows,max-age=6h,full-every=1w"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         gs_entity_policy p, q;
         char out[128], again[128];
@@ -143,14 +145,63 @@ static void test_policy_format_picks_largest_unit(void **state)
     gs_entity_policy p;
     char out[64];
     memset(&p, 0, sizeof p);
-    p.kind = GS_POLICY_DELTA;
+    p.kind = GS_POLICY_SINCE;
     p.max_age_s = 7200;
     p.lookback_s = 90;
     gs_policy_format(out, sizeof out, &p);
-    assert_string_equal(out, "delta,lookback=90s,max-age=2h");
+    assert_string_equal(out, "since,lookback=90s,max-age=2h");
     /* truncation is safe */
     gs_policy_format(out, 4, &p);
-    assert_string_equal(out, "del");
+    assert_string_equal(out, "sin");
+}
+
+/* The old delta paged by update time, which no Gazelle list offers: it is
+ * refused with the reason, not mapped silently to something else. */
+static void test_policy_delta_is_refused_with_the_reason(void **state)
+{
+    gs_entity_policy p;
+
+    (void)state;
+    memset(&p, 0, sizeof p);
+    assert_int_equal(gs_policy_parse(&p, "delta"), GS_EINVAL);
+    assert_non_null(strstr(gs_error_last()->message, "UPDATED_AT"));
+    assert_non_null(strstr(gs_error_last()->message, "new-rows"));
+}
+
+/* Each kind only where the API has the argument it needs. */
+static void test_policy_check_fits_kind_to_entity(void **state)
+{
+    static const struct {
+        gs_policy_kind kind;
+        gs_entity_id entity;
+        int ok;
+    } cases[] = {
+        {GS_POLICY_WINDOW, GS_ENTITY_APPOINTMENTS, 1},
+        {GS_POLICY_WINDOW, GS_ENTITY_CLIENTS, 0},
+        {GS_POLICY_SINCE, GS_ENTITY_TIMELINE, 1},
+        {GS_POLICY_SINCE, GS_ENTITY_PIANOS, 0},
+        {GS_POLICY_NEW_ROWS, GS_ENTITY_CLIENTS, 1},
+        {GS_POLICY_NEW_ROWS, GS_ENTITY_PIANOS, 1},
+        {GS_POLICY_NEW_ROWS, GS_ENTITY_TIMELINE, 0},
+        {GS_POLICY_NEW_ROWS, GS_ENTITY_USERS, 0},
+        {GS_POLICY_ALWAYS, GS_ENTITY_USERS, 1},
+        {GS_POLICY_IF_EMPTY, GS_ENTITY_TIMELINE, 1},
+    };
+    gs_entity_policy p;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const gs_entity *e = gs_entity_get(cases[i].entity);
+        int rc;
+
+        memset(&p, 0, sizeof p);
+        p.kind = cases[i].kind;
+        rc = gs_policy_check(e, &p);
+        if ((rc == GS_OK) != cases[i].ok)
+            fail_msg("case %zu (%s): %d", i, e->name, rc);
+        if (rc != GS_OK)
+            assert_non_null(strstr(gs_error_last()->message, e->name));
+    }
 }
 
 int main(void)
@@ -162,6 +213,8 @@ int main(void)
         cmocka_unit_test(test_policy_rejects_bad_text),
         cmocka_unit_test(test_policy_format_round_trips),
         cmocka_unit_test(test_policy_format_picks_largest_unit),
+        cmocka_unit_test(test_policy_delta_is_refused_with_the_reason),
+        cmocka_unit_test(test_policy_check_fits_kind_to_entity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,28 +115,53 @@ static void test_force_overrides_if_empty(void **state)
     assert_int_equal(plan.mode, GS_PLAN_FULL);
 }
 
-static void test_delta_first_run_is_full_then_stops_below_mark(void **state)
+/* The default for clients and pianos: the whole table every night, since
+ * no list can be asked by update time. */
+static void test_clients_default_is_a_full_read_every_night(void **state)
 {
     plan_fixture *fx = *state;
     gs_sync_state st = {0};
     gs_pull_plan plan;
-    time_t mark;
 
+    snprintf(st.high_water, sizeof st.high_water, "2026-01-20T12:00:00Z");
+    snprintf(st.last_success, sizeof st.last_success, "2026-01-20T12:00:00Z");
     assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
                                        gs_entity_get(GS_ENTITY_CLIENTS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
+    assert_non_null(strstr(plan.reason, "always"));
+}
 
-    snprintf(st.high_water, sizeof st.high_water, "2026-01-20T12:00:00Z");
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
-                                       gs_entity_get(GS_ENTITY_CLIENTS), &st),
+static void add_client(plan_fixture *fx, const char *id, const char *created)
+{
+    json_t *node = json_pack("{s:s,s:s}", "id", id, "createdAt", created);
+    int changed;
+
+    assert_int_equal(gs_store_upsert(&changed, fx->store,
+                                     gs_entity_get(GS_ENTITY_CLIENTS), node,
+                                     fx->ctx.now),
                      GS_OK);
-    assert_int_equal(plan.mode, GS_PLAN_DELTA);
-    gs_iso_parse(&mark, st.high_water);
-    assert_true(fx->cfg.policy[GS_ENTITY_CLIENTS].lookback_s > 0);
-    assert_int_equal((long long)plan.stop_below,
-                     (long long)mark -
-                         fx->cfg.policy[GS_ENTITY_CLIENTS].lookback_s);
+    json_decref(node);
+}
+
+/* new-rows: an empty table is read whole; then createdGet is the business
+ * date of the newest creation stamp in the cache, minus a day. */
+static void test_new_rows_probes_from_the_newest_known_creation(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+    const gs_entity *clients = gs_entity_get(GS_ENTITY_CLIENTS);
+
+    fx->cfg.policy[GS_ENTITY_CLIENTS].kind = GS_POLICY_NEW_ROWS;
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_FULL);
+    add_client(fx, "cli_old", "2025-06-01T10:00:00Z");
+    /* 03:00 UTC on the 18th is the 17th in Montreal */
+    add_client(fx, "cli_new", "2026-01-18T03:00:00Z");
+    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_equal(plan.mode, GS_PLAN_NEW_ROWS);
+    assert_string_equal(plan.created_get, "2026-01-16");
 }
 
 static void test_since_asks_from_mark_minus_lookback(void **state)
@@ -211,14 +236,16 @@ static void test_full_every_reads_everything_when_due(void **state)
     gs_pull_plan plan;
     const gs_entity *clients = gs_entity_get(GS_ENTITY_CLIENTS);
 
+    fx->cfg.policy[GS_ENTITY_CLIENTS].kind = GS_POLICY_NEW_ROWS;
     fx->cfg.policy[GS_ENTITY_CLIENTS].full_every_s = 30 * 86400;
+    add_client(fx, "cli_1", "2026-01-10T12:00:00Z");
     snprintf(st.high_water, sizeof st.high_water, "2026-01-20T12:00:00Z");
     snprintf(st.last_success, sizeof st.last_success, "2026-01-20T12:00:00Z");
     assert_int_equal(gs_store_meta_set(fx->store, "last_full.clients",
                                        "2026-01-01T00:00:00Z"),
                      GS_OK);
     assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
-    assert_int_equal(plan.mode, GS_PLAN_DELTA);
+    assert_int_equal(plan.mode, GS_PLAN_NEW_ROWS);
     assert_int_equal(gs_store_meta_set(fx->store, "last_full.clients",
                                        "2025-12-20T00:00:00Z"),
                      GS_OK);
@@ -281,7 +308,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_force_overrides_if_empty, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
-            test_delta_first_run_is_full_then_stops_below_mark, setup,
+            test_clients_default_is_a_full_read_every_night, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_new_rows_probes_from_the_newest_known_creation, setup,
             teardown),
         cmocka_unit_test_setup_teardown(
             test_since_asks_from_mark_minus_lookback, setup, teardown),

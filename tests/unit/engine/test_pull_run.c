@@ -326,8 +326,8 @@ test_pull_refuses_rows_without_string_id_keeps_page_mates(void **state)
     assert_contains(st.last_error, "pianos page 2 row 1");
     assert_string_equal(st.resume_cursor, "");
 
-    /* The next plain run: a delta from the unmoved mark reads the good rows
-     * again (they are newer than it) and reports the bad rows again. */
+    /* The next plain run reads the table again (policy always) and
+     * reports the bad rows again; the mark has not moved. */
     f->opts.force = 0;
     push_page(f,
               "[{\"id\":\"pia_good1\",\"make\":\"Bechstein\","
@@ -337,10 +337,11 @@ test_pull_refuses_rows_without_string_id_keeps_page_mates(void **state)
     assert_int_equal(pull(f), GS_EINVAL);
     assert_contains(pianos_report(f)->error, "pianos page 1 row 2");
     assert_string_equal(pianos_state(f).high_water, "2026-01-10T00:00:00Z");
-    /* The delta asked for the newest first. */
+    /* It paged in creation order, naming every piano status. */
     const gs_test_request *req = gs_test_server_request(f->srv, 4);
     assert_non_null(req);
-    assert_contains(req->body, "UPDATED_AT_DESC");
+    assert_contains(req->body, "\"sortBy\":[\"CREATED_AT_ASC\"]");
+    assert_contains(req->body, "\"UNDER_RESTORATION\"");
 }
 
 /* Wrong types: a string where an integer is, an object or a number or a
@@ -533,7 +534,7 @@ static void test_pull_reads_edges_instead_of_nodes(void **state)
     assert_string_equal(pianos_state(f).high_water, "2026-02-10T00:00:00Z");
 }
 
-/* A client whose defaultContact has no usable id (an empty string, a
+/* A client with a contact that has no usable id (an empty string, a
  * number): the contact row cannot be keyed, so it is refused like any other
  * row - reported by entity, page and row, never silently dropped - while
  * the client itself and the page-mates are kept, and the mark stays. */
@@ -549,13 +550,17 @@ test_pull_contact_without_usable_id_refused_client_kept(void **state)
         f->srv, 200,
         "{\"data\":{\"allClients\":{\"nodes\":["
         "{\"id\":\"cli_ok1\",\"updatedAt\":\"2026-02-10T00:00:00Z\","
-        "\"defaultContact\":{\"id\":\"con_ok1\",\"firstName\":\"Ana\"}},"
+        "\"allContacts\":{\"nodes\":[{\"id\":\"con_ok1\",\"firstName\":"
+        "\"Ana\"}],\"pageInfo\":{\"hasNextPage\":false}}},"
         "{\"id\":\"cli_empty\",\"updatedAt\":\"2026-02-09T00:00:00Z\","
-        "\"defaultContact\":{\"id\":\"\",\"firstName\":\"Empty\"}},"
+        "\"allContacts\":{\"nodes\":[{\"id\":\"\",\"firstName\":"
+        "\"Empty\"}],\"pageInfo\":{\"hasNextPage\":false}}},"
         "{\"id\":\"cli_num\",\"updatedAt\":\"2026-02-08T00:00:00Z\","
-        "\"defaultContact\":{\"id\":7,\"firstName\":\"Num\"}},"
+        "\"allContacts\":{\"nodes\":[{\"id\":7,\"firstName\":\"Num\"}],"
+        "\"pageInfo\":{\"hasNextPage\":false}}},"
         "{\"id\":\"cli_none\",\"updatedAt\":\"2026-02-07T00:00:00Z\","
-        "\"defaultContact\":null}],"
+        "\"allContacts\":{\"nodes\":[],\"pageInfo\":{\"hasNextPage\":"
+        "false}}}],"
         "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}");
     assert_int_equal(pull(f), GS_EINVAL);
     /* Every client kept, the one good contact stored. */
@@ -681,7 +686,7 @@ static void test_pull_long_stamp_kept_as_a_parsable_mark(void **state)
     assert_string_equal(pianos_state(f).high_water, "2026-02-05T09:00:00Z");
     push_page(f, "[]", NULL);
     assert_int_equal(pull(f), GS_OK);
-    assert_contains(pianos_report(f)->reason, "delta");
+    assert_string_equal(pianos_state(f).high_water, "2026-02-05T09:00:00Z");
 }
 
 /* A cursor too long for the checkpoint field is not saved cut (it would
@@ -707,6 +712,451 @@ static void test_pull_cursor_too_long_for_checkpoint_is_not_cut(void **state)
     assert_int_equal(pull(f), GS_EPROTO);
     assert_true(piano_exists(f, "pia_k1"));
     assert_string_equal(pianos_state(f).resume_cursor, "");
+}
+
+/* ---- the real schema's shapes (issue 10) and the paging guards -------- */
+
+/* Queues one allPianos page with a totalCount. */
+static void push_counted(fixture *f, const char *nodes_json,
+                         const char *cursor, long long total)
+{
+    char body[2048];
+    int n = snprintf(body, sizeof body,
+                     "{\"data\":{\"allPianos\":{\"totalCount\":%lld,"
+                     "\"nodes\":%s,\"pageInfo\":{\"hasNextPage\":%s,"
+                     "\"endCursor\":%s%s%s}}}}",
+                     total, nodes_json, cursor ? "true" : "false",
+                     cursor ? "\"" : "", cursor ? cursor : "null",
+                     cursor ? "\"" : "");
+
+    assert_true(n > 0 && (size_t)n < sizeof body);
+    gs_test_server_push_json(f->srv, 200, body);
+}
+
+static long long deleted_pianos(fixture *f)
+{
+    return query_int(f, "SELECT count(*) FROM pianos WHERE deleted_at IS NOT "
+                        "NULL",
+                     NULL);
+}
+
+/* Three pianos known; a full read is interrupted after page 1 (a 503),
+ * pianos change meanwhile, the next run resumes at page 2: it must not
+ * mark deleted the live piano it never saw because the read spanned two
+ * runs (issue 11, defect 4). The next complete read sweeps what is gone. */
+static void test_pull_resumed_full_read_sweeps_nothing(void **state)
+{
+    fixture *f = *state;
+
+    push_counted(f,
+                 "[{\"id\":\"pia_a\"},{\"id\":\"pia_b\"}]", "c1", 3);
+    push_counted(f, "[{\"id\":\"pia_c\"}]", NULL, 3);
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(pianos_count(f), 3);
+    /* night 2: page 1 stored, page 2 fails */
+    push_counted(f, "[{\"id\":\"pia_a\"},{\"id\":\"pia_b\"}]", "c2", 3);
+    gs_test_server_push_json(f->srv, 503, "{}");
+    gs_test_server_push_json(f->srv, 503, "{}");
+    assert_int_equal(pull(f), GS_EHTTP);
+    assert_string_equal(pianos_state(f).resume_cursor, "full|c2");
+    /* resumed: the last page no longer holds pia_c (it moved, or the
+     * answer is short); nothing is swept on a resumed read */
+    push_counted(f, "[{\"id\":\"pia_d\"}]", NULL, 3);
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(deleted_pianos(f), 0);
+    assert_contains(pianos_report(f)->reason, "no deletion sweep: resumed");
+    assert_contains(gs_test_server_request(f->srv, 5)->body,
+                    "\"after\":\"c2\"");
+    /* a complete read without pia_c: now it is gone */
+    push_counted(f, "[{\"id\":\"pia_a\"},{\"id\":\"pia_b\"}]", "c3", 3);
+    push_counted(f, "[{\"id\":\"pia_d\"}]", NULL, 3);
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(deleted_pianos(f), 1);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM pianos WHERE id = "
+                                  "'pia_c' AND deleted_at IS NOT NULL",
+                               NULL),
+                     1);
+}
+
+/* A read whose totalCount moved between pages, or that brought fewer rows
+ * than it announced, was not consistent: no sweep. */
+static void test_pull_inconsistent_read_sweeps_nothing(void **state)
+{
+    fixture *f = *state;
+
+    push_counted(f, "[{\"id\":\"pia_a\"},{\"id\":\"pia_b\"}]", NULL, 2);
+    assert_int_equal(pull(f), GS_OK);
+    push_counted(f, "[{\"id\":\"pia_a\"}]", NULL, 2); /* one row short */
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(deleted_pianos(f), 0);
+    assert_contains(pianos_report(f)->reason, "totalCount");
+    push_counted(f, "[{\"id\":\"pia_a\"},{\"id\":\"pia_x\"}]", "n1", 3);
+    push_counted(f, "[{\"id\":\"pia_y\"}]", NULL, 4); /* moved */
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(deleted_pianos(f), 0);
+    assert_contains(pianos_report(f)->reason, "changed between pages");
+    /* consistent again: pia_b is swept */
+    push_counted(f, "[{\"id\":\"pia_a\"}]", NULL, 1);
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(deleted_pianos(f), 3);
+}
+
+/* Endless paging is refused, naming entity and page (issue 11, defect 5):
+ * a repeated cursor, an empty page that claims more, pages far past
+ * totalCount. Each stops after the page that shows it. */
+static void test_pull_endless_paging_is_an_error(void **state)
+{
+    fixture *f = *state;
+
+    push_counted(f, "[{\"id\":\"pia_1\"},{\"id\":\"pia_2\"}]", "same", 9);
+    push_counted(f, "[{\"id\":\"pia_3\"},{\"id\":\"pia_4\"}]", "same", 9);
+    assert_int_equal(pull(f), GS_EPROTO);
+    assert_contains(pianos_report(f)->error, "pianos page 2");
+    assert_contains(pianos_report(f)->error, "repeats cursor");
+    assert_int_equal(gs_test_server_request_count(f->srv), 2);
+
+    push_counted(f, "[]", "c-empty", 9);
+    assert_int_equal(pull(f), GS_EPROTO);
+    assert_contains(pianos_report(f)->error, "empty page claims more");
+
+    /* totalCount 2 in pages of 2: one page, two of slack, then refused */
+    for (int i = 0; i < 4; i++) {
+        char cursor[16], nodes[64];
+
+        snprintf(cursor, sizeof cursor, "p%d", i);
+        snprintf(nodes, sizeof nodes, "[{\"id\":\"pia_p%d\"}]", i);
+        push_counted(f, nodes, cursor, 2);
+    }
+    assert_int_equal(pull(f), GS_EPROTO);
+    assert_contains(pianos_report(f)->error, "pianos page 4");
+    assert_contains(pianos_report(f)->error, "totalCount is 2");
+}
+
+/* new-rows: the probe asks CREATED_AT_DESC from the newest known creation
+ * date (minus a day), and sweeps nothing. */
+static void test_pull_new_rows_probe_asks_created_get(void **state)
+{
+    fixture *f = *state;
+    const gs_test_request *req;
+
+    f->cfg.policy[GS_ENTITY_PIANOS].kind = GS_POLICY_NEW_ROWS;
+    push_counted(f,
+                 "[{\"id\":\"pia_o\",\"createdAt\":\"2026-02-20T15:00:00Z\"},"
+                 "{\"id\":\"pia_p\",\"createdAt\":\"2026-01-02T15:00:00Z\"}]",
+                 NULL, 2);
+    assert_int_equal(pull(f), GS_OK); /* empty table: full read */
+    push_counted(f,
+                 "[{\"id\":\"pia_q\",\"createdAt\":\"2026-02-28T15:00:00Z\"}]",
+                 NULL, 1);
+    assert_int_equal(pull(f), GS_OK);
+    req = gs_test_server_request(f->srv, 1);
+    assert_contains(req->body, "\"sortBy\":[\"CREATED_AT_DESC\"]");
+    assert_contains(req->body, "\"createdGet\":\"2026-02-19\"");
+    assert_int_equal(pianos_count(f), 3);
+    assert_int_equal(deleted_pianos(f), 0);
+}
+
+/* allUsers is a plain list: one request, no paging variables. */
+static void test_pull_users_reads_the_plain_list(void **state)
+{
+    fixture *f = *state;
+    const gs_test_request *req;
+
+    f->opts.entities = 1u << GS_ENTITY_USERS;
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allUsers\":[{\"id\":\"usr_1\",\"firstName\":\"Lise\","
+        "\"status\":\"ACTIVE\",\"accessLevel\":\"TECHNICIAN\","
+        "\"isSchedulable\":true},{\"id\":\"usr_2\",\"status\":\"INACTIVE\"}]}}");
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(f->report.entity[GS_ENTITY_USERS].requests, 1);
+    req = gs_test_server_request(f->srv, 0);
+    assert_contains(req->body, "allUsers {");
+    assert_contains(req->body, "\"variables\":{}");
+    assert_int_equal(query_int(f, "SELECT count(*) FROM users WHERE "
+                                  "access_level = 'TECHNICIAN' AND "
+                                  "is_schedulable = 1",
+                               NULL),
+                     1);
+    /* if-empty: the next run asks nothing */
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(gs_test_server_request_count(f->srv), 1);
+}
+
+/* Every contact of a client, archived ones kept and marked; a list longer
+ * than the nested page is completed by client(id) follow-ups; a contact the
+ * client no longer lists is marked deleted. */
+static void test_pull_contacts_all_of_them_with_follow_ups(void **state)
+{
+    fixture *f = *state;
+    const gs_test_request *req;
+
+    f->opts.entities = 1u << GS_ENTITY_CLIENTS;
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allClients\":{\"totalCount\":2,\"nodes\":["
+        "{\"id\":\"cli_a\",\"allContacts\":{\"totalCount\":3,\"nodes\":["
+        "{\"id\":\"con_1\",\"isDefault\":true,\"archived\":false},"
+        "{\"id\":\"con_2\",\"isDefault\":false,\"archived\":true}],"
+        "\"pageInfo\":{\"hasNextPage\":true,\"endCursor\":\"k1\"}}},"
+        "{\"id\":\"cli_b\",\"allContacts\":{\"edges\":[{\"node\":"
+        "{\"id\":\"con_4\"}}],\"pageInfo\":{\"hasNextPage\":false}}}],"
+        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"client\":{\"id\":\"cli_a\",\"allContacts\":{"
+        "\"nodes\":[{\"id\":\"con_3\",\"archived\":false}],"
+        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":\"k2\"}}}}}");
+    assert_int_equal(pull(f), GS_OK);
+    req = gs_test_server_request(f->srv, 1);
+    assert_contains(req->body, "client(id: $id)");
+    assert_contains(req->body, "\"id\":\"cli_a\"");
+    assert_contains(req->body, "\"after\":\"k1\"");
+    assert_contains(gs_test_server_request(f->srv, 0)->body,
+                    "includeArchived: true");
+    assert_int_equal(query_int(f, "SELECT count(*) FROM contacts WHERE "
+                                  "deleted_at IS NULL",
+                               NULL),
+                     4);
+    assert_int_equal(query_int(f, "SELECT archived FROM contacts WHERE id = "
+                                  "'con_2'",
+                               NULL),
+                     1);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM contacts WHERE id = "
+                                  "'con_3' AND client_id = 'cli_a'",
+                               NULL),
+                     1);
+    /* cli_a no longer lists con_2 */
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allClients\":{\"totalCount\":2,\"nodes\":["
+        "{\"id\":\"cli_a\",\"allContacts\":{\"nodes\":[{\"id\":\"con_1\"},"
+        "{\"id\":\"con_3\"}],\"pageInfo\":{\"hasNextPage\":false}}},"
+        "{\"id\":\"cli_b\",\"allContacts\":{\"nodes\":[{\"id\":\"con_4\"}],"
+        "\"pageInfo\":{\"hasNextPage\":false}}}],"
+        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM contacts WHERE id = "
+                                  "'con_2' AND deleted_at IS NOT NULL",
+                               NULL),
+                     1);
+    assert_int_equal(f->report.entity[GS_ENTITY_CONTACTS].rows_deleted, 1);
+}
+
+/* A cancelled event keeps its row, with its real status; every status and
+ * type is asked for; createdBy and isTuning land in their columns. */
+static void test_pull_appointments_keep_cancelled_events(void **state)
+{
+    fixture *f = *state;
+    const gs_test_request *req;
+
+    f->opts.entities = 1u << GS_ENTITY_APPOINTMENTS;
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allEventsBatched\":{\"totalCount\":2,\"nodes\":["
+        "{\"id\":\"evt_1\",\"status\":\"CANCELED\",\"createdBy\":{\"id\":"
+        "\"usr_9\"},\"allEventPianos\":{\"nodes\":[{\"isTuning\":true,"
+        "\"piano\":{\"id\":\"pia_1\"}}],\"pageInfo\":{\"hasNextPage\":false}}},"
+        "{\"id\":\"evt_2\",\"status\":\"COMPLETE\"}],"
+        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    /* usr_9 is unknown: the users pull it triggers */
+    gs_test_server_push_json(f->srv, 200,
+                             "{\"data\":{\"allUsers\":[{\"id\":\"usr_9\"}]}}");
+    assert_int_equal(pull(f), GS_OK);
+    req = gs_test_server_request(f->srv, 0);
+    assert_contains(req->body,
+                    "\"status\":[\"ACTIVE\",\"CANCELED\",\"NO_SHOW\","
+                    "\"COMPLETE\"]");
+    assert_contains(req->body, "\"type\":[\"APPOINTMENT\"");
+    assert_contains(req->body, "\"pianosFirst\":");
+    assert_int_equal(query_int(f, "SELECT count(*) FROM appointments WHERE "
+                                  "id = 'evt_1' AND status = 'CANCELED' AND "
+                                  "deleted_at IS NULL AND created_by_id = "
+                                  "'usr_9'",
+                               NULL),
+                     1);
+    assert_int_equal(query_int(f, "SELECT json_extract(event_pianos, "
+                                  "'$[0].isTuning') FROM appointments WHERE "
+                                  "id = 'evt_1'",
+                               NULL),
+                     1);
+    assert_true(f->report.users_auto_triggered);
+}
+
+/* A since pull that failed part-way is asked again from its start, not
+ * resumed at the cursor: entries that arrived meanwhile may sit on the
+ * pages it had passed (issue 11, defect 17). */
+static void test_pull_since_restarts_instead_of_resuming(void **state)
+{
+    fixture *f = *state;
+    char body[512];
+
+    f->opts.entities = 1u << GS_ENTITY_TIMELINE;
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allTimelineEntries\":{\"nodes\":[{\"id\":\"tle_1\","
+        "\"occurredAt\":\"2026-02-20T10:00:00Z\"}],\"pageInfo\":"
+        "{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    assert_int_equal(pull(f), GS_OK); /* first run: full */
+    snprintf(body, sizeof body,
+             "{\"data\":{\"allTimelineEntries\":{\"nodes\":[{\"id\":"
+             "\"tle_2\",\"occurredAt\":\"2026-02-25T10:00:00Z\"}],"
+             "\"pageInfo\":{\"hasNextPage\":true,\"endCursor\":\"t1\"}}}}");
+    gs_test_server_push_json(f->srv, 200, body);
+    gs_test_server_push_json(f->srv, 503, "{}");
+    gs_test_server_push_json(f->srv, 503, "{}");
+    assert_int_equal(pull(f), GS_EHTTP);
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allTimelineEntries\":{\"nodes\":[],\"pageInfo\":"
+        "{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    assert_int_equal(pull(f), GS_OK);
+    /* the third run asked from the same mark, with no cursor */
+    assert_contains(gs_test_server_request(f->srv, 4)->body,
+                    "\"occurredAtGet\":\"2026-02-13T10:00:00Z\"");
+    assert_null(strstr(gs_test_server_request(f->srv, 4)->body, "\"after\""));
+    assert_contains(gs_test_server_request(f->srv, 4)->body,
+                    "\"types\":[\"CONTACT_EMAIL_AUTOMATED\"");
+}
+
+/* A \u0000 inside a string is valid JSON: the page is not refused (issue
+ * 11, defect 10). NUL cannot be kept as PostgreSQL text, so it arrives in
+ * the cache, typed column and raw alike, as U+FFFD; the rest of the text
+ * and the page-mates are intact. */
+static void test_pull_nul_in_a_string_becomes_replacement_char(void **state)
+{
+    fixture *f = *state;
+    char *notes, *raw;
+
+    push_page(f,
+              "[{\"id\":\"pia_n1\",\"notes\":\"avant\\u0000apr\\u00e8s\\u0000\"},"
+              "{\"id\":\"pia_n2\",\"notes\":\"plain\"}]",
+              NULL);
+    assert_int_equal(pull(f), GS_OK);
+    notes = query_text(f, "SELECT notes FROM pianos WHERE id = ?1", "pia_n1");
+    assert_non_null(notes);
+    assert_string_equal(notes, "avant\xEF\xBF\xBD" "apr\xC3\xA8s\xEF\xBF\xBD");
+    assert_int_equal(query_int(f, "SELECT length(CAST(notes AS BLOB)) FROM "
+                                  "pianos WHERE id = ?1",
+                               "pia_n1"),
+                     (long long)strlen(notes));
+    raw = query_text(f, "SELECT json_extract(raw, '$.notes') FROM pianos "
+                        "WHERE id = ?1",
+                     "pia_n1");
+    assert_string_equal(raw, notes);
+    assert_true(piano_exists(f, "pia_n2"));
+    free(notes);
+    free(raw);
+}
+
+/* The same id twice in one read with different bodies is reported with
+ * entity, id and pages (issue 11, defect 18); the mark stays. The same
+ * node repeated unchanged is not an error. */
+static void test_pull_same_id_twice_different_bodies_reported(void **state)
+{
+    fixture *f = *state;
+
+    pull_baseline(f);
+    f->opts.force = 1u << GS_ENTITY_PIANOS;
+    push_page(f,
+              "[{\"id\":\"pia_d1\",\"make\":\"Yamaha\"},"
+              "{\"id\":\"pia_d2\",\"make\":\"Kawai\"}]",
+              "d1");
+    push_page(f,
+              "[{\"id\":\"pia_d2\",\"make\":\"Kawai\"},"
+              "{\"id\":\"pia_d1\",\"make\":\"Bechstein\","
+              "\"updatedAt\":\"2026-02-27T00:00:00Z\"}]",
+              NULL);
+    assert_int_equal(pull(f), GS_EINVAL);
+    assert_contains(pianos_report(f)->error, "pianos page 2 row 2");
+    assert_contains(pianos_report(f)->error, "id pia_d1 came twice");
+    assert_contains(pianos_report(f)->error, "again on page 2");
+    assert_contains(pianos_report(f)->error, "1 row(s) refused");
+    assert_string_equal(pianos_state(f).high_water, "2026-01-10T00:00:00Z");
+    /* nothing swept by the failed read */
+    assert_int_equal(deleted_pianos(f), 0);
+    /* a read that sweeps nothing (since) checks in memory, same report */
+    f->opts.entities = 1u << GS_ENTITY_TIMELINE;
+    f->opts.force = 0;
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allTimelineEntries\":{\"nodes\":[{\"id\":\"tle_a\","
+        "\"occurredAt\":\"2026-02-20T10:00:00Z\"}],\"pageInfo\":"
+        "{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    assert_int_equal(pull(f), GS_OK);
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allTimelineEntries\":{\"nodes\":[{\"id\":\"tle_x\","
+        "\"summary\":\"one\"},{\"id\":\"tle_x\",\"summary\":\"two\"}],"
+        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    assert_int_equal(pull(f), GS_EINVAL);
+    assert_contains(f->report.entity[GS_ENTITY_TIMELINE].reason, "since");
+    assert_contains(f->report.entity[GS_ENTITY_TIMELINE].error,
+                    "id tle_x came twice");
+}
+
+/* A full read resumed in a later run: its mark never passes the moment
+ * the read began, so the next since pull's lookback still covers entries
+ * that arrived meanwhile on pages the read had passed (defect 17). */
+static void test_pull_resumed_read_caps_the_mark_at_its_start(void **state)
+{
+    fixture *f = *state;
+    gs_sync_state st;
+
+    f->opts.entities = 1u << GS_ENTITY_TIMELINE;
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allTimelineEntries\":{\"nodes\":[{\"id\":\"tle_1\","
+        "\"occurredAt\":\"2026-02-20T10:00:00Z\"}],\"pageInfo\":"
+        "{\"hasNextPage\":true,\"endCursor\":\"t1\"}}}}");
+    gs_test_server_push_json(f->srv, 503, "{}");
+    gs_test_server_push_json(f->srv, 503, "{}");
+    assert_int_equal(pull(f), GS_EHTTP); /* began at NOW, 2026-03-01 */
+    f->opts.now = "2026-03-05T12:00:00Z";
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allTimelineEntries\":{\"nodes\":[{\"id\":\"tle_2\","
+        "\"occurredAt\":\"2026-03-04T09:00:00Z\"}],\"pageInfo\":"
+        "{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    assert_int_equal(pull(f), GS_OK);
+    assert_contains(gs_test_server_request(f->srv, 3)->body, "\"after\":\"t1\"");
+    assert_int_equal(gs_store_state_get(&st, f->sf.store,
+                                        gs_entity_get(GS_ENTITY_TIMELINE)),
+                     GS_OK);
+    assert_string_equal(st.high_water, NOW);
+}
+
+/* A client deleted between its page and the follow-up for its contacts
+ * answers null: its list ends there, the pull goes on; a follow-up page
+ * that repeats its cursor is refused, naming the client. */
+static void test_pull_contacts_follow_up_edge_cases(void **state)
+{
+    fixture *f = *state;
+    static const char page[] =
+        "{\"data\":{\"allClients\":{\"nodes\":["
+        "{\"id\":\"cli_g\",\"allContacts\":{\"nodes\":[{\"id\":\"con_g1\"}],"
+        "\"pageInfo\":{\"hasNextPage\":true,\"endCursor\":\"g1\"}}}],"
+        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}";
+
+    f->opts.entities = 1u << GS_ENTITY_CLIENTS;
+    gs_test_server_push_json(f->srv, 200, page);
+    gs_test_server_push_json(f->srv, 200, "{\"data\":{\"client\":null}}");
+    assert_int_equal(pull(f), GS_OK);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM contacts WHERE id = "
+                                  "'con_g1' AND deleted_at IS NULL",
+                               NULL),
+                     1);
+    gs_test_server_push_json(f->srv, 200, page);
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"client\":{\"id\":\"cli_g\",\"allContacts\":{\"nodes\":"
+        "[{\"id\":\"con_g2\"}],\"pageInfo\":{\"hasNextPage\":true,"
+        "\"endCursor\":\"g1\"}}}}}");
+    assert_int_equal(pull(f), GS_EPROTO);
+    assert_contains(f->report.entity[GS_ENTITY_CLIENTS].error,
+                    "contacts of client cli_g");
+    assert_contains(f->report.entity[GS_ENTITY_CLIENTS].error,
+                    "repeats its cursor");
 }
 
 int main(void)
@@ -738,6 +1188,33 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_pull_cursor_too_long_for_checkpoint_is_not_cut, setup,
             teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_resumed_full_read_sweeps_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_inconsistent_read_sweeps_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pull_endless_paging_is_an_error,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_new_rows_probe_asks_created_get, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pull_users_reads_the_plain_list,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_contacts_all_of_them_with_follow_ups, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_appointments_keep_cancelled_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_since_restarts_instead_of_resuming, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_nul_in_a_string_becomes_replacement_char, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_same_id_twice_different_bodies_reported, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_resumed_read_caps_the_mark_at_its_start, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_contacts_follow_up_edge_cases, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

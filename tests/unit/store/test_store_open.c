@@ -199,7 +199,8 @@ static void test_open_migrates_an_empty_version_0_file(void **state)
     sqlite3_close(db);
     gs_store_opts adopt = {.adopt = 1}; /* gazsync init */
     assert_int_equal(gs_store_open(&fx->store, fx->path, &adopt), GS_OK);
-    assert_int_equal(sql_int(fx->store->db, "PRAGMA user_version"), 1);
+    assert_int_equal(sql_int(fx->store->db, "PRAGMA user_version"),
+                     gs_store_schema_version());
     assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM notes"), 1);
     assert_int_equal(sql_int(fx->store->db,
                              "SELECT count(*) FROM sqlite_schema WHERE "

@@ -152,13 +152,16 @@ static void test_retire_others_marks_only_the_replaced_rows(void **state)
 
     add_contact(fx->store, "con_old", "cli_1");
     add_contact(fx->store, "con_new", "cli_1");
+    add_contact(fx->store, "con_also", "cli_1");
     add_contact(fx->store, "con_other", "cli_2");
     seq_before = sql_int(fx->store->db, "SELECT max(change_seq) FROM contacts");
     assert_int_equal(gs_store_retire_others(&retired, fx->store, contacts,
-                                            "client_id", "cli_1", "con_new",
-                                            NOW),
+                                            "client_id", "cli_1",
+                                            "[\"con_new\",\"con_also\"]", NOW),
                      GS_OK);
     assert_int_equal(retired, 1);
+    assert_true(sql_is_null(fx->store->db, "SELECT deleted_at FROM contacts "
+                                           "WHERE id = 'con_also'"));
     assert_false(sql_is_null(fx->store->db, "SELECT deleted_at FROM contacts "
                                             "WHERE id = 'con_old'"));
     assert_true(sql_is_null(fx->store->db, "SELECT deleted_at FROM contacts "
@@ -168,7 +171,7 @@ static void test_retire_others_marks_only_the_replaced_rows(void **state)
     /* Retired rows are a change to push. */
     assert_true(sql_int(fx->store->db, "SELECT change_seq FROM contacts "
                                        "WHERE id = 'con_old'") > seq_before);
-    /* None kept: a client that names no contact any more. */
+    /* None kept: a client that lists no contact any more. */
     assert_int_equal(gs_store_retire_others(&retired, fx->store, contacts,
                                             "client_id", "cli_2", NULL, NOW),
                      GS_OK);

@@ -74,10 +74,11 @@ static void test_parse_every_literal_kind(void **state)
     (void)state;
     gsim_arena arena = GSIM_ARENA_INIT;
     gql_document *doc = parse_ok(
-        &arena, "{ f(a: -12, b: 3.5e2, c: \"t\\u00e9\\n\\\"q\\\" \\ud83c\\udfb9\","
-                " d: true, e: null, g: START_DESC, h: [1, [2]], "
-                "i: {x: \"y\", z: [A B]}, j: \"\"\"\n    block\n      "
-                "indented\n    \"\"\") { id } }");
+        &arena,
+        "{ f(a: -12, b: 3.5e2, c: \"t\\u00e9\\n\\\"q\\\" \\ud83c\\udfb9\","
+        " d: true, e: null, g: START_DESC, h: [1, [2]], "
+        "i: {x: \"y\", z: [A B]}, j: \"\"\"\n    block\n      "
+        "indented\n    \"\"\") { id } }");
     gql_argument *a = doc->operations->selections->args;
     assert_int_equal(a->value->kind, GQL_V_INT);
     assert_string_equal(a->value->text, "-12");
@@ -111,9 +112,9 @@ static void test_parse_aliases_directives_comments(void **state)
 {
     (void)state;
     gsim_arena arena = GSIM_ARENA_INIT;
-    gql_document *doc = parse_ok(
-        &arena, "# a comment\n{ mine: allUsers, # trailing\n"
-                "{ nodes { who: firstName @include(if: $x) } } }\n");
+    gql_document *doc =
+        parse_ok(&arena, "# a comment\n{ mine: allUsers, # trailing\n"
+                         "{ nodes { who: firstName @include(if: $x) } } }\n");
     gql_field *f = doc->operations->selections;
     assert_string_equal(f->alias, "mine");
     assert_string_equal(f->name, "allUsers");
@@ -128,14 +129,65 @@ static void test_parse_several_operations_and_fragments(void **state)
 {
     (void)state;
     gsim_arena arena = GSIM_ARENA_INIT;
-    gql_document *doc = parse_ok(
-        &arena, "query A { a } query B { b ...F ... on X { c } }\n"
-                "fragment F on Query { d }");
+    gql_document *doc =
+        parse_ok(&arena, "query A { a } query B { b ...F ... on X { c } }\n"
+                         "fragment F on Query { d }");
     assert_string_equal(doc->operations->name, "A");
     assert_string_equal(doc->operations->next->name, "B");
     assert_int_equal(doc->has_fragments, 1);
     assert_int_equal(doc->fragment_line, 1);
+    gql_field *b = doc->operations->next->selections;
+    assert_int_equal(b->kind, GQL_SEL_FIELD);
+    gql_field *spread = b->next;
+    assert_int_equal(spread->kind, GQL_SEL_SPREAD);
+    assert_string_equal(spread->name, "F");
+    gql_field *inl = spread->next;
+    assert_int_equal(inl->kind, GQL_SEL_INLINE);
+    assert_string_equal(inl->type_cond, "X");
+    assert_string_equal(inl->selections->name, "c");
+    gql_fragment *fr = doc->fragments;
+    assert_non_null(fr);
+    assert_string_equal(fr->name, "F");
+    assert_string_equal(fr->type_cond, "Query");
+    assert_string_equal(fr->selections->name, "d");
+    assert_int_equal(fr->line, 2);
+    assert_null(fr->next);
     gsim_arena_free(&arena);
+}
+
+static void test_parse_inline_fragment_without_condition_and_types(void **state)
+{
+    (void)state;
+    gsim_arena arena = GSIM_ARENA_INIT;
+    gql_document *doc = parse_ok(
+        &arena, "query Q($a: [[Int!]]!, $b: ID) { ... @include(if: true) "
+                "{ x } }");
+    gql_var_def *a = doc->operations->var_defs;
+    assert_true(a->type->non_null);
+    assert_non_null(a->type->list_of);
+    assert_false(a->type->list_of->non_null);
+    assert_true(a->type->list_of->list_of->non_null);
+    assert_string_equal(a->type->list_of->list_of->name, "Int");
+    assert_string_equal(a->type_name, "Int");
+    assert_int_equal(a->is_list, 1);
+    assert_string_equal(a->next->type->name, "ID");
+    gql_field *inl = doc->operations->selections;
+    assert_int_equal(inl->kind, GQL_SEL_INLINE);
+    assert_null(inl->type_cond);
+    assert_string_equal(inl->directives->name, "include");
+    gsim_arena_free(&arena);
+}
+
+static void test_parse_refuses_deep_nesting(void **state)
+{
+    (void)state;
+    char deep[2 * 200 + 16];
+    size_t n = 0;
+    for (int i = 0; i < 200; i++)
+        deep[n++] = '{', deep[n++] = 'a';
+    deep[n] = '\0';
+    expect_error(deep, 1, 257, "nested too deeply");
+    expect_error("query Q() { a }", 1, 9, "Expected \"$\"");
 }
 
 static void test_errors_name_line_and_column(void **state)
@@ -165,6 +217,9 @@ int main(void)
         cmocka_unit_test(test_parse_every_literal_kind),
         cmocka_unit_test(test_parse_aliases_directives_comments),
         cmocka_unit_test(test_parse_several_operations_and_fragments),
+        cmocka_unit_test(
+            test_parse_inline_fragment_without_condition_and_types),
+        cmocka_unit_test(test_parse_refuses_deep_nesting),
         cmocka_unit_test(test_errors_name_line_and_column),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

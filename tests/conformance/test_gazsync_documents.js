@@ -1,0 +1,139 @@
+// Every document gazsync sent, with its variables, validated by graphql-js
+// (the reference implementation) against schema/gazelle.graphql, the
+// service's own schema. Usage:
+//   node test_gazsync_documents.js SCHEMA LABEL=LOG.jsonl [LABEL=LOG ...]
+// Each LOG is one JSON object a line, {query, variables} as gazelle-sim's
+// --log-requests writes them. A run fails on any invalid document or
+// variable, on a variable the document does not declare, on an enum list
+// (status, type, types) that is not every value of its enum, and on a
+// capture that misses what its label promises (the expectations below):
+// a test that saw too little cannot pass for one that saw everything.
+'use strict';
+const fs = require('fs');
+const g = require('graphql');
+
+const [schemaPath, ...captures] = process.argv.slice(2);
+if (!schemaPath || captures.length === 0) {
+  console.error('usage: test_gazsync_documents.js SCHEMA LABEL=LOG ...');
+  process.exit(2);
+}
+const schema = g.buildSchema(fs.readFileSync(schemaPath, 'utf8'));
+let failures = 0;
+const fail = (msg) => { failures++; console.log('FAIL ' + msg); };
+
+const enumValues = (name) => schema.getType(name).getValues().map((v) => v.name);
+// The lists gazsync sends so that no row hides behind an undocumented
+// default: where they sit in the variables, and the enum they must cover.
+const fullLists = {
+  allClients: [[['filters', 'status'], 'ClientStatus']],
+  allPianos: [[['filters', 'status'], 'PianoStatus']],
+  allEventsBatched: [[['filters', 'status'], 'EventStatus'],
+                     [['filters', 'type'], 'EventType']],
+  allTimelineEntries: [[['types'], 'TimelineEntryType']],
+};
+
+function rootField(doc) {
+  const op = doc.definitions.find((d) => d.kind === 'OperationDefinition');
+  return op.selectionSet.selections[0].name.value;
+}
+
+function check(label, n, entry) {
+  const where = `${label} line ${n}`;
+  let doc;
+  try {
+    doc = g.parse(entry.query);
+  } catch (e) {
+    fail(`${where}: does not parse: ${e.message}`);
+    return null;
+  }
+  for (const e of g.validate(schema, doc))
+    fail(`${where}: ${e.message}`);
+  const vars = entry.variables || {};
+  const ops = doc.definitions.filter((d) => d.kind === 'OperationDefinition');
+  if (ops.length !== 1) fail(`${where}: ${ops.length} operations`);
+  const op = ops[0];
+  const declared = new Set((op.variableDefinitions || []).map((v) => v.variable.name.value));
+  for (const k of Object.keys(vars))
+    if (!declared.has(k)) fail(`${where}: variable $${k} is not declared`);
+  const coerced = g.getVariableValues(schema, op.variableDefinitions || [], vars);
+  for (const e of coerced.errors || []) fail(`${where}: ${e.message}`);
+  const root = rootField(doc);
+  for (const [path, enumName] of fullLists[root] || []) {
+    const got = path.reduce((o, k) => (o == null ? o : o[k]), vars);
+    const want = enumValues(enumName);
+    if (!Array.isArray(got) || got.length !== want.length ||
+        !want.every((v) => got.includes(v)))
+      fail(`${where}: ${root} ${path.join('.')} = ${JSON.stringify(got)}, ` +
+           `not every ${enumName} value (${want.join(' ')})`);
+  }
+  return { root, vars };
+}
+
+// What each capture must hold: [what, predicate over its requests].
+const after = (r) => r.vars.after != null;
+const sort = (v) => (r) => JSON.stringify(r.vars.sortBy) === JSON.stringify([v]);
+const is = (root) => (r) => r.root === root;
+const both = (...ps) => (r) => ps.every((p) => p(r));
+const not = (p) => (r) => !p(r);
+const expectations = {
+  first: [
+    ['allUsers', is('allUsers')],
+    ['allClients first page in creation order', both(is('allClients'), not(after), sort('CREATED_AT_ASC'))],
+    ['allClients next page', both(is('allClients'), after)],
+    ['allPianos first page', both(is('allPianos'), not(after), sort('CREATED_AT_ASC'))],
+    ['allPianos next page', both(is('allPianos'), after)],
+    ['a client(id) contacts follow-up', both(is('client'), after)],
+    ['allEventsBatched full read (no window)', both(is('allEventsBatched'), (r) => !r.vars.filters.startOn)],
+    ['allEventsBatched next page', both(is('allEventsBatched'), after)],
+    ['allTimelineEntries full read', both(is('allTimelineEntries'), (r) => r.vars.occurredAtGet == null)],
+    ['allTimelineEntries next page', both(is('allTimelineEntries'), after)],
+  ],
+  night: [
+    ['allClients full read', both(is('allClients'), sort('CREATED_AT_ASC'))],
+    ['allPianos full read', both(is('allPianos'), sort('CREATED_AT_ASC'))],
+    ['allEventsBatched window', both(is('allEventsBatched'), (r) => r.vars.filters.startOn && r.vars.filters.endOn)],
+    ['allTimelineEntries since', both(is('allTimelineEntries'), (r) => r.vars.occurredAtGet != null)],
+  ],
+  'new-rows': [
+    ['allClients new-rows probe', both(is('allClients'), sort('CREATED_AT_DESC'), (r) => r.vars.filters.createdGet)],
+    ['allPianos new-rows probe', both(is('allPianos'), sort('CREATED_AT_DESC'), (r) => r.vars.filters.createdGet)],
+  ],
+  forced: [
+    ['allUsers (--force=users)', is('allUsers')],
+  ],
+  full: [
+    ['allUsers (--full)', is('allUsers')],
+    ['allEventsBatched (--full: no window)', both(is('allEventsBatched'), (r) => !r.vars.filters.startOn)],
+    ['allTimelineEntries (--full: no since)', both(is('allTimelineEntries'), (r) => r.vars.occurredAtGet == null)],
+  ],
+  resumed: [
+    ['the first allClients request resumes at a cursor', null],
+  ],
+};
+
+let total = 0;
+for (const arg of captures) {
+  const eq = arg.indexOf('=');
+  const label = arg.slice(0, eq), path = arg.slice(eq + 1);
+  const lines = fs.readFileSync(path, 'utf8').split('\n').filter((l) => l.trim());
+  const requests = [];
+  lines.forEach((line, i) => {
+    let entry;
+    try { entry = JSON.parse(line); } catch (e) { fail(`${label} line ${i + 1}: not JSON`); return; }
+    const r = check(label, i + 1, entry);
+    if (r) requests.push(r);
+  });
+  total += lines.length;
+  if (!expectations[label]) fail(`${label}: no expectations for this label`);
+  for (const [what, pred] of expectations[label] || []) {
+    const ok = pred ? requests.some(pred)
+      : (requests.find(is('allClients')) || { vars: {} }).vars.after != null;
+    if (!ok) fail(`${label}: the capture misses ${what}`);
+  }
+  console.log(`${label}: ${lines.length} request(s) checked`);
+}
+if (failures) {
+  console.log(`${failures} failure(s) in ${total} request(s)`);
+  process.exit(1);
+}
+console.log(`all ${total} request(s) valid against ${schemaPath}`);
