@@ -58,11 +58,11 @@ done
 pass "window dates in America/Montreal, UTC, Europe/Paris across DST changes = TZ=zone date"
 
 # -- keys and sections twice, indented lines
-ini '[entity.clients]\npolicy = delta\nmax_age = 6h\npolicy = always\n'
+ini '[entity.clients]\npolicy = new-rows\nmax_age = 6h\npolicy = always\n'
 expect 3 "g.ini:4: key 'policy' in [entity.clients] given twice (first at line 2)" --config g.ini pull
 ini '[push]\nbatch_rows = 10\n[gazsync]\npage_size = 10\n[push]\nbatch_bytes = 5000\n'
 expect 3 "g.ini:5: section [push] given twice (first at line 1)" --config g.ini pull
-ini '[entity.clients]\npolicy = delta\n    max_age = 6h\n'
+ini '[entity.clients]\npolicy = always\n    max_age = 6h\n'
 expect 3 "g.ini:3: indented line" --config g.ini pull
 pass "a key or a section twice, an indented line: exit 3 with file:line"
 

@@ -237,8 +237,9 @@ static void test_config_bad_ini_names_file_line_key(void **state)
         "'2000000w'");
     expect_ini_error(f, "[entity.clients]\nmax_age = 3661d\n",
                      "2: bad value for 'max_age' in [entity.clients]: '3661d'");
-    expect_ini_error(f, "[entity.clients]\npolicy = delta,lookback=99999w\n",
-                     "2: bad value for 'policy' in [entity.clients]");
+    expect_ini_error(f, "[entity.clients]\npolicy = always,max-age=99999w\n",
+                     "2: [entity.clients] policy: bad policy "
+                     "'always,max-age=99999w'");
     /* an unknown zone is an error naming key and value, never UTC */
     expect_ini_error(f, "[gazsync]\ntime_zone = America/Montrael\n",
                      "2: time_zone = 'America/Montrael' is not a known time "
@@ -246,7 +247,7 @@ static void test_config_bad_ini_names_file_line_key(void **state)
     expect_ini_error(f, "[gazsync]\ntime_zone = Mars/Olympus_Mons\n",
                      "2: time_zone = 'Mars/Olympus_Mons'");
     /* given twice: libinih alone lets the last one win */
-    expect_ini_error(f, "[entity.clients]\npolicy = delta\npolicy = always\n",
+    expect_ini_error(f, "[entity.clients]\npolicy = new-rows\npolicy = always\n",
                      "3: key 'policy' in [entity.clients] given twice "
                      "(first at line 2)");
     expect_ini_error(f,
@@ -256,9 +257,9 @@ static void test_config_bad_ini_names_file_line_key(void **state)
     expect_ini_error(f, "[push]\nbatch_rows = 5\n[push]\n",
                      "3: section [push] given twice (first at line 1)");
     /* an indented line: libinih's multi-line continuation */
-    expect_ini_error(f, "[entity.clients]\npolicy = delta\n  page_size = 50\n",
+    expect_ini_error(f, "[entity.clients]\npolicy = always\n  page_size = 50\n",
                      "3: indented line");
-    expect_ini_error(f, "[entity.clients]\npolicy = delta\n\tmax_age = 6h\n",
+    expect_ini_error(f, "[entity.clients]\npolicy = always\n\tmax_age = 6h\n",
                      "3: indented line");
     expect_ini_error(f, "[gazsync]\nthis line has no equals\n",
                      "2: syntax error");
