@@ -1,6 +1,6 @@
 /* A Gazelle answer, as untrusted bytes, through everything a pull does with
  * it before the next request: jansson, gs_gazelle_page_parse() of each root
- * field, then gs_pull_ingest_page() into a real cache (typed columns, raw
+ * field, then gs__pull_ingest_page() into a real cache (typed columns, raw
  * JSON, row hash, contacts from clients, stamps, named technicians).
  *
  * Input: the whole HTTP body, {"data": {"allClients": {...}, ...}}.
@@ -80,7 +80,7 @@ static void ingest(json_t *data, const gs_entity *entity)
         abort();
     if (gs_store_begin(cache) != GS_OK)
         abort();
-    (void)gs_pull_ingest_page(&ctx, entity, page.nodes, 1, &changed, &rejected,
+    (void)gs__pull_ingest_page(&ctx, entity, page.nodes, 1, &changed, &rejected,
                               &max_stamp, max_text, &saw_older,
                               ctx.now_t - 600);
     if (gs_store_rollback(cache) != GS_OK)
