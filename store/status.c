@@ -88,8 +88,8 @@ static int add_target(json_t *push, gs_store *store, const gs_entity *entity,
     obj = json_pack("{s:I, s:I, s:o, s:I, s:I}", "last_pushed_seq",
                     (json_int_t)ps.last_pushed_seq, "rows_pushed",
                     (json_int_t)ps.rows_pushed, "last_push",
-                    text_or_null(ps.last_push), "pending",
-                    (json_int_t)pending, "failures", (json_int_t)failures);
+                    text_or_null(ps.last_push), "pending", (json_int_t)pending,
+                    "failures", (json_int_t)failures);
     if (!obj || json_object_set_new(push, target, obj) != 0)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     return GS_OK;
@@ -97,8 +97,8 @@ static int add_target(json_t *push, gs_store *store, const gs_entity *entity,
 
 /* One entity: rows, deleted, state, and per push target its backlog. The
  * targets are @target plus every target push_state knows. */
-static int entity_status(json_t **out, gs_store *store,
-                         const gs_entity *entity, const char *target)
+static int entity_status(json_t **out, gs_store *store, const gs_entity *entity,
+                         const char *target)
 {
     json_t *obj = json_object(), *push = json_object();
     sqlite3_stmt *stmt = NULL;

@@ -15,6 +15,7 @@
 #include "gazsync/config.h"
 #include "gazsync/error.h"
 #include "internal_config.h"
+#include "secret.h"
 
 #define DEFAULT_GAZELLE_URL "https://gazelleapp.io/graphql/private/"
 
@@ -84,19 +85,21 @@ void gs_config_free(gs_config *cfg)
     if (!cfg)
         return;
     char **strings[] = {
-        &cfg->gazelle_url,          &cfg->gazelle_oauth_url,
-        &cfg->gazelle_access_token, &cfg->gazelle_api_key,
-        &cfg->gazelle_refresh_token, &cfg->gazelle_client_id,
-        &cfg->gazelle_client_secret, &cfg->supabase_url,
-        &cfg->supabase_key,         &cfg->supabase_target,
+        &cfg->gazelle_url,
+        &cfg->gazelle_oauth_url,
+        &cfg->gazelle_access_token,
+        &cfg->gazelle_api_key,
+        &cfg->gazelle_refresh_token,
+        &cfg->gazelle_client_id,
+        &cfg->gazelle_client_secret,
+        &cfg->supabase_url,
+        &cfg->supabase_key,
+        &cfg->supabase_target,
         &cfg->ca_bundle,
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
-        if (*strings[i]) {
-            memset(*strings[i], 0, strlen(*strings[i]));
-            free(*strings[i]);
-            *strings[i] = NULL;
-        }
+        gs_secret_free(*strings[i]);
+        *strings[i] = NULL;
     }
 }
 
@@ -131,7 +134,7 @@ typedef enum { V_STRING, V_URL, V_LONG, V_INT, V_ZONE } value_kind;
 typedef struct {
     const char *name;
     value_kind kind;
-    size_t offset;  /* in gs_config */
+    size_t offset; /* in gs_config */
     long min, max;
 } env_var;
 
@@ -159,8 +162,7 @@ static const env_var env_vars[] = {
 };
 #undef AT
 
-static int apply_env_var(gs_config *cfg, const env_var *var,
-                         const env_value *v)
+static int apply_env_var(gs_config *cfg, const env_var *var, const env_value *v)
 {
     char *base = (char *)cfg + var->offset;
     long n;
@@ -171,7 +173,7 @@ static int apply_env_var(gs_config *cfg, const env_var *var,
             goto bad;
         /* fall through */
     case V_STRING:
-        if (!*v->value)  /* an empty variable means "not set" */
+        if (!*v->value) /* an empty variable means "not set" */
             return GS_OK;
         if (gs__set_string((char **)(void *)base, v->value) != GS_OK)
             return gs_error_set(GS_ENOMEM, GS_ECLASS_CONFIG, "out of memory");
@@ -202,10 +204,9 @@ bad:
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
                             "%s: %s must be a whole number from %ld to %ld",
                             v->origin, var->name, var->min, var->max);
-    return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG, "%s: %s is not valid%s",
-                        v->origin, var->name,
-                        var->kind == V_URL ? " (an http:// or https:// URL)"
-                                           : "");
+    return gs_error_set(
+        GS_ECONFIG, GS_ECLASS_CONFIG, "%s: %s is not valid%s", v->origin,
+        var->name, var->kind == V_URL ? " (an http:// or https:// URL)" : "");
 }
 
 static int apply_environment(gs_config *cfg, const gs__dotenv *dotenv,

@@ -87,7 +87,7 @@ static void read_error_body(gs_push_answer *answer, const char *body)
 }
 
 void gs__push_judge(gs_push_answer *answer, int http_rc, long status,
-                   const char *body)
+                    const char *body)
 {
     memset(answer, 0, sizeof *answer);
     answer->status = status;
@@ -171,7 +171,7 @@ static int final_for_batch(void *ctx, long status, const char *body,
 }
 
 int gs__push_post(gs_push_answer *answer, void *sender, const char *body,
-                 size_t len, size_t rows)
+                  size_t len, size_t rows)
 {
     gs_push_target *target = sender;
     gs_http_response response;

@@ -247,7 +247,8 @@ static void test_config_bad_ini_names_file_line_key(void **state)
     expect_ini_error(f, "[gazsync]\ntime_zone = Mars/Olympus_Mons\n",
                      "2: time_zone = 'Mars/Olympus_Mons'");
     /* given twice: libinih alone lets the last one win */
-    expect_ini_error(f, "[entity.clients]\npolicy = new-rows\npolicy = always\n",
+    expect_ini_error(f,
+                     "[entity.clients]\npolicy = new-rows\npolicy = always\n",
                      "3: key 'policy' in [entity.clients] given twice "
                      "(first at line 2)");
     expect_ini_error(f,
