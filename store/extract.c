@@ -1,5 +1,5 @@
-/* Column paths of engine/entity_map.c, split once per store, and the lookup
- * of a column's value in a Gazelle node; plus the row hash. */
+/* Column paths of engine/entity/entity_map.c, split once per store, and the
+ * lookup of a column's value in a Gazelle node; plus the row hash. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -3,9 +3,9 @@
  * validates every document gazsync sends, with its variables, against it).
  * Every value travels in `variables`; nothing from data or configuration is
  * spliced into these texts. Each document selects exactly the paths of its
- * entity's columns (engine/entity_map.c; test_gazelle_client.c checks every
- * path is here), plus what the pull itself needs: totalCount (to check that
- * a read is complete), defaultContact and allContacts of clients. */
+ * entity's columns (engine/entity/entity_map.c; test_gazelle_client.c checks
+ * every path is here), plus what the pull itself needs: totalCount (to check
+ * that a read is complete), defaultContact and allContacts of clients. */
 #include "gazsync/gazelle.h"
 
 #include <stddef.h>

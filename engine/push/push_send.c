@@ -1,6 +1,7 @@
 /* One bulk upsert and the verdict on its answer (contracts/postgrest.md,
- * "Bulk upsert" and "Errors"). The transport (engine/http.c) has already
- * retried network errors, 408, 429 and 5xx; what reaches the judge is final.
+ * "Bulk upsert" and "Errors"). The transport (engine/transport/http.c) has
+ * already retried network errors, 408, 429 and 5xx; what reaches the judge is
+ * final.
  */
 #include "push_internal.h"
 
