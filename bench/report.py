@@ -343,6 +343,13 @@ def main():
     if "year" in d:
         out += year_section(d)
     if "ingest" in d:
+        if d.get("timing_date") and d["timing_date"] != d["date"]:
+            out += ["*Sections 3 to 5 (ingest, push, memory) were not rerun "
+                    "with the year: they are the run of %s, on the simulator "
+                    "before the real-API rebuild. They measure the pull's "
+                    "page ingest and the push, which the rebuild did not "
+                    "change in kind; the year's request counts above are "
+                    "the new simulator's.*" % d["timing_date"], ""]
         out += ingest_section(d)
     if "push" in d:
         out += push_section(d)
