@@ -45,7 +45,7 @@ static int new_uuid(char out[37])
     return GS_OK;
 }
 
-int gs_push_run_key(char *out, size_t size, gs_store *store, long long run_id)
+int gs__push_run_key(char *out, size_t size, gs_store *store, long long run_id)
 {
     char host[256] = "";
     char uuid[37];
@@ -168,7 +168,7 @@ static int post_run(gs_http *http, const char *base_url,
     }
     /* The same verdict as an entity's upsert: 201/200 with an empty body,
      * nothing else (an HTML page with 200 is not a logged run). */
-    gs_push_judge(&answer, GS_OK, response.status, response.body);
+    gs__push_judge(&answer, GS_OK, response.status, response.body);
     if (answer.verdict != GS_PUSH_LANDED) {
         char host[256];
         gs_http_url_host(host, sizeof host, base_url);
@@ -190,7 +190,7 @@ done:
     return rc;
 }
 
-int gs_push_run_row(gs_http *http, const char *base_url,
+int gs__push_run_row(gs_http *http, const char *base_url,
                     const char *const *headers, gs_store *store,
                     long long run_id, const gs_push_report *report, int push_rc,
                     const char *now)
@@ -222,7 +222,7 @@ int gs_push_run_row(gs_http *http, const char *base_url,
         json_t *payload;
         if (id != run_id && id <= sent)
             continue;
-        rc = gs_push_run_key(key, sizeof key, store, id);
+        rc = gs__push_run_key(key, sizeof key, store, id);
         if (rc != GS_OK)
             goto done;
         payload = run_payload(run, key, id == run_id, report, push_rc, now);
