@@ -48,11 +48,15 @@ void gs_config_defaults(gs_config *cfg)
             break;
         case GS_ENTITY_APPOINTMENTS:
             p->kind = GS_POLICY_WINDOW;
-            p->window_past_days = 60;
-            p->window_future_days = 90;
-            /* The window is re-read every night (~1,300 events for the
-             * seed's business): pages of 200, the largest seen in use,
-             * halve the nightly cost. */
+            /* Bookings are made up to six months ahead and must be seen
+             * the night they are made (a +90d edge missed them for
+             * months); past events stop changing once closed, a week
+             * after covers late write-ups. Chosen on the measured
+             * frontier (docs/benchmarks.md section 6). */
+            p->window_past_days = 7;
+            p->window_future_days = 190;
+            /* The window is re-read every night: pages of 200, the
+             * largest seen in use, halve the nightly cost. */
             p->page_size = 200;
             break;
         case GS_ENTITY_TIMELINE:

@@ -94,7 +94,7 @@ typedef struct {
 } gs_config;
 
 /** Fills @p cfg with the built-in defaults (users if-empty, clients and
- *  pianos always, appointments window=-60d..+90d, timeline since,
+ *  pianos always, appointments window=-7d..+190d, timeline since,
  *  America/Montreal, pages of 100, batches of 500 rows). It allocates:
  *  release with gs_config_free(), and do not call it before
  *  gs_config_load(), which starts from the defaults itself. */
