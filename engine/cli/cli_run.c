@@ -251,6 +251,14 @@ void cli_progress(void *ctx, const gs_entity *entity, long pages,
 
 int cli_supabase_check(const gs_config *cfg)
 {
+    /* [push] target = postgres: the connection string is all it needs. */
+    if (cfg->push_target == GS_PUSH_TARGET_POSTGRES)
+        return is_set(cfg->pg_url)
+                   ? GS_OK
+                   : gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                                  "[push] target = postgres: GAZSYNC_PG_URL "
+                                  "(or DATABASE_URL) is not set "
+                                  "(environment, .env or --env-file)");
     if (!is_set(cfg->supabase_url))
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
                             "SUPABASE_URL is not set (environment, .env or "
