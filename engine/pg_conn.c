@@ -157,11 +157,10 @@ static int connect_with_backoff(gs_pg *pg)
                         pg->where, pg->max_attempts, why);
 }
 
-int gs_pg_open(gs_pg **out, const char *url, int max_attempts, long backoff_ms)
+int gs_pg_new(gs_pg **out, const char *url, int max_attempts, long backoff_ms)
 {
     gs_pg *pg;
     char *err = NULL;
-    int rc;
 
     *out = NULL;
     if (!url || !*url)
@@ -174,8 +173,8 @@ int gs_pg_open(gs_pg **out, const char *url, int max_attempts, long backoff_ms)
     pg->backoff_ms = backoff_ms;
     pg->parsed = PQconninfoParse(url, &err);
     if (!pg->parsed) {
-        /* libpq's reason names the bad part of the syntax, which may be
-         * the password: say only that it is not a connection string. */
+        /* libpq's reason quotes the bad part of the text, which may be the
+         * password: say only that it is not a connection string. */
         PQfreemem(err);
         free(pg);
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
@@ -183,6 +182,26 @@ int gs_pg_open(gs_pg **out, const char *url, int max_attempts, long backoff_ms)
                             "libpq connection string");
     }
     build_params(pg);
+    *out = pg;
+    return GS_OK;
+}
+
+const char *gs_pg_param(const gs_pg *pg, const char *key)
+{
+    for (int i = 0; pg && pg->keys[i]; i++)
+        if (strcmp(pg->keys[i], key) == 0)
+            return pg->values[i];
+    return NULL;
+}
+
+int gs_pg_open(gs_pg **out, const char *url, int max_attempts, long backoff_ms)
+{
+    gs_pg *pg = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = gs_pg_new(&pg, url, max_attempts, backoff_ms)) != GS_OK)
+        return rc;
     if ((rc = connect_with_backoff(pg)) != GS_OK) {
         gs_pg_close(pg);
         return rc;

@@ -19,6 +19,13 @@ int gs_pg_open(gs_pg **out, const char *url, int max_attempts,
                long backoff_ms);
 void gs_pg_close(gs_pg *pg);
 
+/* gs_pg_open() without connecting: the URL parsed and gazsync's additions
+ * made (for tests of the TLS rule). */
+int gs_pg_new(gs_pg **out, const char *url, int max_attempts, long backoff_ms);
+
+/* The value gazsync will connect with for libpq keyword @p key, or NULL. */
+const char *gs_pg_param(const gs_pg *pg, const char *key);
+
 /* The live connection, NULL after a loss that gs_pg_reconnect() did not
  * mend. */
 PGconn *gs_pg_conn(gs_pg *pg);
