@@ -825,7 +825,9 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
         stop = rc == GS_ESTORE || rc == GS_ECANCELED;
     }
     rc = overall(&first, attempted, failed, auth_refused || stop);
+    report->unit = "Supabase request";
     if (ctx.pg) {
+        report->unit = "PostgreSQL transaction";
         rc = pg_run_log(&ctx, report, rc, stop);
         goto done;
     }

@@ -413,8 +413,9 @@ void cli_print_push(const gs_cli *cli, const gs_push_report *report,
     else
         cli_info(cli,
                  "%-*s %lld pushed, %lld quarantined, %ld entit%s failed; "
-                 "%lld Supabase request%s\n",
+                 "%lld %s%s\n",
                  NAME_WIDTH, "push total", report->rows_pushed, failed,
                  entities_failed, entities_failed == 1 ? "y" : "ies",
-                 report->requests, report->requests == 1 ? "" : "s");
+                 report->requests, report->unit ? report->unit : "Supabase request",
+                 report->requests == 1 ? "" : "s");
 }
