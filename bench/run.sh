@@ -36,6 +36,8 @@ Options:
   --default-scale X     size of the default business (default 1)
   --seed N              simulator seed (default 42)
   --phases LIST         year,ingest,push (default: all three)
+  --target T            the push phase's target: supabase (through the
+                        double, default) or postgres (libpq, [push] target)
   --build DIR           build directory (default build-bench)
   --no-build            use --build as it is (the smoke test)
   --json FILE           default docs/benchmarks.json
@@ -45,6 +47,7 @@ EOF
 }
 
 days=365 baseline_nights=3 runs=3 scale=20 default_scale=1 seed=42 phases=year,ingest,push
+target=supabase
 build=build-bench no_build=0 json=docs/benchmarks.json md=docs/benchmarks.md
 command="bench/run.sh $*"
 while [ $# -gt 0 ]; do
@@ -57,6 +60,7 @@ while [ $# -gt 0 ]; do
     --default-scale) default_scale=$2; shift ;;
     --seed) seed=$2; shift ;;
     --phases) phases=$2; shift ;;
+    --target) target=$2; shift ;;
     --build) build=$2; shift ;;
     --no-build) no_build=1 ;;
     --json) json=$2; shift ;;
@@ -74,7 +78,7 @@ case "$md" in /*|-) ;; *) md="$root/$md" ;; esac
 GS_BUILD_DIR="$build" bash tools/harness/pg-harness.sh run -- \
   python3 bench/bench.py --build "$build" --out "$json" --days "$days" \
   --baseline-nights "$baseline_nights" --runs "$runs" --scale "$scale" \
-  --default-scale "$default_scale" --seed "$seed" --phases "$phases" --command "$command"
+  --default-scale "$default_scale" --seed "$seed" --phases "$phases" --target "$target" --command "$command"
 if [ "$md" != "-" ]; then
   python3 bench/report.py "$json" >"$md"
   echo "wrote $json and $md"
