@@ -19,17 +19,17 @@
 static void test_local_hosts_are_recognised(void **state)
 {
     (void)state;
-    assert_true(gs_pg_host_is_local(NULL));
-    assert_true(gs_pg_host_is_local(""));
-    assert_true(gs_pg_host_is_local("127.0.0.1"));
-    assert_true(gs_pg_host_is_local("localhost"));
-    assert_true(gs_pg_host_is_local("::1"));
-    assert_true(gs_pg_host_is_local("/tmp/gs-harness.x/sock"));
-    assert_true(gs_pg_host_is_local("localhost,/var/run/postgresql"));
-    assert_false(gs_pg_host_is_local("db.abcd.supabase.co"));
-    assert_false(gs_pg_host_is_local("127.0.0.2"));
-    assert_false(gs_pg_host_is_local("localhost,db.example.org"));
-    assert_false(gs_pg_host_is_local("localhost.example.org"));
+    assert_true(gs__pg_host_is_local(NULL));
+    assert_true(gs__pg_host_is_local(""));
+    assert_true(gs__pg_host_is_local("127.0.0.1"));
+    assert_true(gs__pg_host_is_local("localhost"));
+    assert_true(gs__pg_host_is_local("::1"));
+    assert_true(gs__pg_host_is_local("/tmp/gs-harness.x/sock"));
+    assert_true(gs__pg_host_is_local("localhost,/var/run/postgresql"));
+    assert_false(gs__pg_host_is_local("db.abcd.supabase.co"));
+    assert_false(gs__pg_host_is_local("127.0.0.2"));
+    assert_false(gs__pg_host_is_local("localhost,db.example.org"));
+    assert_false(gs__pg_host_is_local("localhost.example.org"));
 }
 
 static const char *sslmode_of(const char *url)
@@ -37,10 +37,10 @@ static const char *sslmode_of(const char *url)
     static char mode[32];
     gs_pg *pg = NULL;
 
-    assert_int_equal(gs_pg_new(&pg, url, 1, 1), GS_OK);
+    assert_int_equal(gs__pg_new(&pg, url, 1, 1), GS_OK);
     snprintf(mode, sizeof mode, "%s",
-             gs_pg_param(pg, "sslmode") ? gs_pg_param(pg, "sslmode") : "");
-    gs_pg_close(pg);
+             gs__pg_param(pg, "sslmode") ? gs__pg_param(pg, "sslmode") : "");
+    gs__pg_close(pg);
     return mode;
 }
 
@@ -74,12 +74,12 @@ static void test_errors_never_show_the_url(void **state)
     const char *message;
 
     (void)state;
-    assert_int_equal(gs_pg_open(&pg, "postgresql://u:s3cr3t-pw@[bad", 1, 1),
+    assert_int_equal(gs__pg_open(&pg, "postgresql://u:s3cr3t-pw@[bad", 1, 1),
                      GS_ECONFIG);
     assert_null(pg);
     assert_null(strstr(gs_error_last()->message, "s3cr3t-pw"));
     /* Port 1 on 127.0.0.1: nothing listens, the connection is refused. */
-    assert_int_equal(gs_pg_open(&pg,
+    assert_int_equal(gs__pg_open(&pg,
                                 "postgresql://u:s3cr3t-pw@127.0.0.1:1/mirror",
                                 2, 1),
                      GS_EHTTP);
@@ -87,7 +87,7 @@ static void test_errors_never_show_the_url(void **state)
     assert_null(strstr(message, "s3cr3t-pw"));
     assert_non_null(strstr(message, "host 127.0.0.1 port 1 database mirror"));
     assert_non_null(strstr(message, "2 attempt(s)"));
-    assert_int_equal(gs_pg_open(&pg, NULL, 1, 1), GS_ECONFIG);
+    assert_int_equal(gs__pg_open(&pg, NULL, 1, 1), GS_ECONFIG);
     assert_non_null(strstr(gs_error_last()->message, "GAZSYNC_PG_URL"));
 }
 
@@ -103,14 +103,14 @@ static void test_copy_line_escapes_and_keeps_types(void **state)
     gs_buf line = GS_BUF_INIT;
 
     (void)state;
-    assert_int_equal(gs_push_pg_columns(&columns, &row), GS_OK);
+    assert_int_equal(gs__push_pg_columns(&columns, &row), GS_OK);
     assert_int_equal(json_array_size(columns), 7);
     assert_string_equal(json_string_value(json_array_get(columns, 0)),
                         "external_id");
     /* A column the payload lacks is NULL, never shifted. */
     names = json_deep_copy(columns);
     json_array_append_new(names, json_string("not_in_payload"));
-    assert_int_equal(gs_push_pg_copy_line(&line, 3, &row, names), GS_OK);
+    assert_int_equal(gs__push_pg_copy_line(&line, 3, &row, names), GS_OK);
     assert_string_equal(line.data, "3\tcli_1\ta\\tb\\nc\\\\d\t1998\ttrue\t"
                                    "false\t[\"x\",\"y\\\\tz\"]\t\\N\t\\N\n");
     gs_buf_free(&line);

@@ -2,7 +2,7 @@
  *
  * The connection string comes from the environment only (config.c); it may
  * hold a password, so it is never copied into a message: errors name the
- * host, port and database (gs_pg_where()).
+ * host, port and database (gs__pg_where()).
  *
  * TLS: Supabase and every managed PostgreSQL want TLS, and libpq's default
  * ("prefer") silently falls back to clear text. So sslmode=require is added
@@ -44,7 +44,7 @@ static int local_entry(const char *entry, size_t len)
     return 0;
 }
 
-int gs_pg_host_is_local(const char *hosts)
+int gs__pg_host_is_local(const char *hosts)
 {
     const char *p = hosts;
 
@@ -87,7 +87,7 @@ static void build_params(gs_pg *pg)
         pg->values[n++] = o->val;
     }
     if (!option(pg, "sslmode") && !(ssl_env && *ssl_env) &&
-        !(gs_pg_host_is_local(host) && gs_pg_host_is_local(hostaddr))) {
+        !(gs__pg_host_is_local(host) && gs__pg_host_is_local(hostaddr))) {
         pg->keys[n] = "sslmode";
         pg->values[n++] = "require";
     }
@@ -157,7 +157,7 @@ static int connect_with_backoff(gs_pg *pg)
                         pg->where, pg->max_attempts, why);
 }
 
-int gs_pg_new(gs_pg **out, const char *url, int max_attempts, long backoff_ms)
+int gs__pg_new(gs_pg **out, const char *url, int max_attempts, long backoff_ms)
 {
     gs_pg *pg;
     char *err = NULL;
@@ -186,7 +186,7 @@ int gs_pg_new(gs_pg **out, const char *url, int max_attempts, long backoff_ms)
     return GS_OK;
 }
 
-const char *gs_pg_param(const gs_pg *pg, const char *key)
+const char *gs__pg_param(const gs_pg *pg, const char *key)
 {
     for (int i = 0; pg && pg->keys[i]; i++)
         if (strcmp(pg->keys[i], key) == 0)
@@ -194,23 +194,23 @@ const char *gs_pg_param(const gs_pg *pg, const char *key)
     return NULL;
 }
 
-int gs_pg_open(gs_pg **out, const char *url, int max_attempts, long backoff_ms)
+int gs__pg_open(gs_pg **out, const char *url, int max_attempts, long backoff_ms)
 {
     gs_pg *pg = NULL;
     int rc;
 
     *out = NULL;
-    if ((rc = gs_pg_new(&pg, url, max_attempts, backoff_ms)) != GS_OK)
+    if ((rc = gs__pg_new(&pg, url, max_attempts, backoff_ms)) != GS_OK)
         return rc;
     if ((rc = connect_with_backoff(pg)) != GS_OK) {
-        gs_pg_close(pg);
+        gs__pg_close(pg);
         return rc;
     }
     *out = pg;
     return GS_OK;
 }
 
-void gs_pg_close(gs_pg *pg)
+void gs__pg_close(gs_pg *pg)
 {
     if (!pg)
         return;
@@ -224,20 +224,20 @@ void gs_pg_close(gs_pg *pg)
     free(pg);
 }
 
-PGconn *gs_pg_conn(gs_pg *pg) { return pg ? pg->conn : NULL; }
+PGconn *gs__pg_conn(gs_pg *pg) { return pg ? pg->conn : NULL; }
 
-const char *gs_pg_where(const gs_pg *pg) { return pg ? pg->where : "?"; }
+const char *gs__pg_where(const gs_pg *pg) { return pg ? pg->where : "?"; }
 
-int gs_pg_lost(const gs_pg *pg)
+int gs__pg_lost(const gs_pg *pg)
 {
     return !pg || !pg->conn || PQstatus(pg->conn) != CONNECTION_OK;
 }
 
-int gs_pg_reconnect(gs_pg *pg) { return connect_with_backoff(pg); }
+int gs__pg_reconnect(gs_pg *pg) { return connect_with_backoff(pg); }
 
-long long gs_pg_statements(const gs_pg *pg) { return pg ? pg->statements : 0; }
+long long gs__pg_statements(const gs_pg *pg) { return pg ? pg->statements : 0; }
 
-int gs_pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
+int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
                const char *const *values, ExecStatusType want,
                char sqlstate[6], char *message, size_t message_size)
 {
@@ -248,10 +248,10 @@ int gs_pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
         *out = NULL;
     sqlstate[0] = '\0';
     message[0] = '\0';
-    if (gs_pg_lost(pg)) {
+    if (gs__pg_lost(pg)) {
         snprintf(sqlstate, 6, "08006");
         snprintf(message, message_size, "the connection to %s is lost",
-                 gs_pg_where(pg));
+                 gs__pg_where(pg));
         return GS_EHTTP;
     }
     pg->statements++;
@@ -267,7 +267,7 @@ int gs_pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
     state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state)
         snprintf(sqlstate, 6, "%.5s", state);
-    else if (gs_pg_lost(pg))
+    else if (gs__pg_lost(pg))
         snprintf(sqlstate, 6, "08006");
     /* The primary message without libpq's "ERROR:  " prefix; the detail
      * names the offending value or key, as PostgREST's "details" does. */
@@ -282,5 +282,5 @@ int gs_pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
         first_line(message, message_size, PQerrorMessage(pg->conn));
     }
     PQclear(res);
-    return gs_pg_lost(pg) ? GS_EHTTP : GS_ECONFLICT;
+    return gs__pg_lost(pg) ? GS_EHTTP : GS_ECONFLICT;
 }

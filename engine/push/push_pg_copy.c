@@ -12,7 +12,7 @@
 #include "gazsync/error.h"
 #include "push_internal.h"
 
-int gs_push_pg_columns(json_t **out, const gs_push_row *first)
+int gs__push_pg_columns(json_t **out, const gs_push_row *first)
 {
     json_t *obj = json_loadb(first->json, first->json_len, 0, NULL);
     json_t *names = json_array();
@@ -91,7 +91,7 @@ static int put_value(gs_buf *out, const json_t *value)
     }
 }
 
-int gs_push_pg_copy_line(gs_buf *out, long long ordinal, const gs_push_row *row,
+int gs__push_pg_copy_line(gs_buf *out, long long ordinal, const gs_push_row *row,
                          const json_t *columns)
 {
     json_t *obj = json_loadb(row->json, row->json_len, 0, NULL);

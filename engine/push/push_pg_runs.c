@@ -24,7 +24,7 @@ static const char runs_sql[] =
     "rows_pushed = excluded.rows_pushed, stats = excluded.stats, "
     "error = excluded.error";
 
-int gs_push_pg_post_runs(void *sink, json_t *runs)
+int gs__push_pg_post_runs(void *sink, json_t *runs)
 {
     gs_pg *pg = sink;
     char *text = json_dumps(runs, JSON_COMPACT);
@@ -35,12 +35,12 @@ int gs_push_pg_post_runs(void *sink, json_t *runs)
     if (!text)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
                             "push: out of memory");
-    rc = gs_pg_exec(NULL, pg, runs_sql, 1, params, PGRES_COMMAND_OK, state,
+    rc = gs__pg_exec(NULL, pg, runs_sql, 1, params, PGRES_COMMAND_OK, state,
                     message, sizeof message);
     free(text);
     if (rc != GS_OK)
         return gs_error_set(rc, GS_ECLASS_SUPABASE,
                             "push: run log to gazsync_runs at %s: %s (%s)",
-                            gs_pg_where(pg), message, state);
+                            gs__pg_where(pg), message, state);
     return GS_OK;
 }

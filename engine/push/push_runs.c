@@ -45,7 +45,7 @@ static int new_uuid(char out[37])
     return GS_OK;
 }
 
-int gs_push_cache_id(char out[40], gs_store *store)
+int gs__push_cache_id(char out[40], gs_store *store)
 {
     char *cache_id = NULL;
     int rc;
@@ -62,13 +62,13 @@ int gs_push_cache_id(char out[40], gs_store *store)
     return GS_OK;
 }
 
-int gs_push_run_key(char *out, size_t size, gs_store *store, long long run_id)
+int gs__push_run_key(char *out, size_t size, gs_store *store, long long run_id)
 {
     char host[256] = "";
     char cache_id[40];
     int rc;
 
-    if ((rc = gs_push_cache_id(cache_id, store)) != GS_OK)
+    if ((rc = gs__push_cache_id(cache_id, store)) != GS_OK)
         return rc;
     if (gethostname(host, sizeof host - 1) != 0 || !host[0])
         snprintf(host, sizeof host, "localhost");
@@ -181,7 +181,7 @@ static int post_run(void *sink, json_t *array)
     }
     /* The same verdict as an entity's upsert: 201/200 with an empty body,
      * nothing else (an HTML page with 200 is not a logged run). */
-    gs_push_judge(&answer, GS_OK, response.status, response.body);
+    gs__push_judge(&answer, GS_OK, response.status, response.body);
     if (answer.verdict != GS_PUSH_LANDED) {
         char host[256];
         gs_http_url_host(host, sizeof host, base_url);
@@ -203,18 +203,18 @@ done:
     return rc;
 }
 
-int gs_push_run_row(gs_http *http, const char *base_url,
+int gs__push_run_row(gs_http *http, const char *base_url,
                     const char *const *headers, gs_store *store,
                     long long run_id, const gs_push_report *report, int push_rc,
                     const char *now)
 {
     rest_sink sink = {http, base_url, headers};
 
-    return gs_push_run_log(post_run, &sink, store, run_id, report, push_rc,
+    return gs__push_run_log(post_run, &sink, store, run_id, report, push_rc,
                            now);
 }
 
-int gs_push_run_log(gs_push_runs_post post, void *sink, gs_store *store,
+int gs__push_run_log(gs_push_runs_post post, void *sink, gs_store *store,
                     long long run_id, const gs_push_report *report,
                     int push_rc, const char *now)
 {
@@ -245,7 +245,7 @@ int gs_push_run_log(gs_push_runs_post post, void *sink, gs_store *store,
         json_t *payload;
         if (id != run_id && id <= sent)
             continue;
-        rc = gs_push_run_key(key, sizeof key, store, id);
+        rc = gs__push_run_key(key, sizeof key, store, id);
         if (rc != GS_OK)
             goto done;
         payload = run_payload(run, key, id == run_id, report, push_rc, now);

@@ -15,7 +15,7 @@
  * and bisected, in the same transaction, from the rows already COPYed: what
  * was accepted is neither re-sent nor rolled back. A statement timeout
  * (57014) aborts the transaction: the batch is halved through the REST
- * pusher's own bound (gs_push_split_shrink(), rows_cap, the meta memory of
+ * pusher's own bound (gs__push_split_shrink(), rows_cap, the meta memory of
  * push.c). A lost connection is mended with bounded backoff (pg_conn.c) and
  * the batch redone, unless the checkpoint shows its commit went through. */
 #include <stdio.h>
@@ -61,7 +61,7 @@ static const char catalog_sql[] =
     "FROM pg_attribute a WHERE a.attrelid = to_regclass($1) "
     "AND a.attnum > 0 AND NOT a.attisdropped";
 
-int gs_push_pg_entity_new(gs_push_pg_entity **out, gs_pg *pg, gs_store *store,
+int gs__push_pg_entity_new(gs_push_pg_entity **out, gs_pg *pg, gs_store *store,
                           const gs_entity *entity, const char *target,
                           const char *cache_key, const char *table,
                           const char *now)
@@ -82,7 +82,7 @@ int gs_push_pg_entity_new(gs_push_pg_entity **out, gs_pg *pg, gs_store *store,
     return GS_OK;
 }
 
-void gs_push_pg_entity_free(gs_push_pg_entity *pe)
+void gs__push_pg_entity_free(gs_push_pg_entity *pe)
 {
     if (!pe)
         return;
@@ -95,7 +95,7 @@ void gs_push_pg_entity_free(gs_push_pg_entity *pe)
 
 static int quote(gs_buf *out, gs_pg *pg, const char *name)
 {
-    char *q = PQescapeIdentifier(gs_pg_conn(pg), name, strlen(name));
+    char *q = PQescapeIdentifier(gs__pg_conn(pg), name, strlen(name));
     int rc;
 
     if (!q)
@@ -205,14 +205,14 @@ static int prepare(gs_push_pg_entity *pe, gs_push_split *split,
 
     if (pe->columns)
         return GS_OK;
-    if ((rc = gs_push_pg_columns(&pe->columns, first)) != GS_OK)
+    if ((rc = gs__push_pg_columns(&pe->columns, first)) != GS_OK)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE, "out of memory");
     if (quote(&quoted, pe->pg, pe->table) != GS_OK) {
         rc = GS_ENOMEM;
         goto done;
     }
     params[0] = quoted.data;
-    rc = gs_pg_exec(&catalog, pe->pg, catalog_sql, 1, params, PGRES_TUPLES_OK,
+    rc = gs__pg_exec(&catalog, pe->pg, catalog_sql, 1, params, PGRES_TUPLES_OK,
                     pe->sqlstate, pe->message, sizeof pe->message);
     if (rc != GS_OK) {
         rc = stop_with(split, rc, pe->sqlstate, "reading the catalog: %.300s%s",
@@ -237,21 +237,21 @@ done:
     return rc;
 }
 
-int gs_push_pg_checkpoint(long long *seq, gs_push_pg_entity *pe)
+int gs__push_pg_checkpoint(long long *seq, gs_push_pg_entity *pe)
 {
     const char *params[2] = {pe->entity->name, pe->cache_key};
     PGresult *res = NULL;
     int rc;
 
     *seq = 0;
-    rc = gs_pg_exec(&res, pe->pg, checkpoint_get_sql, 2, params,
+    rc = gs__pg_exec(&res, pe->pg, checkpoint_get_sql, 2, params,
                     PGRES_TUPLES_OK, pe->sqlstate, pe->message,
                     sizeof pe->message);
     if (rc != GS_OK)
         return gs_error_set(rc, GS_ECLASS_SUPABASE,
                             "push %s: reading gazsync_push_state at %s: %s "
                             "(%s; apply schema/supabase.sql)",
-                            pe->entity->name, gs_pg_where(pe->pg), pe->message,
+                            pe->entity->name, gs__pg_where(pe->pg), pe->message,
                             pe->sqlstate);
     if (PQntuples(res) > 0)
         *seq = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
@@ -268,16 +268,16 @@ static int schema_error(const char *state)
 
 static int exec_simple(gs_push_pg_entity *pe, const char *sql)
 {
-    return gs_pg_exec(NULL, pe->pg, sql, 0, NULL, PGRES_COMMAND_OK,
+    return gs__pg_exec(NULL, pe->pg, sql, 0, NULL, PGRES_COMMAND_OK,
                       pe->sqlstate, pe->message, sizeof pe->message);
 }
 
 static int copy_rows(gs_push_pg_entity *pe, const gs_push_rows *rows,
                      size_t from, size_t n)
 {
-    PGconn *conn = gs_pg_conn(pe->pg);
+    PGconn *conn = gs__pg_conn(pe->pg);
     PGresult *res = NULL;
-    int rc = gs_pg_exec(&res, pe->pg, "COPY gs_batch FROM STDIN", 0, NULL,
+    int rc = gs__pg_exec(&res, pe->pg, "COPY gs_batch FROM STDIN", 0, NULL,
                         PGRES_COPY_IN, pe->sqlstate, pe->message,
                         sizeof pe->message);
 
@@ -286,7 +286,7 @@ static int copy_rows(gs_push_pg_entity *pe, const gs_push_rows *rows,
         return rc;
     gs_buf_reset(&pe->line);
     for (size_t i = 0; i < n && rc == GS_OK; i++) {
-        rc = gs_push_pg_copy_line(&pe->line, (long long)i, &rows->row[from + i],
+        rc = gs__push_pg_copy_line(&pe->line, (long long)i, &rows->row[from + i],
                                   pe->columns);
         if (rc == GS_OK && (pe->line.len >= COPY_CHUNK || i + 1 == n)) {
             if (PQputCopyData(conn, pe->line.data, (int)pe->line.len) != 1)
@@ -310,7 +310,7 @@ static int copy_rows(gs_push_pg_entity *pe, const gs_push_rows *rows,
         }
         PQclear(res);
     }
-    if (rc != GS_OK && gs_pg_lost(pe->pg)) {
+    if (rc != GS_OK && gs__pg_lost(pe->pg)) {
         snprintf(pe->sqlstate, sizeof pe->sqlstate, "08006");
         rc = GS_EHTTP;
     }
@@ -332,7 +332,7 @@ static int merge_range(gs_push_pg_entity *pe, gs_push_split *split,
     snprintf(hi_text, sizeof hi_text, "%zu", hi);
     if ((rc = exec_simple(pe, "SAVEPOINT gs_range")) != GS_OK)
         return rc;
-    rc = gs_pg_exec(NULL, pe->pg, pe->merge_sql.data, 2, params,
+    rc = gs__pg_exec(NULL, pe->pg, pe->merge_sql.data, 2, params,
                     PGRES_COMMAND_OK, pe->sqlstate, pe->message,
                     sizeof pe->message);
     if (rc == GS_OK) {
@@ -419,7 +419,7 @@ static int one_transaction(gs_push_pg_entity *pe, gs_push_split *split,
         goto done;
     if (advance) {
         snprintf(seq_text, sizeof seq_text, "%lld", max_seq(rows, from, n));
-        rc = gs_pg_exec(NULL, pe->pg, checkpoint_set_sql, 3, params,
+        rc = gs__pg_exec(NULL, pe->pg, checkpoint_set_sql, 3, params,
                         PGRES_COMMAND_OK, pe->sqlstate, pe->message,
                         sizeof pe->message);
         if (rc != GS_OK)
@@ -429,9 +429,9 @@ static int one_transaction(gs_push_pg_entity *pe, gs_push_split *split,
         goto done;
     rc = exec_simple(pe, "COMMIT");
 done:
-    if (rc != GS_OK && !gs_pg_lost(pe->pg)) {
+    if (rc != GS_OK && !gs__pg_lost(pe->pg)) {
         char state[6], message[100];
-        (void)gs_pg_exec(NULL, pe->pg, "ROLLBACK", 0, NULL, PGRES_COMMAND_OK,
+        (void)gs__pg_exec(NULL, pe->pg, "ROLLBACK", 0, NULL, PGRES_COMMAND_OK,
                          state, message, sizeof message);
     }
     return rc;
@@ -468,11 +468,11 @@ static int mend(int *committed, gs_push_pg_entity *pe, const gs_push_rows *rows,
     int rc;
 
     *committed = 0;
-    if ((rc = gs_pg_reconnect(pe->pg)) != GS_OK)
+    if ((rc = gs__pg_reconnect(pe->pg)) != GS_OK)
         return rc;
     if (!advance)
         return GS_OK; /* quarantine retries: redone, the merge is idempotent */
-    if ((rc = gs_push_pg_checkpoint(&seq, pe)) != GS_OK)
+    if ((rc = gs__push_pg_checkpoint(&seq, pe)) != GS_OK)
         return rc;
     *committed = seq >= max_seq(rows, from, n);
     return GS_OK;
@@ -492,7 +492,7 @@ static int send_range(gs_push_pg_entity *pe, gs_push_split *split,
                                 "out of memory");
         if (rc == GS_OK)
             break;
-        if (!gs_pg_lost(pe->pg) || redo == MAX_REDO)
+        if (!gs__pg_lost(pe->pg) || redo == MAX_REDO)
             break;
         if (mend(&committed, pe, rows, from, n, advance) != GS_OK)
             return stop_with(split, GS_EHTTP, "08006", "%.390s%s",
@@ -510,7 +510,7 @@ static int send_range(gs_push_pg_entity *pe, gs_push_split *split,
     }
     if (strcmp(pe->sqlstate, "57014") == 0) {
         if (n > 1) {
-            gs_push_split_shrink(split, n);
+            gs__push_split_shrink(split, n);
             if (split->timeout_streak < GS_PUSH_MAX_HALVINGS)
                 return resend_fewer(pe, split, rows, from, n, advance);
         }
@@ -521,14 +521,14 @@ static int send_range(gs_push_pg_entity *pe, gs_push_split *split,
         snprintf(split->stop.message, sizeof split->stop.message,
                  "PostgreSQL at %s: statement timeout (57014) %d time(s) in "
                  "a row; the next run starts at %zu row(s) a batch",
-                 gs_pg_where(pe->pg), split->timeout_streak,
+                 gs__pg_where(pe->pg), split->timeout_streak,
                  split->rows_cap ? split->rows_cap : 1);
         return GS_EHTTP;
     }
-    if (gs_pg_lost(pe->pg))
+    if (gs__pg_lost(pe->pg))
         return stop_with(split, GS_EHTTP, "08006",
                          "PostgreSQL at %.120s: connection lost (%.200s)",
-                         gs_pg_where(pe->pg), pe->message);
+                         gs__pg_where(pe->pg), pe->message);
     if (strcmp(pe->sqlstate, "42P01") == 0)
         return stop_with(split, GS_ENOTFOUND, pe->sqlstate, "%.390s%s",
                          pe->message, "");
@@ -536,7 +536,7 @@ static int send_range(gs_push_pg_entity *pe, gs_push_split *split,
                      pe->sqlstate, "%.390s%s", pe->message, "");
 }
 
-int gs_push_pg_send(gs_push_pg_entity *pe, gs_push_split *split,
+int gs__push_pg_send(gs_push_pg_entity *pe, gs_push_split *split,
                     const gs_push_rows *rows, size_t from, size_t n,
                     int advance)
 {
