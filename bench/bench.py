@@ -478,7 +478,60 @@ def copy_load(files):
     return time.monotonic() - t0
 
 
+def target_rows():
+    out = subprocess.run(
+        ["psql", "-XAtq", os.environ["PG_URL"], "-c",
+         "SELECT " + " + ".join("(SELECT count(*) FROM %s)" % t
+                                for t in TABLE.values())],
+        capture_output=True, text=True, check=True).stdout
+    return int(out.strip())
+
+
+def phase_push_postgres(args, work, source_db, scale):
+    """--target postgres: the libpq target (COPY + merge) beside psql
+    \\copy of the same rows, in the same run; no double, no per-row
+    sample (that is the REST target's question)."""
+    db = os.path.join(work, "push-pg-%s.db" % scale)
+    ini = os.path.join(work, "push-pg.ini")
+    with open(ini, "w") as f:
+        f.write("[push]\ntarget = postgres\n")
+    os.environ["GAZSYNC_PG_URL"] = os.environ["PG_URL"]
+    pushes, copies, rss = [], [], []
+    rows = cache_rows(source_db)
+    for run in range(args.runs):
+        truncate_target()
+        psql("TRUNCATE gazsync_push_state")
+        fresh(db)
+        shutil.copy(source_db, db)
+        seconds, peak = Gazsync(args, db, config=ini).cmd("push", timed=True)
+        pushes.append({"seconds": seconds, "rows": target_rows()})
+        rss.append(peak)
+        truncate_target()
+        files = export_csv(source_db, work)
+        copies.append(copy_load(files))
+        for path, _ in files.values():
+            os.unlink(path)
+        log("push (postgres) x%s run %d: gazsync %.1fs, COPY %.1fs" %
+            (scale, run + 1, seconds, copies[-1]))
+    truncate_target()
+    push_s = median([p["seconds"] for p in pushes])
+    return {
+        "scale": scale, "rows": rows, "target": "postgres",
+        "gazsync": {"seconds": round(push_s, 3),
+                    "rows_per_s": round(rows / push_s),
+                    "rows_written": pushes[0]["rows"],
+                    "runs": [round(p["seconds"], 3) for p in pushes],
+                    "peak_rss_kib": max(rss)},
+        "copy": {"seconds": round(median(copies), 3),
+                 "runs": [round(c, 3) for c in copies]},
+        "ratio_push_vs_copy": round(median(
+            [p["seconds"] / c for p, c in zip(pushes, copies)]), 2),
+    }
+
+
 def phase_push(args, work, source_db, scale, sample_db):
+    if args.target == "postgres":
+        return phase_push_postgres(args, work, source_db, scale)
     dbl = Double()
     db = os.path.join(work, "push-%s.db" % scale)
     pushes, copies, exports, rss = [], [], [], []
@@ -581,6 +634,9 @@ def main():
     p.add_argument("--phases", default="year,ingest,push")
     p.add_argument("--divergence-every", type=int, default=1)
     p.add_argument("--command", default="")
+    p.add_argument("--target", choices=("supabase", "postgres"),
+                   default="supabase",
+                   help="the push phase's target ([push] target)")
     args = p.parse_args()
     if args.scale == int(args.scale):
         args.scale = int(args.scale)

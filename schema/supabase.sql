@@ -232,6 +232,23 @@ create index if not exists gazsync_runs_started_at_idx
     on gazsync_runs (started_at);
 
 -- ==========================================================================
+-- The PostgreSQL target's checkpoint ([push] target = postgres, docs/push.md)
+-- ==========================================================================
+-- The direct target moves this row in the same transaction as the rows of a
+-- batch, so how far a cache has pushed is known by the database itself:
+-- after a crash between that commit and the cache's own record, the next
+-- push reads it and sends nothing twice. target_key is the cache's id (meta
+-- push.cache_id), so two caches pushing into one database keep their own
+-- rows. The REST target does not use it.
+create table if not exists gazsync_push_state (
+    entity text not null,
+    target_key text not null,
+    last_change_seq bigint not null default 0,
+    updated_at timestamptz not null default now(),
+    primary key (entity, target_key)
+);
+
+-- ==========================================================================
 -- Row-level security (issue 11, defect 21). Keep this section last.
 -- ==========================================================================
 -- Supabase exposes every table of the public schema through its REST API,
@@ -255,3 +272,4 @@ alter table gazelle_pianos enable row level security;
 alter table gazelle_appointments enable row level security;
 alter table gazelle_timeline_entries enable row level security;
 alter table gazsync_runs enable row level security;
+alter table gazsync_push_state enable row level security;

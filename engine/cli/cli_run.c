@@ -246,6 +246,14 @@ void cli_progress(void *ctx, const gs_entity *entity, long pages,
 
 int cli_supabase_check(const gs_config *cfg)
 {
+    /* [push] target = postgres: the connection string is all it needs. */
+    if (cfg->push_target == GS_PUSH_TARGET_POSTGRES)
+        return is_set(cfg->pg_url)
+                   ? GS_OK
+                   : gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                                  "[push] target = postgres: GAZSYNC_PG_URL "
+                                  "(or DATABASE_URL) is not set "
+                                  "(environment, .env or --env-file)");
     if (!is_set(cfg->supabase_url))
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
                             "SUPABASE_URL is not set (environment, .env or "
@@ -400,8 +408,9 @@ void cli_print_push(const gs_cli *cli, const gs_push_report *report,
     else
         cli_info(cli,
                  "%-*s %lld pushed, %lld quarantined, %ld entit%s failed; "
-                 "%lld Supabase request%s\n",
+                 "%lld %s%s\n",
                  NAME_WIDTH, "push total", report->rows_pushed, failed,
                  entities_failed, entities_failed == 1 ? "y" : "ies",
-                 report->requests, report->requests == 1 ? "" : "s");
+                 report->requests, report->unit ? report->unit : "Supabase request",
+                 report->requests == 1 ? "" : "s");
 }

@@ -85,6 +85,7 @@ int cmd_status(gs_cli *cli, int argc, char **argv)
     gs_store *store = NULL;
     json_t *status = NULL;
     char now_text[32];
+    char target[400];
     time_t now = 0;
     int first, rc, exit_code;
 
@@ -123,8 +124,10 @@ int cmd_status(gs_cli *cli, int argc, char **argv)
     cli_clock_now(now_text, cli);
     if (gs_iso_parse(&now, now_text) != GS_OK)
         now = 0;
-    printf("cache %s (schema %d)%s%s\n\n", cli->db_path,
+    printf("cache %s (schema %d)%s%s\n", cli->db_path,
            gs_store_schema_version(), cli->now[0] ? ", now " : "", cli->now);
+    gs_push_target_describe(target, sizeof target, &cfg);
+    printf("push target %s\n\n", target);
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
         rc = print_entity(store, &cfg, i, now, now_text);
         if (rc != GS_OK) {

@@ -100,6 +100,7 @@ void gs_config_free(gs_config *cfg)
         &cfg->supabase_key,
         &cfg->supabase_target,
         &cfg->ca_bundle,
+        &cfg->pg_url,
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         gs_secret_free(*strings[i]);
@@ -153,6 +154,9 @@ static const env_var env_vars[] = {
     {"GAZELLE_CLIENT_SECRET", V_STRING, AT(gazelle_client_secret), 0, 0},
     {"SUPABASE_URL", V_URL, AT(supabase_url), 0, 0},
     {"SUPABASE_SERVICE_ROLE_KEY", V_STRING, AT(supabase_key), 0, 0},
+    /* DATABASE_URL first: GAZSYNC_PG_URL, applied after it, wins. */
+    {"DATABASE_URL", V_STRING, AT(pg_url), 0, 0},
+    {"GAZSYNC_PG_URL", V_STRING, AT(pg_url), 0, 0},
     {"GAZSYNC_CA_BUNDLE", V_STRING, AT(ca_bundle), 0, 0},
     {"GAZSYNC_TIME_ZONE", V_ZONE, AT(time_zone), 0, 0},
     {"GAZSYNC_MIN_INTERVAL_MS", V_LONG, AT(min_interval_ms), 0, 600000},

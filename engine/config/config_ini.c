@@ -165,6 +165,21 @@ static int push_key(ini_ctx *ctx, const char *s, const char *name,
     if (strcmp(name, "batch_bytes") == 0)
         return set_long(ctx, &ctx->cfg->push_batch_bytes, s, name, value, 1024,
                         1L << 30);
+    if (strcmp(name, "target") == 0) {
+        if (strcmp(value, "supabase") == 0)
+            ctx->cfg->push_target = GS_PUSH_TARGET_SUPABASE;
+        else if (strcmp(value, "postgres") == 0)
+            ctx->cfg->push_target = GS_PUSH_TARGET_POSTGRES;
+        else
+            return bad_value(ctx, s, name);
+        return 1;
+    }
+    /* A connection string holds a password: the file is no place for it. */
+    if (strcmp(name, "pg_url") == 0 || strcmp(name, "database_url") == 0)
+        return fail(ctx, GS_ECONFIG,
+                    "'%s' in [%s]: the PostgreSQL connection string is read "
+                    "from GAZSYNC_PG_URL or DATABASE_URL only",
+                    name, s);
     return unknown_key(ctx, s, name);
 }
 

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "gazsync/error.h"
 #include "ident.h"
+#include "pg_conn.h"
 #include "push_internal.h"
 #include "secret.h"
 
@@ -45,6 +46,8 @@ typedef struct {
     const char *headers[5];
     size_t batch_rows;
     size_t batch_bytes;
+    gs_pg *pg;          /* [push] target = postgres: the connection */
+    char cache_key[40]; /* its gazsync_push_state.target_key */
 } push_ctx;
 
 typedef struct {
@@ -59,6 +62,7 @@ typedef struct {
     long long last_seq;  /* last_pushed_seq as committed */
     size_t remembered;   /* rows per batch a past statement timeout taught
                             (meta), 0: none */
+    gs_push_pg_entity *pg; /* the PostgreSQL target's batch, or NULL */
 } entity_push;
 
 /* A PostgREST message never should hold the key, but an error of a proxy
@@ -72,6 +76,21 @@ static void scrub_key(char *text, const char *key)
         return;
     while ((hit = strstr(text, key)) != NULL)
         memset(hit, '*', klen);
+}
+
+/* The PostgreSQL target: one connection for the run, and the cache's id,
+ * which keys this cache's rows of gazsync_push_state. */
+static int pg_init(push_ctx *ctx)
+{
+    int rc = gs__pg_open(&ctx->pg, ctx->cfg->pg_url, ctx->cfg->max_attempts,
+                        ctx->cfg->backoff_base_ms);
+
+    if (rc != GS_OK)
+        return rc;
+    gs_copy_text(ctx->host, sizeof ctx->host, gs__pg_where(ctx->pg));
+    if ((rc = gs__push_cache_id(ctx->cache_key, ctx->store)) != GS_OK)
+        return gs_error_wrap("push: the cache id");
+    return GS_OK;
 }
 
 static int ctx_init(push_ctx *ctx, gs_store *store, gs_http *http,
@@ -99,6 +118,8 @@ static int ctx_init(push_ctx *ctx, gs_store *store, gs_http *http,
                                                  : (size_t)DEFAULT_BATCH_BYTES;
     if (opts->dry_run)
         return GS_OK; /* no request: neither URL nor key is needed */
+    if (cfg->push_target == GS_PUSH_TARGET_POSTGRES)
+        return pg_init(ctx);
     if (!http)
         return gs_error_set(GS_EINVAL, GS_ECLASS_SUPABASE,
                             "push: no HTTP transport");
@@ -138,6 +159,7 @@ static void ctx_free(push_ctx *ctx)
     gs_buf_free(&ctx->header_apikey);
     gs_buf_free(&ctx->header_auth);
     gs_buf_free(&ctx->base_url);
+    gs__pg_close(ctx->pg);
 }
 
 static int is_quarantined(const entity_push *ep, const char *id)
@@ -174,6 +196,16 @@ static int stopped(entity_push *ep, const gs_push_rows *rows, size_t from,
     char code[48] = "";
 
     seq_range(range, sizeof range, rows, from, n, advance);
+    if (ep->pg) /* the message names the server; no HTTP status here */
+        return gs_error_set(stop->code, GS_ECLASS_SUPABASE,
+                            "push %s -> %s at %s: %s%s%s%s; %s not pushed%s",
+                            name, ep->table, host, stop->message,
+                            stop->pg_code[0] ? " (SQLSTATE " : "",
+                            stop->pg_code, stop->pg_code[0] ? ")" : "", range,
+                            stop->code == GS_ENOTFOUND ||
+                                    stop->code == GS_ECONFLICT
+                                ? "; compare the table with schema/supabase.sql"
+                                : "");
     if (stop->pg_code[0])
         snprintf(code, sizeof code, " %s", stop->pg_code);
     /* No answer in time to a batch of several rows may be the statement's
@@ -256,6 +288,8 @@ static int record_batch(entity_push *ep, const gs_push_rows *rows, size_t from,
             if (is_quarantined(ep, id))
                 rc = gs_store_failure_clear(ctx->store, ep->entity, ctx->target,
                                             id);
+        } else if (fate->recorded) {
+            failed++; /* push_pg.c recorded it before its commit */
         } else {
             failed++;
             rc = gs_store_failure_record(ctx->store, ep->entity, ctx->target,
@@ -332,7 +366,9 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
                                 "push %s: interrupted; the batches sent are "
                                 "recorded, the rest goes next run",
                                 ep->entity->name);
-        rc = gs__push_send_split(&ep->split, rows, from, n);
+        rc = ep->pg ? gs__push_pg_send(ep->pg, &ep->split, rows, from, n,
+                                      advance)
+                    : gs__push_send_split(&ep->split, rows, from, n);
         if (rc == GS_ENOMEM)
             return rc;
         if (rc != GS_OK) {
@@ -547,6 +583,30 @@ static int remember_rows(entity_push *ep)
     return GS_OK;
 }
 
+/* The PostgreSQL target keeps its own checkpoint, moved in the commit of
+ * each batch: it is the truth. Ahead of the cache (the process died between
+ * the target's commit and the cache's), the cache catches up and nothing is
+ * sent again; behind it (another database, a restored one), the backlog
+ * starts from the target's. */
+static int reconcile(entity_push *ep, gs_push_state *state)
+{
+    long long seq;
+    int rc;
+
+    if ((rc = gs__push_pg_checkpoint(&seq, ep->pg)) != GS_OK)
+        return rc;
+    if (seq > state->last_pushed_seq) {
+        rc = gs_store_push_advance(ep->ctx->store, ep->entity, ep->ctx->target,
+                                   seq, 0, ep->ctx->now);
+        if (rc != GS_OK)
+            return gs_error_wrap("push %s: catching up with the target's "
+                                 "checkpoint",
+                                 ep->entity->name);
+    }
+    state->last_pushed_seq = seq;
+    return GS_OK;
+}
+
 static int push_entity(push_ctx *ctx, const gs_entity *entity,
                        gs_push_entity_report *rep)
 {
@@ -574,7 +634,13 @@ static int push_entity(push_ctx *ctx, const gs_entity *entity,
                           entity->name, ep.table);
         goto done;
     }
-    if (!ctx->opts->dry_run) {
+    if (ctx->pg) {
+        rc = gs__push_pg_entity_new(&ep.pg, ctx->pg, ctx->store, entity,
+                                   ctx->target, ctx->cache_key, ep.table,
+                                   ctx->now);
+        if (rc != GS_OK)
+            goto done;
+    } else if (!ctx->opts->dry_run) {
         if (gs_buf_printf(&ep.url, "%s/rest/v1/%s?on_conflict=external_id",
                           ctx->base_url.data, ep.table) != GS_OK) {
             rc = gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
@@ -586,6 +652,8 @@ static int push_entity(push_ctx *ctx, const gs_entity *entity,
         ep.target.headers = ctx->headers;
     }
     rc = gs_store_push_state_get(&state, ctx->store, entity, ctx->target);
+    if (rc == GS_OK && ep.pg)
+        rc = reconcile(&ep, &state);
     if (rc == GS_OK)
         rc = gs_store_pending_count(
             &rep->rows_pending, ctx->store, entity,
@@ -612,7 +680,9 @@ static int push_entity(push_ctx *ctx, const gs_entity *entity,
                           saved.message);
     }
 done:
-    if (ctx->http && !ctx->opts->dry_run) {
+    if (ctx->pg)
+        rep->requests = ep.split.requests; /* transactions */
+    else if (ctx->http && !ctx->opts->dry_run) {
         gs_http_get_stats(&after, ctx->http);
         rep->requests = after.requests - before.requests;
     }
@@ -625,6 +695,7 @@ done:
     if (rc != GS_OK)
         gs_copy_text(rep->error, sizeof rep->error, gs_error_last()->message);
     json_decref(ep.quarantined);
+    gs__push_pg_entity_free(ep.pg);
     free(ep.split.fate);
     gs_buf_free(&ep.split.body);
     gs_buf_free(&ep.url);
@@ -652,6 +723,34 @@ static int overall(const gs_error *first, int attempted, int failed,
                              first->http_status,
                              "push: %d of %d entities failed; first: %s",
                              failed, attempted, first->message);
+}
+
+/* The run log over PostgreSQL, on the same rule as the REST target's: only
+ * a push that sent something sends it. */
+static int pg_run_log(push_ctx *ctx, gs_push_report *report, int rc, int stop)
+{
+    gs_error saved = *gs_error_last();
+    int run_rc;
+
+    for (int e = 0; e < GS_ENTITY_COUNT; e++)
+        report->requests += report->entity[e].requests;
+    if (!ctx->opts->run_id || stop || report->requests == 0)
+        return rc;
+    run_rc = gs__push_run_log(gs__push_pg_post_runs, ctx->pg, ctx->store,
+                             ctx->opts->run_id, report, rc, ctx->now);
+    report->requests++;
+    if (rc != GS_OK) /* the entities' failure is the one to report */
+        return gs_error_set_http(saved.code, saved.klass, saved.http_status,
+                                 "%s", saved.message);
+    if (run_rc != GS_OK) {
+        char why[sizeof gs_error_last()->message];
+        snprintf(why, sizeof why, "%s", gs_error_last()->message);
+        return gs_error_set(GS_EPARTIAL, GS_ECLASS_SUPABASE,
+                            "push: every entity pushed, but the run log was "
+                            "not sent: %s",
+                            why);
+    }
+    return GS_OK;
 }
 
 int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
@@ -704,6 +803,12 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
         stop = rc == GS_ESTORE || rc == GS_ECANCELED;
     }
     rc = overall(&first, attempted, failed, auth_refused || stop);
+    report->unit = "Supabase request";
+    if (ctx.pg) {
+        report->unit = "PostgreSQL transaction";
+        rc = pg_run_log(&ctx, report, rc, stop);
+        goto done;
+    }
     if (http && !opts->dry_run) {
         gs_http_get_stats(&after, http);
         report->requests = after.requests - before.requests;

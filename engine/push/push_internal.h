@@ -117,6 +117,8 @@ void gs__push_judge(gs_push_answer *answer, int http_rc, long status,
 typedef struct {
     int landed; /* the target accepted it */
     int failed; /* refused alone: to quarantine */
+    int recorded; /* already in push_failures (the PostgreSQL target records
+                     refused rows before its commit: push_pg.c) */
     long status;
     char pg_code[32];
     char message[400];
@@ -134,6 +136,7 @@ typedef struct {
     int timeouts;          /* statement timeouts met (each halved a batch) */
     int timeout_streak;    /* of them since the last body that landed */
     size_t largest_landed; /* rows of the largest body that landed */
+    const gs_push_rows *rows; /* the rows fate[] is indexed by (push_pg.c) */
 } gs_push_split;
 
 /* Sends rows [from, from + n) and, when the target refuses the batch as bad
@@ -156,7 +159,62 @@ int gs__push_send_split(gs_push_split *split, const gs_push_rows *rows,
 /* Records a timeout of a body of @p n rows: rows_cap becomes at most n/2. */
 void gs__push_split_shrink(gs_push_split *split, size_t n);
 
+/* ---- push_pg*.c: the PostgreSQL target ---------------------------------- */
+
+/* The PostgreSQL target of one entity: its connection (pg_conn.h), table,
+ * the cache key of its checkpoint rows, and the statements built from the
+ * first payload row and the catalog. */
+typedef struct gs_push_pg_entity gs_push_pg_entity;
+struct gs_pg;
+
+/* @p target is the cache's push_state name, @p cache_key the
+ * gazsync_push_state.target_key (the cache id), @p now synced_at; all
+ * borrowed for the entity's life. */
+int gs__push_pg_entity_new(gs_push_pg_entity **out, struct gs_pg *pg,
+                          gs_store *store, const gs_entity *entity,
+                          const char *target, const char *cache_key,
+                          const char *table, const char *now);
+void gs__push_pg_entity_free(gs_push_pg_entity *pe);
+
+/* The target's checkpoint: last_change_seq of gazsync_push_state for this
+ * entity and cache, 0 when it has none. */
+int gs__push_pg_checkpoint(long long *seq, gs_push_pg_entity *pe);
+
+/* gs__push_send_split()'s contract over PostgreSQL: rows [from, from + n) in
+ * one transaction (COPY, merge under savepoints, refused rows bisected and
+ * recorded in push_failures before the commit, and, when @p advance, the
+ * checkpoint moved to the highest change_seq in the same commit); statement
+ * timeouts halve through split->rows_cap as the REST split does. GS_OK when
+ * every row is landed or failed, else a stopping code with split->stop. */
+int gs__push_pg_send(gs_push_pg_entity *pe, gs_push_split *split,
+                    const gs_push_rows *rows, size_t from, size_t n,
+                    int advance);
+
+/* push_pg_copy.c: the keys of the payload row @p first, in order (the
+ * target's column names; json array of strings, caller decrefs). */
+int gs__push_pg_columns(json_t **out, const gs_push_row *first);
+
+/* Appends to @p out the COPY text line of @p row: @p ordinal, then the value
+ * of each of @p columns (NULL as \N, arrays and objects as JSON text). */
+int gs__push_pg_copy_line(gs_buf *out, long long ordinal, const gs_push_row *row,
+                         const json_t *columns);
+
 /* ---- push_runs.c: the run log ------------------------------------------ */
+
+/* The cache's random id (meta "push.cache_id", made on first use). */
+int gs__push_cache_id(char out[40], gs_store *store);
+
+/* Writes the rows of gazsync_runs (a JSON array of run objects) to the
+ * target; @p sink is the target's state. */
+typedef int (*gs_push_runs_post)(void *sink, json_t *runs);
+
+/* gs__push_run_row() over any target. */
+int gs__push_run_log(gs_push_runs_post post, void *sink, gs_store *store,
+                    long long run_id, const gs_push_report *report,
+                    int push_rc, const char *now);
+
+/* push_pg_runs.c: gs_push_runs_post over PostgreSQL (@p sink: a gs_pg). */
+int gs__push_pg_post_runs(void *sink, json_t *runs);
 
 /* The text key of a run in gazsync_runs: "<host>:<cache id>:<local id>",
  * where the cache id is a random UUID kept in the cache's meta table

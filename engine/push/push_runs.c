@@ -45,29 +45,34 @@ static int new_uuid(char out[37])
     return GS_OK;
 }
 
-int gs__push_run_key(char *out, size_t size, gs_store *store, long long run_id)
+int gs__push_cache_id(char out[40], gs_store *store)
 {
-    char host[256] = "";
-    char uuid[37];
     char *cache_id = NULL;
     int rc;
 
     if ((rc = gs_store_meta_get(&cache_id, store, CACHE_ID_KEY)) != GS_OK)
         return rc;
     if (!cache_id) {
-        if ((rc = new_uuid(uuid)) != GS_OK)
+        if ((rc = new_uuid(out)) != GS_OK)
             return rc;
-        if ((rc = gs_store_meta_set(store, CACHE_ID_KEY, uuid)) != GS_OK)
-            return rc;
-        cache_id = strdup(uuid);
-        if (!cache_id)
-            return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
-                                "push: out of memory");
+        return gs_store_meta_set(store, CACHE_ID_KEY, out);
     }
+    snprintf(out, 40, "%s", cache_id);
+    free(cache_id);
+    return GS_OK;
+}
+
+int gs__push_run_key(char *out, size_t size, gs_store *store, long long run_id)
+{
+    char host[256] = "";
+    char cache_id[40];
+    int rc;
+
+    if ((rc = gs__push_cache_id(cache_id, store)) != GS_OK)
+        return rc;
     if (gethostname(host, sizeof host - 1) != 0 || !host[0])
         snprintf(host, sizeof host, "localhost");
     rc = snprintf(out, size, "%s:%s:%lld", host, cache_id, run_id);
-    free(cache_id);
     if (rc < 0 || (size_t)rc >= size)
         return gs_error_set(GS_EINVAL, GS_ECLASS_SUPABASE,
                             "push: run key too long");
@@ -144,9 +149,17 @@ static json_t *run_payload(json_t *run, const char *key, int current,
     return payload;
 }
 
-static int post_run(gs_http *http, const char *base_url,
-                    const char *const *headers, json_t *array)
+typedef struct {
+    gs_http *http;
+    const char *base_url;
+    const char *const *headers;
+} rest_sink;
+
+static int post_run(void *sink, json_t *array)
 {
+    gs_http *http = ((rest_sink *)sink)->http;
+    const char *base_url = ((rest_sink *)sink)->base_url;
+    const char *const *headers = ((rest_sink *)sink)->headers;
     gs_http_response response;
     gs_push_answer answer;
     gs_buf url = GS_BUF_INIT;
@@ -195,6 +208,16 @@ int gs__push_run_row(gs_http *http, const char *base_url,
                      long long run_id, const gs_push_report *report,
                      int push_rc, const char *now)
 {
+    rest_sink sink = {http, base_url, headers};
+
+    return gs__push_run_log(post_run, &sink, store, run_id, report, push_rc,
+                           now);
+}
+
+int gs__push_run_log(gs_push_runs_post post, void *sink, gs_store *store,
+                    long long run_id, const gs_push_report *report,
+                    int push_rc, const char *now)
+{
     char key[400];
     char *sent_text = NULL;
     char sent_new[32];
@@ -239,7 +262,7 @@ int gs__push_run_row(gs_http *http, const char *base_url,
                           "push: run %lld is not in sync_runs", run_id);
         goto done;
     }
-    if ((rc = post_run(http, base_url, headers, array)) != GS_OK)
+    if ((rc = post(sink, array)) != GS_OK)
         goto done;
     if (sent_max > sent) {
         snprintf(sent_new, sizeof sent_new, "%lld", sent_max);

@@ -65,6 +65,12 @@ typedef struct {
     char column_target[GS_MAX_COLUMNS][64];
 } gs_entity_policy;
 
+/** The push's transport (docs/push.md). */
+typedef enum {
+    GS_PUSH_TARGET_SUPABASE = 0, /**< PostgREST bulk upserts (default) */
+    GS_PUSH_TARGET_POSTGRES = 1, /**< libpq: COPY, merge, checkpoint */
+} gs_push_target_kind;
+
 typedef struct {
     /* Gazelle */
     char *gazelle_url;
@@ -78,6 +84,11 @@ typedef struct {
     char *supabase_url;
     char *supabase_key;    /**< secret */
     char *supabase_target; /**< name of the target in push_state */
+    /** Where the push writes (`[push] target`): PostgREST or libpq. */
+    gs_push_target_kind push_target;
+    /** libpq connection string (GAZSYNC_PG_URL, else DATABASE_URL; the
+     *  environment or .env only, never the INI): secret. */
+    char *pg_url;
     /* behaviour */
     char time_zone[64];
     int page_size;

@@ -48,7 +48,10 @@ typedef struct {
 
 typedef struct {
     gs_push_entity_report entity[GS_ENTITY_COUNT];
-    long long requests; /**< Supabase requests, retries included */
+    long long requests; /**< Supabase requests, retries included; for the
+                             PostgreSQL target, transactions (batches and
+                             the run log) */
+    const char *unit;   /**< what requests counts, in words (static) */
     long long rows_pushed;
 } gs_push_report;
 
@@ -58,6 +61,11 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
                 const gs_config *cfg, const gs_push_opts *opts);
 
 json_t *gs_push_report_json(const gs_push_report *report);
+
+/** The push target in words, from @p cfg alone (no connection, no
+ *  secret): "postgres at host H port P database D, sslmode require" or
+ *  "supabase at HOST (PostgREST)", or what is missing. */
+void gs_push_target_describe(char *out, size_t size, const gs_config *cfg);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The statement timeout of issue 11 over the PostgreSQL target: every
+# timeline row costs 5 ms (a BEFORE INSERT trigger; the merge fires it for
+# every proposed row) and the database has statement_timeout = 900ms, so
+# the merge of 500 rows (2.5 s) or 250 (1.25 s) is cancelled with 57014.
+# The target must shrink through the REST pusher's own bound: finish with
+# every row (exit 0), keep the size that worked in the cache's meta
+# (push.batch_rows.supabase.timeline_entries), start the next run there
+# (exactly the transactions its batches need) and then grow it by a quarter.
+# Usage: test_pg_statement_timeout.sh BUILD_DIR SOURCE_DIR
+set -euo pipefail
+BUILD=$(cd "$1" && pwd)
+SRC=$(cd "$2" && pwd)
+if [ -z "${3:-}" ]; then
+    sql_file=$(mktemp "${TMPDIR:-/tmp}/gs-pgtimeout.XXXXXX.sql")
+    trap 'rm -f "$sql_file"' EXIT
+    cat >"$sql_file" <<'SQL'
+alter database gazsync set statement_timeout = '900ms';
+create function gs_test_row_cost() returns trigger language plpgsql as $$
+begin
+    perform pg_sleep(0.005);
+    return new;
+end $$;
+create trigger gs_test_row_cost before insert on gazelle_timeline_entries
+    for each row execute function gs_test_row_cost();
+SQL
+    GS_BUILD_DIR=$BUILD GS_HARNESS_SQL=$sql_file \
+        bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
+    exit $?
+fi
+source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
+unset DATABASE_URL SUPABASE_URL SUPABASE_SERVICE_ROLE_KEY
+export GAZSYNC_PG_URL=$PG_URL
+db="$GS_TMP/cache.db"
+printf '[push]\ntarget = postgres\n' >"$GS_TMP/gazsync.ini"
+gs() { "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" "$@"; }
+remembered() { sqlite3 "$db" "select value from meta where key = 'push.batch_rows.supabase.timeline_entries'"; }
+transactions() { sed -n 's/^timeline_entries .* \([0-9]*\) requests\{0,1\}$/\1/p' "$1"; }
+# Transactions a push of N rows needs in pages of 500 cut into batches of M.
+batches_for() {
+    python3 -c 'import sys; n, m = int(sys.argv[1]), int(sys.argv[2])
+print(sum(-(-min(500, n - p) // m) for p in range(0, n, 500)))' "$1" "$2"
+}
+
+start_sim --seed 7 --scale 0.02
+gs pull >"$GS_TMP/pull.out" 2>&1 || fail "pull exited $?: $(cat "$GS_TMP/pull.out")"
+rows=$(sqlite3 "$db" "select count(*) from timeline_entries")
+[ "$rows" -gt 500 ] || fail "only $rows timeline entries; the test needs more than a batch"
+
+gs push >"$GS_TMP/push1.out" 2>&1 || fail "push under a statement timeout exited $?: $(cat "$GS_TMP/push1.out")"
+in_db=$("$PG_BIN/psql" -XAtq -d "$PG_URL" -c 'select count(*) from gazelle_timeline_entries')
+[ "$in_db" = "$rows" ] || fail "the database holds $in_db of the $rows timeline entries"
+m=$(remembered)
+[ -n "$m" ] && [ "$m" -gt 0 ] && [ "$m" -le 250 ] || fail "remembered batch size '$m', want 1..250 (no 57014 met?)"
+sent=$(transactions "$GS_TMP/push1.out")
+[ -n "$sent" ] && [ "$sent" -gt "$(batches_for "$rows" "$m")" ] \
+    || fail "first push: $sent transactions, no more than batches of $m need: no timeout was met"
+pass "first push: halved to $m rows on 57014, all $rows rows landed in $sent transactions"
+
+gs push --all timeline_entries >"$GS_TMP/push2.out" 2>&1 || fail "second push exited $?: $(cat "$GS_TMP/push2.out")"
+want=$(batches_for "$rows" "$m")
+got=$(transactions "$GS_TMP/push2.out")
+[ "$got" = "$want" ] || fail "second push: $got transactions, want $want (batches of $m, no timeout): $(cat "$GS_TMP/push2.out")"
+grown=$(remembered)
+[ "$grown" = $((m + (m / 4 > 0 ? m / 4 : 1))) ] || fail "after a good run the size is '$grown', want $m + a quarter"
+pass "next run: started at $m rows, no timeout, $got transactions; then grown to $grown"
