@@ -36,8 +36,17 @@ def globals_of(paths):
     found = []
     for line in out.splitlines():
         m = re.match(r"(.*?):\s*[0-9a-f]*\s+([A-Za-z])\s+(\S+)$", line)
-        if m:
-            found.append((os.path.basename(m.group(1)), m.group(3)))
+        if not m:
+            continue
+        sym = m.group(3)
+        # AddressSanitizer adds an __odr_asan.NAME beside each global NAME:
+        # judge NAME. Other reserved names (__asan_*, __sancov_*) are the
+        # compiler's, never ours.
+        if sym.startswith("__odr_asan."):
+            sym = sym[len("__odr_asan."):]
+        elif sym.startswith("__"):
+            continue
+        found.append((os.path.basename(m.group(1)), sym))
     return found
 
 
