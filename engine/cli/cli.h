@@ -198,6 +198,8 @@ int cmd_push(gs_cli *cli, int argc, char **argv);
 int cmd_sync(gs_cli *cli, int argc, char **argv);
 int cmd_status(gs_cli *cli, int argc, char **argv);
 int cmd_runs(gs_cli *cli, int argc, char **argv);
+int cmd_doctor(gs_cli *cli, int argc, char **argv);
+int cmd_schema(gs_cli *cli, int argc, char **argv);
 
 /* help.c */
 void cli_help_main(FILE *out);

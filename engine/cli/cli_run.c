@@ -77,7 +77,9 @@ static int pick_tokens(char **access, char **refresh, gs_cli_gazelle *gz)
 
     *access = NULL;
     *refresh = NULL;
-    rc = cli_tokens_migrate(gz->store, gz->cli, gz->token_path);
+    /* No cache (doctor): nothing to move out of it. */
+    rc = gz->store ? cli_tokens_migrate(gz->store, gz->cli, gz->token_path)
+                   : GS_OK;
     if (rc == GS_OK)
         rc = cli_tokens_read(&saved, gz->cli, gz->token_path);
     if (rc != GS_OK)

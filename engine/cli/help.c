@@ -55,6 +55,9 @@ void cli_help_main(FILE *out)
           "  status   per entity: rows, last success, policy, next decision,\n"
           "           API calls, push backlog\n"
           "  runs     the run log (sync_runs)\n"
+          "  doctor   check the set-up (config, cache, Gazelle, Supabase)\n"
+          "           without changing anything\n"
+          "  schema   print the Supabase SQL this gazsync expects\n"
           "  help     'gazsync help COMMAND' is 'gazsync COMMAND --help'\n"
           "\n"
           "Entities: users, clients, contacts, pianos, appointments,\n"
@@ -155,12 +158,34 @@ static const char help_runs[] =
     "  --json              print the runs as a JSON array\n"
     "  --limit N           how many runs (1..100000; default 20)\n";
 
+static const char help_doctor[] =
+    "Usage: gazsync doctor [OPTIONS]\n"
+    "\n"
+    "Check everything a night needs and print, per check, ok, PROBLEM with\n"
+    "a fix, or skipped: the config and .env (and their modes), the token\n"
+    "file, the cache (mode, run lock, schema version, integrity), Gazelle\n"
+    "(reachable, credentials accepted, one small query), Supabase\n"
+    "(reachable, key accepted, every target table and column present) and,\n"
+    "when SUPABASE_ANON_KEY is set, that the public anon key reads nothing\n"
+    "(row-level security on). Changes nothing (tokens Gazelle rotates on a\n"
+    "refresh are saved, as a run would). Exit 0 only when every check\n"
+    "passed, else the exit code of the first problem.\n";
+
+static const char help_schema[] =
+    "Usage: gazsync schema [OPTIONS]\n"
+    "\n"
+    "Print the Supabase SQL this gazsync expects (tables, columns, indexes,\n"
+    "row-level security), the same file as share/gazsync/supabase.sql.\n"
+    "Apply it with 'gazsync schema | psql \"$DATABASE_URL\"' or in\n"
+    "Supabase's SQL editor; applying it again only adds what is missing.\n";
+
 static const struct {
     const char *name;
     const char *text;
 } command_help[] = {
     {"init", help_init}, {"pull", help_pull},     {"push", help_push},
     {"sync", help_sync}, {"status", help_status}, {"runs", help_runs},
+    {"doctor", help_doctor}, {"schema", help_schema},
 };
 
 /* Prints @p command's help; -1 when there is no such command. */
