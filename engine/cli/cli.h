@@ -191,6 +191,21 @@ unsigned cli_push_asked(const gs_cli_flags *flags, const gs_config *cfg);
 void cli_report_half(const gs_cli *cli, const char *what, int rc,
                      const gs_error *saved);
 
+/* cli_json.c: a run's --json report (docs/cli.md, "JSON output"). */
+typedef struct {
+    const char *command; /* "pull", "push", "sync" */
+    int code;            /* the run's gs_code */
+    int exit_code;
+    long long run_id; /* 0: none (a dry run) */
+    double seconds;
+    const char *error; /* the run's message; used when code != GS_OK */
+    json_t *pull;      /* stolen; NULL for push */
+    json_t *push;      /* stolen; NULL for pull */
+    int dry_run;
+} cli_run_json;
+/* Prints it on stdout; GS_EXIT_OK or GS_EXIT_FAILURE when it cannot. */
+int cli_print_run_json(const gs_cli *cli, const cli_run_json *run);
+
 /* The commands: each returns an exit code. */
 int cmd_init(gs_cli *cli, int argc, char **argv);
 int cmd_pull(gs_cli *cli, int argc, char **argv);
