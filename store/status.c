@@ -89,8 +89,8 @@ static int add_target(json_t *push, gs_store *store, const gs_entity *entity,
     obj = json_pack("{s:I, s:I, s:o, s:I, s:I}", "last_pushed_seq",
                     (json_int_t)ps.last_pushed_seq, "rows_pushed",
                     (json_int_t)ps.rows_pushed, "last_push",
-                    text_or_null(ps.last_push), "pending",
-                    (json_int_t)pending, "failures", (json_int_t)failures);
+                    text_or_null(ps.last_push), "pending", (json_int_t)pending,
+                    "failures", (json_int_t)failures);
     if (!obj || json_object_set_new(push, target, obj) != 0)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     return GS_OK;
@@ -98,9 +98,8 @@ static int add_target(json_t *push, gs_store *store, const gs_entity *entity,
 
 /* One entity: rows, deleted, state, and per push target its backlog. The
  * targets are @target plus every target push_state knows. */
-static int entity_status(json_t **out, gs_store *store,
-                         const gs_entity *entity, const char *target,
-                         const char *now)
+static int entity_status(json_t **out, gs_store *store, const gs_entity *entity,
+                         const char *target, const char *now)
 {
     json_t *obj = json_object(), *push = json_object();
     sqlite3_stmt *stmt = NULL;
@@ -191,8 +190,7 @@ int gs_store_status_at(json_t **status, gs_store *store, const char *target,
         const gs_entity *entity = gs_entity_get(e);
         json_t *one;
 
-        if ((rc = entity_status(&one, store, entity, target, now)) ==
-                GS_OK &&
+        if ((rc = entity_status(&one, store, entity, target, now)) == GS_OK &&
             json_object_set_new(all, entity->name, one) != 0)
             rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     }

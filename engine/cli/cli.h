@@ -155,6 +155,8 @@ typedef struct {
     int progress_tty;     /* stderr is a terminal and not --quiet */
     int progress_shown;   /* a \r line is on the terminal */
     int progress_width;
+    const gs_entity *progress_entity; /* the entity the line is about */
+    double progress_started;          /* cli_monotonic() at its first page */
     char token_path[4096]; /* where refreshed tokens are kept */
 } gs_cli_gazelle;
 
@@ -164,8 +166,12 @@ void cli_gazelle_close(gs_cli_gazelle *gz);
 void cli_gazelle_hint(const gs_cli_gazelle *gz, const gs_pull_report *report,
                       int rc);
 void cli_progress_clear(gs_cli_gazelle *gz);
-void cli_progress(void *ctx, const gs_entity *entity, long pages,
-                  long long rows);
+/* cli_progress.c: gs_pull_opts.progress. On a terminal, a line rewritten
+ * in place (done/total, rate, ETA); everywhere, each entity's result line
+ * as it finishes. */
+void cli_progress(void *ctx, const gs_progress *progress);
+void cli_print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
+                           const char *name);
 int cli_supabase_check(const gs_config *cfg);
 /* Checks SUPABASE_URL and the key are set (cli_supabase_check), then
  * creates the transport. */

@@ -216,41 +216,6 @@ void cli_gazelle_close(gs_cli_gazelle *gz)
     gz->http = NULL;
 }
 
-void cli_progress_clear(gs_cli_gazelle *gz)
-{
-    if (!gz->progress_shown)
-        return;
-    fprintf(stderr, "\r%*s\r", gz->progress_width, "");
-    fflush(stderr);
-    gz->progress_shown = 0;
-    gz->progress_width = 0;
-}
-
-/* A line rewritten in place on a terminal; nothing at all when stderr is a
- * file or a pipe, so cron mail and CI logs stay free of \r noise. */
-void cli_progress(void *ctx, const gs_entity *entity, long pages,
-                  long long rows)
-{
-    gs_cli_gazelle *gz = ctx;
-    char line[128];
-    int len;
-
-    if (!gz->progress_tty)
-        return;
-    len = snprintf(line, sizeof line, "  %-16s page %ld  %lld rows",
-                   entity ? entity->name : "?", pages, rows);
-    if (len < 0)
-        return;
-    if ((size_t)len >= sizeof line)
-        len = (int)sizeof line - 1;
-    fprintf(stderr, "\r%s%*s", line,
-            gz->progress_width > len ? gz->progress_width - len : 0, "");
-    fflush(stderr);
-    gz->progress_shown = 1;
-    if (len > gz->progress_width)
-        gz->progress_width = len;
-}
-
 int cli_supabase_check(const gs_config *cfg)
 {
     if (!is_set(cfg->supabase_url))
@@ -288,8 +253,8 @@ const char *cli_run_status(int code)
 
 #define NAME_WIDTH 17
 
-static void print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
-                              const char *name)
+void cli_print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
+                           const char *name)
 {
     switch (r->decision) {
     case GS_DECISION_PULLED:
@@ -325,6 +290,8 @@ static void print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
     }
 }
 
+/* The total line; each entity's own line was printed as it finished
+ * (cli_progress()), so that a cron log of a killed run is not empty. */
 void cli_print_pull(const gs_cli *cli, const gs_pull_report *report,
                     double seconds)
 {
@@ -334,7 +301,6 @@ void cli_print_pull(const gs_cli *cli, const gs_pull_report *report,
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
         const gs_entity_report *r = &report->entity[i];
 
-        print_pull_entity(cli, r, cli_entity_name(i));
         pulled += r->decision == GS_DECISION_PULLED;
         skipped += r->decision == GS_DECISION_SKIPPED;
         failed += r->decision == GS_DECISION_FAILED;
