@@ -197,6 +197,13 @@ unsigned cli_push_asked(const gs_cli_flags *flags, const gs_config *cfg);
 void cli_report_half(const gs_cli *cli, const char *what, int rc,
                      const gs_error *saved);
 
+/* cli_hints.c: after a failed half, a line on what to check (a host that
+ * does not resolve or refuses, a Gazelle URL without /graphql/private/). */
+void cli_pull_hint(const gs_cli *cli, const gs_config *cfg,
+                   const gs_pull_report *report, const gs_error *saved);
+void cli_push_hint(const gs_cli *cli, const gs_config *cfg,
+                   const gs_push_report *report, const gs_error *saved);
+
 /* cli_json.c: a run's --json report (docs/cli.md, "JSON output"). */
 typedef struct {
     const char *command; /* "pull", "push", "sync" */

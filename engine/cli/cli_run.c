@@ -222,6 +222,16 @@ int cli_supabase_check(const gs_config *cfg)
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
                             "SUPABASE_URL is not set (environment, .env or "
                             "--env-file)");
+    /* PostgREST's path is gazsync's to add; with it twice every table
+     * answers 404, which would read as "apply the schema". */
+    size_t n = strlen(cfg->supabase_url);
+    while (n > 0 && cfg->supabase_url[n - 1] == '/')
+        n--;
+    if (n >= 8 && strncmp(cfg->supabase_url + n - 8, "/rest/v1", 8) == 0)
+        return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                            "SUPABASE_URL ends in /rest/v1: drop it, gazsync "
+                            "adds /rest/v1/ itself (SUPABASE_URL is the "
+                            "project's URL, https://<project>.supabase.co)");
     if (!is_set(cfg->supabase_key))
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
                             "SUPABASE_SERVICE_ROLE_KEY is not set "
