@@ -63,7 +63,6 @@ static void ingest(json_t *data, const gs_entity *entity)
     long long changed = 0, rejected = 0;
     time_t max_stamp = 0;
     char max_text[GS_ISO_SIZE] = "";
-    int saw_older = 0;
 
     if (gs_gazelle_page_parse(&page, data, entity->root_field) != GS_OK)
         return;
@@ -81,8 +80,7 @@ static void ingest(json_t *data, const gs_entity *entity)
     if (gs_store_begin(cache) != GS_OK)
         abort();
     (void)gs_pull_ingest_page(&ctx, entity, page.nodes, 1, &changed, &rejected,
-                              &max_stamp, max_text, &saw_older,
-                              ctx.now_t - 600);
+                              &max_stamp, max_text);
     if (gs_store_rollback(cache) != GS_OK)
         abort();
     json_decref(ctx.named_users);

@@ -8,11 +8,17 @@ GAZELLE_SIM="$GS_BUILD/tools/gazelle-sim/gazelle-sim"
 GS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/gazsync-test.XXXXXX")
 GS_PIDS=()
 
+# Only a process this shell has not reaped yet is still ours: pid_max is
+# 32768 here, and a test suite wraps it, so a pid kept after its process was
+# waited for can name another test's simulator by the time we clean up.
 gs_cleanup() {
-  local pid
+  local pid live
+  live=" $(jobs -p | tr '\n' ' ') "
   for pid in "${GS_PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    case "$live" in
+      *" $pid "*) kill "$pid" 2>/dev/null || true
+                  wait "$pid" 2>/dev/null || true ;;
+    esac
   done
   rm -rf "$GS_TMP"
 }

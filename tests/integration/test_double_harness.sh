@@ -84,7 +84,9 @@ check "stop: env file removed" "$([ -e "$WORK/env" ] && echo present || echo rem
 
 # -- a signal in the middle of a run
 rm -f "$WORK/info"
-bash "$HARNESS" run -- bash -c "$RECORD; exec sleep 120" >/dev/null 2>&1 &
+# A duration no other process on the machine sleeps, so pgrep finds ours only.
+NAP="120.$$"
+bash "$HARNESS" run -- bash -c "$RECORD; exec sleep $NAP" >/dev/null 2>&1 &
 harness=$!
 for _ in $(seq 200); do [ -s "$WORK/info" ] && [ "$(wc -w <"$WORK/info")" = 3 ] && break; sleep 0.1; done
 read -r dir dpid pmpid <"$WORK/info"
@@ -97,7 +99,7 @@ set -e
 for _ in $(seq 300); do kill -0 "$harness" 2>/dev/null || break; sleep 0.1; done
 check "SIGTERM: harness exits 143" "$status" 143
 check "SIGTERM: nothing left behind" "$(gone "$dir" "$dpid" "$pmpid")" nothing
-check "SIGTERM: the command was stopped" "$(pgrep -f 'sleep 120' >/dev/null && echo running || echo stopped)" stopped
+check "SIGTERM: the command was stopped" "$(pgrep -f "sleep $NAP" >/dev/null && echo running || echo stopped)" stopped
 
 # -- a signal while it is still starting (initdb, pg_ctl, the double)
 mkdir -p "$WORK/tmp"
