@@ -4,8 +4,8 @@
  *
  * Adding version N: write schema/cache_vN.sql, embed it (store/README.md),
  * append {N, gs_store__schema_vN} to steps[] and say what it changes in
- * store/README.md. schema/cache.sql stays the text of step 1 and
- * cache_v2.sql of step 2 (test_schema.c compares them with the embedded
+ * store/README.md. schema/cache.sql stays the text of step 1,
+ * cache_v2.sql of step 2 and cache_v3.sql of step 3 (test_schema.c compares them with the embedded
  * copies); a new file runs every step, an older one only the steps it
  * lacks.
  */
@@ -16,6 +16,7 @@
 static const gs_migration steps[] = {
     {1, gs_store__schema_v1},
     {2, gs_store__schema_v2}, /* the real Gazelle schema's columns */
+    {3, gs_store__schema_v3}, /* v_status.pending as a number */
 };
 
 #define N_STEPS (sizeof steps / sizeof steps[0])
