@@ -1,6 +1,6 @@
 /* A Gazelle answer, as untrusted bytes, through everything a pull does with
  * it before the next request: jansson, gs_gazelle_page_parse() of each root
- * field, then gs_pull_ingest_page() into a real cache (typed columns, raw
+ * field, then gs__pull_ingest_page() into a real cache (typed columns, raw
  * JSON, row hash, contacts from clients, stamps, named technicians).
  *
  * Input: the whole HTTP body, {"data": {"allClients": {...}, ...}}.

@@ -1,5 +1,5 @@
 /* The push side's reading of a PostgREST answer (engine/push_send.c,
- * gs_push_judge()): the error body {code, message, details, hint} of a
+ * gs__push_judge()): the error body {code, message, details, hint} of a
  * refused batch, or a gateway's HTML page, and the verdict drawn from it and
  * the status. What it reads ends up in push_failures and in messages, so it
  * must stay within its bounds whatever the body holds.
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
     memcpy(body, bytes + 1, size - 1);
     body[size - 1] = '\0';
 
-    gs_push_judge(&answer, GS_OK, status, body);
+    gs__push_judge(&answer, GS_OK, status, body);
     if (!memchr(answer.pg_code, '\0', sizeof answer.pg_code) ||
         !memchr(answer.message, '\0', sizeof answer.message) ||
         answer.verdict > GS_PUSH_STOP_ALL || answer.code > 0)

@@ -175,7 +175,7 @@ static int put_value(gs_buf *out, json_t *value)
     return GS_EINVAL;
 }
 
-int gs_store__canonical(gs_buf *out, json_t *value)
+int gs__store_canonical(gs_buf *out, json_t *value)
 {
     gs_buf_reset(out);
     if (!value || put_value(out, value) != GS_OK || !out->data)

@@ -5,7 +5,7 @@
 
 #include "internal.h"
 
-int gs_path_compile(gs_path *out, const char *path)
+int gs__path_compile(gs_path *out, const char *path)
 {
     size_t len = strlen(path), n = 1, i;
     char *p;
@@ -17,7 +17,7 @@ int gs_path_compile(gs_path *out, const char *path)
     out->text = malloc(len + 1);
     out->segs = calloc(n, sizeof *out->segs);
     if (!out->text || !out->segs) {
-        gs_path_free(out);
+        gs__path_free(out);
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     }
     memcpy(out->text, path, len + 1);
@@ -41,7 +41,7 @@ int gs_path_compile(gs_path *out, const char *path)
     return GS_OK;
 }
 
-void gs_path_free(gs_path *path)
+void gs__path_free(gs_path *path)
 {
     if (!path)
         return;
@@ -97,7 +97,7 @@ static json_t *walk(int *owned, json_t *node, const gs_path_seg *segs,
     return value;
 }
 
-json_t *gs_path_get(int *owned, json_t *node, const gs_path *path)
+json_t *gs__path_get(int *owned, json_t *node, const gs_path *path)
 {
     return walk(owned, node, path->segs, path->n_segs);
 }
@@ -105,7 +105,7 @@ json_t *gs_path_get(int *owned, json_t *node, const gs_path *path)
 /* FNV-1a, 64 bits: a change detector, not a defence against an adversary
  * (Gazelle is trusted to send its own data). A collision would need a row's
  * new content to hash like its previous content: 2^-64 per change. */
-uint64_t gs_store__hash64(const void *bytes, size_t len)
+uint64_t gs__store_hash64(const void *bytes, size_t len)
 {
     const unsigned char *p = bytes;
     uint64_t h = 0xcbf29ce484222325ULL;

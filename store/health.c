@@ -87,7 +87,7 @@ static int check_file(gs_store_health *out, const char *path)
         goto done;
     }
     out->is_cache = strcmp(text, "1") == 0;
-    if (gs_store__user_version(&out->schema_version, db) != GS_OK) {
+    if (gs__store_user_version(&out->schema_version, db) != GS_OK) {
         rc = GS_ESTORE;
         goto done;
     }

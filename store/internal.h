@@ -13,9 +13,9 @@
 
 /* The schema of version 1, verbatim schema/cache.sql, and the step to
  * version 2, verbatim schema/cache_v2.sql (store/schema_sql.c). */
-extern const char gs_store__schema_v1[];
-extern const char gs_store__schema_v2[];
-extern const char gs_store__schema_v3[];
+extern const char gs__store_schema_v1[];
+extern const char gs__store_schema_v2[];
+extern const char gs__store_schema_v3[];
 
 /* One migration step: run @sql to go from version - 1 to @version. */
 typedef struct {
@@ -26,14 +26,14 @@ typedef struct {
 /* Brings @db to the last step's version, one transaction per step.
  * Refuses a file newer than the last step. Exposed for test_migrate.c,
  * which feeds it fake steps to prove an older file upgrades in place. */
-int gs_store__migrate(sqlite3 *db, const gs_migration *steps, size_t n_steps);
+int gs__store_migrate(sqlite3 *db, const gs_migration *steps, size_t n_steps);
 /* (@steps NULL: the built-in steps.) */
 /* Whether @column is one of @entity's mapped columns (names spliced into
  * SQL must be). */
-int gs_store__column_known(const gs_entity *entity, const char *column);
+int gs__store_column_known(const gs_entity *entity, const char *column);
 
 /* PRAGMA user_version of @db. */
-int gs_store__user_version(int *version, sqlite3 *db);
+int gs__store_user_version(int *version, sqlite3 *db);
 
 /* Statements that do not depend on an entity, prepared on first use. */
 enum {
@@ -103,56 +103,56 @@ struct gs_store {
 
 /* lock.c: the run lock on <path>.lock (flock, exclusive), waiting up to
  * @wait_ms; GS_EBUSY naming the holder when it stays taken. */
-int gs_store__lock(int *fd, const char *path, int wait_ms);
-void gs_store__unlock(int fd);
+int gs__store_lock(int *fd, const char *path, int wait_ms);
+void gs__store_unlock(int fd);
 /* repair.c: what a killed run left behind; call holding the run lock. */
-int gs_store__repair(gs_store *store);
+int gs__store_repair(gs_store *store);
 
 /* Records a SQLite failure of @store as GS_ESTORE with @what as context. */
-int gs_store__sql_error(gs_store *store, int rc, const char *what);
+int gs__store_sql_error(gs_store *store, int rc, const char *what);
 
 /* The cached statement @slot, prepared from @sql on first use. */
-int gs_store__stmt(sqlite3_stmt **out, gs_store *store, int slot,
+int gs__store_stmt(sqlite3_stmt **out, gs_store *store, int slot,
                    const char *sql);
 
 /* The cached statement @kind of @entity, built on first use. */
-int gs_store__entity_stmt(sqlite3_stmt **out, gs_store *store,
+int gs__store_entity_stmt(sqlite3_stmt **out, gs_store *store,
                           const gs_entity *entity, int kind);
 
 /* Steps a write statement to SQLITE_DONE and resets it. */
-int gs_store__step_done(gs_store *store, sqlite3_stmt *stmt,
+int gs__store_step_done(gs_store *store, sqlite3_stmt *stmt,
                         const char *what);
 
 /* GS_EINVAL unless @entity is one of gs_entity_get()'s. */
-int gs_store__check_entity(const gs_store *store, const gs_entity *entity);
+int gs__store_check_entity(const gs_store *store, const gs_entity *entity);
 
 /* Text binding helper: NULL or "" binds SQL NULL. */
-int gs_store__bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s);
+int gs__store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s);
 
 /* Opens a transaction unless one is open (*opened says whether it did), so
  * writes that consume change_seq work outside gs_store_begin() too. */
-int gs_store__txn_enter(int *opened, gs_store *store);
-/* Ends what gs_store__txn_enter() opened: commit when @rc is GS_OK, else
+int gs__store_txn_enter(int *opened, gs_store *store);
+/* Ends what gs__store_txn_enter() opened: commit when @rc is GS_OK, else
  * roll back. Returns @rc, or the commit's error. */
-int gs_store__txn_leave(gs_store *store, int opened, int rc);
+int gs__store_txn_leave(gs_store *store, int opened, int rc);
 
 /* Appends one cached row of @stmt (columns: id, mapped columns, raw,
  * deleted_at, change_seq) to @rows as a JSON object (push_backlog.c). */
-int gs_store__row_json(json_t *rows, sqlite3_stmt *stmt,
+int gs__store_row_json(json_t *rows, sqlite3_stmt *stmt,
                        const gs_entity *entity);
 
 /* Path compilation and extraction (extract.c). */
-int gs_path_compile(gs_path *out, const char *path);
-void gs_path_free(gs_path *path);
+int gs__path_compile(gs_path *out, const char *path);
+void gs__path_free(gs_path *path);
 /* The value at @path in @node: borrowed, or new (*owned = 1) when the path
  * maps over an array. NULL when missing. */
-json_t *gs_path_get(int *owned, json_t *node, const gs_path *path);
+json_t *gs__path_get(int *owned, json_t *node, const gs_path *path);
 
 /* @value as compact JSON with sorted keys, into @out (reset first); the
  * same text as json_dumps(JSON_COMPACT | JSON_SORT_KEYS) (canon.c). */
-int gs_store__canonical(gs_buf *out, json_t *value);
+int gs__store_canonical(gs_buf *out, json_t *value);
 
 /* 64-bit FNV-1a of @len bytes. */
-uint64_t gs_store__hash64(const void *bytes, size_t len);
+uint64_t gs__store_hash64(const void *bytes, size_t len);
 
 #endif

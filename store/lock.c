@@ -39,7 +39,7 @@ static void holder_pid(char *out, size_t size, int fd)
     out[strcspn(out, "\n")] = '\0';
 }
 
-int gs_store__lock(int *out_fd, const char *path, int wait_ms)
+int gs__store_lock(int *out_fd, const char *path, int wait_ms)
 {
     char lock_path[4096], pid[32];
     long waited = 0;
@@ -90,7 +90,7 @@ done:
     return rc;
 }
 
-void gs_store__unlock(int fd)
+void gs__store_unlock(int fd)
 {
     if (fd >= 0)
         close(fd); /* releases the flock */

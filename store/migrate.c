@@ -3,9 +3,10 @@
  * bump, so a file is always at a whole version, even after a crash.
  *
  * Adding version N: write schema/cache_vN.sql, embed it (store/README.md),
- * append {N, gs_store__schema_vN} to steps[] and say what it changes in
+ * append {N, gs__store_schema_vN} to steps[] and say what it changes in
  * store/README.md. schema/cache.sql stays the text of step 1,
- * cache_v2.sql of step 2 and cache_v3.sql of step 3 (test_schema.c compares them with the embedded
+ * cache_v2.sql of step 2 and cache_v3.sql of step 3 (test_schema.c
+ * compares them with the embedded
  * copies); a new file runs every step, an older one only the steps it
  * lacks.
  */
@@ -14,9 +15,9 @@
 #include "internal.h"
 
 static const gs_migration steps[] = {
-    {1, gs_store__schema_v1},
-    {2, gs_store__schema_v2}, /* the real Gazelle schema's columns */
-    {3, gs_store__schema_v3}, /* v_status.pending as a number */
+    {1, gs__store_schema_v1},
+    {2, gs__store_schema_v2}, /* the real Gazelle schema's columns */
+    {3, gs__store_schema_v3}, /* v_status.pending as a number */
 };
 
 #define N_STEPS (sizeof steps / sizeof steps[0])
@@ -26,7 +27,7 @@ int gs_store_schema_version(void)
     return steps[N_STEPS - 1].version;
 }
 
-int gs_store__user_version(int *version, sqlite3 *db)
+int gs__store_user_version(int *version, sqlite3 *db)
 {
     sqlite3_stmt *stmt = NULL;
     int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL);
@@ -67,7 +68,7 @@ static int run_step(sqlite3 *db, const gs_migration *step)
      * run the step; the second waits, then sees the new version. */
     if ((rc = exec(db, "BEGIN IMMEDIATE", step->version)) != GS_OK)
         return rc;
-    if ((rc = gs_store__user_version(&version, db)) != GS_OK)
+    if ((rc = gs__store_user_version(&version, db)) != GS_OK)
         goto done;
     if (version >= step->version)
         goto done; /* another process got there first */
@@ -83,7 +84,7 @@ done:
     return rc;
 }
 
-int gs_store__migrate(sqlite3 *db, const gs_migration *list, size_t n_steps)
+int gs__store_migrate(sqlite3 *db, const gs_migration *list, size_t n_steps)
 {
     int version, rc;
     size_t i;
@@ -92,7 +93,7 @@ int gs_store__migrate(sqlite3 *db, const gs_migration *list, size_t n_steps)
         list = steps;
         n_steps = N_STEPS;
     }
-    if ((rc = gs_store__user_version(&version, db)) != GS_OK)
+    if ((rc = gs__store_user_version(&version, db)) != GS_OK)
         return rc;
     if (version > list[n_steps - 1].version)
         return gs_error_set(GS_ESTORE, GS_ECLASS_STORE,

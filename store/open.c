@@ -44,7 +44,7 @@ static int exec(gs_store *store, const char *sql)
     int rc = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
 
     if (rc != SQLITE_OK)
-        return gs_store__sql_error(store, rc, sql);
+        return gs__store_sql_error(store, rc, sql);
     return GS_OK;
 }
 
@@ -57,7 +57,7 @@ static int configure(gs_store *store, int busy_ms)
     int rc;
 
     if ((rc = sqlite3_busy_timeout(store->db, busy_ms)) != SQLITE_OK)
-        return gs_store__sql_error(store, rc, "busy timeout");
+        return gs__store_sql_error(store, rc, "busy timeout");
     if ((rc = exec(store, "PRAGMA foreign_keys = OFF")) != GS_OK)
         return rc;
     if (store->read_only)
@@ -81,7 +81,7 @@ static int configure(gs_store *store, int busy_ms)
 
 static int check_version(gs_store *store, const char *path)
 {
-    int version, rc = gs_store__user_version(&version, store->db);
+    int version, rc = gs__store_user_version(&version, store->db);
 
     if (rc != GS_OK)
         return rc;
@@ -134,7 +134,7 @@ static int compile_paths(gs_store *store)
         if (!ent->paths)
             return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
         for (size_t i = 0; i < entity->n_columns; i++) {
-            int rc = gs_path_compile(&ent->paths[i], entity->columns[i].path);
+            int rc = gs__path_compile(&ent->paths[i], entity->columns[i].path);
             if (rc != GS_OK)
                 return rc;
         }
@@ -206,7 +206,7 @@ int gs_store_open(gs_store **out, const char *path, const gs_store_opts *opts)
     /* The lock comes first: the checks and repairs below must not race a
      * run that is still writing. */
     if (opts && opts->run_lock && !store->read_only &&
-        (rc = gs_store__lock(&store->lock_fd, path, opts->lock_wait_ms)) !=
+        (rc = gs__store_lock(&store->lock_fd, path, opts->lock_wait_ms)) !=
             GS_OK)
         goto done;
     if (store->read_only) {
@@ -236,9 +236,9 @@ int gs_store_open(gs_store **out, const char *path, const gs_store_opts *opts)
     if ((rc = configure(store, busy_ms)) != GS_OK)
         goto done;
     rc = store->read_only ? check_version(store, path)
-                          : gs_store__migrate(store->db, NULL, 0);
+                          : gs__store_migrate(store->db, NULL, 0);
     if (rc == GS_OK && store->lock_fd >= 0)
-        rc = gs_store__repair(store);
+        rc = gs__store_repair(store);
     if (rc != GS_OK)
         goto done;
     rc = compile_paths(store);
@@ -265,14 +265,14 @@ void gs_store_close(gs_store *store)
         if (ent->paths) {
             const gs_entity *entity = gs_entity_get(e);
             for (size_t i = 0; i < entity->n_columns; i++)
-                gs_path_free(&ent->paths[i]);
+                gs__path_free(&ent->paths[i]);
             free(ent->paths);
         }
     }
     for (int s = 0; s < GS_STMT_COUNT; s++)
         sqlite3_finalize(store->stmts[s]);
     sqlite3_close(store->db);
-    gs_store__unlock(store->lock_fd);
+    gs__store_unlock(store->lock_fd);
     gs_buf_free(&store->canon);
     gs_buf_free(&store->scratch);
     free(store);

@@ -42,7 +42,7 @@ static json_t *column_value(sqlite3_stmt *stmt, int col, gs_col_type type)
     }
 }
 
-int gs_store__row_json(json_t *rows, sqlite3_stmt *stmt,
+int gs__store_row_json(json_t *rows, sqlite3_stmt *stmt,
                        const gs_entity *entity)
 {
     size_t n = entity->n_columns;
@@ -75,13 +75,13 @@ static int collect(json_t *list, gs_store *store, sqlite3_stmt *stmt,
     int rc;
 
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-        if (gs_store__row_json(list, stmt, entity) != GS_OK) {
+        if (gs__store_row_json(list, stmt, entity) != GS_OK) {
             sqlite3_reset(stmt);
             return GS_ENOMEM;
         }
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE)
-        return gs_store__sql_error(store, rc, "reading the backlog");
+        return gs__store_sql_error(store, rc, "reading the backlog");
     return GS_OK;
 }
 
@@ -93,9 +93,9 @@ int gs_store_pending(json_t **rows, gs_store *store, const gs_entity *entity,
     int rc;
 
     *rows = NULL;
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
-    if ((rc = gs_store__entity_stmt(&stmt, store, entity, GS_ESTMT_PENDING)))
+    if ((rc = gs__store_entity_stmt(&stmt, store, entity, GS_ESTMT_PENDING)))
         return rc;
     if (!(list = json_array()))
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
@@ -119,9 +119,9 @@ int gs_store_pending_count(long long *count, gs_store *store,
     int rc;
 
     *count = 0;
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
-    if ((rc = gs_store__entity_stmt(&stmt, store, entity,
+    if ((rc = gs__store_entity_stmt(&stmt, store, entity,
                                     GS_ESTMT_PENDING_COUNT)))
         return rc;
     sqlite3_bind_int64(stmt, 1, after_seq);
@@ -130,7 +130,7 @@ int gs_store_pending_count(long long *count, gs_store *store,
         *count = sqlite3_column_int64(stmt, 0);
     sqlite3_reset(stmt);
     if (rc != SQLITE_ROW) {
-        gs_store__sql_error(store, rc, "counting the backlog");
+        gs__store_sql_error(store, rc, "counting the backlog");
         return gs_error_wrap("%s", entity->name);
     }
     return GS_OK;
@@ -145,12 +145,12 @@ int gs_store_rows_by_id(json_t **rows, gs_store *store, const gs_entity *entity,
     int rc;
 
     *rows = NULL;
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
     if (!json_is_array(ids))
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE,
                             "%s: ids must be a JSON array", entity->name);
-    if ((rc = gs_store__entity_stmt(&stmt, store, entity, GS_ESTMT_BY_ID)))
+    if ((rc = gs__store_entity_stmt(&stmt, store, entity, GS_ESTMT_BY_ID)))
         return rc;
     if (!(list = json_array()))
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");

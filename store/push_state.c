@@ -37,7 +37,7 @@ static const char fail_ids_sql[] =
 
 static int check(gs_store *store, const gs_entity *entity, const char *target)
 {
-    int rc = gs_store__check_entity(store, entity);
+    int rc = gs__store_check_entity(store, entity);
 
     if (rc == GS_OK && (!target || !*target))
         rc = gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "%s: no push target",
@@ -61,7 +61,7 @@ int gs_store_push_state_get(gs_push_state *out, gs_store *store,
     memset(out, 0, sizeof *out);
     if ((rc = check(store, entity, target)) != GS_OK)
         return rc;
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_PUSH_GET, push_get_sql)))
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_PUSH_GET, push_get_sql)))
         return rc;
     bind_key(stmt, entity, target);
     rc = sqlite3_step(stmt);
@@ -75,7 +75,7 @@ int gs_store_push_state_get(gs_push_state *out, gs_store *store,
     }
     sqlite3_reset(stmt);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        gs_store__sql_error(store, rc, "reading push_state");
+        gs__store_sql_error(store, rc, "reading push_state");
         return gs_error_wrap("%s -> %s", entity->name, target);
     }
     return GS_OK;
@@ -90,14 +90,14 @@ int gs_store_push_advance(gs_store *store, const gs_entity *entity,
 
     if ((rc = check(store, entity, target)) != GS_OK)
         return rc;
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_PUSH_ADVANCE,
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_PUSH_ADVANCE,
                              push_advance_sql)))
         return rc;
     bind_key(stmt, entity, target);
     sqlite3_bind_int64(stmt, 3, seq);
     sqlite3_bind_int64(stmt, 4, rows);
-    gs_store__bind_text_or_null(stmt, 5, now);
-    if ((rc = gs_store__step_done(store, stmt, "advancing push_state")))
+    gs__store_bind_text_or_null(stmt, 5, now);
+    if ((rc = gs__store_step_done(store, stmt, "advancing push_state")))
         return gs_error_wrap("%s -> %s", entity->name, target);
     return GS_OK;
 }
@@ -115,16 +115,16 @@ int gs_store_failure_record(gs_store *store, const gs_entity *entity,
     if (!id)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "%s: no id",
                             entity->name);
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_FAIL_RECORD,
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_FAIL_RECORD,
                              fail_record_sql)))
         return rc;
     bind_key(stmt, entity, target);
     sqlite3_bind_text(stmt, 3, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 4, http_status);
-    gs_store__bind_text_or_null(stmt, 5, code);
-    gs_store__bind_text_or_null(stmt, 6, message);
-    gs_store__bind_text_or_null(stmt, 7, now);
-    if ((rc = gs_store__step_done(store, stmt, "recording a push failure")))
+    gs__store_bind_text_or_null(stmt, 5, code);
+    gs__store_bind_text_or_null(stmt, 6, message);
+    gs__store_bind_text_or_null(stmt, 7, now);
+    if ((rc = gs__store_step_done(store, stmt, "recording a push failure")))
         return gs_error_wrap("%s id %s", entity->name, id);
     return GS_OK;
 }
@@ -140,12 +140,12 @@ int gs_store_failure_clear(gs_store *store, const gs_entity *entity,
     if (!id)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "%s: no id",
                             entity->name);
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_FAIL_CLEAR,
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_FAIL_CLEAR,
                              fail_clear_sql)))
         return rc;
     bind_key(stmt, entity, target);
     sqlite3_bind_text(stmt, 3, id, -1, SQLITE_STATIC);
-    if ((rc = gs_store__step_done(store, stmt, "clearing a push failure")))
+    if ((rc = gs__store_step_done(store, stmt, "clearing a push failure")))
         return gs_error_wrap("%s id %s", entity->name, id);
     return GS_OK;
 }
@@ -160,7 +160,7 @@ int gs_store_failures_ids(json_t **ids, gs_store *store,
     *ids = NULL;
     if ((rc = check(store, entity, target)) != GS_OK)
         return rc;
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_FAIL_IDS, fail_ids_sql)))
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_FAIL_IDS, fail_ids_sql)))
         return rc;
     if (!(list = json_array()))
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
@@ -175,7 +175,7 @@ int gs_store_failures_ids(json_t **ids, gs_store *store,
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE) {
         json_decref(list);
-        gs_store__sql_error(store, rc, "listing push failures");
+        gs__store_sql_error(store, rc, "listing push failures");
         return gs_error_wrap("%s -> %s", entity->name, target);
     }
     *ids = list;

@@ -26,11 +26,11 @@ static const char repair_sql[] =
     "'contacts' NOT IN (SELECT entity FROM sweep_scope)));\n"
     "UPDATE sync_state SET status = 'interrupted' WHERE status = 'running';";
 
-int gs_store__repair(gs_store *store)
+int gs__store_repair(gs_store *store)
 {
     int rc = sqlite3_exec(store->db, repair_sql, NULL, NULL, NULL);
 
     if (rc != SQLITE_OK)
-        return gs_store__sql_error(store, rc, "repairing a killed run's state");
+        return gs__store_sql_error(store, rc, "repairing a killed run's state");
     return GS_OK;
 }

@@ -24,8 +24,8 @@ static void bind_figures(sqlite3_stmt *stmt, int first,
     sqlite3_bind_int64(stmt, first + 2, run->rows_in);
     sqlite3_bind_int64(stmt, first + 3, run->rows_changed);
     sqlite3_bind_int64(stmt, first + 4, run->rows_pushed);
-    gs_store__bind_text_or_null(stmt, first + 5, run->stats_json);
-    gs_store__bind_text_or_null(stmt, first + 6, run->error);
+    gs__store_bind_text_or_null(stmt, first + 5, run->stats_json);
+    gs__store_bind_text_or_null(stmt, first + 6, run->error);
 }
 
 int gs_store_run_begin(long long *run_id, gs_store *store,
@@ -38,12 +38,12 @@ int gs_store_run_begin(long long *run_id, gs_store *store,
     if (!store || !run || !run->command)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE,
                             "sync_runs: no command");
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_RUN_BEGIN, run_begin_sql)))
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_RUN_BEGIN, run_begin_sql)))
         return rc;
     sqlite3_bind_text(stmt, 1, run->command, -1, SQLITE_STATIC);
-    gs_store__bind_text_or_null(stmt, 2, run->started_at);
+    gs__store_bind_text_or_null(stmt, 2, run->started_at);
     bind_figures(stmt, 3, run);
-    if ((rc = gs_store__step_done(store, stmt, "starting a run")))
+    if ((rc = gs__store_step_done(store, stmt, "starting a run")))
         return rc;
     *run_id = sqlite3_last_insert_rowid(store->db);
     return GS_OK;
@@ -57,15 +57,15 @@ int gs_store_run_finish(gs_store *store, long long run_id,
 
     if (!store || !run)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "sync_runs: no run");
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_RUN_FINISH,
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_RUN_FINISH,
                              run_finish_sql)))
         return rc;
     sqlite3_bind_int64(stmt, 1, run_id);
     sqlite3_bind_text(stmt, 2, run->status ? run->status : "ok", -1,
                       SQLITE_STATIC);
-    gs_store__bind_text_or_null(stmt, 3, run->finished_at);
+    gs__store_bind_text_or_null(stmt, 3, run->finished_at);
     bind_figures(stmt, 4, run);
-    if ((rc = gs_store__step_done(store, stmt, "finishing a run")))
+    if ((rc = gs__store_step_done(store, stmt, "finishing a run")))
         return rc;
     if (sqlite3_changes(store->db) == 0)
         return gs_error_set(GS_ENOTFOUND, GS_ECLASS_STORE,
@@ -105,7 +105,7 @@ int gs_store_runs_list(json_t **runs, gs_store *store, int limit)
                             "LIMIT ?1",
                             -1, &stmt, NULL);
     if (rc != SQLITE_OK) {
-        rc = gs_store__sql_error(store, rc, "listing runs");
+        rc = gs__store_sql_error(store, rc, "listing runs");
         goto done;
     }
     sqlite3_bind_int(stmt, 1, limit > 0 ? limit : -1);
@@ -132,7 +132,7 @@ int gs_store_runs_list(json_t **runs, gs_store *store, int limit)
         }
     }
     if (rc != SQLITE_DONE) {
-        rc = gs_store__sql_error(store, rc, "listing runs");
+        rc = gs__store_sql_error(store, rc, "listing runs");
         goto done;
     }
     rc = GS_OK;

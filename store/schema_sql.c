@@ -3,7 +3,7 @@
  * test_schema.c fails when the copies differ. */
 #include "internal.h"
 
-const char gs_store__schema_v1[] =
+const char gs__store_schema_v1[] =
     "-- gazsync cache schema, version 1 (PRAGMA user_version = 1).\n"
     "--\n"
     "-- This text is executed verbatim by store/migrate.c as migration step 1; the\n"
@@ -369,7 +369,7 @@ const char gs_store__schema_v1[] =
     "ORDER BY e.ord;\n"
     ;
 
-const char gs_store__schema_v2[] =
+const char gs__store_schema_v2[] =
     "-- gazsync cache schema, version 2 (PRAGMA user_version = 2): the columns of\n"
     "-- Gazelle's real schema (schema/gazelle.graphql), as migration step 2.\n"
     "--\n"
@@ -421,7 +421,7 @@ const char gs_store__schema_v2[] =
     " WHERE entity IN ('clients', 'pianos');\n"
     ;
 
-const char gs_store__schema_v3[] =
+const char gs__store_schema_v3[] =
     "-- gazsync cache schema, version 3 (PRAGMA user_version = 3): v_status's\n"
     "-- backlog as a number (issue 15), so that `SELECT * FROM v_status WHERE\n"
     "-- pending > 0` works in the sqlite3 shell. Only a view changes: no row,\n"

@@ -48,9 +48,9 @@ int gs_store_state_get(gs_sync_state *out, gs_store *store,
     int rc;
 
     memset(out, 0, sizeof *out);
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_STATE_GET, state_get_sql)))
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_STATE_GET, state_get_sql)))
         return rc;
     sqlite3_bind_text(stmt, 1, entity->name, -1, SQLITE_STATIC);
     rc = sqlite3_step(stmt);
@@ -71,7 +71,7 @@ int gs_store_state_get(gs_sync_state *out, gs_store *store,
     }
     sqlite3_reset(stmt);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        gs_store__sql_error(store, rc, "reading sync_state");
+        gs__store_sql_error(store, rc, "reading sync_state");
         return gs_error_wrap("%s", entity->name);
     }
     return GS_OK;
@@ -83,27 +83,27 @@ int gs_store_state_put(gs_store *store, const gs_entity *entity,
     sqlite3_stmt *stmt;
     int rc;
 
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
     if (!s)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "%s: no state",
                             entity->name);
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_STATE_PUT, state_put_sql)))
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_STATE_PUT, state_put_sql)))
         return rc;
     sqlite3_bind_text(stmt, 1, entity->name, -1, SQLITE_STATIC);
-    gs_store__bind_text_or_null(stmt, 2, s->policy);
-    gs_store__bind_text_or_null(stmt, 3, s->last_attempt);
-    gs_store__bind_text_or_null(stmt, 4, s->last_success);
-    gs_store__bind_text_or_null(stmt, 5, s->high_water);
-    gs_store__bind_text_or_null(stmt, 6, s->pending_high_water);
-    gs_store__bind_text_or_null(stmt, 7, s->resume_cursor);
-    gs_store__bind_text_or_null(stmt, 8, s->status);
-    gs_store__bind_text_or_null(stmt, 9, s->last_error);
-    gs_store__bind_text_or_null(stmt, 10, s->decision);
+    gs__store_bind_text_or_null(stmt, 2, s->policy);
+    gs__store_bind_text_or_null(stmt, 3, s->last_attempt);
+    gs__store_bind_text_or_null(stmt, 4, s->last_success);
+    gs__store_bind_text_or_null(stmt, 5, s->high_water);
+    gs__store_bind_text_or_null(stmt, 6, s->pending_high_water);
+    gs__store_bind_text_or_null(stmt, 7, s->resume_cursor);
+    gs__store_bind_text_or_null(stmt, 8, s->status);
+    gs__store_bind_text_or_null(stmt, 9, s->last_error);
+    gs__store_bind_text_or_null(stmt, 10, s->decision);
     sqlite3_bind_int64(stmt, 11, s->rows);
     sqlite3_bind_int64(stmt, 12, s->calls_last);
     sqlite3_bind_int64(stmt, 13, s->calls_total);
-    if ((rc = gs_store__step_done(store, stmt, "writing sync_state")))
+    if ((rc = gs__store_step_done(store, stmt, "writing sync_state")))
         return gs_error_wrap("%s", entity->name);
     return GS_OK;
 }
@@ -116,7 +116,7 @@ int gs_store_meta_get(char **value, gs_store *store, const char *key)
     *value = NULL;
     if (!store || !key)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "meta: no key");
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_META_GET, meta_get_sql)))
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_META_GET, meta_get_sql)))
         return rc;
     sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
     rc = sqlite3_step(stmt);
@@ -130,7 +130,7 @@ int gs_store_meta_get(char **value, gs_store *store, const char *key)
     }
     sqlite3_reset(stmt);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return gs_store__sql_error(store, rc, "reading meta");
+        return gs__store_sql_error(store, rc, "reading meta");
     return GS_OK;
 }
 
@@ -141,7 +141,7 @@ int gs_store_meta_set(gs_store *store, const char *key, const char *value)
 
     if (!store || !key)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "meta: no key");
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_META_SET, meta_set_sql)))
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_META_SET, meta_set_sql)))
         return rc;
     sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
     if (value)
@@ -149,7 +149,7 @@ int gs_store_meta_set(gs_store *store, const char *key, const char *value)
     else
         sqlite3_bind_null(stmt, 2);
     /* The key, never the value, goes into an error: values are tokens. */
-    if ((rc = gs_store__step_done(store, stmt, "writing meta")))
+    if ((rc = gs__store_step_done(store, stmt, "writing meta")))
         return gs_error_wrap("meta key %s", key);
     return GS_OK;
 }

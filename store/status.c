@@ -26,7 +26,7 @@ static int query_int(long long *out, gs_store *store, const char *sql,
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return gs_store__sql_error(store, rc, "status");
+        return gs__store_sql_error(store, rc, "status");
     return GS_OK;
 }
 
@@ -135,7 +135,7 @@ static int entity_status(json_t **out, gs_store *store, const gs_entity *entity,
                             "WHERE entity = ?1 ORDER BY target",
                             -1, &stmt, NULL);
     if (rc != SQLITE_OK) {
-        rc = gs_store__sql_error(store, rc, "status");
+        rc = gs__store_sql_error(store, rc, "status");
         goto done;
     }
     sqlite3_bind_text(stmt, 1, entity->name, -1, SQLITE_STATIC);
@@ -146,7 +146,7 @@ static int entity_status(json_t **out, gs_store *store, const gs_entity *entity,
             goto done;
     }
     if (rc != SQLITE_DONE) {
-        rc = gs_store__sql_error(store, rc, "status");
+        rc = gs__store_sql_error(store, rc, "status");
         goto done;
     }
     rc = GS_OK;

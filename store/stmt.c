@@ -6,7 +6,7 @@
 
 #include "internal.h"
 
-int gs_store__sql_error(gs_store *store, int rc, const char *what)
+int gs__store_sql_error(gs_store *store, int rc, const char *what)
 {
     return gs_error_set_sqlite(GS_ESTORE, sqlite3_extended_errcode(store->db),
                                "cache: %s: %s", what,
@@ -20,11 +20,11 @@ static int prepare(sqlite3_stmt **out, gs_store *store, const char *sql)
                                 out, NULL);
 
     if (rc != SQLITE_OK)
-        return gs_store__sql_error(store, rc, "preparing a statement");
+        return gs__store_sql_error(store, rc, "preparing a statement");
     return GS_OK;
 }
 
-int gs_store__stmt(sqlite3_stmt **out, gs_store *store, int slot,
+int gs__store_stmt(sqlite3_stmt **out, gs_store *store, int slot,
                    const char *sql)
 {
     int rc;
@@ -36,17 +36,17 @@ int gs_store__stmt(sqlite3_stmt **out, gs_store *store, int slot,
     return GS_OK;
 }
 
-int gs_store__step_done(gs_store *store, sqlite3_stmt *stmt, const char *what)
+int gs__store_step_done(gs_store *store, sqlite3_stmt *stmt, const char *what)
 {
     int rc = sqlite3_step(stmt);
 
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return gs_store__sql_error(store, rc, what);
+        return gs__store_sql_error(store, rc, what);
     return GS_OK;
 }
 
-int gs_store__check_entity(const gs_store *store, const gs_entity *entity)
+int gs__store_check_entity(const gs_store *store, const gs_entity *entity)
 {
     if (!store)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "cache: no store");
@@ -56,7 +56,7 @@ int gs_store__check_entity(const gs_store *store, const gs_entity *entity)
     return GS_OK;
 }
 
-int gs_store__bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s)
+int gs__store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s)
 {
     if (!s || !*s)
         return sqlite3_bind_null(stmt, idx);
@@ -143,7 +143,7 @@ static int build(gs_buf *sql, const gs_entity *entity, int kind)
     }
 }
 
-int gs_store__entity_stmt(sqlite3_stmt **out, gs_store *store,
+int gs__store_entity_stmt(sqlite3_stmt **out, gs_store *store,
                           const gs_entity *entity, int kind)
 {
     sqlite3_stmt **slot = &store->ent[entity->id].stmts[kind];

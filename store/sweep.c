@@ -19,12 +19,12 @@ static int exec_entity(gs_store *store, const char *sql,
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(stmt, 1, entity->name, -1, SQLITE_STATIC);
         if (sqlite3_bind_parameter_count(stmt) >= 2)
-            gs_store__bind_text_or_null(stmt, 2, now);
+            gs__store_bind_text_or_null(stmt, 2, now);
         rc = sqlite3_step(stmt);
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE)
-        return gs_store__sql_error(store, rc, "resetting the seen ids");
+        return gs__store_sql_error(store, rc, "resetting the seen ids");
     return GS_OK;
 }
 
@@ -32,9 +32,9 @@ int gs_store_seen_reset(gs_store *store, const gs_entity *entity)
 {
     int opened, rc;
 
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
-    if ((rc = gs_store__txn_enter(&opened, store)) != GS_OK)
+    if ((rc = gs__store_txn_enter(&opened, store)) != GS_OK)
         return rc;
     rc = exec_entity(store, "DELETE FROM sweep_seen WHERE entity = ?1", entity,
                      NULL);
@@ -49,7 +49,7 @@ int gs_store_seen_reset(gs_store *store, const gs_entity *entity)
         store->sweep_open[entity->id] = 1;
     else
         gs_error_wrap("%s", entity->name);
-    return gs_store__txn_leave(store, opened, rc);
+    return gs__store_txn_leave(store, opened, rc);
 }
 
 /* A sweep ends the scope its reset opened: later upserts stop recording
@@ -67,7 +67,7 @@ static int close_scope(gs_store *store, const gs_entity *entity)
     return rc;
 }
 
-int gs_store__column_known(const gs_entity *entity, const char *column)
+int gs__store_column_known(const gs_entity *entity, const char *column)
 {
     for (size_t i = 0; i < entity->n_columns; i++)
         if (strcmp(entity->columns[i].name, column) == 0)
@@ -113,7 +113,7 @@ static int sweep(long long *deleted, gs_store *store, const gs_entity *entity,
     rc = sqlite3_prepare_v2(store->db, sql.data, -1, &stmt, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(stmt, 1, entity->name, -1, SQLITE_STATIC);
-        gs_store__bind_text_or_null(stmt, 2, now);
+        gs__store_bind_text_or_null(stmt, 2, now);
         sqlite3_bind_int64(stmt, 3, store->seq);
         if (column && from)
             sqlite3_bind_text(stmt, 4, from, -1, SQLITE_STATIC);
@@ -122,7 +122,7 @@ static int sweep(long long *deleted, gs_store *store, const gs_entity *entity,
         rc = sqlite3_step(stmt);
     }
     if (rc != SQLITE_DONE) {
-        rc = gs_store__sql_error(store, rc, "sweeping unseen rows");
+        rc = gs__store_sql_error(store, rc, "sweeping unseen rows");
         goto done;
     }
     rc = GS_OK;
@@ -144,14 +144,14 @@ int gs_store_sweep_unseen(long long *deleted, gs_store *store,
     int opened, rc;
 
     *deleted = 0;
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
     /* The column is spliced into SQL, so it must be one of the mapping's. */
-    if (column && !gs_store__column_known(entity, column))
+    if (column && !gs__store_column_known(entity, column))
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE,
                             "%s: no column %s to sweep on", entity->name,
                             column);
-    if ((rc = gs_store__txn_enter(&opened, store)) != GS_OK)
+    if ((rc = gs__store_txn_enter(&opened, store)) != GS_OK)
         return rc;
     if (!store->sweep_open[entity->id]) {
         /* Without a reset every row would count as unseen: refuse rather
@@ -163,23 +163,23 @@ int gs_store_sweep_unseen(long long *deleted, gs_store *store,
                (rc = close_scope(store, entity))) {
         gs_error_wrap("%s", entity->name);
     }
-    return gs_store__txn_leave(store, opened, rc);
+    return gs__store_txn_leave(store, opened, rc);
 }
 
 int gs_store_seen_stop(gs_store *store, const gs_entity *entity)
 {
     int opened, rc;
 
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
     /* sweep_open is read from sweep_scope at BEGIN: before the first
      * transaction of a process it says nothing about a scope an earlier,
      * killed process left open, which is the case this is for. */
-    if ((rc = gs_store__txn_enter(&opened, store)) != GS_OK)
+    if ((rc = gs__store_txn_enter(&opened, store)) != GS_OK)
         return rc;
     if (store->sweep_open[entity->id])
         rc = close_scope(store, entity);
-    return gs_store__txn_leave(store, opened, rc);
+    return gs__store_txn_leave(store, opened, rc);
 }
 
 /* A contact belongs to one client, which lists them all: the rows it no
@@ -195,13 +195,13 @@ int gs_store_retire_others(long long *retired, gs_store *store,
     int opened = 0, rc;
 
     *retired = 0;
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
-    if (!column || !gs_store__column_known(entity, column) || !value)
+    if (!column || !gs__store_column_known(entity, column) || !value)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE,
                             "%s: cannot retire rows by %s", entity->name,
                             column ? column : "(none)");
-    if ((rc = gs_store__txn_enter(&opened, store)) != GS_OK)
+    if ((rc = gs__store_txn_enter(&opened, store)) != GS_OK)
         return rc;
     if (gs_buf_printf(&sql,
                       "UPDATE \"%s\" AS t SET deleted_at = ?2, "
@@ -218,13 +218,13 @@ int gs_store_retire_others(long long *retired, gs_store *store,
     rc = sqlite3_prepare_v2(store->db, sql.data, -1, &stmt, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(stmt, 1, value, -1, SQLITE_STATIC);
-        gs_store__bind_text_or_null(stmt, 2, now);
+        gs__store_bind_text_or_null(stmt, 2, now);
         sqlite3_bind_int64(stmt, 3, store->seq);
-        gs_store__bind_text_or_null(stmt, 4, keep_ids);
+        gs__store_bind_text_or_null(stmt, 4, keep_ids);
         rc = sqlite3_step(stmt);
     }
     if (rc != SQLITE_DONE) {
-        rc = gs_store__sql_error(store, rc, "retiring replaced rows");
+        rc = gs__store_sql_error(store, rc, "retiring replaced rows");
         goto done;
     }
     rc = GS_OK;
@@ -236,5 +236,5 @@ int gs_store_retire_others(long long *retired, gs_store *store,
 done:
     sqlite3_finalize(stmt);
     gs_buf_free(&sql);
-    return gs_store__txn_leave(store, opened, rc);
+    return gs__store_txn_leave(store, opened, rc);
 }

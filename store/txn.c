@@ -21,7 +21,7 @@ static const char scope_load_sql[] = "SELECT entity FROM sweep_scope";
 static int load_seq(gs_store *store)
 {
     sqlite3_stmt *stmt;
-    int rc = gs_store__stmt(&stmt, store, GS_STMT_SEQ_LOAD, seq_load_sql);
+    int rc = gs__store_stmt(&stmt, store, GS_STMT_SEQ_LOAD, seq_load_sql);
 
     if (rc != GS_OK)
         return rc;
@@ -29,7 +29,7 @@ static int load_seq(gs_store *store)
     store->seq = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
     sqlite3_reset(stmt);
     if (rc != SQLITE_ROW)
-        return gs_store__sql_error(store, rc, "reading the change counter");
+        return gs__store_sql_error(store, rc, "reading the change counter");
     store->seq_dirty = 0;
     return GS_OK;
 }
@@ -37,7 +37,7 @@ static int load_seq(gs_store *store)
 static int load_scopes(gs_store *store)
 {
     sqlite3_stmt *stmt;
-    int rc = gs_store__stmt(&stmt, store, GS_STMT_SCOPE_LOAD, scope_load_sql);
+    int rc = gs__store_stmt(&stmt, store, GS_STMT_SCOPE_LOAD, scope_load_sql);
 
     if (rc != GS_OK)
         return rc;
@@ -51,7 +51,7 @@ static int load_scopes(gs_store *store)
     }
     sqlite3_reset(stmt);
     if (rc != SQLITE_DONE)
-        return gs_store__sql_error(store, rc, "reading sweep_scope");
+        return gs__store_sql_error(store, rc, "reading sweep_scope");
     return GS_OK;
 }
 
@@ -62,10 +62,10 @@ static int save_seq(gs_store *store)
 
     if (!store->seq_dirty)
         return GS_OK;
-    if ((rc = gs_store__stmt(&stmt, store, GS_STMT_SEQ_SAVE, seq_save_sql)))
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_SEQ_SAVE, seq_save_sql)))
         return rc;
     sqlite3_bind_int64(stmt, 1, store->seq);
-    if ((rc = gs_store__step_done(store, stmt, "saving the change counter")))
+    if ((rc = gs__store_step_done(store, stmt, "saving the change counter")))
         return rc;
     store->seq_dirty = 0;
     return GS_OK;
@@ -85,7 +85,7 @@ int gs_store_begin(gs_store *store)
                             "cache: opened read-only");
     rc = sqlite3_exec(store->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
     if (rc != SQLITE_OK)
-        return gs_store__sql_error(store, rc, "BEGIN");
+        return gs__store_sql_error(store, rc, "BEGIN");
     store->in_txn = 1;
     if ((rc = load_seq(store)) != GS_OK || (rc = load_scopes(store)) != GS_OK)
         gs_store_rollback(store);
@@ -105,7 +105,7 @@ int gs_store_commit(gs_store *store)
     }
     rc = sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
-        int code = gs_store__sql_error(store, rc, "COMMIT");
+        int code = gs__store_sql_error(store, rc, "COMMIT");
         gs_store_rollback(store);
         return code;
     }
@@ -123,11 +123,11 @@ int gs_store_rollback(gs_store *store)
     store->seq_dirty = 0;
     rc = sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
     if (rc != SQLITE_OK && !sqlite3_get_autocommit(store->db))
-        return gs_store__sql_error(store, rc, "ROLLBACK");
+        return gs__store_sql_error(store, rc, "ROLLBACK");
     return GS_OK;
 }
 
-int gs_store__txn_enter(int *opened, gs_store *store)
+int gs__store_txn_enter(int *opened, gs_store *store)
 {
     *opened = 0;
     if (store->in_txn)
@@ -138,7 +138,7 @@ int gs_store__txn_enter(int *opened, gs_store *store)
     return rc;
 }
 
-int gs_store__txn_leave(gs_store *store, int opened, int rc)
+int gs__store_txn_leave(gs_store *store, int opened, int rc)
 {
     if (!opened)
         return rc;

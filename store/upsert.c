@@ -42,7 +42,7 @@ static int bind_value(gs_store *store, sqlite3_stmt *stmt, int idx,
         break;
     case GS_COL_JSON:
         if (value && !json_is_null(value)) {
-            if (gs_store__canonical(&store->scratch, value) != GS_OK)
+            if (gs__store_canonical(&store->scratch, value) != GS_OK)
                 return SQLITE_NOMEM;
             return sqlite3_bind_text(stmt, idx, store->scratch.data,
                                      (int)store->scratch.len,
@@ -60,14 +60,14 @@ static int bind_columns(gs_store *store, sqlite3_stmt *stmt,
 
     for (size_t i = 0; i < entity->n_columns; i++) {
         int owned, rc;
-        json_t *value = gs_path_get(&owned, node, &paths[i]);
+        json_t *value = gs__path_get(&owned, node, &paths[i]);
 
         rc = bind_value(store, stmt, (int)i + 1, entity->columns[i].type,
                         value);
         if (owned)
             json_decref(value);
         if (rc != SQLITE_OK)
-            return gs_store__sql_error(store, rc, "binding a column");
+            return gs__store_sql_error(store, rc, "binding a column");
     }
     return GS_OK;
 }
@@ -80,7 +80,7 @@ static int record_seen(gs_store *store, const gs_entity *entity,
                        json_t *id)
 {
     sqlite3_stmt *stmt;
-    int rc = gs_store__stmt(&stmt, store, GS_STMT_SEEN_ADD, seen_add_sql);
+    int rc = gs__store_stmt(&stmt, store, GS_STMT_SEEN_ADD, seen_add_sql);
 
     if (rc != GS_OK)
         return rc;
@@ -88,11 +88,11 @@ static int record_seen(gs_store *store, const gs_entity *entity,
     sqlite3_bind_text(stmt, 2, json_string_value(id),
                       (int)json_string_length(id), SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 3, (sqlite3_int64)store->last_hash);
-    rc = gs_store__step_done(store, stmt, "recording a seen id");
+    rc = gs__store_step_done(store, stmt, "recording a seen id");
     store->last_repeat = 0;
     if (rc != GS_OK || sqlite3_changes(store->db) > 0)
         return rc;
-    rc = gs_store__stmt(&stmt, store, GS_STMT_SEEN_HASH, seen_hash_sql);
+    rc = gs__store_stmt(&stmt, store, GS_STMT_SEEN_HASH, seen_hash_sql);
     if (rc != GS_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, entity->name, -1, SQLITE_STATIC);
@@ -106,7 +106,7 @@ static int record_seen(gs_store *store, const gs_entity *entity,
             : 1;
     sqlite3_reset(stmt);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return gs_store__sql_error(store, rc, "reading a seen id");
+        return gs__store_sql_error(store, rc, "reading a seen id");
     return GS_OK;
 }
 
@@ -118,11 +118,11 @@ static int write_row(int *changed, gs_store *store, const gs_entity *entity,
     uint64_t hash;
     int rc;
 
-    if ((rc = gs_store__entity_stmt(&stmt, store, entity, GS_ESTMT_UPSERT)))
+    if ((rc = gs__store_entity_stmt(&stmt, store, entity, GS_ESTMT_UPSERT)))
         return rc;
-    if ((rc = gs_store__canonical(&store->canon, node)) != GS_OK)
+    if ((rc = gs__store_canonical(&store->canon, node)) != GS_OK)
         return rc;
-    hash = gs_store__hash64(store->canon.data, store->canon.len);
+    hash = gs__store_hash64(store->canon.data, store->canon.len);
     store->last_hash = hash;
     if ((rc = bind_columns(store, stmt, entity, node)) != GS_OK)
         goto done;
@@ -136,7 +136,7 @@ static int write_row(int *changed, gs_store *store, const gs_entity *entity,
                       (int)store->canon.len, SQLITE_STATIC);
     rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {
-        rc = gs_store__sql_error(store, rc, "upsert");
+        rc = gs__store_sql_error(store, rc, "upsert");
         goto done;
     }
     rc = GS_OK;
@@ -159,13 +159,13 @@ int gs_store_upsert(int *changed, gs_store *store, const gs_entity *entity,
 
     if (changed)
         *changed = 0;
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
     id = json_is_object(node) ? json_object_get(node, "id") : NULL;
     if (!json_is_string(id) || json_string_length(id) == 0)
         return gs_error_set(GS_EINVAL, GS_ECLASS_DATA,
                             "%s: node without a string id", entity->name);
-    if ((rc = gs_store__txn_enter(&opened, store)) != GS_OK)
+    if ((rc = gs__store_txn_enter(&opened, store)) != GS_OK)
         return rc;
     store->last_repeat = -1;
     rc = write_row(&was_changed, store, entity, node, now);
@@ -173,7 +173,7 @@ int gs_store_upsert(int *changed, gs_store *store, const gs_entity *entity,
         rc = record_seen(store, entity, id);
     if (rc != GS_OK)
         gs_error_wrap("%s id %.200s", entity->name, json_string_value(id));
-    rc = gs_store__txn_leave(store, opened, rc);
+    rc = gs__store_txn_leave(store, opened, rc);
     if (rc == GS_OK && changed)
         *changed = was_changed;
     return rc;
@@ -188,7 +188,7 @@ int gs_store_count(long long *rows, gs_store *store, const gs_entity *entity)
     int rc;
 
     *rows = 0;
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
     if (gs_buf_printf(&sql,
                       "SELECT (SELECT count(*) FROM \"%s\") - (SELECT "
@@ -202,7 +202,7 @@ int gs_store_count(long long *rows, gs_store *store, const gs_entity *entity)
         *rows = sqlite3_column_int64(stmt, 0);
         rc = GS_OK;
     } else {
-        rc = gs_store__sql_error(store, rc, "counting rows");
+        rc = gs__store_sql_error(store, rc, "counting rows");
         gs_error_wrap("%s", entity->name);
     }
 done:
@@ -218,12 +218,12 @@ int gs_store_exists(int *exists, gs_store *store, const gs_entity *entity,
     int rc;
 
     *exists = 0;
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
     if (!id)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "%s: no id",
                             entity->name);
-    if ((rc = gs_store__entity_stmt(&stmt, store, entity, GS_ESTMT_EXISTS)))
+    if ((rc = gs__store_entity_stmt(&stmt, store, entity, GS_ESTMT_EXISTS)))
         return rc;
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     rc = sqlite3_step(stmt);
@@ -231,7 +231,7 @@ int gs_store_exists(int *exists, gs_store *store, const gs_entity *entity,
         *exists = sqlite3_column_int(stmt, 0) ? 1 : 2;
     sqlite3_reset(stmt);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return gs_store__sql_error(store, rc, "looking up an id");
+        return gs__store_sql_error(store, rc, "looking up an id");
     return GS_OK;
 }
 
@@ -243,10 +243,10 @@ int gs_store_max_text(char **value, gs_store *store, const gs_entity *entity,
     int rc;
 
     *value = NULL;
-    if ((rc = gs_store__check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
         return rc;
     /* The column is spliced into SQL, so it must be one of the mapping's. */
-    if (!column || !gs_store__column_known(entity, column))
+    if (!column || !gs__store_column_known(entity, column))
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "%s: no column %s",
                             entity->name, column ? column : "(none)");
     if (gs_buf_printf(&sql,
@@ -263,7 +263,7 @@ int gs_store_max_text(char **value, gs_store *store, const gs_entity *entity,
             !(*value = strdup((const char *)sqlite3_column_text(stmt, 0))))
             rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     } else {
-        rc = gs_store__sql_error(store, rc, "reading the newest value");
+        rc = gs__store_sql_error(store, rc, "reading the newest value");
         gs_error_wrap("%s.%s", entity->name, column);
     }
 done:

@@ -107,8 +107,14 @@ int cli_parse_entities(unsigned *mask, const gs_cli *cli, char **names,
 int cli_parse_entity_list(unsigned *mask, const gs_cli *cli, const char *flag,
                           const char *list);
 
-/* main.c: parses a command's flags, answers --help and --version, applies
- * defaults and the environment. -1 to go on, or an exit code to return. */
+/* cli_command.c: the --version line (the library's version and the cache
+ * schema). */
+void cli_print_version(void);
+/* cli_command.c: parses a command's flags, answers --help and --version,
+ * applies defaults and the environment. -1 to go on, or an exit code. */
+/* cli_env.c: a warning naming @p path and `chmod 600` when group or others
+ * may read it (.env, the token file). */
+void cli_warn_if_shared(const gs_cli *cli, const char *path, const char *what);
 int cli_command_start(gs_cli *cli, int *first_positional, int argc, char **argv,
                       const struct option *cmd_long, gs_cli_opt_fn fn,
                       void *ctx);

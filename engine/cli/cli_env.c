@@ -2,12 +2,12 @@
  * printing the last error, loading the configuration, opening the cache,
  * and the little time arithmetic that printing ages needs. */
 #include "cli.h"
-#include "cli_tokens.h"
 
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -211,4 +211,17 @@ void cli_format_age(char *out, size_t size, long long seconds)
     }
     gs_duration_format(d, sizeof d, seconds);
     snprintf(out, size, "%s ago", d);
+}
+
+void cli_warn_if_shared(const gs_cli *cli, const char *path, const char *what)
+{
+    struct stat st;
+
+    if (stat(path, &st) == 0 && (st.st_mode & 077))
+        fprintf(stderr,
+                "%s: warning: %s %s is readable by %s (mode %04o); it holds "
+                "secrets: chmod 600 %s\n",
+                cli->prog, what, path,
+                (st.st_mode & 007) ? "others" : "its group",
+                (unsigned)(st.st_mode & 07777), path);
 }

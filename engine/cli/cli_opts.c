@@ -348,21 +348,3 @@ int cli_flag_option(void *ctx, gs_cli *cli, int opt, const char *arg)
         return cli_usage_error(cli, "unexpected option");
     }
 }
-
-int cli_entity_command_start(gs_cli_flags *flags, gs_config *cfg, gs_cli *cli,
-                             int argc, char **argv,
-                             const struct option *longopts)
-{
-    int first, exit_code;
-
-    memset(flags, 0, sizeof *flags);
-    exit_code = cli_command_start(cli, &first, argc, argv, longopts,
-                                  cli_flag_option, flags);
-    if (exit_code >= 0)
-        return exit_code;
-    exit_code =
-        cli_parse_entities(&flags->entities, cli, argv + first, argc - first);
-    if (exit_code == 0)
-        exit_code = cli_load_config(cfg, cli);
-    return exit_code != 0 ? exit_code : -1;
-}

@@ -57,19 +57,6 @@ int cli_token_path(char *out, size_t size, const gs_cli *cli)
     return GS_OK;
 }
 
-void cli_warn_if_shared(const gs_cli *cli, const char *path, const char *what)
-{
-    struct stat st;
-
-    if (stat(path, &st) == 0 && (st.st_mode & 077))
-        fprintf(stderr,
-                "%s: warning: %s %s is readable by %s (mode %04o); it holds "
-                "secrets: chmod 600 %s\n",
-                cli->prog, what, path,
-                (st.st_mode & 007) ? "others" : "its group",
-                (unsigned)(st.st_mode & 07777), path);
-}
-
 static int dup_value(char **out, const gs__dotenv *env, const char *key)
 {
     const char *v = gs__dotenv_get(env, key, NULL);

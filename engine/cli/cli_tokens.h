@@ -20,8 +20,5 @@ int cli_tokens_write(const char *path, const cli_tokens *tokens);
 int cli_tokens_migrate(gs_store *store, const gs_cli *cli, const char *path);
 /* Wipes and frees the strings. */
 void cli_tokens_free(cli_tokens *tokens);
-/* A warning naming @p path and `chmod 600` when group or others may read
- * it (.env, the token file). */
-void cli_warn_if_shared(const gs_cli *cli, const char *path, const char *what);
 
 #endif

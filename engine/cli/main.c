@@ -14,12 +14,6 @@ static const struct {
     {"doctor", cmd_doctor}, {"schema", cmd_schema},
 };
 
-static void print_version(void)
-{
-    printf("gazsync %s (cache schema %d)\n", GS_CLI_VERSION,
-           gs_store_schema_version());
-}
-
 int main(int argc, char **argv)
 {
     gs_cli cli;
@@ -32,7 +26,7 @@ int main(int argc, char **argv)
     if (rc != 0)
         return rc;
     if (cli.show_version) {
-        print_version();
+        cli_print_version();
         return GS_EXIT_OK;
     }
     if (argi >= argc) {
@@ -73,28 +67,4 @@ int main(int argc, char **argv)
                            "unknown command '%s' (init, pull, push, "
                            "sync, status, runs, doctor, schema)",
                            name);
-}
-
-/* The common head of every command: its flags, --help, --version, then the
- * defaults and environment. Returns -1 to go on, or an exit code. */
-int cli_command_start(gs_cli *cli, int *first_positional, int argc, char **argv,
-                      const struct option *cmd_long, gs_cli_opt_fn fn,
-                      void *ctx)
-{
-    int rc = cli_parse_command(cli, first_positional, argc, argv, cmd_long,
-                               NULL, fn, ctx);
-    if (rc != 0)
-        return rc;
-    if (cli->show_help) {
-        cli_help_command(stdout, cli->command);
-        return GS_EXIT_OK;
-    }
-    if (cli->show_version) {
-        print_version();
-        return GS_EXIT_OK;
-    }
-    rc = cli_finish_globals(cli);
-    if (rc != 0)
-        return rc;
-    return -1;
 }

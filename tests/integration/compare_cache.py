@@ -4,7 +4,7 @@
 usage: compare_cache.py CACHE.db DUMP.json [--stale-before ENTITY=ISO]
 
 Independent of gazsync's C code: the column mapping is read from
-engine/entity_map.c and applied here in Python, so a mapping bug in the C
+engine/entity/entity_map.c and applied here in Python, so a mapping bug in the C
 extractor shows up as a difference. Every live row must match a dump node
 (raw as a subset of the node, each typed column equal to the mapped value)
 and every dump node must be a live row.
@@ -30,7 +30,7 @@ ARRAYS = {"users": "user_columns", "clients": "client_columns",
 
 
 def load_mapping():
-    text = open(os.path.join(SRC, "engine", "entity_map.c")).read()
+    text = open(os.path.join(SRC, "engine", "entity", "entity_map.c")).read()
     mapping = {}
     for entity, array in ARRAYS.items():
         body = re.search(r"%s\[\] = \{(.*?)\n\};" % array, text, re.S).group(1)

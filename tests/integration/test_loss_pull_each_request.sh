@@ -73,7 +73,7 @@ dump_count() {
 }
 
 # ---- the clean pull: N requests, and which entity and page each one is ---
-# gazsync pulls in a fixed order (engine/pull.c pull_order); the request
+# gazsync pulls in a fixed order (engine/pull/pull.c pull_order); the request
 # sequence is that order, each entity's pages in turn.
 ORDER=(users:allUsers:users clients:allClients:clients pianos:allPianos:pianos
   appointments:allEventsBatched:events timeline_entries:allTimelineEntries:timeline)

@@ -79,7 +79,7 @@ static void test_users_if_empty_pulls_an_empty_table(void **state)
     gs_sync_state st = {0};
     gs_pull_plan plan;
 
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
                                        gs_entity_get(GS_ENTITY_USERS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
@@ -93,7 +93,7 @@ static void test_users_if_empty_skips_with_rows_and_says_how_to_force(
     gs_pull_plan plan;
 
     add_user(fx, "usr_aaaaaaaaaaaaaaaa");
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
                                        gs_entity_get(GS_ENTITY_USERS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_SKIP);
@@ -109,7 +109,7 @@ static void test_force_overrides_if_empty(void **state)
 
     add_user(fx, "usr_aaaaaaaaaaaaaaaa");
     fx->opts.force = 1u << GS_ENTITY_USERS;
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
                                        gs_entity_get(GS_ENTITY_USERS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
@@ -125,7 +125,7 @@ static void test_clients_default_is_a_full_read_every_night(void **state)
 
     snprintf(st.high_water, sizeof st.high_water, "2026-01-20T12:00:00Z");
     snprintf(st.last_success, sizeof st.last_success, "2026-01-20T12:00:00Z");
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
                                        gs_entity_get(GS_ENTITY_CLIENTS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
@@ -154,12 +154,12 @@ static void test_new_rows_probes_from_the_newest_known_creation(void **state)
     const gs_entity *clients = gs_entity_get(GS_ENTITY_CLIENTS);
 
     fx->cfg.policy[GS_ENTITY_CLIENTS].kind = GS_POLICY_NEW_ROWS;
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
     add_client(fx, "cli_old", "2025-06-01T10:00:00Z");
     /* 03:00 UTC on the 18th is the 17th in Montreal */
     add_client(fx, "cli_new", "2026-01-18T03:00:00Z");
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_NEW_ROWS);
     assert_string_equal(plan.created_get, "2026-01-16");
 }
@@ -172,7 +172,7 @@ static void test_since_asks_from_mark_minus_lookback(void **state)
 
     fx->cfg.policy[GS_ENTITY_TIMELINE].lookback_s = 86400;
     snprintf(st.high_water, sizeof st.high_water, "2026-01-20T12:00:00Z");
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
                                        gs_entity_get(GS_ENTITY_TIMELINE), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_SINCE);
@@ -188,13 +188,13 @@ static void test_window_uses_business_dates_not_utc(void **state)
     fx->cfg.policy[GS_ENTITY_APPOINTMENTS].window_past_days = 7;
     fx->cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days = 30;
     snprintf(fx->cfg.time_zone, sizeof fx->cfg.time_zone, "America/Montreal");
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
                                        gs_entity_get(GS_ENTITY_APPOINTMENTS),
                                        &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL); /* first run: all history */
     snprintf(st.last_success, sizeof st.last_success, "2026-01-20T01:00:00Z");
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
                                        gs_entity_get(GS_ENTITY_APPOINTMENTS),
                                        &st),
                      GS_OK);
@@ -216,14 +216,14 @@ static void test_max_age_skips_a_recent_success_only(void **state)
 
     fx->cfg.policy[GS_ENTITY_PIANOS].max_age_s = 6 * 3600;
     snprintf(st.last_success, sizeof st.last_success, "2026-01-20T23:00:00Z");
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
                                        gs_entity_get(GS_ENTITY_PIANOS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_SKIP);
     assert_non_null(strstr(plan.reason, "max-age"));
 
     snprintf(st.last_success, sizeof st.last_success, "2026-01-20T19:00:00Z");
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
                                        gs_entity_get(GS_ENTITY_PIANOS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
@@ -244,12 +244,12 @@ static void test_full_every_reads_everything_when_due(void **state)
     assert_int_equal(gs_store_meta_set(fx->store, "last_full.clients",
                                        "2026-01-01T00:00:00Z"),
                      GS_OK);
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_NEW_ROWS);
     assert_int_equal(gs_store_meta_set(fx->store, "last_full.clients",
                                        "2025-12-20T00:00:00Z"),
                      GS_OK);
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
     assert_non_null(strstr(plan.reason, "full-every"));
 }
@@ -273,7 +273,7 @@ static void test_a_last_success_in_the_future_is_due(void **state)
     assert_int_equal(gs_store_meta_set(fx->store, "last_full.clients",
                                        "2031-06-01T00:00:00Z"),
                      GS_OK);
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
     assert_int_not_equal(plan.mode, GS_PLAN_SKIP);
     assert_int_equal(plan.mode, GS_PLAN_FULL); /* full-every: due as well */
     assert_non_null(strstr(plan.reason, "in the future"));
@@ -281,7 +281,7 @@ static void test_a_last_success_in_the_future_is_due(void **state)
 
     /* Without full-every: the policy's own read, still not skipped. */
     fx->cfg.policy[GS_ENTITY_CLIENTS].full_every_s = 0;
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx, clients, &st), GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_NEW_ROWS);
     assert_non_null(strstr(plan.reason, "clock went back"));
 }
@@ -293,7 +293,7 @@ static void test_disabled_entity_is_skipped(void **state)
     gs_pull_plan plan;
 
     fx->cfg.policy[GS_ENTITY_PIANOS].enabled = 0;
-    assert_int_equal(gs_pull_plan_make(&plan, &fx->ctx,
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
                                        gs_entity_get(GS_ENTITY_PIANOS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_SKIP);

@@ -90,7 +90,7 @@ static void test_push_payload_sends_only_owned_columns(void **state)
         const char *key;
         json_t *value;
 
-        assert_int_equal(gs_push_payload(&payload, entity, row, NOW), 0);
+        assert_int_equal(gs__push_payload(&payload, entity, row, NOW), 0);
         assert_int_equal(json_object_size(payload), json_object_size(keys));
         json_object_foreach(payload, key, value)
         {
@@ -115,7 +115,7 @@ static void test_push_payload_maps_id_to_external_id(void **state)
     json_t *payload = NULL;
 
     (void)state;
-    assert_int_equal(gs_push_payload(&payload, clients, row, NOW), 0);
+    assert_int_equal(gs__push_payload(&payload, clients, row, NOW), 0);
     assert_string_equal(
         json_string_value(json_object_get(payload, "external_id")),
         "clients_7");
@@ -135,13 +135,13 @@ static void test_push_payload_keeps_tags_as_json_arrays(void **state)
     char *text;
 
     (void)state;
-    assert_int_equal(gs_push_payload(&payload, pianos, row, NOW), 0);
+    assert_int_equal(gs__push_payload(&payload, pianos, row, NOW), 0);
     assert_true(json_is_array(json_object_get(payload, "tags")));
     json_decref(payload);
 
     /* A cache that hands the column back as text still sends an array. */
     json_object_set_new(row, "tags", json_string("[\"vip\",\"grand\"]"));
-    assert_int_equal(gs_push_payload(&payload, pianos, row, NOW), 0);
+    assert_int_equal(gs__push_payload(&payload, pianos, row, NOW), 0);
     assert_true(json_is_array(json_object_get(payload, "tags")));
     assert_int_equal(json_array_size(json_object_get(payload, "tags")), 2);
     text = json_dumps(payload, JSON_COMPACT);
@@ -160,7 +160,7 @@ static void test_push_payload_sends_booleans_and_soft_deletes(void **state)
     (void)state;
     json_object_set_new(row, "deleted_at", json_string(NOW));
     json_object_del(row, "notes"); /* absent from the cache row: null */
-    assert_int_equal(gs_push_payload(&payload, appts, row, NOW), 0);
+    assert_int_equal(gs__push_payload(&payload, appts, row, NOW), 0);
     assert_true(json_is_true(json_object_get(payload, "is_all_day")));
     assert_true(
         json_is_boolean(json_object_get(payload, "confirmed_by_client")));
@@ -179,7 +179,7 @@ static void test_push_payload_refuses_a_row_without_id(void **state)
 
     (void)state;
     json_object_del(row, "id");
-    assert_int_equal(gs_push_payload(&payload, users, row, NOW), GS_EINVAL);
+    assert_int_equal(gs__push_payload(&payload, users, row, NOW), GS_EINVAL);
     assert_null(payload);
     json_decref(row);
 }
@@ -201,7 +201,7 @@ static void test_push_row_sends_stored_raw_text_as_json(void **state)
                         json_string("{\"id\":\"clients_7\",\"tags\":[\"a\"],"
                                     "\"note\":\"é \\\"q\\\"\"}"));
     json_array_append_new(array, row);
-    assert_int_equal(gs_push_rows_add(&rows, clients, array, NOW), 0);
+    assert_int_equal(gs__push_rows_add(&rows, clients, array, NOW), 0);
     sent = json_loads(rows.row[0].json, 0, NULL);
     assert_non_null(sent);
     /* raw arrives as the object, not as a string */
@@ -217,7 +217,7 @@ static void test_push_row_sends_stored_raw_text_as_json(void **state)
     json_decref(keys);
     json_decref(sent);
     json_decref(array);
-    gs_push_rows_free(&rows);
+    gs__push_rows_free(&rows);
 }
 
 static void test_push_row_uses_the_configured_column_names(void **state)
@@ -235,7 +235,7 @@ static void test_push_row_uses_the_configured_column_names(void **state)
     memset(&rows, 0, sizeof rows);
     rows.column_target = (const char(*)[64])names;
     json_array_append_new(array, cache_row(clients, 3, 0));
-    assert_int_equal(gs_push_rows_add(&rows, clients, array, NOW), 0);
+    assert_int_equal(gs__push_rows_add(&rows, clients, array, NOW), 0);
     sent = json_loads(rows.row[0].json, 0, NULL);
     assert_non_null(sent);
     assert_non_null(json_object_get(sent, "name"));
@@ -245,10 +245,10 @@ static void test_push_row_uses_the_configured_column_names(void **state)
     assert_non_null(json_object_get(sent, "external_id"));
     json_decref(sent);
     json_decref(array);
-    gs_push_rows_free(&rows);
+    gs__push_rows_free(&rows);
 }
 
-/* Rows of varied sizes, loaded through gs_push_rows_add(). */
+/* Rows of varied sizes, loaded through gs__push_rows_add(). */
 static void load_rows(gs_push_rows *rows, const gs_entity *entity, int count)
 {
     json_t *array = json_array();
@@ -256,7 +256,7 @@ static void load_rows(gs_push_rows *rows, const gs_entity *entity, int count)
     for (int i = 0; i < count; i++)
         json_array_append_new(array,
                               cache_row(entity, i, (size_t)(i * 37) % 400));
-    assert_int_equal(gs_push_rows_add(rows, entity, array, NOW), 0);
+    assert_int_equal(gs__push_rows_add(rows, entity, array, NOW), 0);
     assert_int_equal(rows->count, (size_t)count);
     json_decref(array);
 }
@@ -270,19 +270,19 @@ static size_t check_batches(const gs_push_rows *rows, size_t max_rows,
     size_t from = 0, n, batches = 0;
     long long last_seq = 0;
 
-    while ((n = gs_push_batch_take(rows, from, max_rows, max_bytes)) > 0) {
+    while ((n = gs__push_batch_take(rows, from, max_rows, max_bytes)) > 0) {
         json_t *array;
         size_t i;
         json_t *object;
 
         assert_true(n <= max_rows);
-        assert_int_equal(gs_push_body(&body, rows, from, n), 0);
-        assert_int_equal(body.len, gs_push_body_len(rows, from, n));
+        assert_int_equal(gs__push_body(&body, rows, from, n), 0);
+        assert_int_equal(body.len, gs__push_body_len(rows, from, n));
         if (n > 1)
             assert_true(body.len <= max_bytes);
         /* Taking one more row would have broken a bound. */
         if (from + n < rows->count && n < max_rows)
-            assert_true(gs_push_body_len(rows, from, n + 1) > max_bytes);
+            assert_true(gs__push_body_len(rows, from, n + 1) > max_bytes);
         array = json_loadb(body.data, body.len, 0, NULL);
         assert_non_null(array);
         assert_int_equal(json_array_size(array), n);
@@ -317,7 +317,7 @@ static void test_push_batch_respects_the_byte_bound(void **state)
     load_rows(&rows, clients, 200);
     assert_true(check_batches(&rows, 500, 6000, clients) > 10);
     assert_true(check_batches(&rows, 500, 20000, clients) > 2);
-    gs_push_rows_free(&rows);
+    gs__push_rows_free(&rows);
 }
 
 static void test_push_batch_respects_the_row_bound(void **state)
@@ -329,7 +329,7 @@ static void test_push_batch_respects_the_row_bound(void **state)
     load_rows(&rows, pianos, 101);
     assert_int_equal(check_batches(&rows, 25, 100000000, pianos), 5);
     assert_int_equal(check_batches(&rows, 500, 100000000, pianos), 1);
-    gs_push_rows_free(&rows);
+    gs__push_rows_free(&rows);
 }
 
 static void test_push_batch_sends_an_oversized_row_alone(void **state)
@@ -340,9 +340,9 @@ static void test_push_batch_sends_an_oversized_row_alone(void **state)
     (void)state;
     load_rows(&rows, clients, 5);
     /* Smaller than any row: every batch is one row, none is skipped. */
-    assert_int_equal(gs_push_batch_take(&rows, 0, 500, 10), 1);
+    assert_int_equal(gs__push_batch_take(&rows, 0, 500, 10), 1);
     assert_int_equal(check_batches(&rows, 500, 10, clients), 5);
-    gs_push_rows_free(&rows);
+    gs__push_rows_free(&rows);
 }
 
 /* ---- the mapping against schema/supabase.sql -------------------------- */

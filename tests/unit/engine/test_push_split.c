@@ -50,18 +50,18 @@ static int fake_send(gs_push_answer *answer, void *sender, const char *body,
     if (rows > t->largest_sent)
         t->largest_sent = rows;
     if (t->timeout_over && rows > t->timeout_over) {
-        gs_push_judge(answer, GS_OK, 500,
+        gs__push_judge(answer, GS_OK, 500,
                       "{\"code\":\"57014\",\"message\":\"canceling "
                       "statement due to statement timeout\",\"details\":null,"
                       "\"hint\":null}");
         return GS_OK;
     }
     if (t->status) {
-        gs_push_judge(answer, GS_OK, t->status, t->error);
+        gs__push_judge(answer, GS_OK, t->status, t->error);
         return GS_OK;
     }
     if (t->max_body && len > t->max_body) {
-        gs_push_judge(answer, GS_OK, 413, "");
+        gs__push_judge(answer, GS_OK, 413, "");
         return GS_OK;
     }
     array = json_loadb(body, len, 0, NULL);
@@ -72,7 +72,7 @@ static int fake_send(gs_push_answer *answer, void *sender, const char *body,
         const char *id = json_string_value(json_object_get(row, "external_id"));
         if (is_bad(t, id)) {
             json_decref(array);
-            gs_push_judge(answer, GS_OK, 400,
+            gs__push_judge(answer, GS_OK, 400,
                           "{\"code\":\"23514\",\"message\":\"new row for "
                           "relation \\\"gazelle_pianos\\\" violates check "
                           "constraint \\\"ck\\\"\",\"details\":null,"
@@ -82,7 +82,7 @@ static int fake_send(gs_push_answer *answer, void *sender, const char *body,
     }
     t->rows_written += (int)json_array_size(array);
     json_decref(array);
-    gs_push_judge(answer, GS_OK, 201, "");
+    gs__push_judge(answer, GS_OK, 201, "");
     return GS_OK;
 }
 
@@ -103,7 +103,7 @@ static void make_rows(gs_push_rows *rows, int count)
                              "notes", notes, "change_seq", (json_int_t)(i + 1),
                              "raw", json_pack("{ss}", "id", id)));
     }
-    assert_int_equal(gs_push_rows_add(rows, pianos, array, NOW), 0);
+    assert_int_equal(gs__push_rows_add(rows, pianos, array, NOW), 0);
     json_decref(array);
 }
 
@@ -127,7 +127,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    gs_push_rows_free(&f->rows);
+    gs__push_rows_free(&f->rows);
     free(f->split.fate);
     gs_buf_free(&f->split.body);
     free(f);
@@ -146,7 +146,7 @@ static void test_push_split_lands_a_good_batch_in_one_request(void **state)
 {
     fixture *f = *state;
 
-    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 64), 0);
+    assert_int_equal(gs__push_send_split(&f->split, &f->rows, 0, 64), 0);
     assert_int_equal(f->target.requests, 1);
     assert_int_equal(count_fates(f, 0, 64, 1), 64);
 }
@@ -157,7 +157,7 @@ static void test_push_split_quarantines_one_bad_row_others_land(void **state)
     const gs_push_fate *bad = &f->split.fate[37];
 
     f->target.bad[0] = "p37";
-    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 64), 0);
+    assert_int_equal(gs__push_send_split(&f->split, &f->rows, 0, 64), 0);
     assert_int_equal(count_fates(f, 0, 64, 1), 63);
     assert_int_equal(count_fates(f, 0, 64, 0), 1);
     assert_true(bad->failed);
@@ -177,7 +177,7 @@ static void test_push_split_quarantines_several_bad_rows(void **state)
     f->target.bad[0] = "p0";
     f->target.bad[1] = "p31";
     f->target.bad[2] = "p63";
-    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 64), 0);
+    assert_int_equal(gs__push_send_split(&f->split, &f->rows, 0, 64), 0);
     assert_int_equal(count_fates(f, 0, 64, 0), 3);
     assert_true(f->split.fate[0].failed && f->split.fate[31].failed &&
                 f->split.fate[63].failed);
@@ -187,10 +187,10 @@ static void test_push_split_quarantines_several_bad_rows(void **state)
 static void test_push_split_413_splits_by_size_without_blame(void **state)
 {
     fixture *f = *state;
-    size_t whole = gs_push_body_len(&f->rows, 0, 64);
+    size_t whole = gs__push_body_len(&f->rows, 0, 64);
 
     f->target.max_body = whole / 5;
-    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 64), 0);
+    assert_int_equal(gs__push_send_split(&f->split, &f->rows, 0, 64), 0);
     assert_int_equal(count_fates(f, 0, 64, 1), 64);
     assert_int_equal(count_fates(f, 0, 64, 0), 0);
     assert_int_equal(f->target.rows_written, 64);
@@ -208,7 +208,7 @@ static void test_push_split_413_blames_a_row_over_the_limit(void **state)
             big_row = i;
         }
     f->target.max_body = biggest + 1; /* "[" + row + "]" of the biggest: over */
-    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 16), 0);
+    assert_int_equal(gs__push_send_split(&f->split, &f->rows, 0, 16), 0);
     assert_true(f->split.fate[big_row].failed);
     assert_int_equal(f->split.fate[big_row].status, 413);
     assert_non_null(strstr(f->split.fate[big_row].message, "size limit"));
@@ -219,7 +219,7 @@ static void expect_stop(fixture *f, long status, const char *body, int code)
 {
     f->target.status = status;
     f->target.error = body;
-    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 64), code);
+    assert_int_equal(gs__push_send_split(&f->split, &f->rows, 0, 64), code);
     assert_int_equal(f->target.requests, 1); /* no split */
     assert_int_equal(count_fates(f, 0, 64, 0), 0);
     assert_int_equal(count_fates(f, 0, 64, 1), 0);
@@ -268,28 +268,28 @@ static void test_push_judge_classifies_answers(void **state)
     gs_push_answer a;
 
     (void)state;
-    gs_push_judge(&a, GS_OK, 201, "");
+    gs__push_judge(&a, GS_OK, 201, "");
     assert_int_equal(a.verdict, GS_PUSH_LANDED);
-    gs_push_judge(&a, GS_OK, 200, "");
+    gs__push_judge(&a, GS_OK, 200, "");
     assert_int_equal(a.verdict, GS_PUSH_LANDED); /* PostgREST 12: updates */
-    gs_push_judge(&a, GS_OK, 409,
+    gs__push_judge(&a, GS_OK, 409,
                   "{\"code\":\"23505\",\"message\":\"duplicate key\","
                   "\"details\":\"Key (x)=(1) already exists.\"}");
     assert_int_equal(a.verdict, GS_PUSH_BAD_ROWS);
     assert_string_equal(a.pg_code, "23505");
     assert_non_null(strstr(a.message, "already exists"));
-    gs_push_judge(&a, GS_OK, 400, "<html>bad gateway</html>");
+    gs__push_judge(&a, GS_OK, 400, "<html>bad gateway</html>");
     assert_int_equal(a.verdict, GS_PUSH_BAD_ROWS);
     assert_string_equal(a.pg_code, "");
-    gs_push_judge(&a, GS_OK, 403, "");
+    gs__push_judge(&a, GS_OK, 403, "");
     assert_int_equal(a.verdict, GS_PUSH_STOP_ALL);
-    gs_push_judge(&a, GS_OK, 408, "");
+    gs__push_judge(&a, GS_OK, 408, "");
     assert_int_equal(a.code, GS_EHTTP);
-    gs_push_judge(&a, GS_OK, 413, "");
+    gs__push_judge(&a, GS_OK, 413, "");
     assert_int_equal(a.verdict, GS_PUSH_TOO_LARGE);
-    gs_push_judge(&a, GS_OK, 302, "");
+    gs__push_judge(&a, GS_OK, 302, "");
     assert_int_equal(a.code, GS_EPROTO);
-    gs_push_judge(&a, GS_EHTTP, 0, NULL);
+    gs__push_judge(&a, GS_EHTTP, 0, NULL);
     assert_int_equal(a.verdict, GS_PUSH_STOP);
     assert_int_equal(a.code, GS_EHTTP);
 }
@@ -304,18 +304,18 @@ static void test_push_judge_refuses_a_2xx_that_is_not_postgrest(void **state)
         "<body><h1>Welcome to nginx!</h1></body></html>\n";
 
     (void)state;
-    gs_push_judge(&a, GS_OK, 200, html);
+    gs__push_judge(&a, GS_OK, 200, html);
     assert_int_equal(a.verdict, GS_PUSH_STOP);
     assert_int_equal(a.code, GS_EPROTO);
     assert_non_null(strstr(a.message, "HTTP 200"));
     assert_non_null(strstr(a.message, "Welcome to nginx"));
     assert_null(strchr(a.message, '\n')); /* one line */
-    gs_push_judge(&a, GS_OK, 201, "[]");
+    gs__push_judge(&a, GS_OK, 201, "[]");
     assert_int_equal(a.code, GS_EPROTO);
-    gs_push_judge(&a, GS_OK, 204, "");
+    gs__push_judge(&a, GS_OK, 204, "");
     assert_int_equal(a.verdict, GS_PUSH_STOP);
     assert_int_equal(a.code, GS_EPROTO);
-    gs_push_judge(&a, GS_OK, 202, NULL);
+    gs__push_judge(&a, GS_OK, 202, NULL);
     assert_int_equal(a.code, GS_EPROTO);
 }
 
@@ -326,14 +326,14 @@ static void test_push_judge_names_statement_timeouts(void **state)
     gs_push_answer a;
 
     (void)state;
-    gs_push_judge(&a, GS_OK, 500,
+    gs__push_judge(&a, GS_OK, 500,
                   "{\"code\":\"57014\",\"message\":\"canceling statement "
                   "due to statement timeout\"}");
     assert_int_equal(a.verdict, GS_PUSH_TIMEOUT);
     assert_string_equal(a.pg_code, "57014");
-    gs_push_judge(&a, GS_OK, 504, "");
+    gs__push_judge(&a, GS_OK, 504, "");
     assert_int_equal(a.verdict, GS_PUSH_TIMEOUT);
-    gs_push_judge(&a, GS_OK, 500, "{\"code\":\"XX000\",\"message\":\"x\"}");
+    gs__push_judge(&a, GS_OK, 500, "{\"code\":\"XX000\",\"message\":\"x\"}");
     assert_int_equal(a.verdict, GS_PUSH_STOP);
     assert_int_equal(a.code, GS_EHTTP);
 }
@@ -343,7 +343,7 @@ static void test_push_split_halves_a_batch_that_times_out(void **state)
     fixture *f = *state;
 
     f->target.timeout_over = 20;
-    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 64), 0);
+    assert_int_equal(gs__push_send_split(&f->split, &f->rows, 0, 64), 0);
     assert_int_equal(count_fates(f, 0, 64, 1), 64);
     assert_int_equal(count_fates(f, 0, 64, 0), 0);
     assert_int_equal(f->target.rows_written, 64);
@@ -362,7 +362,7 @@ static void test_push_split_stops_when_one_row_times_out(void **state)
     f->target.status = 500;
     f->target.error = "{\"code\":\"57014\",\"message\":\"canceling "
                       "statement due to statement timeout\"}";
-    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 8), GS_EHTTP);
+    assert_int_equal(gs__push_send_split(&f->split, &f->rows, 0, 8), GS_EHTTP);
     /* 8, 4, 2, 1: halved down to one row, which stops without blame. */
     assert_int_equal(f->target.requests, 4);
     assert_int_equal(f->split.rows_cap, 1);
@@ -378,7 +378,7 @@ static void test_push_split_stops_after_max_halvings(void **state)
     fixture *f = *state;
 
     f->target.timeout_over = 1;
-    assert_int_equal(gs_push_send_split(&f->split, &f->rows, 0, 64), GS_EHTTP);
+    assert_int_equal(gs__push_send_split(&f->split, &f->rows, 0, 64), GS_EHTTP);
     /* 64, 32, 16, 8, 4: the fifth timeout in a row stops. */
     assert_int_equal(f->target.requests, GS_PUSH_MAX_HALVINGS);
     assert_int_equal(f->split.rows_cap, 2); /* where the next run starts */

@@ -8,7 +8,7 @@ static void check_same_as_jansson(json_t *value)
                                        JSON_ENCODE_ANY);
 
     assert_non_null(want);
-    assert_int_equal(gs_store__canonical(&out, value), GS_OK);
+    assert_int_equal(gs__store_canonical(&out, value), GS_OK);
     assert_int_equal(out.len, strlen(want));
     assert_memory_equal(out.data, want, strlen(want));
     free(want);
@@ -59,7 +59,7 @@ static void test_canonical_keeps_nul_bytes(void **state)
     gs_buf out = GS_BUF_INIT;
 
     (void)state;
-    assert_int_equal(gs_store__canonical(&out, value), GS_OK);
+    assert_int_equal(gs__store_canonical(&out, value), GS_OK);
     assert_int_equal(out.len, strlen("{\"a\":\"x\\u0000y\"}"));
     assert_memory_equal(out.data, "{\"a\":\"x\\u0000y\"}", out.len);
     gs_buf_free(&out);

@@ -3,7 +3,7 @@
  * keeps every row, high-water mark and push checkpoint; the next pull of a
  * row with the new fields is an ordinary change, pushed once.
  *
- * The version-1 file is built from gs_store__schema_v1, which
+ * The version-1 file is built from gs__store_schema_v1, which
  * test_store_schema.c holds equal to schema/cache.sql, the text every
  * version-1 binary ran (unchanged since: `git show main:schema/cache.sql`).
  * Its rows are written with plain SQL in the version-1 columns, as that
@@ -38,11 +38,11 @@ static const char v1_rows[] =
 
 static void build_v1_cache(const char *path)
 {
-    const gs_migration v1_only[] = {{1, gs_store__schema_v1}};
+    const gs_migration v1_only[] = {{1, gs__store_schema_v1}};
     sqlite3 *db;
 
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(gs_store__migrate(db, v1_only, 1), GS_OK);
+    assert_int_equal(gs__store_migrate(db, v1_only, 1), GS_OK);
     assert_int_equal(sql_int(db, "PRAGMA user_version"), 1);
     assert_int_equal(sqlite3_exec(db, v1_rows, NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);

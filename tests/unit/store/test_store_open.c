@@ -222,18 +222,18 @@ static void test_migrate_upgrades_an_older_file_in_place(void **state)
     sqlite3 *db;
 
     assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-    assert_int_equal(gs_store__migrate(db, old_steps, 1), GS_OK);
+    assert_int_equal(gs__store_migrate(db, old_steps, 1), GS_OK);
     assert_int_equal(sqlite3_exec(db, "INSERT INTO things VALUES ('a')", NULL,
                                   NULL, NULL),
                      SQLITE_OK);
     assert_int_equal(sql_int(db, "PRAGMA user_version"), 1);
-    assert_int_equal(gs_store__migrate(db, new_steps, 2), GS_OK);
+    assert_int_equal(gs__store_migrate(db, new_steps, 2), GS_OK);
     assert_int_equal(sql_int(db, "PRAGMA user_version"), 2);
     char *colour = sql_text(db, "SELECT colour FROM things WHERE id = 'a'");
     assert_string_equal(colour, "red");
     free(colour);
     /* Idempotent: a second run changes nothing. */
-    assert_int_equal(gs_store__migrate(db, new_steps, 2), GS_OK);
+    assert_int_equal(gs__store_migrate(db, new_steps, 2), GS_OK);
     assert_int_equal(sql_int(db, "SELECT count(*) FROM things"), 1);
     sqlite3_close(db);
 }
@@ -246,7 +246,7 @@ static void test_migrate_failed_step_leaves_the_old_version(void **state)
     sqlite3 *db;
 
     assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-    assert_int_equal(gs_store__migrate(db, steps, 2), GS_ESTORE);
+    assert_int_equal(gs__store_migrate(db, steps, 2), GS_ESTORE);
     assert_int_equal(sql_int(db, "PRAGMA user_version"), 1);
     assert_int_equal(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE "
                                  "name = 'x'"),

@@ -31,9 +31,9 @@ static void test_schema_file_equals_the_embedded_schema(void **state)
     char *step3 = read_schema_file("cache_v3.sql");
 
     (void)state;
-    assert_string_equal(file, gs_store__schema_v1);
-    assert_string_equal(step2, gs_store__schema_v2);
-    assert_string_equal(step3, gs_store__schema_v3);
+    assert_string_equal(file, gs__store_schema_v1);
+    assert_string_equal(step2, gs__store_schema_v2);
+    assert_string_equal(step3, gs__store_schema_v3);
     free(file);
     free(step2);
     free(step3);

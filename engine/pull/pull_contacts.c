@@ -17,7 +17,7 @@
  * default page). */
 #define MAX_FOLLOW_UPS 1000
 
-int gs_pull_contacts_page_size(const gs_pull_ctx *ctx)
+int gs__pull_contacts_page_size(const gs_pull_ctx *ctx)
 {
     int size = ctx->cfg->policy[GS_ENTITY_CONTACTS].page_size;
 
@@ -48,7 +48,7 @@ static int follow_up(gs_pull_ctx *ctx, const char *client_id,
             break;
         }
         vars = json_pack("{s:s,s:i,s:s}", "id", client_id, "first",
-                         gs_pull_contacts_page_size(ctx), "after", after);
+                         gs__pull_contacts_page_size(ctx), "after", after);
         rc = vars ? gs_gazelle_query(&data, ctx->client,
                                      gs_gazelle_contacts_document(), vars, what)
                   : gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
@@ -91,7 +91,7 @@ static int follow_up(gs_pull_ctx *ctx, const char *client_id,
     return rc;
 }
 
-int gs_pull_contacts_complete(gs_pull_ctx *ctx, json_t *nodes, long page)
+int gs__pull_contacts_complete(gs_pull_ctx *ctx, json_t *nodes, long page)
 {
     size_t i;
     json_t *client;

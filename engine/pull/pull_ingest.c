@@ -78,7 +78,7 @@ static int ingest_contact(gs_pull_ctx *ctx, json_t *client, json_t *contact,
 }
 
 /* Every contact of @client (@conn: its allContacts, completed by
- * gs_pull_contacts_complete()), then the retirement of those it no longer
+ * gs__pull_contacts_complete()), then the retirement of those it no longer
  * lists. A client whose allContacts is missing or null (an answer that did
  * not carry it) retires nothing: absence of the list is not an empty list. */
 static int ingest_contacts(gs_pull_ctx *ctx, json_t *client, json_t *conn,
@@ -175,7 +175,7 @@ static void refuse_row(gs_entity_report *report, long long *rejected,
     (*rejected)++;
 }
 
-int gs_pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
+int gs__pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
                         json_t *nodes, long page, long long *changed,
                         long long *rejected, time_t *max_stamp,
                         char max_stamp_text[GS_ISO_SIZE])

@@ -38,7 +38,7 @@ static void mark(gs_push_split *split, size_t from, size_t n,
 /* The split point of a 413: the first row where the bytes pass half. */
 static size_t byte_half(const gs_push_rows *rows, size_t from, size_t n)
 {
-    size_t total = gs_push_body_len(rows, from, n);
+    size_t total = gs__push_body_len(rows, from, n);
     size_t sum = 0;
     size_t k;
 
@@ -60,19 +60,19 @@ static int resend_smaller(gs_push_split *split, const gs_push_rows *rows,
     size_t done = 0;
 
     while (done < n) {
-        size_t k = gs_push_batch_take(rows, from + done, n - done,
+        size_t k = gs__push_batch_take(rows, from + done, n - done,
                                       split->too_large / 2);
         int rc;
         if (done == 0 && k >= n)
             k = byte_half(rows, from, n); /* cannot happen; never loop */
-        if ((rc = gs_push_send_split(split, rows, from + done, k)) != GS_OK)
+        if ((rc = gs__push_send_split(split, rows, from + done, k)) != GS_OK)
             return rc;
         done += k;
     }
     return GS_OK;
 }
 
-void gs_push_split_shrink(gs_push_split *split, size_t n)
+void gs__push_split_shrink(gs_push_split *split, size_t n)
 {
     split->timeouts++;
     split->timeout_streak++;
@@ -89,7 +89,7 @@ static int resend_fewer(gs_push_split *split, const gs_push_rows *rows,
 
     while (done < n) {
         size_t k = n - done < split->rows_cap ? n - done : split->rows_cap;
-        int rc = gs_push_send_split(split, rows, from + done, k);
+        int rc = gs__push_send_split(split, rows, from + done, k);
         if (rc != GS_OK)
             return rc;
         done += k;
@@ -97,7 +97,7 @@ static int resend_fewer(gs_push_split *split, const gs_push_rows *rows,
     return GS_OK;
 }
 
-int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
+int gs__push_send_split(gs_push_split *split, const gs_push_rows *rows,
                        size_t from, size_t n)
 {
     gs_push_answer answer;
@@ -106,7 +106,7 @@ int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
 
     if (n == 0)
         return GS_OK;
-    if (gs_push_body(&split->body, rows, from, n) != GS_OK)
+    if (gs__push_body(&split->body, rows, from, n) != GS_OK)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
                             "out of memory building a batch body");
     rc = split->send(&answer, split->sender, split->body.data, split->body.len,
@@ -124,7 +124,7 @@ int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
     case GS_PUSH_TIMEOUT:
         if (n == 1)
             break; /* nothing smaller to send: stop below */
-        gs_push_split_shrink(split, n);
+        gs__push_split_shrink(split, n);
         if (split->timeout_streak >= GS_PUSH_MAX_HALVINGS)
             break;
         return resend_fewer(split, rows, from, n);
@@ -153,7 +153,7 @@ int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
         split->stop = answer;
         return answer.code ? answer.code : GS_EHTTP;
     }
-    if ((rc = gs_push_send_split(split, rows, from, half)) != GS_OK)
+    if ((rc = gs__push_send_split(split, rows, from, half)) != GS_OK)
         return rc;
-    return gs_push_send_split(split, rows, from + half, n - half);
+    return gs__push_send_split(split, rows, from + half, n - half);
 }

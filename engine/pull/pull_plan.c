@@ -139,7 +139,7 @@ static void note_future(gs_pull_plan *plan, const gs_sync_state *state)
     gs_copy_text(plan->reason, sizeof plan->reason, note);
 }
 
-int gs_pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
+int gs__pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
                       const gs_entity *entity, const gs_sync_state *state)
 {
     const gs_entity_policy *policy = &ctx->cfg->policy[entity->id];
@@ -185,7 +185,7 @@ int gs_pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
     }
     if (policy->full_every_s > 0 && state->last_success[0]) {
         int due = 0;
-        int rc = gs_pull_full_due(&due, ctx, entity, policy->full_every_s);
+        int rc = gs__pull_full_due(&due, ctx, entity, policy->full_every_s);
 
         if (rc != GS_OK)
             return rc;
@@ -214,7 +214,7 @@ static void full_key(char *key, size_t size, const gs_entity *entity)
     snprintf(key, size, "last_full.%s", entity->name);
 }
 
-int gs_pull_full_due(int *due, gs_pull_ctx *ctx, const gs_entity *entity,
+int gs__pull_full_due(int *due, gs_pull_ctx *ctx, const gs_entity *entity,
                      long long every_s)
 {
     char key[64];
@@ -229,7 +229,7 @@ int gs_pull_full_due(int *due, gs_pull_ctx *ctx, const gs_entity *entity,
     /* A cache from before this rule has no stamp: count from now rather
      * than re-reading everything on upgrade. */
     if (!last)
-        rc = gs_pull_full_done(ctx, entity);
+        rc = gs__pull_full_done(ctx, entity);
     /* A full read stamped after "now" (the clock went back) is due: it
      * would otherwise wait until the clock caught up, years maybe. */
     *due = last && (gs_iso_parse(&last_t, last) != GS_OK ||
@@ -238,7 +238,7 @@ int gs_pull_full_due(int *due, gs_pull_ctx *ctx, const gs_entity *entity,
     return rc;
 }
 
-int gs_pull_full_done(gs_pull_ctx *ctx, const gs_entity *entity)
+int gs__pull_full_done(gs_pull_ctx *ctx, const gs_entity *entity)
 {
     char key[64];
 

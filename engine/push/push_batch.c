@@ -116,7 +116,7 @@ done:
     return GS_OK;
 }
 
-int gs_push_payload(json_t **out, const gs_entity *entity,
+int gs__push_payload(json_t **out, const gs_entity *entity,
                     const json_t *cache_row, const char *now)
 {
     return build_payload(out, entity, NULL, cache_row, now, 1);
@@ -212,7 +212,7 @@ done:
     return rc;
 }
 
-int gs_push_rows_add(gs_push_rows *rows, const gs_entity *entity,
+int gs__push_rows_add(gs_push_rows *rows, const gs_entity *entity,
                      const json_t *cache_rows, const char *now)
 {
     size_t i;
@@ -230,7 +230,7 @@ int gs_push_rows_add(gs_push_rows *rows, const gs_entity *entity,
     return GS_OK;
 }
 
-void gs_push_rows_free(gs_push_rows *rows)
+void gs__push_rows_free(gs_push_rows *rows)
 {
     if (!rows)
         return;
@@ -242,7 +242,7 @@ void gs_push_rows_free(gs_push_rows *rows)
     memset(rows, 0, sizeof *rows);
 }
 
-size_t gs_push_body_len(const gs_push_rows *rows, size_t from, size_t n)
+size_t gs__push_body_len(const gs_push_rows *rows, size_t from, size_t n)
 {
     size_t len = 2; /* [ ] */
 
@@ -251,7 +251,7 @@ size_t gs_push_body_len(const gs_push_rows *rows, size_t from, size_t n)
     return len;
 }
 
-size_t gs_push_batch_take(const gs_push_rows *rows, size_t from,
+size_t gs__push_batch_take(const gs_push_rows *rows, size_t from,
                           size_t max_rows, size_t max_bytes)
 {
     size_t n = 0;
@@ -269,7 +269,7 @@ size_t gs_push_batch_take(const gs_push_rows *rows, size_t from,
     return n;
 }
 
-int gs_push_body(gs_buf *body, const gs_push_rows *rows, size_t from, size_t n)
+int gs__push_body(gs_buf *body, const gs_push_rows *rows, size_t from, size_t n)
 {
     gs_buf_reset(body);
     if (gs_buf_append(body, "[", 1) != GS_OK)

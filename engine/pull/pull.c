@@ -61,7 +61,7 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     if (forced_plan)
         plan = *forced_plan;
     else
-        rc = gs_pull_plan_make(&plan, ctx, entity, &state);
+        rc = gs__pull_plan_make(&plan, ctx, entity, &state);
     if (rc != GS_OK) {
         record_failure(ctx, entity, &state, rc);
         return rc;
@@ -75,7 +75,7 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
         state.calls_last = 0;
         return gs_store_state_put(ctx->store, entity, &state);
     }
-    rc = gs_pull_entity(ctx, entity, &plan, &state);
+    rc = gs__pull_entity(ctx, entity, &plan, &state);
     report->requests += gs_gazelle_requests(ctx->client) - calls_before;
     report->seconds += elapsed_since(&start);
     state.calls_last = report->requests;
@@ -193,12 +193,12 @@ int gs_pull_preview(char *decision, size_t size, gs_store *store,
     if (rc == GS_OK)
         rc = gs_store_state_get(&state, store, entity);
     if (rc == GS_OK)
-        rc = gs_pull_plan_make(&plan, &ctx, entity, &state);
+        rc = gs__pull_plan_make(&plan, &ctx, entity, &state);
     if (rc != GS_OK)
         return rc;
     snprintf(decision, size, "%s%s%s",
              plan.mode == GS_PLAN_SKIP ? "skip: " : "", plan.reason,
-             gs_pull_resumable(&state, plan.mode)
+             gs__pull_resumable(&state, plan.mode)
                  ? "; resumes the unfinished pull at its saved page"
                  : "");
     return GS_OK;

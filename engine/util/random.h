@@ -6,6 +6,6 @@
 
 /* Fills @p out with @p size bytes fit for ids (a UUID): GS_OK, or GS_EIO
  * with the reason when the system has none to give. */
-int gs_random_bytes(void *out, size_t size);
+int gs__random_bytes(void *out, size_t size);
 
 #endif

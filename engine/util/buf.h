@@ -6,6 +6,18 @@
 
 #include <stddef.h>
 
+/* The ground floor keeps short names in the source (the simulator and the
+ * PostgREST double use them too); the linker sees them with the one
+ * private prefix, gs__, so that nothing the library exports looks public
+ * without being in include/gazsync/ (test_structure_symbols). */
+#define gs_buf_append gs__buf_append
+#define gs_buf_puts   gs__buf_puts
+#define gs_buf_printf gs__buf_printf
+#define gs_buf_reset  gs__buf_reset
+#define gs_buf_detach gs__buf_detach
+#define gs_buf_free   gs__buf_free
+#define gs_copy_text  gs__copy_text
+
 typedef struct {
     char *data;   /* NUL-terminated; NULL until the first append */
     size_t len;   /* bytes before the NUL */

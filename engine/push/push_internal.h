@@ -2,9 +2,9 @@
  * builder, the sender and the split that isolates rows the target refuses.
  *
  * Data flow of one entity (push.c):
- *   gs_store_pending() -> gs_push_rows_add() (push_batch.c: cache row ->
- *   payload object, serialised once) -> gs_push_batch_take() (row and byte
- *   bounds) -> gs_push_send_split() (push_split.c: POST through a
+ *   gs_store_pending() -> gs__push_rows_add() (push_batch.c: cache row ->
+ *   payload object, serialised once) -> gs__push_batch_take() (row and byte
+ *   bounds) -> gs__push_send_split() (push_split.c: POST through a
  *   gs_push_sender, halves on a refused batch) -> one store transaction that
  *   records the fates and advances last_pushed_seq (push.c).
  *
@@ -47,25 +47,25 @@ typedef struct {
  * other: a column the mapping does not own is never sent (that is what keeps
  * hand-set columns alive, contracts/postgrest.md "Bulk upsert").
  * GS_EINVAL when the row has no string id. Caller json_decref()s. */
-int gs_push_payload(json_t **out, const gs_entity *entity,
+int gs__push_payload(json_t **out, const gs_entity *entity,
                     const json_t *cache_row, const char *now);
 
 /* Appends the payload of every row of the JSON array @p cache_rows. */
-int gs_push_rows_add(gs_push_rows *rows, const gs_entity *entity,
+int gs__push_rows_add(gs_push_rows *rows, const gs_entity *entity,
                      const json_t *cache_rows, const char *now);
-void gs_push_rows_free(gs_push_rows *rows);
+void gs__push_rows_free(gs_push_rows *rows);
 
 /* Bytes of the JSON array body holding rows [from, from + n). */
-size_t gs_push_body_len(const gs_push_rows *rows, size_t from, size_t n);
+size_t gs__push_body_len(const gs_push_rows *rows, size_t from, size_t n);
 
 /* How many rows from @p from make the next batch: at most @p max_rows and at
  * most @p max_bytes of body, but always at least one row (a row alone over
  * the bound is sent alone; the target's 413 then decides). 0 at the end. */
-size_t gs_push_batch_take(const gs_push_rows *rows, size_t from,
+size_t gs__push_batch_take(const gs_push_rows *rows, size_t from,
                           size_t max_rows, size_t max_bytes);
 
 /* Writes the body of rows [from, from + n) into @p body (reset first). */
-int gs_push_body(gs_buf *body, const gs_push_rows *rows, size_t from, size_t n);
+int gs__push_body(gs_buf *body, const gs_push_rows *rows, size_t from, size_t n);
 
 /* ---- push_send.c: one request and its verdict -------------------------- */
 
@@ -101,13 +101,13 @@ typedef struct {
 } gs_push_target;
 
 /* gs_push_sender over gs_http_request(); @p sender is a gs_push_target. */
-int gs_push_post(gs_push_answer *answer, void *sender, const char *body,
+int gs__push_post(gs_push_answer *answer, void *sender, const char *body,
                  size_t len, size_t rows);
 
 /* Classifies a final answer: @p http_rc is gs_http_request()'s result
  * (GS_EHTTP: no answer after every attempt), @p status and @p body the final
  * answer. Pure, for tests. */
-void gs_push_judge(gs_push_answer *answer, int http_rc, long status,
+void gs__push_judge(gs_push_answer *answer, int http_rc, long status,
                    const char *body);
 
 /* ---- push_split.c: isolating refused rows ------------------------------ */
@@ -147,26 +147,26 @@ typedef struct {
  * at the bound learnt). GS_OK when every row is landed or failed;
  * otherwise the code of a stopping answer (kept in split->stop), and rows
  * marked landed did land but the batch must not be marked pushed. */
-int gs_push_send_split(gs_push_split *split, const gs_push_rows *rows,
+int gs__push_send_split(gs_push_split *split, const gs_push_rows *rows,
                        size_t from, size_t n);
 
 #define GS_PUSH_MAX_HALVINGS 5
 
 /* Records a timeout of a body of @p n rows: rows_cap becomes at most n/2. */
-void gs_push_split_shrink(gs_push_split *split, size_t n);
+void gs__push_split_shrink(gs_push_split *split, size_t n);
 
 /* ---- push_runs.c: the run log ------------------------------------------ */
 
 /* The text key of a run in gazsync_runs: "<host>:<cache id>:<local id>",
  * where the cache id is a random UUID kept in the cache's meta table
  * (key "push.cache_id"), so runs of two caches never collide. */
-int gs_push_run_key(char *out, size_t size, gs_store *store, long long run_id);
+int gs__push_run_key(char *out, size_t size, gs_store *store, long long run_id);
 
 /* Upserts into gazsync_runs (on_conflict=run_id), in one request, the run
  * @p run_id and every later-finished run the target has not yet seen in its
  * final state (meta "push.runs_sent"). @p run_id, still "running" in the
  * cache, is given the push's outcome (@p push_rc), figures and @p now. */
-int gs_push_run_row(gs_http *http, const char *base_url,
+int gs__push_run_row(gs_http *http, const char *base_url,
                     const char *const *headers, gs_store *store,
                     long long run_id, const gs_push_report *report, int push_rc,
                     const char *now);

@@ -30,7 +30,7 @@ static const char *mode_name(gs_plan_mode mode)
  * stamp did, as the first pages were stored), and they are small; a
  * resumed since pull would also miss what arrived meanwhile on the pages
  * it had passed (issue 11, defect 17). */
-const char *gs_pull_resumable(const gs_sync_state *state, gs_plan_mode mode)
+const char *gs__pull_resumable(const gs_sync_state *state, gs_plan_mode mode)
 {
     const char *name = mode_name(mode);
     size_t len = strlen(name);
@@ -80,7 +80,7 @@ static json_t *page_variables(const gs_pull_ctx *ctx, const gs_entity *entity,
                                 json_string(plan->created_get));
         if (entity->id == GS_ENTITY_CLIENTS)
             json_object_set_new(vars, "contactsFirst",
-                                json_integer(gs_pull_contacts_page_size(ctx)));
+                                json_integer(gs__pull_contacts_page_size(ctx)));
         json_object_set(vars, "filters", filters);
         break;
     case GS_ENTITY_APPOINTMENTS:
@@ -274,7 +274,7 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
         rc = check_event_pianos(page.nodes, what);
     /* Follow-up requests for long contact lists, before the transaction. */
     if (rc == GS_OK && entity->id == GS_ENTITY_CLIENTS)
-        rc = gs_pull_contacts_complete(ctx, page.nodes, totals->page);
+        rc = gs__pull_contacts_complete(ctx, page.nodes, totals->page);
     if (rc != GS_OK)
         goto done;
     if (totals->page == 1 || totals->total < 0)
@@ -284,7 +284,7 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     rc = gs_store_begin(ctx->store);
     if (rc != GS_OK)
         goto done;
-    rc = gs_pull_ingest_page(ctx, entity, page.nodes, totals->page,
+    rc = gs__pull_ingest_page(ctx, entity, page.nodes, totals->page,
                              &totals->changed, &totals->rejected,
                              &totals->max_stamp, totals->max_text);
     if (rc == GS_OK) {
@@ -388,7 +388,7 @@ static int finish(gs_pull_ctx *ctx, const gs_entity *entity,
         rc = stop_seen(ctx, entity);
     /* Only a swept full read is the periodic one full-every asks for. */
     if (rc == GS_OK && plan->mode == GS_PLAN_FULL && !no_sweep)
-        rc = gs_pull_full_done(ctx, entity);
+        rc = gs__pull_full_done(ctx, entity);
     if (no_sweep && *no_sweep) {
         size_t len = strlen(report->reason);
 
@@ -421,12 +421,12 @@ static int finish(gs_pull_ctx *ctx, const gs_entity *entity,
     return rc;
 }
 
-int gs_pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
+int gs__pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
                    const gs_pull_plan *plan, gs_sync_state *state)
 {
     gs_entity_report *report = &ctx->report->entity[entity->id];
     page_totals totals = {0};
-    const char *resume = gs_pull_resumable(state, plan->mode);
+    const char *resume = gs__pull_resumable(state, plan->mode);
     char *cursor = NULL, *next = NULL;
     char key[64];
     int rc = GS_OK;

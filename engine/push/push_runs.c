@@ -32,7 +32,7 @@ static int new_uuid(char out[37])
 {
     unsigned char b[16];
 
-    if (gs_random_bytes(b, sizeof b) != GS_OK)
+    if (gs__random_bytes(b, sizeof b) != GS_OK)
         return gs_error_wrap("push: no random bytes for the cache id");
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
@@ -44,7 +44,7 @@ static int new_uuid(char out[37])
     return GS_OK;
 }
 
-int gs_push_run_key(char *out, size_t size, gs_store *store, long long run_id)
+int gs__push_run_key(char *out, size_t size, gs_store *store, long long run_id)
 {
     char host[256] = "";
     char uuid[37];
@@ -167,7 +167,7 @@ static int post_run(gs_http *http, const char *base_url,
     }
     /* The same verdict as an entity's upsert: 201/200 with an empty body,
      * nothing else (an HTML page with 200 is not a logged run). */
-    gs_push_judge(&answer, GS_OK, response.status, response.body);
+    gs__push_judge(&answer, GS_OK, response.status, response.body);
     if (answer.verdict != GS_PUSH_LANDED) {
         char host[256];
         gs_http_url_host(host, sizeof host, base_url);
@@ -189,7 +189,7 @@ done:
     return rc;
 }
 
-int gs_push_run_row(gs_http *http, const char *base_url,
+int gs__push_run_row(gs_http *http, const char *base_url,
                     const char *const *headers, gs_store *store,
                     long long run_id, const gs_push_report *report, int push_rc,
                     const char *now)
@@ -221,7 +221,7 @@ int gs_push_run_row(gs_http *http, const char *base_url,
         json_t *payload;
         if (id != run_id && id <= sent)
             continue;
-        rc = gs_push_run_key(key, sizeof key, store, id);
+        rc = gs__push_run_key(key, sizeof key, store, id);
         if (rc != GS_OK)
             goto done;
         payload = run_payload(run, key, id == run_id, report, push_rc, now);

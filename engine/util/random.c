@@ -1,4 +1,4 @@
-/* gs_random_bytes(): getrandom(2) on Linux (no file descriptor, works in a
+/* gs__random_bytes(): getrandom(2) on Linux (no file descriptor, works in a
  * chroot), arc4random_buf(3) on the BSDs and macOS (which have no
  * <sys/random.h> getrandom), /dev/urandom elsewhere. */
 #include "random.h"
@@ -13,7 +13,7 @@
 #if defined(__linux__)
 #include <sys/random.h>
 
-int gs_random_bytes(void *out, size_t size)
+int gs__random_bytes(void *out, size_t size)
 {
     unsigned char *p = out;
 
@@ -33,13 +33,13 @@ int gs_random_bytes(void *out, size_t size)
     defined(__NetBSD__)
 #include <stdlib.h>
 
-int gs_random_bytes(void *out, size_t size)
+int gs__random_bytes(void *out, size_t size)
 {
     arc4random_buf(out, size); /* cannot fail */
     return GS_OK;
 }
 #else
-int gs_random_bytes(void *out, size_t size)
+int gs__random_bytes(void *out, size_t size)
 {
     unsigned char *p = out;
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);

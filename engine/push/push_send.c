@@ -86,7 +86,7 @@ static void read_error_body(gs_push_answer *answer, const char *body)
     json_decref(root);
 }
 
-void gs_push_judge(gs_push_answer *answer, int http_rc, long status,
+void gs__push_judge(gs_push_answer *answer, int http_rc, long status,
                    const char *body)
 {
     memset(answer, 0, sizeof *answer);
@@ -170,7 +170,7 @@ static int final_for_batch(void *ctx, long status, const char *body,
     return timeout;
 }
 
-int gs_push_post(gs_push_answer *answer, void *sender, const char *body,
+int gs__push_post(gs_push_answer *answer, void *sender, const char *body,
                  size_t len, size_t rows)
 {
     gs_push_target *target = sender;
@@ -189,7 +189,7 @@ int gs_push_post(gs_push_answer *answer, void *sender, const char *body,
         gs_http_response_free(&response);
         return rc; /* local failure: not the target's verdict */
     }
-    gs_push_judge(answer, rc, response.status, response.body);
+    gs__push_judge(answer, rc, response.status, response.body);
     if (rc != GS_OK) /* keep the transport's words: host, path and cause */
         gs_copy_text(answer->message, sizeof answer->message,
                      gs_error_last()->message);

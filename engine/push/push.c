@@ -201,7 +201,7 @@ static int stopped(entity_push *ep, const gs_push_rows *rows, size_t from,
     /* No answer in time to a batch of several rows may be the statement's
      * cost: the next run starts with half of it (remember_rows()). */
     if (stop->status == 0 && stop->timed_out && n > 1)
-        gs_push_split_shrink(&ep->split, n);
+        gs__push_split_shrink(&ep->split, n);
     switch (stop->code) {
     case GS_EAUTH:
         return gs_error_set_http(
@@ -332,7 +332,7 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
     int rc = GS_OK;
 
     if (ctx->opts->dry_run) {
-        while ((n = gs_push_batch_take(rows, from, learned_rows(ep),
+        while ((n = gs__push_batch_take(rows, from, learned_rows(ep),
                                        ctx->batch_bytes)) > 0) {
             ep->rep->batches++;
             from += n;
@@ -347,14 +347,14 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
                             "push %s: out of memory", ep->entity->name);
     /* After a 413, later batches stay under the size the target refused,
      * instead of being refused and halved one by one. */
-    while ((n = gs_push_batch_take(rows, from, learned_rows(ep),
+    while ((n = gs__push_batch_take(rows, from, learned_rows(ep),
                                    learned_bytes(ep))) > 0) {
         if (ctx->opts->cancel && *ctx->opts->cancel)
             return gs_error_set(GS_ECANCELED, GS_ECLASS_NONE,
                                 "push %s: interrupted; the batches sent are "
                                 "recorded, the rest goes next run",
                                 ep->entity->name);
-        rc = gs_push_send_split(&ep->split, rows, from, n);
+        rc = gs__push_send_split(&ep->split, rows, from, n);
         if (rc == GS_ENOMEM)
             return rc;
         if (rc != GS_OK) {
@@ -446,12 +446,12 @@ static int retry_quarantined(entity_push *ep)
     }
     if (!ctx->opts->dry_run && (rc = forget_vanished(ep, cache_rows)) != GS_OK)
         goto done;
-    if ((rc = gs_push_rows_add(&rows, ep->entity, retry, ctx->now)) != GS_OK)
+    if ((rc = gs__push_rows_add(&rows, ep->entity, retry, ctx->now)) != GS_OK)
         goto done;
     ep->rep->rows_pending += (long long)rows.count;
     rc = send_rows(ep, &rows, 0);
 done:
-    gs_push_rows_free(&rows);
+    gs__push_rows_free(&rows);
     json_decref(retry);
     json_decref(cache_rows);
     if (rc == GS_ENOMEM)
@@ -484,7 +484,7 @@ static int push_backlog(entity_push *ep)
             json_decref(cache_rows);
             return GS_OK;
         }
-        rc = gs_push_rows_add(&rows, ep->entity, cache_rows, ctx->now);
+        rc = gs__push_rows_add(&rows, ep->entity, cache_rows, ctx->now);
         json_decref(cache_rows);
         if (rc == GS_OK && rows.row[rows.count - 1].change_seq <= after)
             rc = gs_error_set(GS_ESTORE, GS_ECLASS_STORE,
@@ -495,7 +495,7 @@ static int push_backlog(entity_push *ep)
             after = rows.row[rows.count - 1].change_seq;
             rc = send_rows(ep, &rows, 1);
         }
-        gs_push_rows_free(&rows);
+        gs__push_rows_free(&rows);
         if (rc != GS_OK)
             return rc;
     }
@@ -585,7 +585,7 @@ static int push_entity(push_ctx *ctx, const gs_entity *entity,
     ep.entity = entity;
     ep.rep = rep;
     ep.table = table[0] ? table : entity->target_table;
-    ep.split.send = gs_push_post;
+    ep.split.send = gs__push_post;
     ep.split.sender = &ep.target;
     if (ctx->http)
         gs_http_get_stats(&before, ctx->http);
@@ -736,7 +736,7 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
     if (opts->run_id && !opts->dry_run && !auth_refused && !stop &&
         after.requests > before.requests) {
         gs_error saved = *gs_error_last();
-        int run_rc = gs_push_run_row(http, ctx.base_url.data, ctx.headers,
+        int run_rc = gs__push_run_row(http, ctx.base_url.data, ctx.headers,
                                      store, opts->run_id, report, rc, ctx.now);
         if (rc != GS_OK) /* the entities' failure is the one to report */
             gs_error_set_http(saved.code, saved.klass, saved.http_status, "%s",
@@ -757,53 +757,4 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
 done:
     ctx_free(&ctx);
     return rc;
-}
-
-json_t *gs_push_report_json(const gs_push_report *report)
-{
-    json_t *root = json_object();
-    json_t *entities = json_object();
-
-    if (!root || !entities || !report) {
-        json_decref(root);
-        json_decref(entities);
-        return NULL;
-    }
-    for (int e = 0; e < GS_ENTITY_COUNT; e++) {
-        const gs_push_entity_report *rep = &report->entity[e];
-        json_t *one = json_pack("{sI sI sI sI sI sI ss}", "rows_pending",
-                                (json_int_t)rep->rows_pending, "rows_pushed",
-                                (json_int_t)rep->rows_pushed, "rows_failed",
-                                (json_int_t)rep->rows_failed, "requests",
-                                (json_int_t)rep->requests, "batches",
-                                (json_int_t)rep->batches, "batch_rows",
-                                (json_int_t)rep->batch_rows, "status",
-                                rep->code == GS_OK ? "ok" : "failed");
-        if (!one)
-            goto fail;
-        if (rep->code != GS_OK &&
-            (json_object_set_new(one, "code",
-                                 json_string(gs_strerror(rep->code))) ||
-             json_object_set_new(one, "error", json_string(rep->error)))) {
-            json_decref(one);
-            goto fail;
-        }
-        if (json_object_set_new(entities, gs_entity_get((gs_entity_id)e)->name,
-                                one) != 0)
-            goto fail;
-    }
-    if (json_object_set_new(root, "requests",
-                            json_integer((json_int_t)report->requests)) ||
-        json_object_set_new(root, "rows_pushed",
-                            json_integer((json_int_t)report->rows_pushed)))
-        goto fail;
-    if (json_object_set_new(root, "entities", entities) != 0) {
-        json_decref(root);
-        return NULL;
-    }
-    return root;
-fail:
-    json_decref(entities);
-    json_decref(root);
-    return NULL;
 }
