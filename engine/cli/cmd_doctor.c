@@ -3,60 +3,7 @@
  * problem (3 config, 4 network, 5 credentials, 7 cache, 8 lock held). */
 #include "doctor.h"
 
-#include <stdarg.h>
 #include <string.h>
-
-#define AREA_WIDTH 9
-
-static void print_line(const char *status, const char *area, const char *fmt,
-                       va_list ap)
-{
-    printf("%-8s %-*s ", status, AREA_WIDTH, area);
-    vprintf(fmt, ap);
-    printf("\n");
-    /* A cron log or a pipe shows each check as it finishes, not at exit. */
-    fflush(stdout);
-}
-
-void doctor_ok(gs_doctor *d, const char *area, const char *fmt, ...)
-{
-    va_list ap;
-
-    d->checks++;
-    if (d->cli->verbosity < GS_NORMAL)
-        return;
-    va_start(ap, fmt);
-    print_line("ok", area, fmt, ap);
-    va_end(ap);
-}
-
-void doctor_problem(gs_doctor *d, const char *area, int exit_code,
-                    const char *fix, const char *fmt, ...)
-{
-    va_list ap;
-
-    d->checks++;
-    d->problems++;
-    if (d->exit_code == GS_EXIT_OK)
-        d->exit_code = exit_code;
-    va_start(ap, fmt);
-    print_line("PROBLEM", area, fmt, ap);
-    va_end(ap);
-    if (fix && *fix)
-        printf("%-8s %-*s fix: %s\n", "", AREA_WIDTH, "", fix);
-}
-
-void doctor_skip(gs_doctor *d, const char *area, const char *fmt, ...)
-{
-    va_list ap;
-
-    d->skipped++;
-    if (d->cli->verbosity < GS_NORMAL)
-        return;
-    va_start(ap, fmt);
-    print_line("skipped", area, fmt, ap);
-    va_end(ap);
-}
 
 int cmd_doctor(gs_cli *cli, int argc, char **argv)
 {
@@ -74,17 +21,17 @@ int cmd_doctor(gs_cli *cli, int argc, char **argv)
                                argv[first]);
     memset(&d, 0, sizeof d);
     d.cli = cli;
-    loaded = doctor_config(&d, &cfg);
+    loaded = cli_doctor_config(&d, &cfg);
     if (loaded)
-        doctor_settings(&d, &cfg);
-    doctor_cache(&d);
+        cli_doctor_settings(&d, &cfg);
+    cli_doctor_cache(&d);
     if (loaded) {
-        doctor_gazelle(&d, &cfg);
-        doctor_supabase(&d, &cfg);
+        cli_doctor_gazelle(&d, &cfg);
+        cli_doctor_supabase(&d, &cfg);
         gs_config_free(&cfg);
     } else {
-        doctor_skip(&d, "gazelle", "the configuration did not load");
-        doctor_skip(&d, "supabase", "the configuration did not load");
+        cli_doctor_skip(&d, "gazelle", "the configuration did not load");
+        cli_doctor_skip(&d, "supabase", "the configuration did not load");
     }
     if (d.problems)
         printf("%d problem%s in %d checks; fix %s and run '%s doctor' "

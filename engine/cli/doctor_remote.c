@@ -41,11 +41,11 @@ static void network_problem(gs_doctor *d, const char *area, const char *url,
     snprintf(fix, sizeof fix,
              "check %s (host %s) and this machine's network, DNS and proxy",
              variable, host);
-    doctor_problem(d, area, GS_EXIT_NETWORK, fix, "cannot reach %s: %s", host,
-                   e->message[0] ? e->message : gs_strerror(e->code));
+    cli_doctor_problem(d, area, GS_EXIT_NETWORK, fix, "cannot reach %s: %s",
+                       host, e->message[0] ? e->message : gs_strerror(e->code));
 }
 
-void doctor_gazelle(gs_doctor *d, const gs_config *cfg)
+void cli_doctor_gazelle(gs_doctor *d, const gs_config *cfg)
 {
     static const char document[] = "query Doctor { allUsers { id } }";
     gs_cli_gazelle gz;
@@ -56,7 +56,7 @@ void doctor_gazelle(gs_doctor *d, const gs_config *cfg)
 
     memset(&gz, 0, sizeof gz);
     if (!cfg->gazelle_url || !*cfg->gazelle_url) {
-        doctor_skip(d, "gazelle", "no GAZELLE_API_URL to ask");
+        cli_doctor_skip(d, "gazelle", "no GAZELLE_API_URL to ask");
         return;
     }
     gs_http_url_host(host, sizeof host, cfg->gazelle_url);
@@ -69,40 +69,42 @@ void doctor_gazelle(gs_doctor *d, const gs_config *cfg)
     quick.run_timeout_s = 60;
     rc = cli_gazelle_open(&gz, NULL, d->cli, &quick);
     if (rc != GS_OK) {
-        doctor_problem(d, "gazelle", GS_EXIT_CONFIG, "see the message", "%s",
-                       gs_error_last()->message);
+        cli_doctor_problem(d, "gazelle", GS_EXIT_CONFIG, "see the message",
+                           "%s", gs_error_last()->message);
         goto done;
     }
     gs_error_clear();
     rc = gs_gazelle_query(&data, gz.gazelle, document, NULL, "doctor query");
     if (rc == GS_OK) {
         json_t *users = json_object_get(data, "allUsers");
-        doctor_ok(d, "gazelle",
-                  "%s answered, credentials accepted, allUsers: %zu users",
-                  host, json_is_array(users) ? json_array_size(users) : 0);
+        cli_doctor_ok(d, "gazelle",
+                      "%s answered, credentials accepted, allUsers: %zu users",
+                      host, json_is_array(users) ? json_array_size(users) : 0);
         goto done;
     }
     const gs_error *e = gs_error_last();
     if (rc == GS_EAUTH)
-        doctor_problem(d, "gazelle", GS_EXIT_AUTH,
-                       gz.no_credentials
-                           ? "set GAZELLE_ACCESS_TOKEN or GAZELLE_API_KEY"
-                           : "renew the credentials in .env (a new access "
-                             "and refresh token, or API key)",
-                       "%s refused the credentials: %s", host, e->message);
+        cli_doctor_problem(d, "gazelle", GS_EXIT_AUTH,
+                           gz.no_credentials
+                               ? "set GAZELLE_ACCESS_TOKEN or GAZELLE_API_KEY"
+                               : "renew the credentials in .env (a new access "
+                                 "and refresh token, or API key)",
+                           "%s refused the credentials: %s", host, e->message);
     else if (e->http_status == 404)
-        doctor_problem(d, "gazelle", GS_EXIT_NETWORK,
-                       strstr(cfg->gazelle_url, "/graphql/private")
-                           ? "check the account's API URL in Gazelle's "
-                             "developer settings"
-                           : "GAZELLE_API_URL must end in /graphql/private/",
-                       "%s answered 404: %s", host, e->message);
+        cli_doctor_problem(
+            d, "gazelle", GS_EXIT_NETWORK,
+            strstr(cfg->gazelle_url, "/graphql/private")
+                ? "check the account's API URL in Gazelle's "
+                  "developer settings"
+                : "GAZELLE_API_URL must end in /graphql/private/",
+            "%s answered 404: %s", host, e->message);
     else if (e->http_status == 0 && rc == GS_EHTTP)
         network_problem(d, "gazelle", cfg->gazelle_url, "GAZELLE_API_URL");
     else
-        doctor_problem(d, "gazelle", cli_exit_code(rc),
-                       "check GAZELLE_API_URL names the Gazelle private API",
-                       "%s: %s", host, e->message);
+        cli_doctor_problem(
+            d, "gazelle", cli_exit_code(rc),
+            "check GAZELLE_API_URL names the Gazelle private API", "%s: %s",
+            host, e->message);
 
 done:
     json_decref(data);
@@ -207,10 +209,10 @@ static void missing_columns(supa_ctx *s, const char *table, const char *columns)
         gs_http_response_free(&r);
     }
     fix_schema(fix, sizeof fix);
-    doctor_problem(s->d, "supabase", GS_EXIT_NETWORK, fix,
-                   "table %s lacks column%s %s", table,
-                   strchr(missing.data ? missing.data : "", ',') ? "s" : "",
-                   missing.data ? missing.data : "(see the answer)");
+    cli_doctor_problem(s->d, "supabase", GS_EXIT_NETWORK, fix,
+                       "table %s lacks column%s %s", table,
+                       strchr(missing.data ? missing.data : "", ',') ? "s" : "",
+                       missing.data ? missing.data : "(see the answer)");
     gs_buf_free(&missing);
     free(list);
 }
@@ -230,33 +232,34 @@ static void check_table(supa_ctx *s, const char *table, const char *columns)
     }
     code = pgrst_code(&r, &json);
     if (r.status == 200) {
-        doctor_ok(s->d, "supabase", "table %s and its columns present", table);
+        cli_doctor_ok(s->d, "supabase", "table %s and its columns present",
+                      table);
     } else if (r.status == 401 || r.status == 403) {
-        doctor_problem(s->d, "supabase", GS_EXIT_AUTH,
-                       "copy the service_role key from Supabase (Project "
-                       "Settings > API) into SUPABASE_SERVICE_ROLE_KEY",
-                       "the key was refused (HTTP %ld%s%s)", r.status,
-                       code ? " " : "", code ? code : "");
+        cli_doctor_problem(s->d, "supabase", GS_EXIT_AUTH,
+                           "copy the service_role key from Supabase (Project "
+                           "Settings > API) into SUPABASE_SERVICE_ROLE_KEY",
+                           "the key was refused (HTTP %ld%s%s)", r.status,
+                           code ? " " : "", code ? code : "");
         s->stop = 1;
     } else if (r.status == 404 && code) {
         fix_schema(fix, sizeof fix);
-        doctor_problem(s->d, "supabase", GS_EXIT_NETWORK, fix,
-                       "table %s is missing (%s)", table, code);
+        cli_doctor_problem(s->d, "supabase", GS_EXIT_NETWORK, fix,
+                           "table %s is missing (%s)", table, code);
     } else if (r.status == 404) {
-        doctor_problem(s->d, "supabase", GS_EXIT_NETWORK,
-                       "SUPABASE_URL is the project's URL, "
-                       "https://<project>.supabase.co",
-                       "%s answered 404 without a PostgREST error: not a "
-                       "Supabase API?",
-                       s->cfg->supabase_url);
+        cli_doctor_problem(s->d, "supabase", GS_EXIT_NETWORK,
+                           "SUPABASE_URL is the project's URL, "
+                           "https://<project>.supabase.co",
+                           "%s answered 404 without a PostgREST error: not a "
+                           "Supabase API?",
+                           s->cfg->supabase_url);
         s->stop = 1;
     } else if (r.status == 400 && code &&
                (strcmp(code, "42703") == 0 || strcmp(code, "PGRST204") == 0)) {
         missing_columns(s, table, columns);
     } else {
-        doctor_problem(s->d, "supabase", GS_EXIT_NETWORK, "see the answer",
-                       "reading %s: HTTP %ld%s%s", table, r.status,
-                       code ? " " : "", code ? code : "");
+        cli_doctor_problem(s->d, "supabase", GS_EXIT_NETWORK, "see the answer",
+                           "reading %s: HTTP %ld%s%s", table, r.status,
+                           code ? " " : "", code ? code : "");
     }
 
 done:
@@ -279,17 +282,17 @@ static void check_public(supa_ctx *s, const char *table)
                  "alter table %s enable row level security; (and drop any "
                  "policy that lets anon read)",
                  table);
-        doctor_problem(s->d, "supabase", GS_EXIT_NETWORK, fix,
-                       "the public anon key reads rows of %s: row-level "
-                       "security is off or a policy lets it in",
-                       table);
+        cli_doctor_problem(s->d, "supabase", GS_EXIT_NETWORK, fix,
+                           "the public anon key reads rows of %s: row-level "
+                           "security is off or a policy lets it in",
+                           table);
     } else if (r.status == 200 || r.status == 401 || r.status == 403 ||
                r.status == 404) {
-        doctor_ok(s->d, "supabase", "anon key reads nothing of %s", table);
+        cli_doctor_ok(s->d, "supabase", "anon key reads nothing of %s", table);
     } else {
-        doctor_problem(s->d, "supabase", GS_EXIT_NETWORK, "see the answer",
-                       "reading %s with the anon key: HTTP %ld", table,
-                       r.status);
+        cli_doctor_problem(s->d, "supabase", GS_EXIT_NETWORK, "see the answer",
+                           "reading %s with the anon key: HTTP %ld", table,
+                           r.status);
     }
     gs_http_response_free(&r);
 }
@@ -312,7 +315,7 @@ static char *anon_key(const gs_cli *cli)
     return key;
 }
 
-void doctor_supabase(gs_doctor *d, const gs_config *cfg)
+void cli_doctor_supabase(gs_doctor *d, const gs_config *cfg)
 {
     supa_ctx s;
     gs_http_opts opts;
@@ -324,13 +327,14 @@ void doctor_supabase(gs_doctor *d, const gs_config *cfg)
     s.cfg = cfg;
     if (!cfg->supabase_url || !*cfg->supabase_url || !cfg->supabase_key ||
         !*cfg->supabase_key) {
-        doctor_skip(d, "supabase", "SUPABASE_URL or its key not set");
+        cli_doctor_skip(d, "supabase", "SUPABASE_URL or its key not set");
         return;
     }
     doctor_http_opts(&opts, cfg, "supabase");
     if (gs_http_new(&s.http, &opts) != GS_OK ||
         set_key(&s, cfg->supabase_key) != GS_OK) {
-        doctor_problem(d, "supabase", GS_EXIT_FAILURE, NULL, "out of memory");
+        cli_doctor_problem(d, "supabase", GS_EXIT_FAILURE, NULL,
+                           "out of memory");
         goto done;
     }
     for (int i = 0; i < GS_ENTITY_COUNT && !s.stop; i++) {
@@ -348,9 +352,9 @@ void doctor_supabase(gs_doctor *d, const gs_config *cfg)
         goto done;
     anon = anon_key(d->cli);
     if (!anon) {
-        doctor_skip(d, "supabase",
-                    "row-level security not checked: set SUPABASE_ANON_KEY "
-                    "(the public anon key) to check it");
+        cli_doctor_skip(d, "supabase",
+                        "row-level security not checked: set SUPABASE_ANON_KEY "
+                        "(the public anon key) to check it");
         goto done;
     }
     if (set_key(&s, anon) != GS_OK)
