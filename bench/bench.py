@@ -17,6 +17,18 @@ import tempfile
 import time
 import urllib.request
 
+import divergence
+
+# The latency model of the reference (issue 12): a fixed cost per request
+# and a cost per node returned. gazsync asks one request at a time, so a
+# night's modelled wall time is the sum over its requests.
+LATENCY_MS = 300.0
+LATENCY_PER_NODE_MS = 0.5
+
+
+def modelled_seconds(requests, nodes, factor=1.0):
+    return factor * (requests * LATENCY_MS + nodes * LATENCY_PER_NODE_MS) / 1000
+
 ENTITIES = ["users", "clients", "contacts", "pianos", "appointments",
             "timeline_entries"]
 ROOT_FIELD = {"users": "allUsers", "clients": "allClients",
@@ -175,6 +187,9 @@ def night_figures(sim_stats, dbl_stats, seconds):
     return {
         "gazelle_requests": sim_stats["graphqlRequests"],
         "bytes_received": sim_stats["bytesSent"],
+        "nodes": sim_stats["nodes"],
+        "modelled_seconds": modelled_seconds(sim_stats["graphqlRequests"],
+                                             sim_stats["nodes"]),
         "supabase_requests": dbl_stats["requests"],
         "rows_sent": dbl_stats["rows_written"],
         "seconds": seconds,
@@ -182,9 +197,11 @@ def night_figures(sim_stats, dbl_stats, seconds):
     }
 
 
-def run_flow(args, work, name, nights, ini=None, extra=()):
+def run_flow(args, work, name, nights, ini=None, extra=(), diverge=False):
     """One flow on its own simulator (same seed) and cache: an initial
-    mirror (not counted), then `nights` nights of advance + sync."""
+    mirror (not counted in the year, reported as the first sync), then
+    `nights` nights of advance + sync; with `diverge`, the cache and the
+    target are compared with the simulator's truth after every night."""
     truncate_target()
     sim = Sim(args.build, work, args.seed, args.default_scale)
     dbl = Double()
@@ -195,8 +212,14 @@ def run_flow(args, work, name, nights, ini=None, extra=()):
     gs = Gazsync(args, db, sim, ini)
     try:
         gs.cmd("init")
-        gs.cmd("sync", now=sim.now())  # the initial mirror, default flags
-        result = {"nights": [], "users_changes": 0, "advance": []}
+        sim.reset()
+        dbl.reset()
+        seconds, _ = gs.cmd("sync", now=sim.now())  # the initial mirror
+        result = {"nights": [], "users_changes": 0, "advance": [],
+                  "first_sync": night_figures(sim.stats(), dbl.stats(),
+                                              seconds)}
+        trackers = {"cache": divergence.Tracker(),
+                    "target": divergence.Tracker()} if diverge else None
         for night in range(nights):
             summary = sim.advance(1)
             result["users_changes"] += (summary["users"]["created"] +
@@ -206,8 +229,15 @@ def run_flow(args, work, name, nights, ini=None, extra=()):
             seconds, _ = gs.cmd("sync", *extra, now=sim.now())
             result["nights"].append(night_figures(sim.stats(), dbl.stats(),
                                                   seconds))
+            if trackers and (night + 1) % args.divergence_every == 0:
+                found = divergence.measure(sim.url, db, os.environ["PG_URL"])
+                for place, tracker in trackers.items():
+                    tracker.add(found[place])
             if (night + 1) % 30 == 0:
                 log("%s: night %d/%d" % (name, night + 1, nights))
+        if trackers:
+            result["divergence"] = {place: t.summary()
+                                    for place, t in trackers.items()}
         if name == "gazsync":
             result["nochange"] = nochange(args, gs, sim, dbl)
         return result
@@ -229,6 +259,8 @@ def nochange(args, gs, sim, dbl):
                                   for r in runs]),
         "supabase_requests": median([r["supabase_requests"] for r in runs]),
         "bytes_received": median([r["bytes_received"] for r in runs]),
+        "nodes": median([r["nodes"] for r in runs]),
+        "modelled_seconds": median([r["modelled_seconds"] for r in runs]),
         "seconds": median([r["seconds"] for r in runs]),
         "per_entity_gazelle": {
             e: median([r["entities"][e]["gazelle_requests"] for r in runs])
@@ -241,7 +273,7 @@ def totals(flow, days):
     nights = flow["nights"]
     k = days / len(nights)
     keys = ["gazelle_requests", "bytes_received", "supabase_requests",
-            "rows_sent", "seconds"]
+            "rows_sent", "seconds", "nodes", "modelled_seconds"]
     out = {key: sum(n[key] for n in nights) * k for key in keys}
     out["entities"] = {
         e: {key: sum(n["entities"][e][key] for n in nights) * k
@@ -255,7 +287,7 @@ def totals(flow, days):
 
 def phase_year(args, work):
     log("year: gazsync, %d nights" % args.days)
-    main = run_flow(args, work, "gazsync", args.days)
+    main = run_flow(args, work, "gazsync", args.days, diverge=True)
     ini_a = os.path.join(work, "baseline-a.ini")
     ini_b = os.path.join(work, "baseline-b.ini")
     write_ini(ini_a, "always", "always")
@@ -294,6 +326,11 @@ def phase_year(args, work):
             "seconds_a": ratio(t_a["seconds"], t_main["seconds"]),
         },
         "nochange": main["nochange"],
+        "first_sync": main["first_sync"],
+        "divergence": main["divergence"],
+        "divergence_every": args.divergence_every,
+        "latency_model": {"ms_per_request": LATENCY_MS,
+                          "ms_per_node": LATENCY_PER_NODE_MS},
         "nights": main["nights"],
     }
 
@@ -542,6 +579,7 @@ def main():
     p.add_argument("--default-scale", type=float, default=1)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--phases", default="year,ingest,push")
+    p.add_argument("--divergence-every", type=int, default=1)
     p.add_argument("--command", default="")
     args = p.parse_args()
     if args.scale == int(args.scale):

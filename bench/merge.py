@@ -19,6 +19,8 @@ for key in ("year", "no_change"):
         doc[key] = year[key]
 doc["runs"] = {"year": year["runs"] if isinstance(year["runs"], int)
                else year["runs"]["year"], "ingest_push": timing["runs"]}
+doc["date"] = year["date"]
+doc["timing_date"] = timing.get("timing_date", timing["date"])
 doc["command"] = "\n".join(c for c in (year.get("command"), timing.get("command")) if c)
 json.dump(doc, sys.stdout, indent=1, sort_keys=True)
 sys.stdout.write("\n")

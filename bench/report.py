@@ -72,6 +72,93 @@ def targets(d):
     return out
 
 
+KINDS = ["missing", "gone", "stale", "declared"]
+
+
+def latency_lines(label, f, model):
+    """Wall time of one sync under the latency model, and at half and twice
+    its figures (modelled from the counts: one request at a time)."""
+    base = (f["gazelle_requests"] * model["ms_per_request"] +
+            f["nodes"] * model["ms_per_node"]) / 1000
+    return "| %s | %s | %s | %s | %s | %s | %.1f s | %.1f s | %.1f s | %.2f s |" % (
+        label, n(f["gazelle_requests"]), n(f["nodes"]),
+        n(f["bytes_received"]), n(f["supabase_requests"]),
+        n(f.get("rows_sent")), base / 2, base, base * 2, f["seconds"])
+
+
+def first_sync_section(y):
+    model = y["latency_model"]
+    nights = y["nights"]
+    k = len(nights)
+    mean = {key: sum(x[key] for x in nights) / k for key in
+            ("gazelle_requests", "nodes", "bytes_received",
+             "supabase_requests", "rows_sent", "seconds")}
+    nc = dict(y["nochange"], rows_sent=0)
+    return ["## 0. A first sync, an average night and a quiet night", "",
+            "The default business on the real-API simulator (its schema "
+            "is `schema/gazelle.graphql`). Wall time under the latency "
+            "model: **%g ms per request + %g ms per node**, the reference "
+            "of issue 12, beside half and twice those figures; modelled "
+            "from the request and node counts (gazsync sends one request "
+            "at a time, so the costs add up), and the measured wall time "
+            "on this machine against a simulator with no latency "
+            "(`gazelle-sim --latency-ms` / `--latency-per-node-ms` put the "
+            "same model on the wire)." % (model["ms_per_request"],
+                                          model["ms_per_node"]), "",
+            "| sync | Gazelle requests | nodes | bytes | Supabase requests "
+            "| rows sent | wall at half | **wall, reference** | wall at "
+            "twice | measured (no latency) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+            "| ---: |",
+            latency_lines("first sync (full mirror)", y["first_sync"], model),
+            latency_lines("a night, mean of %d" % k, mean, model),
+            latency_lines("a quiet night (right after a sync)", nc, model),
+            ""]
+
+
+def divergence_section(y):
+    dv = y.get("divergence")
+    if not dv:
+        return []
+    every = y.get("divergence_every", 1)
+    out = ["### Divergence from the truth", "",
+           "After %s, the cache and the Supabase target (PostgreSQL behind "
+           "the double) compared with the simulator's truth (`GET "
+           "/__sim/dump`) by `bench/divergence.py`: **missing** (live "
+           "upstream, absent or marked deleted), **gone** (live here, "
+           "deleted upstream), **stale** (a field gazsync asked for differs "
+           "from the truth), and **declared**: stale rows a policy says it "
+           "does not see until a later read (users between forced reads, "
+           "timeline entries between full reads), counted apart, not "
+           "hidden. %d comparisons; a row-night is one row divergent at one "
+           "comparison." % ("every night" if every == 1 else
+                            "every %dth night" % every,
+                            dv["cache"]["nights"]), "",
+           "| place | divergent row-nights | worst comparison (rows) | "
+           "longest run (comparisons) | declared row-nights | referenced "
+           "users missing |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for place in ("cache", "target"):
+        t = dv[place]
+        out.append("| %s | %s | %s | %s | %s | %s |" % (
+            place, n(t["divergent_row_nights"]), n(t["worst_night"]),
+            n(t["longest_nights"]), n(t["total"]["declared"]),
+            n(t["referenced_users_missing_row_nights"])))
+    out += ["", "Per entity (the cache; the target's are in "
+            "`docs/benchmarks.json`): row-nights, then the worst "
+            "comparison and the longest run of each kind.", "",
+            "| entity | " + " | ".join(KINDS) + " |",
+            "| --- |" + " ---: |" * len(KINDS)]
+    for e in ENTITIES:
+        ent = dv["cache"]["entities"][e]
+        out.append("| %s | %s |" % (e, " | ".join(
+            "%s (worst %s, longest %s)" % (n(ent[k]["row_nights"]),
+                                           n(ent[k]["worst_night"]),
+                                           n(ent[k]["longest_nights"]))
+            for k in KINDS)))
+    out.append("")
+    return out
+
+
 def year_section(d):
     y = d["year"]
     g, a, b = y["gazsync"], y["baseline_a"], y["baseline_b"]
@@ -123,6 +210,7 @@ def year_section(d):
             (n(y["users_requests"]), n(y["users_changes"])),
             "", "A gazsync night takes %s s (median)." %
             n(g["median_night_seconds"], 2), ""]
+    out += divergence_section(y)
     nc = y["nochange"]
     out += ["## 2. A night with no change", "",
             "`gazsync sync` right after a sync (median of %d):" % nc["runs"],
@@ -135,8 +223,9 @@ def year_section(d):
             "Gazelle requests per entity: " + ", ".join(
                 "%s %s" % (e, n(v)) for e, v in
                 nc["per_entity_gazelle"].items()) +
-            ". Appointments re-read their whole date window (-60 d..+90 d) "
-            "every night: that window is the floor.", ""]
+            ". Clients and pianos are read whole every night (`always`: "
+            "no list can be asked by update time) and appointments their "
+            "whole date window: that is the floor.", ""]
     return out
 
 
@@ -249,14 +338,30 @@ def main():
            "smoke run", "```", "", "## Targets", ""]
     out += targets(d)
     out.append("")
+    if "year" in d and "first_sync" in d["year"]:
+        out += first_sync_section(d["year"])
     if "year" in d:
         out += year_section(d)
     if "ingest" in d:
+        if d.get("timing_date") and d["timing_date"] != d["date"]:
+            out += ["*Sections 3 to 5 (ingest, push, memory) were not rerun "
+                    "with the year: they are the run of %s, on the simulator "
+                    "before the real-API rebuild. They measure the pull's "
+                    "page ingest and the push, which the rebuild did not "
+                    "change in kind; the year's request counts above are "
+                    "the new simulator's.*" % d["timing_date"], ""]
         out += ingest_section(d)
     if "push" in d:
         out += push_section(d)
     if "memory" in d:
         out += memory_section(d)
+    frontier = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])),
+                            "frontier.md")
+    if os.path.exists(frontier):
+        out += ["## 6. Cost against freshness: the policy frontier", "",
+                "Written by `bench/experiment.py` (figures: "
+                "`docs/frontier.json`).", "",
+                open(frontier).read().rstrip(), ""]
     notes = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                          "notes.md")
     if os.path.exists(notes):

@@ -36,6 +36,9 @@ Options:
   --default-scale X     size of the default business (default 1)
   --seed N              simulator seed (default 42)
   --phases LIST         year,ingest,push (default: all three)
+  --divergence-every N  compare the cache and the target with the
+                        simulator's truth after every Nth night of the year
+                        (default 1: every night; bench/divergence.py)
   --build DIR           build directory (default build-bench)
   --no-build            use --build as it is (the smoke test)
   --json FILE           default docs/benchmarks.json
@@ -44,7 +47,7 @@ Options:
 EOF
 }
 
-days=365 baseline_nights=3 runs=3 scale=20 default_scale=1 seed=42 phases=year,ingest,push
+divergence_every=1 days=365 baseline_nights=3 runs=3 scale=20 default_scale=1 seed=42 phases=year,ingest,push
 build=build-bench no_build=0 json=docs/benchmarks.json md=docs/benchmarks.md
 command="bench/run.sh $*"
 while [ $# -gt 0 ]; do
@@ -57,6 +60,7 @@ while [ $# -gt 0 ]; do
     --default-scale) default_scale=$2; shift ;;
     --seed) seed=$2; shift ;;
     --phases) phases=$2; shift ;;
+    --divergence-every) divergence_every=$2; shift ;;
     --build) build=$2; shift ;;
     --no-build) no_build=1 ;;
     --json) json=$2; shift ;;
@@ -74,7 +78,8 @@ case "$md" in /*|-) ;; *) md="$root/$md" ;; esac
 GS_BUILD_DIR="$build" bash tools/harness/pg-harness.sh run -- \
   python3 bench/bench.py --build "$build" --out "$json" --days "$days" \
   --baseline-nights "$baseline_nights" --runs "$runs" --scale "$scale" \
-  --default-scale "$default_scale" --seed "$seed" --phases "$phases" --command "$command"
+  --default-scale "$default_scale" --seed "$seed" --phases "$phases" \
+  --divergence-every "$divergence_every" --command "$command"
 if [ "$md" != "-" ]; then
   python3 bench/report.py "$json" >"$md"
   echo "wrote $json and $md"

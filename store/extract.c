@@ -1,5 +1,5 @@
-/* Column paths of engine/entity_map.c, split once per store, and the lookup
- * of a column's value in a Gazelle node; plus the row hash. */
+/* Column paths of engine/entity/entity_map.c, split once per store, and the
+ * lookup of a column's value in a Gazelle node; plus the row hash. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,8 +55,7 @@ void gs__path_free(gs_path *path)
 /* Walks @segs from @node. A "[]" segment maps the rest of the path over the
  * array's elements and collects the non-null results into a new array; a
  * missing or null array gives NULL (no value), an empty one gives []. */
-static json_t *walk(int *owned, json_t *node, const gs_path_seg *segs,
-                    size_t n)
+static json_t *walk(int *owned, json_t *node, const gs_path_seg *segs, size_t n)
 {
     json_t *value = node;
     size_t i;
@@ -75,7 +74,8 @@ static json_t *walk(int *owned, json_t *node, const gs_path_seg *segs,
             list = json_array();
             if (!list)
                 return NULL;
-            json_array_foreach(value, k, elem) {
+            json_array_foreach(value, k, elem)
+            {
                 int elem_owned;
                 json_t *got = walk(&elem_owned, elem, segs + i + 1, n - i - 1);
 
@@ -100,20 +100,4 @@ static json_t *walk(int *owned, json_t *node, const gs_path_seg *segs,
 json_t *gs__path_get(int *owned, json_t *node, const gs_path *path)
 {
     return walk(owned, node, path->segs, path->n_segs);
-}
-
-/* FNV-1a, 64 bits: a change detector, not a defence against an adversary
- * (Gazelle is trusted to send its own data). A collision would need a row's
- * new content to hash like its previous content: 2^-64 per change. */
-uint64_t gs__store_hash64(const void *bytes, size_t len)
-{
-    const unsigned char *p = bytes;
-    uint64_t h = 0xcbf29ce484222325ULL;
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
 }

@@ -70,35 +70,35 @@ enum {
 typedef struct {
     const char *key; /* points into gs_path.text */
     size_t key_len;
-    int is_array;    /* "[]": map the rest of the path over this array */
+    int is_array; /* "[]": map the rest of the path over this array */
 } gs_path_seg;
 
 typedef struct {
-    char *text;      /* the path with '\0' between segments */
+    char *text; /* the path with '\0' between segments */
     gs_path_seg *segs;
     size_t n_segs;
 } gs_path;
 
 typedef struct {
-    gs_path *paths;  /* one per column of the entity */
+    gs_path *paths; /* one per column of the entity */
     sqlite3_stmt *stmts[GS_ESTMT_COUNT];
 } gs_store_entity;
 
 struct gs_store {
     sqlite3 *db;
     int read_only;
-    int lock_fd;         /* <path>.lock held with flock(), or -1 */
-    int in_txn;          /* inside gs_store_begin() .. commit/rollback */
-    long long seq;       /* last change_seq handed out (valid in a txn) */
-    int seq_dirty;       /* seq must be written back before COMMIT */
+    int lock_fd;   /* <path>.lock held with flock(), or -1 */
+    int in_txn;    /* inside gs_store_begin() .. commit/rollback */
+    long long seq; /* last change_seq handed out (valid in a txn) */
+    int seq_dirty; /* seq must be written back before COMMIT */
     int sweep_open[GS_ENTITY_COUNT]; /* upserts record seen ids */
     gs_store_entity ent[GS_ENTITY_COUNT];
     sqlite3_stmt *stmts[GS_STMT_COUNT];
-    gs_buf canon;        /* canonical dump of the node being upserted */
-    uint64_t last_hash;  /* row_hash of the last node upserted */
-    int last_repeat;     /* its id in this sweep: -1 untracked, 0 new,
-                            1 seen with this content, 2 with other */
-    gs_buf scratch;      /* JSON column text of the node being upserted */
+    gs_buf canon;       /* canonical dump of the node being upserted */
+    uint64_t last_hash; /* row_hash of the last node upserted */
+    int last_repeat;    /* its id in this sweep: -1 untracked, 0 new,
+                           1 seen with this content, 2 with other */
+    gs_buf scratch;     /* JSON column text of the node being upserted */
 };
 
 /* lock.c: the run lock on <path>.lock (flock, exclusive), waiting up to
@@ -120,8 +120,7 @@ int gs__store_entity_stmt(sqlite3_stmt **out, gs_store *store,
                           const gs_entity *entity, int kind);
 
 /* Steps a write statement to SQLITE_DONE and resets it. */
-int gs__store_step_done(gs_store *store, sqlite3_stmt *stmt,
-                        const char *what);
+int gs__store_step_done(gs_store *store, sqlite3_stmt *stmt, const char *what);
 
 /* GS_EINVAL unless @entity is one of gs_entity_get()'s. */
 int gs__store_check_entity(const gs_store *store, const gs_entity *entity);
@@ -151,8 +150,5 @@ json_t *gs__path_get(int *owned, json_t *node, const gs_path *path);
 /* @value as compact JSON with sorted keys, into @out (reset first); the
  * same text as json_dumps(JSON_COMPACT | JSON_SORT_KEYS) (canon.c). */
 int gs__store_canonical(gs_buf *out, json_t *value);
-
-/* 64-bit FNV-1a of @len bytes. */
-uint64_t gs__store_hash64(const void *bytes, size_t len);
 
 #endif

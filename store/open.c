@@ -1,7 +1,7 @@
 /* Opening and closing the cache file. */
 #include <errno.h>
-#include <stdio.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,8 +34,8 @@ static int make_private(const char *path)
     if (stat(path, &st) == 0 && (st.st_mode & 077) &&
         chmod(path, st.st_mode & 0700) != 0)
         return gs_error_set(GS_EIO, GS_ECLASS_OS,
-                            "cache %s: cannot make it private (0600): %s",
-                            path, strerror(errno));
+                            "cache %s: cannot make it private (0600): %s", path,
+                            strerror(errno));
     return GS_OK;
 }
 
@@ -171,8 +171,8 @@ static int open_read_only(gs_store *store, const char *path)
                              SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 
     if (rc == SQLITE_OK)
-        rc = sqlite3_exec(store->db, "SELECT count(*) FROM sqlite_schema",
-                          NULL, NULL, NULL);
+        rc = sqlite3_exec(store->db, "SELECT count(*) FROM sqlite_schema", NULL,
+                          NULL, NULL);
     if ((rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_CANTOPEN)
         return rc;
     if ((size_t)snprintf(wal, sizeof wal, "%s-wal", path) >= sizeof wal ||
@@ -180,10 +180,9 @@ static int open_read_only(gs_store *store, const char *path)
         return rc;
     sqlite3_close(store->db);
     store->db = NULL;
-    rc = sqlite3_open_v2(uri.data, &store->db,
-                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
-                             SQLITE_OPEN_NOMUTEX,
-                         NULL);
+    rc = sqlite3_open_v2(
+        uri.data, &store->db,
+        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
     gs_buf_free(&uri);
     return rc;
 }
@@ -191,8 +190,8 @@ static int open_read_only(gs_store *store, const char *path)
 int gs_store_open(gs_store **out, const char *path, const gs_store_opts *opts)
 {
     gs_store *store = NULL;
-    int busy_ms = opts && opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms
-                                                    : 5000;
+    int busy_ms =
+        opts && opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : 5000;
     int rc;
 
     *out = NULL;

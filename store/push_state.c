@@ -140,8 +140,7 @@ int gs_store_failure_clear(gs_store *store, const gs_entity *entity,
     if (!id)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "%s: no id",
                             entity->name);
-    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_FAIL_CLEAR,
-                             fail_clear_sql)))
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_FAIL_CLEAR, fail_clear_sql)))
         return rc;
     bind_key(stmt, entity, target);
     sqlite3_bind_text(stmt, 3, id, -1, SQLITE_STATIC);

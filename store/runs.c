@@ -57,8 +57,7 @@ int gs_store_run_finish(gs_store *store, long long run_id,
 
     if (!store || !run)
         return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "sync_runs: no run");
-    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_RUN_FINISH,
-                             run_finish_sql)))
+    if ((rc = gs__store_stmt(&stmt, store, GS_STMT_RUN_FINISH, run_finish_sql)))
         return rc;
     sqlite3_bind_int64(stmt, 1, run_id);
     sqlite3_bind_text(stmt, 2, run->status ? run->status : "ok", -1,
@@ -123,9 +122,9 @@ int gs_store_runs_list(json_t **runs, gs_store *store, int limit)
 
             if (strcmp(name, "stats") == 0 &&
                 sqlite3_column_type(stmt, c) == SQLITE_TEXT)
-                value = json_loadb(
-                    (const char *)sqlite3_column_text(stmt, c),
-                    (size_t)sqlite3_column_bytes(stmt, c), 0, NULL);
+                value =
+                    json_loadb((const char *)sqlite3_column_text(stmt, c),
+                               (size_t)sqlite3_column_bytes(stmt, c), 0, NULL);
             if (!value)
                 value = column_json(stmt, c);
             json_object_set_new(row, name, value);

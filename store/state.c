@@ -59,8 +59,8 @@ int gs_store_state_get(gs_sync_state *out, gs_store *store,
         copy_col(out->last_attempt, sizeof out->last_attempt, stmt, 1);
         copy_col(out->last_success, sizeof out->last_success, stmt, 2);
         copy_col(out->high_water, sizeof out->high_water, stmt, 3);
-        copy_col(out->pending_high_water, sizeof out->pending_high_water,
-                 stmt, 4);
+        copy_col(out->pending_high_water, sizeof out->pending_high_water, stmt,
+                 4);
         copy_col(out->resume_cursor, sizeof out->resume_cursor, stmt, 5);
         copy_col(out->status, sizeof out->status, stmt, 6);
         copy_col(out->last_error, sizeof out->last_error, stmt, 7);

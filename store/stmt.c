@@ -8,10 +8,9 @@
 
 int gs__store_sql_error(gs_store *store, int rc, const char *what)
 {
-    return gs_error_set_sqlite(GS_ESTORE, sqlite3_extended_errcode(store->db),
-                               "cache: %s: %s", what,
-                               rc == SQLITE_OK ? "error"
-                                               : sqlite3_errmsg(store->db));
+    return gs_error_set_sqlite(
+        GS_ESTORE, sqlite3_extended_errcode(store->db), "cache: %s: %s", what,
+        rc == SQLITE_OK ? "error" : sqlite3_errmsg(store->db));
 }
 
 static int prepare(sqlite3_stmt **out, gs_store *store, const char *sql)
@@ -64,8 +63,7 @@ int gs__store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s)
 }
 
 /* "c1", "c2", ... of the mapping (names from the fixed list, quoted). */
-static int put_columns(gs_buf *sql, const gs_entity *entity,
-                       const char *prefix)
+static int put_columns(gs_buf *sql, const gs_entity *entity, const char *prefix)
 {
     int rc = GS_OK;
 
@@ -87,8 +85,8 @@ static int build_upsert(gs_buf *sql, const gs_entity *entity)
     for (size_t i = 0; i < n && rc == GS_OK; i++)
         rc = gs_buf_printf(sql, "?%zu, ", i + 1);
     rc = rc ? rc
-            : gs_buf_printf(sql, "?%zu, ?%zu, ?%zu, NULL, ?%zu) ", n + 1,
-                            n + 2, n + 3, n + 4);
+            : gs_buf_printf(sql, "?%zu, ?%zu, ?%zu, NULL, ?%zu) ", n + 1, n + 2,
+                            n + 3, n + 4);
     rc = rc ? rc : gs_buf_puts(sql, "ON CONFLICT (id) DO UPDATE SET ");
     for (size_t i = 1; i < n && rc == GS_OK; i++)
         rc = gs_buf_printf(sql, "\"%s\" = excluded.\"%s\", ",
@@ -105,8 +103,7 @@ static int build_upsert(gs_buf *sql, const gs_entity *entity)
     return rc;
 }
 
-static int build_select(gs_buf *sql, const gs_entity *entity,
-                        const char *where)
+static int build_select(gs_buf *sql, const gs_entity *entity, const char *where)
 {
     int rc = gs_buf_puts(sql, "SELECT ");
 

@@ -1,8 +1,8 @@
 /* The hot path of a pull: one Gazelle node -> one cache row.
  *
- * Per node: one canonical dump (compact, keys sorted; canon.c) that is both `raw` and
- * the input of row_hash, so a node whose keys arrive in another order is not
- * a change; one FNV-1a pass over it; one step of a cached INSERT .. ON
+ * Per node: one canonical dump (compact, keys sorted; canon.c) that is both
+ * `raw` and the input of row_hash, so a node whose keys arrive in another order
+ * is not a change; one FNV-1a pass over it; one step of a cached INSERT .. ON
  * CONFLICT .. DO UPDATE .. WHERE row_hash differs. An unchanged row is a
  * lookup in the primary-key index and nothing else. Strings are bound
  * without copies (SQLITE_STATIC: the node and the dump outlive the step) and
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "internal.h"
 
 static const char seen_add_sql[] =
@@ -45,8 +46,7 @@ static int bind_value(gs_store *store, sqlite3_stmt *stmt, int idx,
             if (gs__store_canonical(&store->scratch, value) != GS_OK)
                 return SQLITE_NOMEM;
             return sqlite3_bind_text(stmt, idx, store->scratch.data,
-                                     (int)store->scratch.len,
-                                     SQLITE_TRANSIENT);
+                                     (int)store->scratch.len, SQLITE_TRANSIENT);
         }
         break;
     }
@@ -62,8 +62,8 @@ static int bind_columns(gs_store *store, sqlite3_stmt *stmt,
         int owned, rc;
         json_t *value = gs__path_get(&owned, node, &paths[i]);
 
-        rc = bind_value(store, stmt, (int)i + 1, entity->columns[i].type,
-                        value);
+        rc =
+            bind_value(store, stmt, (int)i + 1, entity->columns[i].type, value);
         if (owned)
             json_decref(value);
         if (rc != SQLITE_OK)
@@ -76,8 +76,7 @@ static int bind_columns(gs_store *store, sqlite3_stmt *stmt,
  * already there (the same id twice in one read) is compared: the caller
  * learns from last_repeat whether the content differed. The common case
  * stays one insert; the lookup runs only for a repeat. */
-static int record_seen(gs_store *store, const gs_entity *entity,
-                       json_t *id)
+static int record_seen(gs_store *store, const gs_entity *entity, json_t *id)
 {
     sqlite3_stmt *stmt;
     int rc = gs__store_stmt(&stmt, store, GS_STMT_SEEN_ADD, seen_add_sql);
@@ -122,7 +121,7 @@ static int write_row(int *changed, gs_store *store, const gs_entity *entity,
         return rc;
     if ((rc = gs__store_canonical(&store->canon, node)) != GS_OK)
         return rc;
-    hash = gs__store_hash64(store->canon.data, store->canon.len);
+    hash = gs_hash_fnv1a(store->canon.data, store->canon.len);
     store->last_hash = hash;
     if ((rc = bind_columns(store, stmt, entity, node)) != GS_OK)
         goto done;

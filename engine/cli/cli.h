@@ -14,10 +14,6 @@
 #include "clock.h"
 #include "gazsync/gazsync.h"
 
-/* Kept by hand in step with project(VERSION) in CMakeLists.txt: the CLI may
- * not change the build files, and the library has no version call yet. */
-#define GS_CLI_VERSION "0.1.0"
-
 /* Documented exit codes (--help, docs/gazsync.1, docs/cli.md). Scripts and
  * cron jobs branch on these, so the numbers never change. */
 enum {

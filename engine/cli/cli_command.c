@@ -8,7 +8,7 @@
 
 void cli_print_version(void)
 {
-    printf("gazsync %s (cache schema %d)\n", GS_CLI_VERSION,
+    printf("gazsync %s (cache schema %d)\n", gs_version(),
            gs_store_schema_version());
 }
 

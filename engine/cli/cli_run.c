@@ -3,6 +3,8 @@
  * reports the library hands back. */
 #include "cli.h"
 #include "cli_tokens.h"
+#include "hash.h"
+#include "secret.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,15 +25,14 @@ static void env_fingerprint(char out[32], const gs_config *cfg)
 {
     const char *parts[3] = {cfg->gazelle_access_token,
                             cfg->gazelle_refresh_token, cfg->gazelle_api_key};
-    uint64_t h = 14695981039346656037ULL;
+    uint64_t h = GS_HASH_INIT;
 
     for (int i = 0; i < 3; i++) {
-        for (const char *p = parts[i] ? parts[i] : ""; *p; p++) {
-            h ^= (unsigned char)*p;
-            h *= 1099511628211ULL;
-        }
-        h ^= 0xff; /* separator: ("ab","c") differs from ("a","bc") */
-        h *= 1099511628211ULL;
+        const char *part = parts[i] ? parts[i] : "";
+
+        h = gs_hash_continue(h, part, strlen(part));
+        /* separator: ("ab","c") differs from ("a","bc") */
+        h = gs_hash_continue(h, "\xff", 1);
     }
     snprintf(out, 32, "fnv1a64:%016llx", (unsigned long long)h);
 }
@@ -177,14 +178,8 @@ int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,
 
 done:
     /* The client copied them; wipe our copies of the secrets. */
-    if (access) {
-        explicit_bzero(access, strlen(access));
-        free(access);
-    }
-    if (refresh) {
-        explicit_bzero(refresh, strlen(refresh));
-        free(refresh);
-    }
+    gs_secret_free(access);
+    gs_secret_free(refresh);
     if (rc != GS_OK)
         cli_gazelle_close(gz);
     return rc;

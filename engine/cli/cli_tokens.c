@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "cli_tokens.h"
 #include "internal_config.h"
+#include "secret.h"
 
 #define META_ACCESS "gazelle.access_token"
 #define META_REFRESH "gazelle.refresh_token"
@@ -31,11 +32,8 @@
 
 static void wipe(char **s)
 {
-    if (*s) {
-        explicit_bzero(*s, strlen(*s));
-        free(*s);
-        *s = NULL;
-    }
+    gs_secret_free(*s);
+    *s = NULL;
 }
 
 void cli_tokens_free(cli_tokens *t)
@@ -145,8 +143,7 @@ done:
         close(fd);
     if (rc != GS_OK)
         unlink(tmp);
-    if (text.data)
-        explicit_bzero(text.data, text.len);
+    gs_secret_wipe(text.data, text.len);
     gs_buf_free(&text);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include "gazsync/config.h"
 #include "gazsync/error.h"
 #include "internal_config.h"
+#include "secret.h"
 
 #define DEFAULT_GAZELLE_URL "https://gazelleapp.io/graphql/private/"
 
@@ -47,11 +48,15 @@ void gs_config_defaults(gs_config *cfg)
             break;
         case GS_ENTITY_APPOINTMENTS:
             p->kind = GS_POLICY_WINDOW;
-            p->window_past_days = 60;
-            p->window_future_days = 90;
-            /* The window is re-read every night (~1,300 events for the
-             * seed's business): pages of 200, the largest seen in use,
-             * halve the nightly cost. */
+            /* Bookings are made up to six months ahead and must be seen
+             * the night they are made (a +90d edge missed them for
+             * months); past events stop changing once closed, a week
+             * after covers late write-ups. Chosen on the measured
+             * frontier (docs/benchmarks.md section 6). */
+            p->window_past_days = 7;
+            p->window_future_days = 190;
+            /* The window is re-read every night: pages of 200, the
+             * largest seen in use, halve the nightly cost. */
             p->page_size = 200;
             break;
         case GS_ENTITY_TIMELINE:
@@ -84,19 +89,21 @@ void gs_config_free(gs_config *cfg)
     if (!cfg)
         return;
     char **strings[] = {
-        &cfg->gazelle_url,          &cfg->gazelle_oauth_url,
-        &cfg->gazelle_access_token, &cfg->gazelle_api_key,
-        &cfg->gazelle_refresh_token, &cfg->gazelle_client_id,
-        &cfg->gazelle_client_secret, &cfg->supabase_url,
-        &cfg->supabase_key,         &cfg->supabase_target,
+        &cfg->gazelle_url,
+        &cfg->gazelle_oauth_url,
+        &cfg->gazelle_access_token,
+        &cfg->gazelle_api_key,
+        &cfg->gazelle_refresh_token,
+        &cfg->gazelle_client_id,
+        &cfg->gazelle_client_secret,
+        &cfg->supabase_url,
+        &cfg->supabase_key,
+        &cfg->supabase_target,
         &cfg->ca_bundle,
     };
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
-        if (*strings[i]) {
-            memset(*strings[i], 0, strlen(*strings[i]));
-            free(*strings[i]);
-            *strings[i] = NULL;
-        }
+        gs_secret_free(*strings[i]);
+        *strings[i] = NULL;
     }
 }
 
@@ -131,7 +138,7 @@ typedef enum { V_STRING, V_URL, V_LONG, V_INT, V_ZONE } value_kind;
 typedef struct {
     const char *name;
     value_kind kind;
-    size_t offset;  /* in gs_config */
+    size_t offset; /* in gs_config */
     long min, max;
 } env_var;
 
@@ -159,8 +166,7 @@ static const env_var env_vars[] = {
 };
 #undef AT
 
-static int apply_env_var(gs_config *cfg, const env_var *var,
-                         const env_value *v)
+static int apply_env_var(gs_config *cfg, const env_var *var, const env_value *v)
 {
     char *base = (char *)cfg + var->offset;
     long n;
@@ -171,7 +177,7 @@ static int apply_env_var(gs_config *cfg, const env_var *var,
             goto bad;
         /* fall through */
     case V_STRING:
-        if (!*v->value)  /* an empty variable means "not set" */
+        if (!*v->value) /* an empty variable means "not set" */
             return GS_OK;
         if (gs__set_string((char **)(void *)base, v->value) != GS_OK)
             return gs_error_set(GS_ENOMEM, GS_ECLASS_CONFIG, "out of memory");
@@ -202,10 +208,9 @@ bad:
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
                             "%s: %s must be a whole number from %ld to %ld",
                             v->origin, var->name, var->min, var->max);
-    return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG, "%s: %s is not valid%s",
-                        v->origin, var->name,
-                        var->kind == V_URL ? " (an http:// or https:// URL)"
-                                           : "");
+    return gs_error_set(
+        GS_ECONFIG, GS_ECLASS_CONFIG, "%s: %s is not valid%s", v->origin,
+        var->name, var->kind == V_URL ? " (an http:// or https:// URL)" : "");
 }
 
 static int apply_environment(gs_config *cfg, const gs__dotenv *dotenv,

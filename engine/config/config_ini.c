@@ -8,7 +8,13 @@
 #include <string.h>
 
 #include "gazsync/error.h"
+#include "ident.h"
 #include "internal_config.h"
+
+/* A policy's target_table holds any name the one table rule accepts. */
+_Static_assert(sizeof(((gs_entity_policy *)0)->target_table) ==
+                   GS_TABLE_NAME_SIZE,
+               "target_table and GS_TABLE_NAME_SIZE disagree");
 
 /* What the reader saw of the line libinih is parsing: libinih hands the
  * handler a key and a value, not where they came from. */
@@ -172,7 +178,7 @@ static int column_key(ini_ctx *ctx, const gs_entity *e, gs_entity_policy *p,
         if (strcmp(e->columns[i].name, column) != 0)
             continue;
         /* The id is the upsert's conflict key, external_id: not renamable. */
-        if (i == 0 || (strcmp(value, "-") != 0 && !gs__valid_table_name(value)))
+        if (i == 0 || (strcmp(value, "-") != 0 && !gs_table_name_valid(value)))
             return bad_value(ctx, s, name);
         snprintf(p->column_target[i], sizeof p->column_target[i], "%s", value);
         return 1;
@@ -224,7 +230,7 @@ static int entity_key(ini_ctx *ctx, const gs_entity *e, gs_entity_policy *p,
         return 1;
     }
     if (strcmp(name, "target_table") == 0) {
-        if (!gs__valid_table_name(value))
+        if (!gs_table_name_valid(value))
             return bad_value(ctx, s, name);
         snprintf(p->target_table, sizeof p->target_table, "%s", value);
         return 1;

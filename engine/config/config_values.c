@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "gazsync/error.h"
 #include "internal_config.h"
+#include "secret.h"
 
 int gs__parse_long(long *out, const char *text, long min, long max)
 {
@@ -78,20 +79,6 @@ int gs__known_time_zone(const char *text)
 }
 
 /* A table name spliced into a PostgREST path: lowercase identifier. */
-int gs__valid_table_name(const char *text)
-{
-    size_t n = strlen(text);
-
-    if (n == 0 || n >= sizeof((gs_entity_policy *)0)->target_table ||
-        !(islower((unsigned char)text[0]) || text[0] == '_'))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!(islower((unsigned char)text[i]) ||
-              isdigit((unsigned char)text[i]) || text[i] == '_'))
-            return 0;
-    return 1;
-}
-
 int gs__valid_url(const char *text)
 {
     return strncmp(text, "https://", 8) == 0 ||
@@ -104,10 +91,7 @@ int gs__set_string(char **dst, const char *value)
 
     if (!copy)
         return GS_ENOMEM;
-    if (*dst) {
-        memset(*dst, 0, strlen(*dst)); /* may have been a secret */
-        free(*dst);
-    }
+    gs_secret_free(*dst); /* may have been a secret */
     *dst = copy;
     return GS_OK;
 }

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "gazsync/error.h"
 #include "internal_config.h"
+#include "secret.h"
 
 void gs__dotenv_free(gs__dotenv *env)
 {
@@ -19,11 +20,7 @@ void gs__dotenv_free(gs__dotenv *env)
         return;
     for (size_t i = 0; i < env->n; i++) {
         free(env->keys[i]);
-        if (env->values[i]) {
-            /* .env holds secrets: do not leave them in freed memory */
-            memset(env->values[i], 0, strlen(env->values[i]));
-            free(env->values[i]);
-        }
+        gs_secret_free(env->values[i]); /* .env holds secrets */
     }
     free(env->keys);
     free(env->values);
@@ -95,7 +92,8 @@ static const char *parse_value(gs_buf *out, const char *p)
     } else {
         /* unquoted: up to an inline " #" comment, trailing blanks cut */
         const char *end = p;
-        while (*end && !(*end == '#' && end > p && isspace((unsigned char)end[-1])))
+        while (*end &&
+               !(*end == '#' && end > p && isspace((unsigned char)end[-1])))
             end++;
         while (end > p && isspace((unsigned char)end[-1]))
             end--;
@@ -113,8 +111,7 @@ static const char *parse_value(gs_buf *out, const char *p)
     return NULL;
 }
 
-static int parse_line(gs__dotenv *env, char *line, int lineno,
-                      const char *path)
+static int parse_line(gs__dotenv *env, char *line, int lineno, const char *path)
 {
     gs_buf value = GS_BUF_INIT;
     const char *why = NULL;

@@ -34,7 +34,6 @@ int gs__valid_time_zone(const char *text);
 /* 0 when the zone's TZif file is there and reads (a misspelt zone is an
  * error, not UTC); -1 otherwise. */
 int gs__known_time_zone(const char *text);
-int gs__valid_table_name(const char *text);
 int gs__valid_url(const char *text);
 /* Replaces *dst with a copy of @p value; GS_OK or GS_ENOMEM. */
 int gs__set_string(char **dst, const char *value);

@@ -17,12 +17,18 @@
 static long long unit_seconds(char unit)
 {
     switch (unit) {
-    case 's': return 1;
-    case 'm': return 60;
-    case 'h': return 3600;
-    case 'd': return 86400;
-    case 'w': return 7 * 86400;
-    default: return 0;
+    case 's':
+        return 1;
+    case 'm':
+        return 60;
+    case 'h':
+        return 3600;
+    case 'd':
+        return 86400;
+    case 'w':
+        return 7 * 86400;
+    default:
+        return 0;
     }
 }
 
@@ -119,11 +125,11 @@ static char *trim(char *text)
  * entries have no stamp at all), and whichever policy it became, the
  * person who wrote it would be paying for, or missing, something they did
  * not choose. */
-#define DELTA_GONE                                                          \
-    "policy 'delta' cannot work on the real Gazelle API: no list can be "  \
-    "sorted or filtered by update time (ClientSort, PianoSort and "        \
-    "EventSort have no UPDATED_AT order). Use 'always' (read whole, "      \
-    "compare row hashes; the default for clients and pianos) or "          \
+#define DELTA_GONE                                                             \
+    "policy 'delta' cannot work on the real Gazelle API: no list can be "      \
+    "sorted or filtered by update time (ClientSort, PianoSort and "            \
+    "EventSort have no UPDATED_AT order). Use 'always' (read whole, "          \
+    "compare row hashes; the default for clients and pianos) or "              \
     "'new-rows,full-every=7d' (creation-date probe, full read weekly)"
 
 /* One comma-separated part: the kind first, then options. 1: the old
@@ -217,15 +223,25 @@ void gs_policy_format(char *out, size_t size, const gs_entity_policy *p)
     if (!out || size == 0)
         return;
     switch (p->kind) {
-    case GS_POLICY_ALWAYS: gs_buf_puts(&text, "always"); break;
-    case GS_POLICY_IF_EMPTY: gs_buf_puts(&text, "if-empty"); break;
-    case GS_POLICY_NEW_ROWS: gs_buf_puts(&text, "new-rows"); break;
-    case GS_POLICY_SINCE: gs_buf_puts(&text, "since"); break;
+    case GS_POLICY_ALWAYS:
+        gs_buf_puts(&text, "always");
+        break;
+    case GS_POLICY_IF_EMPTY:
+        gs_buf_puts(&text, "if-empty");
+        break;
+    case GS_POLICY_NEW_ROWS:
+        gs_buf_puts(&text, "new-rows");
+        break;
+    case GS_POLICY_SINCE:
+        gs_buf_puts(&text, "since");
+        break;
     case GS_POLICY_WINDOW:
         gs_buf_printf(&text, "window=%+dd..%+dd", -p->window_past_days,
                       p->window_future_days);
         break;
-    default: gs_buf_puts(&text, "unknown"); break;
+    default:
+        gs_buf_puts(&text, "unknown");
+        break;
     }
     if (p->lookback_s > 0) {
         gs_buf_puts(&text, ",lookback=");
@@ -266,11 +282,11 @@ int gs_policy_check(const gs_entity *entity, const gs_entity_policy *p)
         needs = "new-rows needs CREATED_AT_DESC and filters.createdGet "
                 "(clients and pianos only)";
         break;
-    default: break;
+    default:
+        break;
     }
     if (!ok)
         return gs_error_set(GS_EINVAL, GS_ECLASS_CONFIG,
-                            "%s: policy not possible: %s", entity->name,
-                            needs);
+                            "%s: policy not possible: %s", entity->name, needs);
     return GS_OK;
 }

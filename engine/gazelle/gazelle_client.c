@@ -9,9 +9,10 @@
 #include "buf.h"
 #include "gazsync/error.h"
 #include "internal_gazelle.h"
+#include "secret.h"
 
 struct gs_gazelle {
-    gs_http *http;  /* borrowed */
+    gs_http *http; /* borrowed */
     char *api_url;
     char *oauth_url;
     char *access_token;
@@ -24,27 +25,17 @@ struct gs_gazelle {
     long long requests;
 };
 
-/* Frees a secret after overwriting it, so it does not linger in freed heap
- * memory that a later crash dump could show. */
-static void free_secret(char *secret)
-{
-    if (secret) {
-        memset(secret, 0, strlen(secret));
-        free(secret);
-    }
-}
-
 void gs_gazelle_free(gs_gazelle *client)
 {
     if (!client)
         return;
     free(client->api_url);
     free(client->oauth_url);
-    free_secret(client->access_token);
-    free_secret(client->api_key);
-    free_secret(client->refresh_token);
+    gs_secret_free(client->access_token);
+    gs_secret_free(client->api_key);
+    gs_secret_free(client->refresh_token);
     free(client->client_id);
-    free_secret(client->client_secret);
+    gs_secret_free(client->client_secret);
     free(client);
 }
 
@@ -58,8 +49,7 @@ static int copy_opt(char **dst, const char *src)
     return *dst ? GS_OK : GS_ENOMEM;
 }
 
-int gs_gazelle_new(gs_gazelle **out, gs_http *http,
-                   const gs_gazelle_opts *opts)
+int gs_gazelle_new(gs_gazelle **out, gs_http *http, const gs_gazelle_opts *opts)
 {
     gs_gazelle *client = NULL;
     int rc = GS_OK;
@@ -171,11 +161,11 @@ static int refresh(gs_gazelle *client)
                            client->client_secret, &client->requests);
     if (rc != GS_OK)
         return rc;
-    free_secret(client->access_token);
+    gs_secret_free(client->access_token);
     client->access_token = tokens.access_token;
     tokens.access_token = NULL;
     if (tokens.refresh_token) {
-        free_secret(client->refresh_token);
+        gs_secret_free(client->refresh_token);
         client->refresh_token = tokens.refresh_token;
         tokens.refresh_token = NULL;
     }
@@ -227,19 +217,17 @@ static int graphql_errors(json_t *errors, json_t *data, const char *what)
     int rc;
 
     for (size_t i = 0; i < n && i < 3; i++) {
-        const char *text =
-            json_string_value(json_object_get(json_array_get(errors, i),
-                                              "message"));
+        const char *text = json_string_value(
+            json_object_get(json_array_get(errors, i), "message"));
         gs_buf_printf(&msg, "%s\"%.200s\"", i ? "; " : "",
                       text ? text : "(no message)");
     }
     /* Partial data is refused too: a page with a hole would look complete
      * to the pull and move its high-water mark past the missing rows. */
-    rc = gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
-                      "%s: GraphQL error%s (%zu): %s%s%s", what,
-                      n == 1 ? "" : "s", n, msg.data ? msg.data : "",
-                      n > 3 ? "; ..." : "",
-                      json_is_object(data) ? " (partial data ignored)" : "");
+    rc = gs_error_set(
+        GS_EPROTO, GS_ECLASS_GAZELLE, "%s: GraphQL error%s (%zu): %s%s%s", what,
+        n == 1 ? "" : "s", n, msg.data ? msg.data : "", n > 3 ? "; ..." : "",
+        json_is_object(data) ? " (partial data ignored)" : "");
     gs_buf_free(&msg);
     return rc;
 }
@@ -257,16 +245,12 @@ static int scrub_nul(json_t *value)
     json_t *item;
 
     if (json_is_object(value)) {
-        json_object_foreach(value, key, item)
-            if (scrub_nul(item) != 0)
-                return -1;
+        json_object_foreach(value, key,
+                            item) if (scrub_nul(item) != 0) return -1;
     } else if (json_is_array(value)) {
-        json_array_foreach(value, i, item)
-            if (scrub_nul(item) != 0)
-                return -1;
-    } else if (json_is_string(value) &&
-               (len = json_string_length(value)) !=
-                   strlen(json_string_value(value))) {
+        json_array_foreach(value, i, item) if (scrub_nul(item) != 0) return -1;
+    } else if (json_is_string(value) && (len = json_string_length(value)) !=
+                                            strlen(json_string_value(value))) {
         const char *text = json_string_value(value);
         gs_buf out = GS_BUF_INIT;
         int rc = GS_OK;

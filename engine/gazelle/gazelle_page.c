@@ -39,11 +39,12 @@ static int collect_nodes(json_t *nodes, json_t *conn, const char *root_field)
     if (list && !json_is_null(list)) {
         if (!json_is_array(list))
             return bad(root_field, "nodes is not an array");
-        json_array_foreach(list, i, item) {
+        json_array_foreach(list, i, item)
+        {
             if (!json_is_object(item))
                 return gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
-                                    "%s: node %zu is not an object",
-                                    root_field, i);
+                                    "%s: node %zu is not an object", root_field,
+                                    i);
             if (json_array_append(nodes, item) != 0)
                 return gs_error_set(GS_ENOMEM, GS_ECLASS_GAZELLE,
                                     "out of memory");
@@ -53,7 +54,8 @@ static int collect_nodes(json_t *nodes, json_t *conn, const char *root_field)
     if (edges && !json_is_null(edges)) {
         if (!json_is_array(edges))
             return bad(root_field, "edges is not an array");
-        json_array_foreach(edges, i, item) {
+        json_array_foreach(edges, i, item)
+        {
             json_t *node = json_object_get(item, "node");
             if (!json_is_object(node))
                 return gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
@@ -112,20 +114,18 @@ static int read_total(gs_gazelle_page *out, json_t *conn,
 }
 
 /* A plain list holds every node at once: one page, nothing after it. */
-static int read_list(gs_gazelle_page *out, json_t *list,
-                     const char *root_field)
+static int read_list(gs_gazelle_page *out, json_t *list, const char *root_field)
 {
     size_t i;
     json_t *item;
 
-    json_array_foreach(list, i, item) {
+    json_array_foreach(list, i, item)
+    {
         if (!json_is_object(item))
             return gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
-                                "%s: node %zu is not an object", root_field,
-                                i);
+                                "%s: node %zu is not an object", root_field, i);
         if (json_array_append(out->nodes, item) != 0)
-            return gs_error_set(GS_ENOMEM, GS_ECLASS_GAZELLE,
-                                "out of memory");
+            return gs_error_set(GS_ENOMEM, GS_ECLASS_GAZELLE, "out of memory");
     }
     out->total_count = (long long)json_array_size(list);
     return GS_OK;
@@ -164,8 +164,7 @@ static int parse(gs_gazelle_page *out, json_t *conn, const char *name,
     return rc;
 }
 
-int gs_gazelle_conn_parse(gs_gazelle_page *out, json_t *conn,
-                          const char *name)
+int gs_gazelle_conn_parse(gs_gazelle_page *out, json_t *conn, const char *name)
 {
     return parse(out, conn, name ? name : "connection", 0);
 }

@@ -3,9 +3,9 @@
  * validates every document gazsync sends, with its variables, against it).
  * Every value travels in `variables`; nothing from data or configuration is
  * spliced into these texts. Each document selects exactly the paths of its
- * entity's columns (engine/entity_map.c; test_gazelle_client.c checks every
- * path is here), plus what the pull itself needs: totalCount (to check that
- * a read is complete), defaultContact and allContacts of clients. */
+ * entity's columns (engine/entity/entity_map.c; test_gazelle_client.c checks
+ * every path is here), plus what the pull itself needs: totalCount (to check
+ * that a read is complete), defaultContact and allContacts of clients. */
 #include "gazsync/gazelle.h"
 
 #include <stddef.h>
@@ -22,12 +22,12 @@ static const char users_document[] =
     "  }\n"
     "}\n";
 
-#define CONTACT_FIELDS                                                      \
-    "id firstName lastName title isDefault archived updatedAt\n"            \
-    "          defaultEmail { email }\n"                                    \
-    "          defaultPhone { phoneNumber }\n"                              \
-    "          defaultLocation {\n"                                         \
-    "            street1 street2 municipality postalCode region\n"          \
+#define CONTACT_FIELDS                                                         \
+    "id firstName lastName title isDefault archived updatedAt\n"               \
+    "          defaultEmail { email }\n"                                       \
+    "          defaultPhone { phoneNumber }\n"                                 \
+    "          defaultLocation {\n"                                            \
+    "            street1 street2 municipality postalCode region\n"             \
     "          }\n"
 
 /* No update-time order or filter exists for clients: a read pages in
@@ -136,13 +136,19 @@ const char *gs_gazelle_document(const gs_entity *entity)
     if (!entity)
         return NULL;
     switch (entity->id) {
-    case GS_ENTITY_USERS: return users_document;
-    case GS_ENTITY_CLIENTS: return clients_document;
-    case GS_ENTITY_PIANOS: return pianos_document;
-    case GS_ENTITY_APPOINTMENTS: return appointments_document;
-    case GS_ENTITY_TIMELINE: return timeline_document;
+    case GS_ENTITY_USERS:
+        return users_document;
+    case GS_ENTITY_CLIENTS:
+        return clients_document;
+    case GS_ENTITY_PIANOS:
+        return pianos_document;
+    case GS_ENTITY_APPOINTMENTS:
+        return appointments_document;
+    case GS_ENTITY_TIMELINE:
+        return timeline_document;
     case GS_ENTITY_CONTACTS: /* no connection: they come with clients */
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -156,26 +162,43 @@ const char *gs_gazelle_contacts_document(void)
  * so every read names all of them: a row missing from such a read is gone
  * (docs/design.md, "Why a sweep is safe"). The conformance test checks
  * each list against the enum of schema/gazelle.graphql. */
-static const char *const client_statuses[] = {"ACTIVE", "INACTIVE",
-                                              "PROSPECT", "NEW", NULL};
+static const char *const client_statuses[] = {"ACTIVE", "INACTIVE", "PROSPECT",
+                                              "NEW", NULL};
 static const char *const piano_statuses[] = {
     "ACTIVE", "INACTIVE", "TEMPORARY_STORAGE", "UNDER_RESTORATION", NULL};
 static const char *const event_statuses[] = {"ACTIVE", "CANCELED", "NO_SHOW",
                                              "COMPLETE", NULL};
 static const char *const event_types[] = {"APPOINTMENT", "PERSONAL", "MEMO",
                                           "SYNCED", NULL};
-static const char *const timeline_types[] = {
-    "CONTACT_EMAIL_AUTOMATED", "CONTACT_EMAIL_MANUAL",
-    "CONTACT_SMS_AUTOMATED", "CONTACT_SMS_MANUAL",
-    "CONTACT_PHONE_AUTOMATED", "CONTACT_PHONE_MANUAL_TALKED",
-    "CONTACT_PHONE_MANUAL_MESSAGE", "CONTACT_POST_AUTOMATED",
-    "CONTACT_POST_MANUAL", "CONTACT_OTHER_MANUAL", "ERROR_MESSAGE",
-    "SYSTEM_MESSAGE", "USER_COMMENT", "SERVICE_ENTRY_AUTOMATED",
-    "SERVICE_ENTRY_MANUAL", "APPOINTMENT", "APPOINTMENT_LOG", "INVOICE",
-    "INVOICE_LOG", "INVOICE_PAYMENT", "INVOICE_SYNC", "PIANO_MEASUREMENT",
-    "SCHEDULED_MESSAGE_EMAIL", "SCHEDULED_MESSAGE_SMS",
-    "SCHEDULED_MESSAGE_PHONE", "ESTIMATE", "ESTIMATE_LOG",
-    "SYSTEM_NOTIFICATION", NULL};
+static const char *const timeline_types[] = {"CONTACT_EMAIL_AUTOMATED",
+                                             "CONTACT_EMAIL_MANUAL",
+                                             "CONTACT_SMS_AUTOMATED",
+                                             "CONTACT_SMS_MANUAL",
+                                             "CONTACT_PHONE_AUTOMATED",
+                                             "CONTACT_PHONE_MANUAL_TALKED",
+                                             "CONTACT_PHONE_MANUAL_MESSAGE",
+                                             "CONTACT_POST_AUTOMATED",
+                                             "CONTACT_POST_MANUAL",
+                                             "CONTACT_OTHER_MANUAL",
+                                             "ERROR_MESSAGE",
+                                             "SYSTEM_MESSAGE",
+                                             "USER_COMMENT",
+                                             "SERVICE_ENTRY_AUTOMATED",
+                                             "SERVICE_ENTRY_MANUAL",
+                                             "APPOINTMENT",
+                                             "APPOINTMENT_LOG",
+                                             "INVOICE",
+                                             "INVOICE_LOG",
+                                             "INVOICE_PAYMENT",
+                                             "INVOICE_SYNC",
+                                             "PIANO_MEASUREMENT",
+                                             "SCHEDULED_MESSAGE_EMAIL",
+                                             "SCHEDULED_MESSAGE_SMS",
+                                             "SCHEDULED_MESSAGE_PHONE",
+                                             "ESTIMATE",
+                                             "ESTIMATE_LOG",
+                                             "SYSTEM_NOTIFICATION",
+                                             NULL};
 
 static json_t *string_list(const char *const *values)
 {
@@ -195,8 +218,12 @@ int gs_gazelle_add_all_values(json_t *object, const gs_entity *entity)
     const char *first_key = "status", *second_key = NULL;
 
     switch (entity->id) {
-    case GS_ENTITY_CLIENTS: first = client_statuses; break;
-    case GS_ENTITY_PIANOS: first = piano_statuses; break;
+    case GS_ENTITY_CLIENTS:
+        first = client_statuses;
+        break;
+    case GS_ENTITY_PIANOS:
+        first = piano_statuses;
+        break;
     case GS_ENTITY_APPOINTMENTS:
         first = event_statuses;
         second = event_types;
@@ -206,12 +233,13 @@ int gs_gazelle_add_all_values(json_t *object, const gs_entity *entity)
         first = timeline_types;
         first_key = "types";
         break;
-    default: return 0;
+    default:
+        return 0;
     }
     if (json_object_set_new(object, first_key, string_list(first)) != 0)
         return -1;
-    if (second && json_object_set_new(object, second_key,
-                                      string_list(second)) != 0)
+    if (second &&
+        json_object_set_new(object, second_key, string_list(second)) != 0)
         return -1;
     return 0;
 }

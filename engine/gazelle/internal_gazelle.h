@@ -10,7 +10,7 @@
 typedef struct {
     char *access_token;
     char *refresh_token;
-    long long expires_in;  /* seconds, -1 when absent */
+    long long expires_in; /* seconds, -1 when absent */
 } gs__oauth_tokens;
 
 /* POSTs grant_type=refresh_token to @p oauth_url. *requests grows by the

@@ -285,8 +285,8 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     if (rc != GS_OK)
         goto done;
     rc = gs__pull_ingest_page(ctx, entity, page.nodes, totals->page,
-                             &totals->changed, &totals->rejected,
-                             &totals->max_stamp, totals->max_text);
+                              &totals->changed, &totals->rejected,
+                              &totals->max_stamp, totals->max_text);
     if (rc == GS_OK) {
         int more = page.has_next_page && page.end_cursor;
 
@@ -422,7 +422,7 @@ static int finish(gs_pull_ctx *ctx, const gs_entity *entity,
 }
 
 int gs__pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
-                   const gs_pull_plan *plan, gs_sync_state *state)
+                    const gs_pull_plan *plan, gs_sync_state *state)
 {
     gs_entity_report *report = &ctx->report->entity[entity->id];
     page_totals totals = {0};

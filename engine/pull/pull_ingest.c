@@ -139,8 +139,8 @@ static void track_stamp(const gs_entity *entity, json_t *node,
  * window) compares in its sweep_seen table, on disk, so a first read of
  * 60,000 timeline entries holds no id in memory; the others (since,
  * new-rows: small reads) in a set of their own. */
-static int check_repeat(gs_pull_ctx *ctx, const gs_entity *entity,
-                        json_t *node, long page)
+static int check_repeat(gs_pull_ctx *ctx, const gs_entity *entity, json_t *node,
+                        long page)
 {
     const char *id = json_string_value(json_object_get(node, "id"));
     json_int_t hash = (json_int_t)gs_store_last_hash(ctx->store);
@@ -149,8 +149,8 @@ static int check_repeat(gs_pull_ctx *ctx, const gs_entity *entity,
 
     if (repeat < 0 && ctx->read_rows && id) {
         seen = json_object_get(ctx->read_rows, id);
-        if (!seen && json_object_set_new(ctx->read_rows, id,
-                                         json_integer(hash)) != 0)
+        if (!seen &&
+            json_object_set_new(ctx->read_rows, id, json_integer(hash)) != 0)
             return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
         repeat = !seen ? 0 : json_integer_value(seen) == hash ? 1 : 2;
     }
@@ -176,9 +176,9 @@ static void refuse_row(gs_entity_report *report, long long *rejected,
 }
 
 int gs__pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
-                        json_t *nodes, long page, long long *changed,
-                        long long *rejected, time_t *max_stamp,
-                        char max_stamp_text[GS_ISO_SIZE])
+                         json_t *nodes, long page, long long *changed,
+                         long long *rejected, time_t *max_stamp,
+                         char max_stamp_text[GS_ISO_SIZE])
 {
     gs_entity_report *report = &ctx->report->entity[entity->id];
     size_t index;

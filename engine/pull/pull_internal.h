@@ -48,12 +48,12 @@ typedef struct {
 
 /* Decides, from the cache alone, what to do with @entity this run. */
 int gs__pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
-                      const gs_entity *entity, const gs_sync_state *state);
+                       const gs_entity *entity, const gs_sync_state *state);
 
 /* Whether the entity's periodic full read is due (*due 0/1), and the
  * record that one finished. */
 int gs__pull_full_due(int *due, gs_pull_ctx *ctx, const gs_entity *entity,
-                     long long every_s);
+                      long long every_s);
 int gs__pull_full_done(gs_pull_ctx *ctx, const gs_entity *entity);
 
 /* The cursor a pull of @mode can resume from, or NULL. */
@@ -61,7 +61,7 @@ const char *gs__pull_resumable(const gs_sync_state *state, gs_plan_mode mode);
 
 /* Carries out @plan for @entity, page by page; fills the entity's report. */
 int gs__pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
-                   const gs_pull_plan *plan, gs_sync_state *state);
+                    const gs_pull_plan *plan, gs_sync_state *state);
 
 /* Completes, before the page's transaction, the contacts of every client
  * of @nodes whose nested allContacts page said there are more: follow-up
@@ -78,8 +78,8 @@ int gs__pull_contacts_page_size(const gs_pull_ctx *ctx);
  * for clients), collects named technicians. Rows without an id are refused
  * one by one (counted in *rejected, first error kept), the rest are kept. */
 int gs__pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
-                        json_t *nodes, long page, long long *changed,
-                        long long *rejected, time_t *max_stamp,
-                        char max_stamp_text[GS_ISO_SIZE]);
+                         json_t *nodes, long page, long long *changed,
+                         long long *rejected, time_t *max_stamp,
+                         char max_stamp_text[GS_ISO_SIZE]);
 
 #endif

@@ -140,7 +140,7 @@ static void note_future(gs_pull_plan *plan, const gs_sync_state *state)
 }
 
 int gs__pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
-                      const gs_entity *entity, const gs_sync_state *state)
+                       const gs_entity *entity, const gs_sync_state *state)
 {
     const gs_entity_policy *policy = &ctx->cfg->policy[entity->id];
     unsigned bit = 1u << entity->id;
@@ -215,7 +215,7 @@ static void full_key(char *key, size_t size, const gs_entity *entity)
 }
 
 int gs__pull_full_due(int *due, gs_pull_ctx *ctx, const gs_entity *entity,
-                     long long every_s)
+                      long long every_s)
 {
     char key[64];
     char *last = NULL;

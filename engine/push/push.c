@@ -21,8 +21,11 @@
 #include <time.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "gazsync/error.h"
+#include "ident.h"
 #include "push_internal.h"
+#include "secret.h"
 
 #define DEFAULT_BATCH_ROWS 500
 #define DEFAULT_BATCH_BYTES 4000000L
@@ -34,7 +37,7 @@ typedef struct {
     const gs_config *cfg;
     const gs_push_opts *opts;
     const char *target; /* push_state's target name */
-    char now[40];
+    char now[GS_ISO_SIZE];
     gs_buf base_url; /* SUPABASE_URL without a trailing slash */
     char host[256];  /* its host[:port], for messages */
     gs_buf header_apikey;
@@ -58,33 +61,6 @@ typedef struct {
                             (meta), 0: none */
 } entity_push;
 
-static void now_iso(char *out, size_t size, const char *given)
-{
-    time_t t;
-    struct tm tm;
-
-    if (given && *given) {
-        snprintf(out, size, "%s", given);
-        return;
-    }
-    t = time(NULL);
-    gmtime_r(&t, &tm);
-    strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Table names are spliced into the URL path, so they come only from the
- * mapping or the config and must be plain identifiers. */
-static int valid_table(const char *name)
-{
-    if (!name || !*name)
-        return 0;
-    for (const char *p = name; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '_'))
-            return 0;
-    return 1;
-}
-
 /* A PostgREST message never should hold the key, but an error of a proxy
  * in front of it might echo a header: blank it before it is stored. */
 static void scrub_key(char *text, const char *key)
@@ -103,6 +79,7 @@ static int ctx_init(push_ctx *ctx, gs_store *store, gs_http *http,
 {
     const char *key = cfg->supabase_key;
     size_t len;
+    int rc;
 
     ctx->store = store;
     ctx->http = http;
@@ -111,7 +88,10 @@ static int ctx_init(push_ctx *ctx, gs_store *store, gs_http *http,
     ctx->target = cfg->supabase_target && *cfg->supabase_target
                       ? cfg->supabase_target
                       : DEFAULT_TARGET;
-    now_iso(ctx->now, sizeof ctx->now, opts->now);
+    /* The one clock: an --now override is checked and normalised here as
+     * it is for the pull, so both halves of a sync stamp the same instant. */
+    if ((rc = gs_clock_now(ctx->now, NULL, opts->now)) != GS_OK)
+        return rc;
     ctx->batch_rows = opts->batch_rows > 0       ? (size_t)opts->batch_rows
                       : cfg->push_batch_rows > 0 ? (size_t)cfg->push_batch_rows
                                                  : DEFAULT_BATCH_ROWS;
@@ -153,10 +133,8 @@ static int ctx_init(push_ctx *ctx, gs_store *store, gs_http *http,
 static void ctx_free(push_ctx *ctx)
 {
     /* The key lives in these buffers: wipe before freeing. */
-    if (ctx->header_apikey.data)
-        memset(ctx->header_apikey.data, 0, ctx->header_apikey.len);
-    if (ctx->header_auth.data)
-        memset(ctx->header_auth.data, 0, ctx->header_auth.len);
+    gs_secret_wipe(ctx->header_apikey.data, ctx->header_apikey.len);
+    gs_secret_wipe(ctx->header_auth.data, ctx->header_auth.len);
     gs_buf_free(&ctx->header_apikey);
     gs_buf_free(&ctx->header_auth);
     gs_buf_free(&ctx->base_url);
@@ -333,7 +311,7 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
 
     if (ctx->opts->dry_run) {
         while ((n = gs__push_batch_take(rows, from, learned_rows(ep),
-                                       ctx->batch_bytes)) > 0) {
+                                        ctx->batch_bytes)) > 0) {
             ep->rep->batches++;
             from += n;
         }
@@ -348,7 +326,7 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
     /* After a 413, later batches stay under the size the target refused,
      * instead of being refused and halved one by one. */
     while ((n = gs__push_batch_take(rows, from, learned_rows(ep),
-                                   learned_bytes(ep))) > 0) {
+                                    learned_bytes(ep))) > 0) {
         if (ctx->opts->cancel && *ctx->opts->cancel)
             return gs_error_set(GS_ECANCELED, GS_ECLASS_NONE,
                                 "push %s: interrupted; the batches sent are "
@@ -589,7 +567,7 @@ static int push_entity(push_ctx *ctx, const gs_entity *entity,
     ep.split.sender = &ep.target;
     if (ctx->http)
         gs_http_get_stats(&before, ctx->http);
-    if (!valid_table(ep.table)) {
+    if (!gs_table_name_valid(ep.table)) {
         rc = gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
                           "push %s: target_table \"%s\" is not a plain "
                           "table name",
@@ -737,7 +715,7 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
         after.requests > before.requests) {
         gs_error saved = *gs_error_last();
         int run_rc = gs__push_run_row(http, ctx.base_url.data, ctx.headers,
-                                     store, opts->run_id, report, rc, ctx.now);
+                                      store, opts->run_id, report, rc, ctx.now);
         if (rc != GS_OK) /* the entities' failure is the one to report */
             gs_error_set_http(saved.code, saved.klass, saved.http_status, "%s",
                               saved.message);

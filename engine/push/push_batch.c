@@ -117,7 +117,7 @@ done:
 }
 
 int gs__push_payload(json_t **out, const gs_entity *entity,
-                    const json_t *cache_row, const char *now)
+                     const json_t *cache_row, const char *now)
 {
     return build_payload(out, entity, NULL, cache_row, now, 1);
 }
@@ -213,7 +213,7 @@ done:
 }
 
 int gs__push_rows_add(gs_push_rows *rows, const gs_entity *entity,
-                     const json_t *cache_rows, const char *now)
+                      const json_t *cache_rows, const char *now)
 {
     size_t i;
     json_t *cache_row;
@@ -252,7 +252,7 @@ size_t gs__push_body_len(const gs_push_rows *rows, size_t from, size_t n)
 }
 
 size_t gs__push_batch_take(const gs_push_rows *rows, size_t from,
-                          size_t max_rows, size_t max_bytes)
+                           size_t max_rows, size_t max_bytes)
 {
     size_t n = 0;
     size_t len = 2;

@@ -48,11 +48,11 @@ typedef struct {
  * hand-set columns alive, contracts/postgrest.md "Bulk upsert").
  * GS_EINVAL when the row has no string id. Caller json_decref()s. */
 int gs__push_payload(json_t **out, const gs_entity *entity,
-                    const json_t *cache_row, const char *now);
+                     const json_t *cache_row, const char *now);
 
 /* Appends the payload of every row of the JSON array @p cache_rows. */
 int gs__push_rows_add(gs_push_rows *rows, const gs_entity *entity,
-                     const json_t *cache_rows, const char *now);
+                      const json_t *cache_rows, const char *now);
 void gs__push_rows_free(gs_push_rows *rows);
 
 /* Bytes of the JSON array body holding rows [from, from + n). */
@@ -62,10 +62,11 @@ size_t gs__push_body_len(const gs_push_rows *rows, size_t from, size_t n);
  * most @p max_bytes of body, but always at least one row (a row alone over
  * the bound is sent alone; the target's 413 then decides). 0 at the end. */
 size_t gs__push_batch_take(const gs_push_rows *rows, size_t from,
-                          size_t max_rows, size_t max_bytes);
+                           size_t max_rows, size_t max_bytes);
 
 /* Writes the body of rows [from, from + n) into @p body (reset first). */
-int gs__push_body(gs_buf *body, const gs_push_rows *rows, size_t from, size_t n);
+int gs__push_body(gs_buf *body, const gs_push_rows *rows, size_t from,
+                  size_t n);
 
 /* ---- push_send.c: one request and its verdict -------------------------- */
 
@@ -102,13 +103,13 @@ typedef struct {
 
 /* gs_push_sender over gs_http_request(); @p sender is a gs_push_target. */
 int gs__push_post(gs_push_answer *answer, void *sender, const char *body,
-                 size_t len, size_t rows);
+                  size_t len, size_t rows);
 
 /* Classifies a final answer: @p http_rc is gs_http_request()'s result
  * (GS_EHTTP: no answer after every attempt), @p status and @p body the final
  * answer. Pure, for tests. */
 void gs__push_judge(gs_push_answer *answer, int http_rc, long status,
-                   const char *body);
+                    const char *body);
 
 /* ---- push_split.c: isolating refused rows ------------------------------ */
 
@@ -148,7 +149,7 @@ typedef struct {
  * otherwise the code of a stopping answer (kept in split->stop), and rows
  * marked landed did land but the batch must not be marked pushed. */
 int gs__push_send_split(gs_push_split *split, const gs_push_rows *rows,
-                       size_t from, size_t n);
+                        size_t from, size_t n);
 
 #define GS_PUSH_MAX_HALVINGS 5
 
@@ -167,8 +168,8 @@ int gs__push_run_key(char *out, size_t size, gs_store *store, long long run_id);
  * final state (meta "push.runs_sent"). @p run_id, still "running" in the
  * cache, is given the push's outcome (@p push_rc), figures and @p now. */
 int gs__push_run_row(gs_http *http, const char *base_url,
-                    const char *const *headers, gs_store *store,
-                    long long run_id, const gs_push_report *report, int push_rc,
-                    const char *now);
+                     const char *const *headers, gs_store *store,
+                     long long run_id, const gs_push_report *report,
+                     int push_rc, const char *now);
 
 #endif

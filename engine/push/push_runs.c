@@ -190,9 +190,9 @@ done:
 }
 
 int gs__push_run_row(gs_http *http, const char *base_url,
-                    const char *const *headers, gs_store *store,
-                    long long run_id, const gs_push_report *report, int push_rc,
-                    const char *now)
+                     const char *const *headers, gs_store *store,
+                     long long run_id, const gs_push_report *report,
+                     int push_rc, const char *now)
 {
     char key[400];
     char *sent_text = NULL;

@@ -1,6 +1,7 @@
 /* One bulk upsert and the verdict on its answer (contracts/postgrest.md,
- * "Bulk upsert" and "Errors"). The transport (engine/http.c) has already
- * retried network errors, 408, 429 and 5xx; what reaches the judge is final.
+ * "Bulk upsert" and "Errors"). The transport (engine/transport/http.c) has
+ * already retried network errors, 408, 429 and 5xx; what reaches the judge is
+ * final.
  */
 #include "push_internal.h"
 
@@ -87,7 +88,7 @@ static void read_error_body(gs_push_answer *answer, const char *body)
 }
 
 void gs__push_judge(gs_push_answer *answer, int http_rc, long status,
-                   const char *body)
+                    const char *body)
 {
     memset(answer, 0, sizeof *answer);
     answer->status = status;
@@ -171,7 +172,7 @@ static int final_for_batch(void *ctx, long status, const char *body,
 }
 
 int gs__push_post(gs_push_answer *answer, void *sender, const char *body,
-                 size_t len, size_t rows)
+                  size_t len, size_t rows)
 {
     gs_push_target *target = sender;
     gs_http_response response;

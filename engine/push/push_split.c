@@ -61,7 +61,7 @@ static int resend_smaller(gs_push_split *split, const gs_push_rows *rows,
 
     while (done < n) {
         size_t k = gs__push_batch_take(rows, from + done, n - done,
-                                      split->too_large / 2);
+                                       split->too_large / 2);
         int rc;
         if (done == 0 && k >= n)
             k = byte_half(rows, from, n); /* cannot happen; never loop */
@@ -98,7 +98,7 @@ static int resend_fewer(gs_push_split *split, const gs_push_rows *rows,
 }
 
 int gs__push_send_split(gs_push_split *split, const gs_push_rows *rows,
-                       size_t from, size_t n)
+                        size_t from, size_t n)
 {
     gs_push_answer answer;
     size_t half = n / 2;

@@ -11,20 +11,23 @@
  * private prefix, gs__, so that nothing the library exports looks public
  * without being in include/gazsync/ (test_structure_symbols). */
 #define gs_buf_append gs__buf_append
-#define gs_buf_puts   gs__buf_puts
+#define gs_buf_puts gs__buf_puts
 #define gs_buf_printf gs__buf_printf
-#define gs_buf_reset  gs__buf_reset
+#define gs_buf_reset gs__buf_reset
 #define gs_buf_detach gs__buf_detach
-#define gs_buf_free   gs__buf_free
-#define gs_copy_text  gs__copy_text
+#define gs_buf_free gs__buf_free
+#define gs_copy_text gs__copy_text
 
 typedef struct {
-    char *data;   /* NUL-terminated; NULL until the first append */
-    size_t len;   /* bytes before the NUL */
+    char *data; /* NUL-terminated; NULL until the first append */
+    size_t len; /* bytes before the NUL */
     size_t cap;
 } gs_buf;
 
-#define GS_BUF_INIT {NULL, 0, 0}
+#define GS_BUF_INIT                                                            \
+    {                                                                          \
+        NULL, 0, 0                                                             \
+    }
 
 /* Each returns 0 or GS_ENOMEM. */
 int gs_buf_append(gs_buf *buf, const void *bytes, size_t len);
@@ -36,8 +39,6 @@ void gs_buf_reset(gs_buf *buf);
 /* Hands the string to the caller (free() it); the buffer is left empty. */
 char *gs_buf_detach(gs_buf *buf);
 void gs_buf_free(gs_buf *buf);
-
-
 
 /* Copies @src into the fixed array @dst of @size bytes, truncating, always
  * NUL-terminated: for the bounded text fields of reports and states. */

@@ -13,17 +13,17 @@
 
 /* Short names in the source, the private prefix gs__ at link time (buf.h
  * says why). */
-#define gs_clock_now       gs__clock_now
-#define gs_iso_parse       gs__iso_parse
+#define gs_clock_now gs__clock_now
+#define gs_iso_parse gs__iso_parse
 #define gs_duration_format gs__duration_format
-#define gs_iso_format      gs__iso_format
-#define gs_local_date      gs__local_date
-#define gs_local_midnight  gs__local_midnight
-#define gs_now_in_range    gs__now_in_range
-#define gs_tz_load         gs__tz_load
-#define gs_tz_free         gs__tz_free
-#define gs_tz_offset       gs__tz_offset
-#define gs_tz_from_local   gs__tz_from_local
+#define gs_iso_format gs__iso_format
+#define gs_local_date gs__local_date
+#define gs_local_midnight gs__local_midnight
+#define gs_now_in_range gs__now_in_range
+#define gs_tz_load gs__tz_load
+#define gs_tz_free gs__tz_free
+#define gs_tz_offset gs__tz_offset
+#define gs_tz_from_local gs__tz_from_local
 #define gs_days_from_civil gs__days_from_civil
 #define gs_civil_from_days gs__civil_from_days
 

@@ -9,23 +9,40 @@ static _Thread_local gs_error last_error;
 const char *gs_strerror(int code)
 {
     switch (code) {
-    case GS_OK: return "GS_OK: success";
-    case GS_ENOMEM: return "GS_ENOMEM: out of memory";
-    case GS_EINVAL: return "GS_EINVAL: invalid argument or data";
-    case GS_EIO: return "GS_EIO: file-system error";
-    case GS_ESTORE: return "GS_ESTORE: cache (SQLite) error";
-    case GS_EHTTP: return "GS_EHTTP: network or HTTP error";
-    case GS_EAUTH: return "GS_EAUTH: credentials rejected";
-    case GS_ERATELIMIT: return "GS_ERATELIMIT: rate limited";
-    case GS_EPROTO: return "GS_EPROTO: unexpected answer";
-    case GS_ECONFLICT: return "GS_ECONFLICT: rows refused by the target";
-    case GS_ENOTFOUND: return "GS_ENOTFOUND: not found";
-    case GS_ECONFIG: return "GS_ECONFIG: configuration error";
-    case GS_EPARTIAL: return "GS_EPARTIAL: partial failure";
-    case GS_EUSAGE: return "GS_EUSAGE: usage error";
-    case GS_ECANCELED: return "GS_ECANCELED: interrupted";
-    case GS_EBUSY: return "GS_EBUSY: the cache is in use by another run";
-    default: return "unknown gazsync error";
+    case GS_OK:
+        return "GS_OK: success";
+    case GS_ENOMEM:
+        return "GS_ENOMEM: out of memory";
+    case GS_EINVAL:
+        return "GS_EINVAL: invalid argument or data";
+    case GS_EIO:
+        return "GS_EIO: file-system error";
+    case GS_ESTORE:
+        return "GS_ESTORE: cache (SQLite) error";
+    case GS_EHTTP:
+        return "GS_EHTTP: network or HTTP error";
+    case GS_EAUTH:
+        return "GS_EAUTH: credentials rejected";
+    case GS_ERATELIMIT:
+        return "GS_ERATELIMIT: rate limited";
+    case GS_EPROTO:
+        return "GS_EPROTO: unexpected answer";
+    case GS_ECONFLICT:
+        return "GS_ECONFLICT: rows refused by the target";
+    case GS_ENOTFOUND:
+        return "GS_ENOTFOUND: not found";
+    case GS_ECONFIG:
+        return "GS_ECONFIG: configuration error";
+    case GS_EPARTIAL:
+        return "GS_EPARTIAL: partial failure";
+    case GS_EUSAGE:
+        return "GS_EUSAGE: usage error";
+    case GS_ECANCELED:
+        return "GS_ECANCELED: interrupted";
+    case GS_EBUSY:
+        return "GS_EBUSY: the cache is in use by another run";
+    default:
+        return "unknown gazsync error";
     }
 }
 

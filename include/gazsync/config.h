@@ -50,14 +50,14 @@ typedef enum {
 
 typedef struct {
     gs_policy_kind kind;
-    long long max_age_s;      /**< 0: no age rule */
-    long long lookback_s;     /**< overlap below the high-water mark */
-    long long full_every_s;   /**< full re-read (sweeping deletions) when
-                                   the last one is older; 0: never */
-    int window_past_days;     /**< window: days before today (positive) */
-    int window_future_days;   /**< window: days after today */
+    long long max_age_s;    /**< 0: no age rule */
+    long long lookback_s;   /**< overlap below the high-water mark */
+    long long full_every_s; /**< full re-read (sweeping deletions) when
+                                 the last one is older; 0: never */
+    int window_past_days;   /**< window: days before today (positive) */
+    int window_future_days; /**< window: days after today */
     int enabled;
-    int page_size;            /**< nodes per request; 0: the global one */
+    int page_size; /**< nodes per request; 0: the global one */
     char target_table[64];
     /** The Supabase name of each owned column, by its index in
      *  gs_entity.columns: "" its own name, "-" not sent at all (INI
@@ -69,15 +69,15 @@ typedef struct {
     /* Gazelle */
     char *gazelle_url;
     char *gazelle_oauth_url;
-    char *gazelle_access_token;   /**< secret */
-    char *gazelle_api_key;        /**< secret */
-    char *gazelle_refresh_token;  /**< secret */
+    char *gazelle_access_token;  /**< secret */
+    char *gazelle_api_key;       /**< secret */
+    char *gazelle_refresh_token; /**< secret */
     char *gazelle_client_id;
-    char *gazelle_client_secret;  /**< secret */
+    char *gazelle_client_secret; /**< secret */
     /* Supabase */
     char *supabase_url;
-    char *supabase_key;           /**< secret */
-    char *supabase_target;        /**< name of the target in push_state */
+    char *supabase_key;    /**< secret */
+    char *supabase_target; /**< name of the target in push_state */
     /* behaviour */
     char time_zone[64];
     int page_size;
@@ -85,8 +85,8 @@ typedef struct {
     long timeout_ms;
     int max_attempts;
     long backoff_base_ms;
-    long run_timeout_s;       /**< whole run's HTTP deadline; 0: none */
-    long max_answer_bytes;    /**< cap on one HTTP answer's body */
+    long run_timeout_s;    /**< whole run's HTTP deadline; 0: none */
+    long max_answer_bytes; /**< cap on one HTTP answer's body */
     int push_batch_rows;
     long push_batch_bytes;
     char *ca_bundle;
@@ -94,7 +94,7 @@ typedef struct {
 } gs_config;
 
 /** Fills @p cfg with the built-in defaults (users if-empty, clients and
- *  pianos always, appointments window=-60d..+90d, timeline since,
+ *  pianos always, appointments window=-7d..+190d, timeline since,
  *  America/Montreal, pages of 100, batches of 500 rows). It allocates:
  *  release with gs_config_free(), and do not call it before
  *  gs_config_load(), which starts from the defaults itself. */

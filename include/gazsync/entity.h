@@ -38,7 +38,7 @@ typedef enum {
 
 /** One owned column. */
 typedef struct {
-    const char *name;  /**< column name, same in cache and target */
+    const char *name; /**< column name, same in cache and target */
     gs_col_type type;
     /** Path in the Gazelle node: dot-separated keys; a "[]" segment maps
      *  over an array and collects the rest of the path into a JSON array
@@ -49,12 +49,12 @@ typedef struct {
 /** One mirrored entity. */
 typedef struct {
     gs_entity_id id;
-    const char *name;          /**< "clients": CLI and config name */
-    const char *cache_table;   /**< table in gazsync.db */
-    const char *target_table;  /**< default Supabase table */
-    const char *root_field;    /**< Gazelle root field; NULL for contacts */
-    const char *updated_path;  /**< node path of the upstream change stamp */
-    const gs_column *columns;  /**< owned columns, id first */
+    const char *name;         /**< "clients": CLI and config name */
+    const char *cache_table;  /**< table in gazsync.db */
+    const char *target_table; /**< default Supabase table */
+    const char *root_field;   /**< Gazelle root field; NULL for contacts */
+    const char *updated_path; /**< node path of the upstream change stamp */
+    const gs_column *columns; /**< owned columns, id first */
     size_t n_columns;
 } gs_entity;
 

@@ -16,22 +16,22 @@ extern "C" {
 /** Result codes: GS_OK or a negative value. */
 typedef enum {
     GS_OK = 0,
-    GS_ENOMEM = -1,      /**< out of memory */
-    GS_EINVAL = -2,      /**< bad argument or bad input data */
-    GS_EIO = -3,         /**< file-system error */
-    GS_ESTORE = -4,      /**< SQLite error in the cache */
-    GS_EHTTP = -5,       /**< network error or unexpected HTTP status */
-    GS_EAUTH = -6,       /**< rejected credentials (after any refresh) */
-    GS_ERATELIMIT = -7,  /**< still rate-limited when retries ran out */
-    GS_EPROTO = -8,      /**< answer not in the expected shape (JSON, GraphQL) */
-    GS_ECONFLICT = -9,   /**< the target refused rows (4xx) */
-    GS_ENOTFOUND = -10,  /**< no such entity, table, row or file */
-    GS_ECONFIG = -11,    /**< configuration missing or invalid */
-    GS_EPARTIAL = -12,   /**< some entities succeeded, others failed */
-    GS_EUSAGE = -13,     /**< command-line misuse */
-    GS_ECANCELED = -14,  /**< stopped on request (SIGINT/SIGTERM) between
-                              pages or batches; what was stored is kept */
-    GS_EBUSY = -15,      /**< another run holds the cache's run lock */
+    GS_ENOMEM = -1,     /**< out of memory */
+    GS_EINVAL = -2,     /**< bad argument or bad input data */
+    GS_EIO = -3,        /**< file-system error */
+    GS_ESTORE = -4,     /**< SQLite error in the cache */
+    GS_EHTTP = -5,      /**< network error or unexpected HTTP status */
+    GS_EAUTH = -6,      /**< rejected credentials (after any refresh) */
+    GS_ERATELIMIT = -7, /**< still rate-limited when retries ran out */
+    GS_EPROTO = -8,     /**< answer not in the expected shape (JSON, GraphQL) */
+    GS_ECONFLICT = -9,  /**< the target refused rows (4xx) */
+    GS_ENOTFOUND = -10, /**< no such entity, table, row or file */
+    GS_ECONFIG = -11,   /**< configuration missing or invalid */
+    GS_EPARTIAL = -12,  /**< some entities succeeded, others failed */
+    GS_EUSAGE = -13,    /**< command-line misuse */
+    GS_ECANCELED = -14, /**< stopped on request (SIGINT/SIGTERM) between
+                             pages or batches; what was stored is kept */
+    GS_EBUSY = -15,     /**< another run holds the cache's run lock */
 } gs_code;
 
 /** Which layer raised the error. */
@@ -48,11 +48,11 @@ typedef enum {
 
 /** Detail of the last error on this thread. Never holds a secret. */
 typedef struct {
-    int code;              /**< a gs_code */
-    gs_error_class klass;  /**< the layer that raised it */
-    long http_status;      /**< HTTP status, 0 when none */
-    int sqlite_code;       /**< SQLite extended result code, 0 when none */
-    char message[1024];    /**< names entity, page, row id or URL path */
+    int code;             /**< a gs_code */
+    gs_error_class klass; /**< the layer that raised it */
+    long http_status;     /**< HTTP status, 0 when none */
+    int sqlite_code;      /**< SQLite extended result code, 0 when none */
+    char message[1024];   /**< names entity, page, row id or URL path */
 } gs_error;
 
 /** Static English name of @p code ("GS_EHTTP: network or HTTP error"). */

@@ -56,8 +56,8 @@ long long gs_gazelle_requests(const gs_gazelle *client);
 
 /** One page of a connection, or a whole plain list. */
 typedef struct {
-    json_t *nodes;        /**< array of node objects (owned: decref) */
-    char *end_cursor;     /**< NULL when absent; free() */
+    json_t *nodes;    /**< array of node objects (owned: decref) */
+    char *end_cursor; /**< NULL when absent; free() */
     int has_next_page;
     long long total_count; /**< the connection's totalCount; -1 absent */
 } gs_gazelle_page;
@@ -70,8 +70,7 @@ int gs_gazelle_page_parse(gs_gazelle_page *out, json_t *data,
                           const char *root_field);
 /** Reads the connection object @p conn itself (a nested one, such as a
  *  client's allContacts); @p name names it in errors. */
-int gs_gazelle_conn_parse(gs_gazelle_page *out, json_t *conn,
-                          const char *name);
+int gs_gazelle_conn_parse(gs_gazelle_page *out, json_t *conn, const char *name);
 void gs_gazelle_page_free(gs_gazelle_page *page);
 
 /** The fixed query document of @p entity. Its variables: users none (a

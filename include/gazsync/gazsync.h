@@ -14,5 +14,6 @@
 #include "gazsync/pull.h"
 #include "gazsync/push.h"
 #include "gazsync/store.h"
+#include "gazsync/version.h"
 
 #endif

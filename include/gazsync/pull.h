@@ -35,11 +35,11 @@ typedef struct {
 typedef void (*gs_progress_fn)(void *ctx, const gs_progress *progress);
 
 typedef struct {
-    unsigned entities;   /**< bit (1u << gs_entity_id) per entity to pull;
-                              0 = all enabled */
-    unsigned force;      /**< bit per entity whose policy is ignored */
-    int full;            /**< re-read everything, sweeping deletions */
-    const char *now;     /**< ISO UTC "now" (experiments); NULL: the clock */
+    unsigned entities; /**< bit (1u << gs_entity_id) per entity to pull;
+                            0 = all enabled */
+    unsigned force;    /**< bit per entity whose policy is ignored */
+    int full;          /**< re-read everything, sweeping deletions */
+    const char *now;   /**< ISO UTC "now" (experiments); NULL: the clock */
     gs_progress_fn progress;
     void *progress_ctx;
     /** When not NULL and nonzero (a signal handler sets it), the pull stops
@@ -49,7 +49,7 @@ typedef struct {
 } gs_pull_opts;
 
 typedef enum {
-    GS_DECISION_NONE = 0,  /**< not asked for */
+    GS_DECISION_NONE = 0, /**< not asked for */
     GS_DECISION_PULLED,
     GS_DECISION_SKIPPED,
     GS_DECISION_FAILED,
@@ -57,21 +57,21 @@ typedef enum {
 
 typedef struct gs_entity_report {
     gs_decision decision;
-    char reason[160];      /**< "table has 5 rows (if-empty); --force users" */
+    char reason[160]; /**< "table has 5 rows (if-empty); --force users" */
     long pages;
-    long long requests;    /**< Gazelle requests for this entity */
+    long long requests; /**< Gazelle requests for this entity */
     long long rows_seen;
     long long rows_changed;
     long long rows_deleted;
     double seconds;
-    int code;              /**< GS_OK or the failure */
+    int code; /**< GS_OK or the failure */
     char error[512];
 } gs_entity_report;
 
 typedef struct {
     gs_entity_report entity[GS_ENTITY_COUNT];
-    long long requests;        /**< Gazelle requests of the whole run */
-    int users_auto_triggered;  /**< an unknown technician was named */
+    long long requests;       /**< Gazelle requests of the whole run */
+    int users_auto_triggered; /**< an unknown technician was named */
 } gs_pull_report;
 
 /**

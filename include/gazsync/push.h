@@ -27,10 +27,10 @@ typedef struct {
     /** When not NULL and nonzero, the push stops after the batch in flight
      *  and returns GS_ECANCELED. */
     const volatile sig_atomic_t *cancel;
-    int resend_all;    /**< send every row, live and deleted, whatever
-                            last_pushed_seq says (`push --all`: a full
-                            re-send, the seed's nightly job, a repair);
-                            last_pushed_seq still only moves forward */
+    int resend_all; /**< send every row, live and deleted, whatever
+                         last_pushed_seq says (`push --all`: a full
+                         re-send, the seed's nightly job, a repair);
+                         last_pushed_seq still only moves forward */
 } gs_push_opts;
 
 typedef struct {

@@ -32,7 +32,7 @@ typedef struct {
      *  (runs still "running" become "interrupted"; a resumable full read
      *  whose seen ids are gone restarts). */
     int run_lock;
-    int lock_wait_ms;    /**< with run_lock: how long to wait; 0: not at all */
+    int lock_wait_ms; /**< with run_lock: how long to wait; 0: not at all */
     /** Accept an existing SQLite file that is not a gazsync cache and make
      *  it one (`gazsync init`); otherwise such a file is refused untouched. */
     int adopt;
@@ -126,17 +126,18 @@ int gs_store_sweep_unseen(long long *deleted, gs_store *store,
 
 /** Per-entity pull metadata: the row of `sync_state`. */
 typedef struct {
-    char policy[64];            /**< as configured ("always", "window=...") */
-    char last_attempt[32];      /**< ISO UTC, "" when never */
+    char policy[64];       /**< as configured ("always", "window=...") */
+    char last_attempt[32]; /**< ISO UTC, "" when never */
     char last_success[32];
-    char high_water[40];        /**< upstream stamp of the last complete pull */
-    char pending_high_water[40];/**< highest stamp seen by the unfinished pull */
-    char resume_cursor[512];    /**< cursor after the last stored page, "" */
-    char status[16];            /**< "ok", "failed", "skipped", "running" */
+    char high_water[40]; /**< upstream stamp of the last complete pull */
+    char pending_high_water[40]; /**< highest stamp seen by the unfinished pull
+                                  */
+    char resume_cursor[512];     /**< cursor after the last stored page, "" */
+    char status[16];             /**< "ok", "failed", "skipped", "running" */
     char last_error[512];
-    char decision[160];         /**< last decision, in words */
-    long long rows;             /**< live rows after the last pull */
-    long long calls_last;       /**< Gazelle requests of the last pull */
+    char decision[160];   /**< last decision, in words */
+    long long rows;       /**< live rows after the last pull */
+    long long calls_last; /**< Gazelle requests of the last pull */
     long long calls_total;
 } gs_sync_state;
 
@@ -156,17 +157,17 @@ int gs_store_meta_set(gs_store *store, const char *key, const char *value);
 
 /** One command run, for `sync_runs`. Never holds a secret. */
 typedef struct {
-    const char *command;        /**< "pull", "push", "sync" */
-    const char *status;         /**< "ok", "partial", "failed", "running" */
+    const char *command; /**< "pull", "push", "sync" */
+    const char *status;  /**< "ok", "partial", "failed", "running" */
     const char *started_at;
-    const char *finished_at;    /**< NULL while running */
+    const char *finished_at; /**< NULL while running */
     long long gazelle_requests;
     long long supabase_requests;
     long long rows_in;
     long long rows_changed;
     long long rows_pushed;
-    const char *stats_json;     /**< per-entity stats, JSON object text */
-    const char *error;          /**< NULL when none */
+    const char *stats_json; /**< per-entity stats, JSON object text */
+    const char *error;      /**< NULL when none */
 } gs_run_record;
 
 /** Inserts a run row (status "running") and gives its id. */
@@ -196,14 +197,14 @@ int gs_store_pending_count(long long *count, gs_store *store,
 
 /** The rows of @p entity whose ids are in the JSON array @p ids, in the
  *  same form as gs_store_pending() (for retrying quarantined rows). */
-int gs_store_rows_by_id(json_t **rows, gs_store *store,
-                        const gs_entity *entity, json_t *ids);
+int gs_store_rows_by_id(json_t **rows, gs_store *store, const gs_entity *entity,
+                        json_t *ids);
 
 /** Per entity and target: the `push_state` row. */
 typedef struct {
     long long last_pushed_seq;
-    long long rows_pushed;      /**< total */
-    char last_push[32];         /**< ISO UTC, "" when never */
+    long long rows_pushed; /**< total */
+    char last_push[32];    /**< ISO UTC, "" when never */
 } gs_push_state;
 
 int gs_store_push_state_get(gs_push_state *out, gs_store *store,

@@ -32,6 +32,11 @@ for path in ["machine.nproc", "machine.cpu", "machine.memory_gib",
              "year.ratios.supabase_requests_a",
              "year.nochange.gazelle_requests", "year.nochange.users_requests",
              "year.nochange.supabase_requests", "year.nochange.seconds",
+             "year.nochange.nodes", "year.first_sync.gazelle_requests",
+             "year.first_sync.nodes", "year.latency_model.ms_per_request",
+             "year.divergence.cache.divergent_row_nights",
+             "year.divergence.target.divergent_row_nights",
+             "year.divergence.cache.longest_nights",
              "ingest.large.from_sim.rows_per_s", "ingest.large.replay.rows_per_s",
              "ingest.large.sqlite3_shell.rows_per_s",
              "ingest.large.ratio_replay_vs_shell",
@@ -50,7 +55,12 @@ assert i["sqlite3_shell"]["rows"] == i["replay"]["rows"], "shell rows differ"
 assert d["push"]["large"]["gazsync"]["rows_written"] >= d["push"]["large"]["rows"]
 assert d["year"]["baseline_a"]["supabase_requests"] > d["year"]["gazsync"]["supabase_requests"]
 assert d["year"]["nochange"]["supabase_requests"] == 0
+# Every night was compared with the truth, in both places.
+assert d["year"]["divergence"]["cache"]["nights"] == len(d["year"]["nights"])
+assert d["year"]["divergence"]["target"]["nights"] == len(d["year"]["nights"])
 PY
 grep -q "^## 1. A year of nights" "$TMP/bench.md"
 grep -q "^## 4. Push" "$TMP/bench.md"
+grep -q "^### Divergence from the truth" "$TMP/bench.md"
+grep -q "^| first sync (full mirror) |" "$TMP/bench.md"
 echo "ok: bench/run.sh --quick writes a complete JSON and page"

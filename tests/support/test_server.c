@@ -45,7 +45,7 @@ static char *xstrdup(const char *s)
 {
     char *copy = strdup(s ? s : "");
     if (!copy)
-        abort();  /* tests: out of memory is fatal */
+        abort(); /* tests: out of memory is fatal */
     return copy;
 }
 
@@ -88,8 +88,7 @@ void gs_test_server_push(gs_test_server *srv, const gs_test_response *resp)
     pthread_mutex_unlock(&srv->lock);
 }
 
-void gs_test_server_push_json(gs_test_server *srv, int status,
-                              const char *json)
+void gs_test_server_push_json(gs_test_server *srv, int status, const char *json)
 {
     gs_test_response r = {0};
     r.status = status;
@@ -121,9 +120,9 @@ static enum MHD_Result collect_kv(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
-static gs_test_request *record(gs_test_server *srv,
-                               struct MHD_Connection *conn, const char *url,
-                               const char *method, pending_request *pr)
+static gs_test_request *record(gs_test_server *srv, struct MHD_Connection *conn,
+                               const char *url, const char *method,
+                               pending_request *pr)
 {
     gs_test_request *req = calloc(1, sizeof *req);
     gs_buf headers = GS_BUF_INIT, query = GS_BUF_INIT;
@@ -261,7 +260,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn,
     }
     if (c.close) {
         canned_free(&c);
-        return MHD_NO;  /* MHD drops the connection */
+        return MHD_NO; /* MHD drops the connection */
     }
     if (c.truncate) {
         truncated_body *tb = malloc(sizeof *tb);
@@ -270,9 +269,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn,
         tb->body = c.body;
         tb->len = c.body_len;
         c.body = NULL;
-        resp = MHD_create_response_from_callback(tb->len + 100, 4096,
-                                                 read_truncated, tb,
-                                                 free_truncated);
+        resp = MHD_create_response_from_callback(
+            tb->len + 100, 4096, read_truncated, tb, free_truncated);
     } else {
         resp = MHD_create_response_from_buffer(c.body_len, c.body,
                                                MHD_RESPMEM_MUST_COPY);
@@ -332,8 +330,8 @@ int gs_test_server_start(gs_test_server **out)
     addr.sin_port = 0;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     srv->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
-        0, NULL, NULL, answer, srv, MHD_OPTION_SOCK_ADDR, &addr,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
+        NULL, NULL, answer, srv, MHD_OPTION_SOCK_ADDR, &addr,
         MHD_OPTION_NOTIFY_COMPLETED, completed, srv,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);

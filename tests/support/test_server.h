@@ -24,22 +24,22 @@ typedef struct gs_test_server gs_test_server;
 
 /** One canned answer. Strings are copied by push. */
 typedef struct {
-    int status;            /**< 0: 200 */
-    const char *body;      /**< NULL: empty */
-    const char *headers;   /**< "Name: value\n" lines, or NULL */
-    int delay_ms;          /**< sleep before answering */
-    int close;             /**< drop the connection without any answer */
-    int truncate;          /**< announce a longer Content-Length, send the
-                                body, then cut the connection */
+    int status;          /**< 0: 200 */
+    const char *body;    /**< NULL: empty */
+    const char *headers; /**< "Name: value\n" lines, or NULL */
+    int delay_ms;        /**< sleep before answering */
+    int close;           /**< drop the connection without any answer */
+    int truncate;        /**< announce a longer Content-Length, send the
+                              body, then cut the connection */
 } gs_test_response;
 
 /** One recorded request; valid until gs_test_server_stop(). */
 typedef struct {
     char *method;
-    char *path;     /**< without the query string */
-    char *query;    /**< "a=1&b=2" (decoded values re-joined), "" if none */
-    char *headers;  /**< "name: value\n" lines as received */
-    char *body;     /**< NUL-terminated */
+    char *path;    /**< without the query string */
+    char *query;   /**< "a=1&b=2" (decoded values re-joined), "" if none */
+    char *headers; /**< "name: value\n" lines as received */
+    char *body;    /**< NUL-terminated */
     size_t body_len;
 } gs_test_request;
 

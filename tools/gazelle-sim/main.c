@@ -29,6 +29,10 @@ static const char usage[] =
 "                           every status comes back unfiltered)\n"
 "  --log-requests FILE      append every GraphQL request to FILE as a JSON line\n"
 "                           {\"query\",\"variables\",\"operationName\"}\n"
+"  --latency-ms X           wait X ms before every GraphQL answer (default 0)\n"
+"  --latency-per-node-ms X  and X ms more per node it returns (default 0);\n"
+"                           waits run outside the data lock, side by side\n"
+"                           for concurrent connections\n"
 "Sizes (defaults: the seed's business)\n"
 "  --users N (5) --clients N (850) --pianos N (1200) --events N (8000)\n"
 "  --timeline N (60000)     events span 2 years back..6 months ahead,\n"
@@ -150,7 +154,8 @@ enum {
     OPT_PORT = 256, OPT_SEED, OPT_NOW, OPT_USERS, OPT_CLIENTS, OPT_PIANOS,
     OPT_EVENTS, OPT_TIMELINE, OPT_SCALE, OPT_TOKEN, OPT_API_KEY,
     OPT_REFRESH, OPT_CLIENT_ID, OPT_CLIENT_SECRET, OPT_TTL_REQUESTS,
-    OPT_TTL_SECONDS, OPT_LOG_REQUESTS, OPT_HIDE, OPT_RATE
+    OPT_TTL_SECONDS, OPT_LOG_REQUESTS, OPT_HIDE, OPT_LATENCY,
+    OPT_LATENCY_NODE, OPT_RATE
 };
 
 int main(int argc, char **argv)
@@ -202,8 +207,10 @@ int main(int argc, char **argv)
         {"token-ttl-seconds", required_argument, NULL, OPT_TTL_SECONDS},
         {"log-requests", required_argument, NULL, OPT_LOG_REQUESTS},
         {"hide-unfiltered", required_argument, NULL, OPT_HIDE},
+        {"latency-ms", required_argument, NULL, OPT_LATENCY},
+        {"latency-per-node-ms", required_argument, NULL, OPT_LATENCY_NODE},
     };
-    size_t nopts = 19;
+    size_t nopts = 21;
     for (size_t i = 0; i < NRATES; i++)
         options[nopts++] = (struct option){rates[i].name, required_argument,
                                            NULL, OPT_RATE + (int)i};
@@ -243,6 +250,10 @@ int main(int argc, char **argv)
             break;
         case OPT_LOG_REQUESTS: log_path = optarg; break;
         case OPT_HIDE: bad = parse_statuses(optarg, &params); break;
+        case OPT_LATENCY: bad = parse_double(optarg, &server.latency_ms); break;
+        case OPT_LATENCY_NODE:
+            bad = parse_double(optarg, &server.latency_per_node_ms);
+            break;
         case OPT_TTL_REQUESTS: bad = parse_u64(optarg, &auth->ttl_requests); break;
         case OPT_TTL_SECONDS:
             bad = parse_u64(optarg, &v) || v > INT64_MAX;

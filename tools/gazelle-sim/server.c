@@ -238,6 +238,7 @@ static enum MHD_Result serve_graphql(gsim_server *s, struct MHD_Connection *c,
     int fired = 0, status = 200;
     gsim_out out = {GS_BUF_INIT, 0};
     enum MHD_Result rc;
+    uint64_t answered_nodes = 0;
 
     pthread_mutex_lock(&s->lock);
     /* Logged before auth: a rejected request is still a document sent. */
@@ -266,6 +267,7 @@ static enum MHD_Result serve_graphql(gsim_server *s, struct MHD_Connection *c,
         s->stats.pages += pages;
         s->stats.nodes += nodes;
         s->stats.bytes_sent += out.buf.len;
+        answered_nodes = nodes;
     } else {
         status = fault.action == GSIM_FAULT_STATUS  ? fault.status
                  : fault.action == GSIM_FAULT_CLOSE ? 0
@@ -290,6 +292,11 @@ static enum MHD_Result serve_graphql(gsim_server *s, struct MHD_Connection *c,
     }
     if (fired && fault.action == GSIM_FAULT_DELAY)
         sleep_ms(fault.delay_ms);
+    /* Outside the lock: a slow answer holds its own connection only. */
+    double latency =
+        s->latency_ms + s->latency_per_node_ms * (double)answered_nodes;
+    if (latency > 0)
+        sleep_ms(latency > 86400000.0 ? 86400000 : (int)(latency + 0.5));
     size_t len = out.buf.len;
     char *text = gs_buf_detach(&out.buf);
     if (fired && fault.action == GSIM_FAULT_TRUNCATE)

@@ -2,7 +2,8 @@
  * one mutex around everything the requests share (dataset, stats, faults,
  * tokens). Requests are therefore served one at a time in arrival order,
  * which keeps fault counting and churn deterministic; only the fault delay
- * sleeps outside the lock. */
+ * and the latency model sleep outside the lock, so concurrent connections
+ * wait side by side as on a real server. */
 #ifndef GSIM_SERVER_H
 #define GSIM_SERVER_H
 
@@ -28,6 +29,9 @@ typedef struct {
     gsim_arena dump_arena;
     gql_operation *dump_op;
     struct MHD_Daemon *daemon;
+    /* The latency model (--latency-ms, --latency-per-node-ms): a fixed cost
+     * per answered GraphQL request plus one per node it returns. */
+    double latency_ms, latency_per_node_ms;
 } gsim_server;
 
 /* Starts serving the already generated s->ds on 127.0.0.1:port (0 picks a

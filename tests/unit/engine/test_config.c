@@ -86,8 +86,8 @@ static void test_config_defaults(void **state)
     assert_int_equal(cfg.policy[GS_ENTITY_CLIENTS].kind, GS_POLICY_ALWAYS);
     assert_int_equal(cfg.policy[GS_ENTITY_PIANOS].kind, GS_POLICY_ALWAYS);
     assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].kind, GS_POLICY_WINDOW);
-    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_past_days, 60);
-    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days, 90);
+    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_past_days, 7);
+    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days, 190);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].kind, GS_POLICY_SINCE);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].lookback_s, 7 * 86400);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].full_every_s, 90 * 86400);
@@ -247,7 +247,8 @@ static void test_config_bad_ini_names_file_line_key(void **state)
     expect_ini_error(f, "[gazsync]\ntime_zone = Mars/Olympus_Mons\n",
                      "2: time_zone = 'Mars/Olympus_Mons'");
     /* given twice: libinih alone lets the last one win */
-    expect_ini_error(f, "[entity.clients]\npolicy = new-rows\npolicy = always\n",
+    expect_ini_error(f,
+                     "[entity.clients]\npolicy = new-rows\npolicy = always\n",
                      "3: key 'policy' in [entity.clients] given twice "
                      "(first at line 2)");
     expect_ini_error(f,

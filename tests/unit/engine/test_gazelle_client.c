@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <ctype.h>
@@ -74,8 +75,9 @@ static int teardown(void **state)
     return 0;
 }
 
-static const char *DOC = "query Q($first: Int) { allUsers(first: $first) "
-                         "{ nodes { id } pageInfo { hasNextPage endCursor } } }";
+static const char *DOC =
+    "query Q($first: Int) { allUsers(first: $first) "
+    "{ nodes { id } pageInfo { hasNextPage endCursor } } }";
 
 static int run(fixture *f, json_t **data)
 {
@@ -96,11 +98,10 @@ static void test_gazelle_query_sends_document_and_variables(void **state)
 {
     fixture *f = *state;
     json_t *data = NULL;
-    json_t *vars = json_pack("{s:i,s:s}", "first", 50, "after",
-                             "\"}) { evil }");
+    json_t *vars =
+        json_pack("{s:i,s:s}", "first", 50, "after", "\"}) { evil }");
     gs_test_server_push_json(f->srv, 200, "{\"data\":{\"x\":1}}");
-    assert_int_equal(gs_gazelle_query(&data, f->client, DOC, vars, "q"),
-                     GS_OK);
+    assert_int_equal(gs_gazelle_query(&data, f->client, DOC, vars, "q"), GS_OK);
     assert_int_equal(json_integer_value(json_object_get(data, "x")), 1);
     json_decref(data);
 
@@ -110,11 +111,10 @@ static void test_gazelle_query_sends_document_and_variables(void **state)
     json_t *sent = json_loads(r->body, 0, NULL);
     assert_non_null(sent);
     /* the document goes as written; values only in variables */
-    assert_string_equal(json_string_value(json_object_get(sent, "query")),
-                        DOC);
+    assert_string_equal(json_string_value(json_object_get(sent, "query")), DOC);
     assert_true(json_equal(json_object_get(sent, "variables"), vars));
-    assert_null(strstr(json_string_value(json_object_get(sent, "query")),
-                       "evil"));
+    assert_null(
+        strstr(json_string_value(json_object_get(sent, "query")), "evil"));
     json_decref(sent);
     json_decref(vars);
     char *ct = header_of(f, 0, "Content-Type");
@@ -146,8 +146,7 @@ static void test_gazelle_api_key_header(void **state)
     json_decref(sent);
     /* 401 with an API key: no refresh possible, GS_EAUTH at once */
     gs_test_server_push_json(f->srv, 401, "{}");
-    assert_int_equal(gs_gazelle_query(&data, client, DOC, NULL, "q"),
-                     GS_EAUTH);
+    assert_int_equal(gs_gazelle_query(&data, client, DOC, NULL, "q"), GS_EAUTH);
     assert_int_equal(gs_test_server_request_count(f->srv), 2);
     gs_gazelle_free(client);
 }
@@ -173,12 +172,12 @@ static void test_gazelle_not_json_and_truncated_is_eproto(void **state)
 {
     fixture *f = *state;
     json_t *data = NULL;
-    gs_test_server_push(f->srv, &(gs_test_response){.status = 200,
-                                                    .body = "<html>oops"});
+    gs_test_server_push(
+        f->srv, &(gs_test_response){.status = 200, .body = "<html>oops"});
     assert_int_equal(run(f, &data), GS_EPROTO);
-    assert_non_null(
-        strstr(gs_error_last()->message, "users page 1: answer is not JSON "
-                                         "(10 bytes; "));
+    assert_non_null(strstr(gs_error_last()->message,
+                           "users page 1: answer is not JSON "
+                           "(10 bytes; "));
     /* jansson's own reason and place, to tell HTML from a cut body */
     assert_non_null(strstr(gs_error_last()->message, "line 1, column"));
     gs_test_server_push_json(f->srv, 200, "{\"data\":{\"allUsers\":{\"nod");
@@ -321,10 +320,10 @@ static void test_page_reads_edges(void **state)
 {
     (void)state;
     gs_gazelle_page page;
-    json_t *data = json_loads(
-        "{\"allPianos\":{\"edges\":[{\"node\":{\"id\":\"pno_1\"}}],"
-        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}",
-        0, NULL);
+    json_t *data =
+        json_loads("{\"allPianos\":{\"edges\":[{\"node\":{\"id\":\"pno_1\"}}],"
+                   "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}",
+                   0, NULL);
     assert_int_equal(gs_gazelle_page_parse(&page, data, "allPianos"), GS_OK);
     assert_int_equal(json_array_size(page.nodes), 1);
     assert_false(page.has_next_page);
@@ -506,8 +505,7 @@ static void test_documents_select_every_mapped_path(void **state)
     flatten(&s, gs_gazelle_contacts_document());
     check_entity_paths(gs_entity_get(GS_ENTITY_CONTACTS), &s,
                        "client.allContacts.nodes");
-    assert_int_equal(find_leaf(&s, "client.allContacts.pageInfo.endCursor"),
-                     1);
+    assert_int_equal(find_leaf(&s, "client.allContacts.pageInfo.endCursor"), 1);
     const char *d = gs_gazelle_document(gs_entity_get(GS_ENTITY_CLIENTS));
     assert_non_null(strstr(d, "$sortBy: [ClientSort!]"));
     d = gs_gazelle_document(gs_entity_get(GS_ENTITY_PIANOS));
@@ -579,7 +577,8 @@ static void test_oauth_url_derived_from_api_origin(void **state)
 {
     fixture *f = *state;
     gs_gazelle *client;
-    gs_gazelle_opts o = {.api_url = "https://gazelleapp.io:8443/graphql/private/?x=1",
+    gs_gazelle_opts o = {.api_url =
+                             "https://gazelleapp.io:8443/graphql/private/?x=1",
                          .access_token = "t"};
     /* derived URL is exercised by the refresh test's request path; here
      * only that a URL without scheme is refused */

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <string.h>
@@ -31,9 +32,20 @@ static void test_duration_parses_units(void **state)
 static void test_duration_rejects_bad_text(void **state)
 {
     (void)state;
-    const char *bad[] = {"",   "10",   "m",    "-5m", "+5m",  " 5m", "5m ",
-                         "5x", "5mm",  "1.5h", "5M",  "abc",
-                         "99999999999999999999s", "9223372036854775807w"};
+    const char *bad[] = {"",
+                         "10",
+                         "m",
+                         "-5m",
+                         "+5m",
+                         " 5m",
+                         "5m ",
+                         "5x",
+                         "5mm",
+                         "1.5h",
+                         "5M",
+                         "abc",
+                         "99999999999999999999s",
+                         "9223372036854775807w"};
     long long s = 42;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         if (gs_duration_parse(&s, bad[i]) != GS_EINVAL)

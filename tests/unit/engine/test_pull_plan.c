@@ -80,13 +80,13 @@ static void test_users_if_empty_pulls_an_empty_table(void **state)
     gs_pull_plan plan;
 
     assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
-                                       gs_entity_get(GS_ENTITY_USERS), &st),
+                                        gs_entity_get(GS_ENTITY_USERS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
 }
 
-static void test_users_if_empty_skips_with_rows_and_says_how_to_force(
-    void **state)
+static void
+test_users_if_empty_skips_with_rows_and_says_how_to_force(void **state)
 {
     plan_fixture *fx = *state;
     gs_sync_state st = {0};
@@ -94,7 +94,7 @@ static void test_users_if_empty_skips_with_rows_and_says_how_to_force(
 
     add_user(fx, "usr_aaaaaaaaaaaaaaaa");
     assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
-                                       gs_entity_get(GS_ENTITY_USERS), &st),
+                                        gs_entity_get(GS_ENTITY_USERS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_SKIP);
     assert_non_null(strstr(plan.reason, "1 rows"));
@@ -110,7 +110,7 @@ static void test_force_overrides_if_empty(void **state)
     add_user(fx, "usr_aaaaaaaaaaaaaaaa");
     fx->opts.force = 1u << GS_ENTITY_USERS;
     assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
-                                       gs_entity_get(GS_ENTITY_USERS), &st),
+                                        gs_entity_get(GS_ENTITY_USERS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
 }
@@ -126,7 +126,7 @@ static void test_clients_default_is_a_full_read_every_night(void **state)
     snprintf(st.high_water, sizeof st.high_water, "2026-01-20T12:00:00Z");
     snprintf(st.last_success, sizeof st.last_success, "2026-01-20T12:00:00Z");
     assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
-                                       gs_entity_get(GS_ENTITY_CLIENTS), &st),
+                                        gs_entity_get(GS_ENTITY_CLIENTS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
     assert_non_null(strstr(plan.reason, "always"));
@@ -173,7 +173,7 @@ static void test_since_asks_from_mark_minus_lookback(void **state)
     fx->cfg.policy[GS_ENTITY_TIMELINE].lookback_s = 86400;
     snprintf(st.high_water, sizeof st.high_water, "2026-01-20T12:00:00Z");
     assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
-                                       gs_entity_get(GS_ENTITY_TIMELINE), &st),
+                                        gs_entity_get(GS_ENTITY_TIMELINE), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_SINCE);
     assert_string_equal(plan.since, "2026-01-19T12:00:00Z");
@@ -189,14 +189,14 @@ static void test_window_uses_business_dates_not_utc(void **state)
     fx->cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days = 30;
     snprintf(fx->cfg.time_zone, sizeof fx->cfg.time_zone, "America/Montreal");
     assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
-                                       gs_entity_get(GS_ENTITY_APPOINTMENTS),
-                                       &st),
+                                        gs_entity_get(GS_ENTITY_APPOINTMENTS),
+                                        &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL); /* first run: all history */
     snprintf(st.last_success, sizeof st.last_success, "2026-01-20T01:00:00Z");
     assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
-                                       gs_entity_get(GS_ENTITY_APPOINTMENTS),
-                                       &st),
+                                        gs_entity_get(GS_ENTITY_APPOINTMENTS),
+                                        &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_WINDOW);
     /* Today in Montreal is 2026-01-20, not the UTC 21st. */
@@ -217,14 +217,14 @@ static void test_max_age_skips_a_recent_success_only(void **state)
     fx->cfg.policy[GS_ENTITY_PIANOS].max_age_s = 6 * 3600;
     snprintf(st.last_success, sizeof st.last_success, "2026-01-20T23:00:00Z");
     assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
-                                       gs_entity_get(GS_ENTITY_PIANOS), &st),
+                                        gs_entity_get(GS_ENTITY_PIANOS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_SKIP);
     assert_non_null(strstr(plan.reason, "max-age"));
 
     snprintf(st.last_success, sizeof st.last_success, "2026-01-20T19:00:00Z");
     assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
-                                       gs_entity_get(GS_ENTITY_PIANOS), &st),
+                                        gs_entity_get(GS_ENTITY_PIANOS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_FULL);
 }
@@ -294,7 +294,7 @@ static void test_disabled_entity_is_skipped(void **state)
 
     fx->cfg.policy[GS_ENTITY_PIANOS].enabled = 0;
     assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
-                                       gs_entity_get(GS_ENTITY_PIANOS), &st),
+                                        gs_entity_get(GS_ENTITY_PIANOS), &st),
                      GS_OK);
     assert_int_equal(plan.mode, GS_PLAN_SKIP);
 }
@@ -316,16 +316,16 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_since_asks_from_mark_minus_lookback, setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_window_uses_business_dates_not_utc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_window_uses_business_dates_not_utc,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_max_age_skips_a_recent_success_only, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_full_every_reads_everything_when_due, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_a_last_success_in_the_future_is_due,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_disabled_entity_is_skipped,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_last_success_in_the_future_is_due, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disabled_entity_is_skipped, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -717,8 +717,8 @@ static void test_pull_cursor_too_long_for_checkpoint_is_not_cut(void **state)
 /* ---- the real schema's shapes (issue 10) and the paging guards -------- */
 
 /* Queues one allPianos page with a totalCount. */
-static void push_counted(fixture *f, const char *nodes_json,
-                         const char *cursor, long long total)
+static void push_counted(fixture *f, const char *nodes_json, const char *cursor,
+                         long long total)
 {
     char body[2048];
     int n = snprintf(body, sizeof body,
@@ -735,8 +735,9 @@ static void push_counted(fixture *f, const char *nodes_json,
 
 static long long deleted_pianos(fixture *f)
 {
-    return query_int(f, "SELECT count(*) FROM pianos WHERE deleted_at IS NOT "
-                        "NULL",
+    return query_int(f,
+                     "SELECT count(*) FROM pianos WHERE deleted_at IS NOT "
+                     "NULL",
                      NULL);
 }
 
@@ -748,8 +749,7 @@ static void test_pull_resumed_full_read_sweeps_nothing(void **state)
 {
     fixture *f = *state;
 
-    push_counted(f,
-                 "[{\"id\":\"pia_a\"},{\"id\":\"pia_b\"}]", "c1", 3);
+    push_counted(f, "[{\"id\":\"pia_a\"},{\"id\":\"pia_b\"}]", "c1", 3);
     push_counted(f, "[{\"id\":\"pia_c\"}]", NULL, 3);
     assert_int_equal(pull(f), GS_OK);
     assert_int_equal(pianos_count(f), 3);
@@ -772,8 +772,9 @@ static void test_pull_resumed_full_read_sweeps_nothing(void **state)
     push_counted(f, "[{\"id\":\"pia_d\"}]", NULL, 3);
     assert_int_equal(pull(f), GS_OK);
     assert_int_equal(deleted_pianos(f), 1);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM pianos WHERE id = "
-                                  "'pia_c' AND deleted_at IS NOT NULL",
+    assert_int_equal(query_int(f,
+                               "SELECT count(*) FROM pianos WHERE id = "
+                               "'pia_c' AND deleted_at IS NOT NULL",
                                NULL),
                      1);
 }
@@ -867,15 +868,17 @@ static void test_pull_users_reads_the_plain_list(void **state)
         f->srv, 200,
         "{\"data\":{\"allUsers\":[{\"id\":\"usr_1\",\"firstName\":\"Lise\","
         "\"status\":\"ACTIVE\",\"accessLevel\":\"TECHNICIAN\","
-        "\"isSchedulable\":true},{\"id\":\"usr_2\",\"status\":\"INACTIVE\"}]}}");
+        "\"isSchedulable\":true},{\"id\":\"usr_2\",\"status\":\"INACTIVE\"}]}"
+        "}");
     assert_int_equal(pull(f), GS_OK);
     assert_int_equal(f->report.entity[GS_ENTITY_USERS].requests, 1);
     req = gs_test_server_request(f->srv, 0);
     assert_contains(req->body, "allUsers {");
     assert_contains(req->body, "\"variables\":{}");
-    assert_int_equal(query_int(f, "SELECT count(*) FROM users WHERE "
-                                  "access_level = 'TECHNICIAN' AND "
-                                  "is_schedulable = 1",
+    assert_int_equal(query_int(f,
+                               "SELECT count(*) FROM users WHERE "
+                               "access_level = 'TECHNICIAN' AND "
+                               "is_schedulable = 1",
                                NULL),
                      1);
     /* if-empty: the next run asks nothing */
@@ -914,16 +917,19 @@ static void test_pull_contacts_all_of_them_with_follow_ups(void **state)
     assert_contains(req->body, "\"after\":\"k1\"");
     assert_contains(gs_test_server_request(f->srv, 0)->body,
                     "includeArchived: true");
-    assert_int_equal(query_int(f, "SELECT count(*) FROM contacts WHERE "
-                                  "deleted_at IS NULL",
+    assert_int_equal(query_int(f,
+                               "SELECT count(*) FROM contacts WHERE "
+                               "deleted_at IS NULL",
                                NULL),
                      4);
-    assert_int_equal(query_int(f, "SELECT archived FROM contacts WHERE id = "
-                                  "'con_2'",
+    assert_int_equal(query_int(f,
+                               "SELECT archived FROM contacts WHERE id = "
+                               "'con_2'",
                                NULL),
                      1);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM contacts WHERE id = "
-                                  "'con_3' AND client_id = 'cli_a'",
+    assert_int_equal(query_int(f,
+                               "SELECT count(*) FROM contacts WHERE id = "
+                               "'con_3' AND client_id = 'cli_a'",
                                NULL),
                      1);
     /* cli_a no longer lists con_2 */
@@ -936,8 +942,9 @@ static void test_pull_contacts_all_of_them_with_follow_ups(void **state)
         "\"pageInfo\":{\"hasNextPage\":false}}}],"
         "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}");
     assert_int_equal(pull(f), GS_OK);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM contacts WHERE id = "
-                                  "'con_2' AND deleted_at IS NOT NULL",
+    assert_int_equal(query_int(f,
+                               "SELECT count(*) FROM contacts WHERE id = "
+                               "'con_2' AND deleted_at IS NOT NULL",
                                NULL),
                      1);
     assert_int_equal(f->report.entity[GS_ENTITY_CONTACTS].rows_deleted, 1);
@@ -969,15 +976,17 @@ static void test_pull_appointments_keep_cancelled_events(void **state)
                     "\"COMPLETE\"]");
     assert_contains(req->body, "\"type\":[\"APPOINTMENT\"");
     assert_contains(req->body, "\"pianosFirst\":");
-    assert_int_equal(query_int(f, "SELECT count(*) FROM appointments WHERE "
-                                  "id = 'evt_1' AND status = 'CANCELED' AND "
-                                  "deleted_at IS NULL AND created_by_id = "
-                                  "'usr_9'",
+    assert_int_equal(query_int(f,
+                               "SELECT count(*) FROM appointments WHERE "
+                               "id = 'evt_1' AND status = 'CANCELED' AND "
+                               "deleted_at IS NULL AND created_by_id = "
+                               "'usr_9'",
                                NULL),
                      1);
-    assert_int_equal(query_int(f, "SELECT json_extract(event_pianos, "
-                                  "'$[0].isTuning') FROM appointments WHERE "
-                                  "id = 'evt_1'",
+    assert_int_equal(query_int(f,
+                               "SELECT json_extract(event_pianos, "
+                               "'$[0].isTuning') FROM appointments WHERE "
+                               "id = 'evt_1'",
                                NULL),
                      1);
     assert_true(f->report.users_auto_triggered);
@@ -1028,20 +1037,24 @@ static void test_pull_nul_in_a_string_becomes_replacement_char(void **state)
     fixture *f = *state;
     char *notes, *raw;
 
-    push_page(f,
-              "[{\"id\":\"pia_n1\",\"notes\":\"avant\\u0000apr\\u00e8s\\u0000\"},"
-              "{\"id\":\"pia_n2\",\"notes\":\"plain\"}]",
-              NULL);
+    push_page(
+        f,
+        "[{\"id\":\"pia_n1\",\"notes\":\"avant\\u0000apr\\u00e8s\\u0000\"},"
+        "{\"id\":\"pia_n2\",\"notes\":\"plain\"}]",
+        NULL);
     assert_int_equal(pull(f), GS_OK);
     notes = query_text(f, "SELECT notes FROM pianos WHERE id = ?1", "pia_n1");
     assert_non_null(notes);
-    assert_string_equal(notes, "avant\xEF\xBF\xBD" "apr\xC3\xA8s\xEF\xBF\xBD");
-    assert_int_equal(query_int(f, "SELECT length(CAST(notes AS BLOB)) FROM "
-                                  "pianos WHERE id = ?1",
+    assert_string_equal(notes, "avant\xEF\xBF\xBD"
+                               "apr\xC3\xA8s\xEF\xBF\xBD");
+    assert_int_equal(query_int(f,
+                               "SELECT length(CAST(notes AS BLOB)) FROM "
+                               "pianos WHERE id = ?1",
                                "pia_n1"),
                      (long long)strlen(notes));
-    raw = query_text(f, "SELECT json_extract(raw, '$.notes') FROM pianos "
-                        "WHERE id = ?1",
+    raw = query_text(f,
+                     "SELECT json_extract(raw, '$.notes') FROM pianos "
+                     "WHERE id = ?1",
                      "pia_n1");
     assert_string_equal(raw, notes);
     assert_true(piano_exists(f, "pia_n2"));
@@ -1119,10 +1132,11 @@ static void test_pull_resumed_read_caps_the_mark_at_its_start(void **state)
         "\"occurredAt\":\"2026-03-04T09:00:00Z\"}],\"pageInfo\":"
         "{\"hasNextPage\":false,\"endCursor\":null}}}}");
     assert_int_equal(pull(f), GS_OK);
-    assert_contains(gs_test_server_request(f->srv, 3)->body, "\"after\":\"t1\"");
-    assert_int_equal(gs_store_state_get(&st, f->sf.store,
-                                        gs_entity_get(GS_ENTITY_TIMELINE)),
-                     GS_OK);
+    assert_contains(gs_test_server_request(f->srv, 3)->body,
+                    "\"after\":\"t1\"");
+    assert_int_equal(
+        gs_store_state_get(&st, f->sf.store, gs_entity_get(GS_ENTITY_TIMELINE)),
+        GS_OK);
     assert_string_equal(st.high_water, NOW);
 }
 
@@ -1142,8 +1156,9 @@ static void test_pull_contacts_follow_up_edge_cases(void **state)
     gs_test_server_push_json(f->srv, 200, page);
     gs_test_server_push_json(f->srv, 200, "{\"data\":{\"client\":null}}");
     assert_int_equal(pull(f), GS_OK);
-    assert_int_equal(query_int(f, "SELECT count(*) FROM contacts WHERE id = "
-                                  "'con_g1' AND deleted_at IS NULL",
+    assert_int_equal(query_int(f,
+                               "SELECT count(*) FROM contacts WHERE id = "
+                               "'con_g1' AND deleted_at IS NULL",
                                NULL),
                      1);
     gs_test_server_push_json(f->srv, 200, page);
@@ -1208,13 +1223,11 @@ int main(void)
             test_pull_nul_in_a_string_becomes_replacement_char, setup,
             teardown),
         cmocka_unit_test_setup_teardown(
-            test_pull_same_id_twice_different_bodies_reported, setup,
-            teardown),
+            test_pull_same_id_twice_different_bodies_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            test_pull_resumed_read_caps_the_mark_at_its_start, setup,
-            teardown),
-        cmocka_unit_test_setup_teardown(
-            test_pull_contacts_follow_up_edge_cases, setup, teardown),
+            test_pull_resumed_read_caps_the_mark_at_its_start, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pull_contacts_follow_up_edge_cases,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

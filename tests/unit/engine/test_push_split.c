@@ -51,9 +51,9 @@ static int fake_send(gs_push_answer *answer, void *sender, const char *body,
         t->largest_sent = rows;
     if (t->timeout_over && rows > t->timeout_over) {
         gs__push_judge(answer, GS_OK, 500,
-                      "{\"code\":\"57014\",\"message\":\"canceling "
-                      "statement due to statement timeout\",\"details\":null,"
-                      "\"hint\":null}");
+                       "{\"code\":\"57014\",\"message\":\"canceling "
+                       "statement due to statement timeout\",\"details\":null,"
+                       "\"hint\":null}");
         return GS_OK;
     }
     if (t->status) {
@@ -73,10 +73,10 @@ static int fake_send(gs_push_answer *answer, void *sender, const char *body,
         if (is_bad(t, id)) {
             json_decref(array);
             gs__push_judge(answer, GS_OK, 400,
-                          "{\"code\":\"23514\",\"message\":\"new row for "
-                          "relation \\\"gazelle_pianos\\\" violates check "
-                          "constraint \\\"ck\\\"\",\"details\":null,"
-                          "\"hint\":null}");
+                           "{\"code\":\"23514\",\"message\":\"new row for "
+                           "relation \\\"gazelle_pianos\\\" violates check "
+                           "constraint \\\"ck\\\"\",\"details\":null,"
+                           "\"hint\":null}");
             return GS_OK;
         }
     }
@@ -273,8 +273,8 @@ static void test_push_judge_classifies_answers(void **state)
     gs__push_judge(&a, GS_OK, 200, "");
     assert_int_equal(a.verdict, GS_PUSH_LANDED); /* PostgREST 12: updates */
     gs__push_judge(&a, GS_OK, 409,
-                  "{\"code\":\"23505\",\"message\":\"duplicate key\","
-                  "\"details\":\"Key (x)=(1) already exists.\"}");
+                   "{\"code\":\"23505\",\"message\":\"duplicate key\","
+                   "\"details\":\"Key (x)=(1) already exists.\"}");
     assert_int_equal(a.verdict, GS_PUSH_BAD_ROWS);
     assert_string_equal(a.pg_code, "23505");
     assert_non_null(strstr(a.message, "already exists"));
@@ -327,8 +327,8 @@ static void test_push_judge_names_statement_timeouts(void **state)
 
     (void)state;
     gs__push_judge(&a, GS_OK, 500,
-                  "{\"code\":\"57014\",\"message\":\"canceling statement "
-                  "due to statement timeout\"}");
+                   "{\"code\":\"57014\",\"message\":\"canceling statement "
+                   "due to statement timeout\"}");
     assert_int_equal(a.verdict, GS_PUSH_TIMEOUT);
     assert_string_equal(a.pg_code, "57014");
     gs__push_judge(&a, GS_OK, 504, "");

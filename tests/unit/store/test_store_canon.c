@@ -4,8 +4,8 @@
 static void check_same_as_jansson(json_t *value)
 {
     gs_buf out = GS_BUF_INIT;
-    char *want = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS |
-                                       JSON_ENCODE_ANY);
+    char *want =
+        json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 
     assert_non_null(want);
     assert_int_equal(gs__store_canonical(&out, value), GS_OK);

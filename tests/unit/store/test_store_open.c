@@ -1,7 +1,7 @@
 /* store/open.c, store/migrate.c and store/schema_sql.c: the file, its
  * pragmas, the schema and its migrations. */
-#include <sys/stat.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include "test_store_util.h"
 
@@ -69,9 +69,9 @@ static void test_open_read_only_neither_creates_nor_writes(void **state)
     gs_store_close(fx->store);
     assert_int_equal(gs_store_open(&fx->store, fx->path, &ro), GS_OK);
     long long rows = -1;
-    assert_int_equal(gs_store_count(&rows, fx->store,
-                                    gs_entity_get(GS_ENTITY_USERS)),
-                     GS_OK);
+    assert_int_equal(
+        gs_store_count(&rows, fx->store, gs_entity_get(GS_ENTITY_USERS)),
+        GS_OK);
     assert_int_equal(rows, 0);
     assert_int_not_equal(upsert_text(&changed, fx->store, GS_ENTITY_USERS,
                                      "{\"id\":\"usr_1\"}", "now"),
@@ -192,8 +192,9 @@ static void test_open_migrates_an_empty_version_0_file(void **state)
 
     /* An older file: version 0, with something in it already. */
     assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "CREATE TABLE notes (t TEXT);"
-                                      "INSERT INTO notes VALUES ('keep');",
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE notes (t TEXT);"
+                                  "INSERT INTO notes VALUES ('keep');",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
@@ -223,9 +224,9 @@ static void test_migrate_upgrades_an_older_file_in_place(void **state)
 
     assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
     assert_int_equal(gs__store_migrate(db, old_steps, 1), GS_OK);
-    assert_int_equal(sqlite3_exec(db, "INSERT INTO things VALUES ('a')", NULL,
-                                  NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "INSERT INTO things VALUES ('a')", NULL, NULL, NULL),
+        SQLITE_OK);
     assert_int_equal(sql_int(db, "PRAGMA user_version"), 1);
     assert_int_equal(gs__store_migrate(db, new_steps, 2), GS_OK);
     assert_int_equal(sql_int(db, "PRAGMA user_version"), 2);
@@ -260,9 +261,9 @@ static void test_open_refuses_a_file_from_a_newer_gazsync(void **state)
     sqlite3 *db;
 
     assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL,
-                                  NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL),
+        SQLITE_OK);
     sqlite3_close(db);
     assert_int_equal(gs_store_open(&fx->store, fx->path, NULL), GS_ESTORE);
     assert_non_null(strstr(gs_error_last()->message, "99"));

@@ -13,8 +13,7 @@ static char *read_schema_file(const char *name)
     FILE *f;
 
     assert_non_null(cut);
-    snprintf(path, sizeof path, "%.*sschema/%s", (int)(cut - here), here,
-             name);
+    snprintf(path, sizeof path, "%.*sschema/%s", (int)(cut - here), here, name);
     f = fopen(path, "rb");
     if (!f)
         fail_msg("cannot open %s", path);
@@ -44,10 +43,11 @@ static void test_schema_file_equals_the_embedded_schema(void **state)
  * columns, so the order is free; the set is not. */
 static const char *expected_type(const gs_entity *entity, const char *name)
 {
-    static const char *const bookkeeping[][2] = {
-        {"row_hash", "INTEGER"}, {"change_seq", "INTEGER"},
-        {"pulled_at", "TEXT"},   {"deleted_at", "TEXT"},
-        {"raw", "TEXT"}};
+    static const char *const bookkeeping[][2] = {{"row_hash", "INTEGER"},
+                                                 {"change_seq", "INTEGER"},
+                                                 {"pulled_at", "TEXT"},
+                                                 {"deleted_at", "TEXT"},
+                                                 {"raw", "TEXT"}};
 
     for (size_t i = 0; i < entity->n_columns; i++) {
         const gs_column *col = &entity->columns[i];
@@ -73,12 +73,12 @@ static void test_schema_tables_have_exactly_the_mapped_columns(void **state)
         sqlite3_stmt *stmt;
         size_t i = 0;
 
-        snprintf(sql, sizeof sql, "SELECT name, type FROM pragma_table_info"
-                                  "('%s') ORDER BY cid",
+        snprintf(sql, sizeof sql,
+                 "SELECT name, type FROM pragma_table_info"
+                 "('%s') ORDER BY cid",
                  entity->cache_table);
-        assert_int_equal(sqlite3_prepare_v2(fx->store->db, sql, -1, &stmt,
-                                            NULL),
-                         SQLITE_OK);
+        assert_int_equal(
+            sqlite3_prepare_v2(fx->store->db, sql, -1, &stmt, NULL), SQLITE_OK);
         while (sqlite3_step(stmt) == SQLITE_ROW) {
             const char *name = (const char *)sqlite3_column_text(stmt, 0);
             const char *type = (const char *)sqlite3_column_text(stmt, 1);
@@ -106,9 +106,9 @@ static void test_schema_views_answer_for_every_entity(void **state)
     assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_CLIENTS,
                                  "{\"id\":\"cli_1\"}", "now"),
                      GS_OK);
-    assert_int_equal(gs_store_push_advance(fx->store, clients, "supabase", 0,
-                                           0, "now"),
-                     GS_OK);
+    assert_int_equal(
+        gs_store_push_advance(fx->store, clients, "supabase", 0, 0, "now"),
+        GS_OK);
     assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM v_status"),
                      GS_ENTITY_COUNT);
     assert_int_equal(sql_int(fx->store->db,

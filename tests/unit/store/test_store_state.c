@@ -7,9 +7,9 @@ static void test_state_of_a_never_synced_entity_reads_as_zeros(void **state)
     gs_sync_state st;
 
     memset(&st, 0x55, sizeof st);
-    assert_int_equal(gs_store_state_get(&st, fx->store,
-                                        gs_entity_get(GS_ENTITY_PIANOS)),
-                     GS_OK);
+    assert_int_equal(
+        gs_store_state_get(&st, fx->store, gs_entity_get(GS_ENTITY_PIANOS)),
+        GS_OK);
     assert_string_equal(st.policy, "");
     assert_string_equal(st.high_water, "");
     assert_int_equal(st.rows, 0);
@@ -38,9 +38,9 @@ static void test_state_round_trips_every_field(void **state)
     assert_int_equal(gs_store_state_get(&out, fx->store, clients), GS_OK);
     assert_memory_equal(&in, &out, sizeof in);
     /* Another entity is untouched. */
-    assert_int_equal(gs_store_state_get(&out, fx->store,
-                                        gs_entity_get(GS_ENTITY_USERS)),
-                     GS_OK);
+    assert_int_equal(
+        gs_store_state_get(&out, fx->store, gs_entity_get(GS_ENTITY_USERS)),
+        GS_OK);
     assert_string_equal(out.policy, "");
 }
 
@@ -83,8 +83,7 @@ static void test_runs_begin_finish_and_list_newest_first(void **state)
     run.stats_json = "{\"clients\":{\"pages\":2}}";
     run.error = "pianos: timeout";
     assert_int_equal(gs_store_run_finish(fx->store, first, &run), GS_OK);
-    assert_int_equal(gs_store_run_finish(fx->store, 999, &run),
-                     GS_ENOTFOUND);
+    assert_int_equal(gs_store_run_finish(fx->store, 999, &run), GS_ENOTFOUND);
 
     assert_int_equal(gs_store_runs_list(&runs, fx->store, 10), GS_OK);
     assert_int_equal(json_array_size(runs), 2);
@@ -95,14 +94,13 @@ static void test_runs_begin_finish_and_list_newest_first(void **state)
                         "push");
     assert_string_equal(json_string_value(json_object_get(older, "status")),
                         "partial");
-    assert_int_equal(json_integer_value(json_object_get(older,
-                                                        "gazelle_requests")),
-                     7);
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(json_object_get(older, "stats"),
-                                         "clients"),
-                         "pages")),
-                     2);
+    assert_int_equal(
+        json_integer_value(json_object_get(older, "gazelle_requests")), 7);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            json_object_get(json_object_get(older, "stats"), "clients"),
+            "pages")),
+        2);
     assert_string_equal(json_string_value(json_object_get(older, "error")),
                         "pianos: timeout");
     assert_true(json_is_null(json_object_get(newest, "finished_at")));

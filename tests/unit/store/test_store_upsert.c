@@ -24,8 +24,8 @@ static void test_upsert_new_row_is_changed_with_a_seq(void **state)
     assert_int_equal(changed, 1);
     assert_int_equal(seq_of(fx->store, "users", "usr_1"), 1);
     assert_int_equal(sql_int(fx->store->db, "SELECT value FROM counters"), 1);
-    char *name =
-        sql_text(fx->store->db, "SELECT first_name FROM users WHERE id='usr_1'");
+    char *name = sql_text(fx->store->db,
+                          "SELECT first_name FROM users WHERE id='usr_1'");
     assert_string_equal(name, "Ann");
     free(name);
     char *pulled =
@@ -40,9 +40,8 @@ static void test_upsert_same_node_again_changes_nothing(void **state)
     const char *node = "{\"id\":\"usr_1\",\"firstName\":\"Ann\"}";
     int changed = -1;
 
-    assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_USERS, node,
-                                 NOW),
-                     GS_OK);
+    assert_int_equal(
+        upsert_text(&changed, fx->store, GS_ENTITY_USERS, node, NOW), GS_OK);
     assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_USERS, node,
                                  "2024-05-02T10:00:00Z"),
                      GS_OK);
@@ -64,9 +63,9 @@ static void test_upsert_changed_content_gets_a_higher_seq(void **state)
                                  "{\"id\":\"usr_2\",\"firstName\":\"Bob\"}",
                                  NOW),
                      GS_OK);
-    long long hash_before = sql_int(fx->store->db,
-                                    "SELECT row_hash FROM users WHERE "
-                                    "id='usr_1'");
+    long long hash_before =
+        sql_int(fx->store->db, "SELECT row_hash FROM users WHERE "
+                               "id='usr_1'");
     assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_USERS,
                                  "{\"id\":\"usr_1\",\"firstName\":\"Anna\"}",
                                  NOW),
@@ -77,8 +76,8 @@ static void test_upsert_changed_content_gets_a_higher_seq(void **state)
     assert_true(hash_before != sql_int(fx->store->db,
                                        "SELECT row_hash FROM users WHERE "
                                        "id='usr_1'"));
-    char *name =
-        sql_text(fx->store->db, "SELECT first_name FROM users WHERE id='usr_1'");
+    char *name = sql_text(fx->store->db,
+                          "SELECT first_name FROM users WHERE id='usr_1'");
     assert_string_equal(name, "Anna");
     free(name);
 }
@@ -169,13 +168,12 @@ static void test_upsert_array_path_collects_values(void **state)
         GS_OK);
     assert_int_equal(
         upsert_text(&changed, fx->store, GS_ENTITY_APPOINTMENTS,
-                    "{\"id\":\"ev_2\",\"allEventPianos\":{\"nodes\":[]}}",
-                    NOW),
+                    "{\"id\":\"ev_2\",\"allEventPianos\":{\"nodes\":[]}}", NOW),
         GS_OK);
-    assert_int_equal(
-        upsert_text(&changed, fx->store, GS_ENTITY_APPOINTMENTS,
-                    "{\"id\":\"ev_3\",\"allEventPianos\":null}", NOW),
-        GS_OK);
+    assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_APPOINTMENTS,
+                                 "{\"id\":\"ev_3\",\"allEventPianos\":null}",
+                                 NOW),
+                     GS_OK);
     sqlite3 *db = fx->store->db;
     char *ids = sql_text(db, "SELECT piano_ids FROM appointments WHERE "
                              "id='ev_1'");
@@ -210,15 +208,14 @@ static void test_upsert_without_id_is_einval_and_writes_nothing(void **state)
     assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_CLIENTS,
                                  "{\"id\":\"\"}", NOW),
                      GS_EINVAL);
-    assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_CLIENTS,
-                                 "{\"id\":17}", NOW),
-                     GS_EINVAL);
-    assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_CLIENTS,
-                                 "[1,2]", NOW),
-                     GS_EINVAL);
+    assert_int_equal(
+        upsert_text(&changed, fx->store, GS_ENTITY_CLIENTS, "{\"id\":17}", NOW),
+        GS_EINVAL);
+    assert_int_equal(
+        upsert_text(&changed, fx->store, GS_ENTITY_CLIENTS, "[1,2]", NOW),
+        GS_EINVAL);
     assert_int_equal(changed, 0);
-    assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM clients"),
-                     0);
+    assert_int_equal(sql_int(fx->store->db, "SELECT count(*) FROM clients"), 0);
     assert_int_equal(sql_int(fx->store->db, "SELECT value FROM counters"), 0);
 }
 
@@ -277,9 +274,9 @@ static void test_upsert_seq_is_file_wide_and_survives_reopen(void **state)
     assert_int_equal(gs_store_commit(fx->store), GS_OK);
     gs_store_close(fx->store);
     assert_int_equal(gs_store_open(&fx->store, fx->path, NULL), GS_OK);
-    assert_int_equal(sqlite3_exec(fx->store->db, "DELETE FROM users", NULL,
-                                  NULL, NULL),
-                     SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(fx->store->db, "DELETE FROM users", NULL, NULL, NULL),
+        SQLITE_OK);
     assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_PIANOS,
                                  "{\"id\":\"pia_1\"}", NOW),
                      GS_OK);
@@ -323,14 +320,12 @@ static void test_upsert_of_a_deleted_row_undeletes_it(void **state)
     const char *node = "{\"id\":\"usr_1\"}";
     int changed;
 
-    assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_USERS, node,
-                                 NOW),
-                     GS_OK);
-    sqlite3_exec(fx->store->db, "UPDATE users SET deleted_at = 'x'", NULL,
-                 NULL, NULL);
-    assert_int_equal(upsert_text(&changed, fx->store, GS_ENTITY_USERS, node,
-                                 NOW),
-                     GS_OK);
+    assert_int_equal(
+        upsert_text(&changed, fx->store, GS_ENTITY_USERS, node, NOW), GS_OK);
+    sqlite3_exec(fx->store->db, "UPDATE users SET deleted_at = 'x'", NULL, NULL,
+                 NULL);
+    assert_int_equal(
+        upsert_text(&changed, fx->store, GS_ENTITY_USERS, node, NOW), GS_OK);
     assert_int_equal(changed, 1);
     assert_true(sql_is_null(fx->store->db, "SELECT deleted_at FROM users"));
     assert_int_equal(seq_of(fx->store, "users", "usr_1"), 2);
