@@ -159,7 +159,7 @@ typedef struct {
     int progress_width;
     const gs_entity *progress_entity; /* the entity the line is about */
     double progress_started;          /* cli_monotonic() at its first page */
-    char token_path[4096]; /* where refreshed tokens are kept */
+    char token_path[4096];            /* where refreshed tokens are kept */
 } gs_cli_gazelle;
 
 int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,

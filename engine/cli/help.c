@@ -195,8 +195,8 @@ static const struct {
     const char *name;
     const char *text;
 } command_help[] = {
-    {"init", help_init}, {"pull", help_pull},     {"push", help_push},
-    {"sync", help_sync}, {"status", help_status}, {"runs", help_runs},
+    {"init", help_init},     {"pull", help_pull},     {"push", help_push},
+    {"sync", help_sync},     {"status", help_status}, {"runs", help_runs},
     {"doctor", help_doctor}, {"schema", help_schema},
 };
 

@@ -9,8 +9,8 @@ static const struct {
     const char *name;
     int (*run)(gs_cli *cli, int argc, char **argv);
 } commands[] = {
-    {"init", cmd_init}, {"pull", cmd_pull},     {"push", cmd_push},
-    {"sync", cmd_sync}, {"status", cmd_status}, {"runs", cmd_runs},
+    {"init", cmd_init},     {"pull", cmd_pull},     {"push", cmd_push},
+    {"sync", cmd_sync},     {"status", cmd_status}, {"runs", cmd_runs},
     {"doctor", cmd_doctor}, {"schema", cmd_schema},
 };
 

@@ -29,7 +29,7 @@ int gs__random_bytes(void *out, size_t size)
     }
     return GS_OK;
 }
-#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) ||   \
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) ||    \
     defined(__NetBSD__)
 #include <stdlib.h>
 

@@ -25,10 +25,10 @@ struct gs_entity_report;
  *  entity's result as it comes rather than at the end of the run. */
 typedef struct {
     const gs_entity *entity;
-    long pages;          /**< pages stored so far */
-    long long rows;      /**< rows read so far */
-    long long total;     /**< rows Gazelle announced (totalCount); -1: not
-                              known (a plain list, a finished entity) */
+    long pages;      /**< pages stored so far */
+    long long rows;  /**< rows read so far */
+    long long total; /**< rows Gazelle announced (totalCount); -1: not
+                          known (a plain list, a finished entity) */
     const struct gs_entity_report *finished;
 } gs_progress;
 

@@ -124,9 +124,9 @@ static void test_schema_views_answer_for_every_entity(void **state)
                              "SELECT count(*) FROM v_status WHERE pending > 0 "
                              "AND typeof(pending) = 'integer'"),
                      1);
-    char *pending = sql_text(fx->store->db,
-                             "SELECT pending_by_target FROM v_status "
-                             "WHERE entity = 'clients'");
+    char *pending =
+        sql_text(fx->store->db, "SELECT pending_by_target FROM v_status "
+                                "WHERE entity = 'clients'");
     assert_string_equal(pending, "supabase=1");
     free(pending);
 }
