@@ -7,7 +7,7 @@ GS_PACKAGES=(build-essential cmake pkg-config git ca-certificates
   libsqlite3-dev sqlite3 libcurl4-openssl-dev libjansson-dev libcmocka-dev
   libmicrohttpd-dev libpq-dev libinih-dev postgresql postgresql-client
   valgrind procps libclang-rt-14-dev clang python3 curl tzdata
-  nodejs node-graphql clang-format)
+  nodejs node-graphql clang-format dpkg-dev util-linux file)
 missing=()
 for p in "${GS_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

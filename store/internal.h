@@ -15,6 +15,7 @@
  * version 2, verbatim schema/cache_v2.sql (store/schema_sql.c). */
 extern const char gs__store_schema_v1[];
 extern const char gs__store_schema_v2[];
+extern const char gs__store_schema_v3[];
 
 /* One migration step: run @sql to go from version - 1 to @version. */
 typedef struct {

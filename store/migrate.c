@@ -4,8 +4,9 @@
  *
  * Adding version N: write schema/cache_vN.sql, embed it (store/README.md),
  * append {N, gs__store_schema_vN} to steps[] and say what it changes in
- * store/README.md. schema/cache.sql stays the text of step 1 and
- * cache_v2.sql of step 2 (test_schema.c compares them with the embedded
+ * store/README.md. schema/cache.sql stays the text of step 1,
+ * cache_v2.sql of step 2 and cache_v3.sql of step 3 (test_schema.c
+ * compares them with the embedded
  * copies); a new file runs every step, an older one only the steps it
  * lacks.
  */
@@ -16,6 +17,7 @@
 static const gs_migration steps[] = {
     {1, gs__store_schema_v1},
     {2, gs__store_schema_v2}, /* the real Gazelle schema's columns */
+    {3, gs__store_schema_v3}, /* v_status.pending as a number */
 };
 
 #define N_STEPS (sizeof steps / sizeof steps[0])

@@ -1,6 +1,6 @@
-/* GENERATED from schema/cache.sql and schema/cache_v2.sql: do not edit by
- * hand. Regenerate with the command in store/README.md; test_schema.c fails
- * when the copies differ. */
+/* GENERATED from schema/cache.sql, schema/cache_v2.sql and schema/cache_v3.sql:
+ * do not edit by hand. Regenerate with the command in store/README.md;
+ * test_schema.c fails when the copies differ. */
 #include "internal.h"
 
 const char gs__store_schema_v1[] =
@@ -419,4 +419,40 @@ const char gs__store_schema_v2[] =
     "-- CREATED_AT_ASC read that replaces it, so the unfinished pull starts afresh.\n"
     "UPDATE sync_state SET resume_cursor = NULL, pending_high_water = NULL\n"
     " WHERE entity IN ('clients', 'pianos');\n"
+    ;
+
+const char gs__store_schema_v3[] =
+    "-- gazsync cache schema, version 3 (PRAGMA user_version = 3): v_status's\n"
+    "-- backlog as a number (issue 15), so that `SELECT * FROM v_status WHERE\n"
+    "-- pending > 0` works in the sqlite3 shell. Only a view changes: no row,\n"
+    "-- mark or checkpoint is touched.\n"
+    "--\n"
+    "-- pending: rows waiting for the push target furthest behind; before any\n"
+    "--          push, every row of the table (the first push sends them all).\n"
+    "-- pending_by_target: the per-target text v_status used to show as pending\n"
+    "--          (\"supabase=12\"), NULL before any push.\n"
+    "-- failures: rows quarantined, over every target (a number, as before).\n"
+    "DROP VIEW IF EXISTS v_status;\n"
+    "CREATE VIEW v_status AS\n"
+    "SELECT e.entity,\n"
+    "       e.total - e.deleted AS rows,\n"
+    "       e.deleted,\n"
+    "       s.last_success,\n"
+    "       CAST(round((julianday('now') - julianday(s.last_success)) * 86400)\n"
+    "            AS INTEGER) AS age_s,\n"
+    "       s.policy,\n"
+    "       s.status,\n"
+    "       s.high_water,\n"
+    "       coalesce(s.calls_last, 0) AS calls_last,\n"
+    "       coalesce(s.calls_total, 0) AS calls_total,\n"
+    "       coalesce((SELECT max(v.pending) FROM v_pending v\n"
+    "                 WHERE v.entity = e.entity), e.total) AS pending,\n"
+    "       (SELECT group_concat(v.target || '=' || v.pending, ' ')\n"
+    "        FROM v_pending v WHERE v.entity = e.entity) AS pending_by_target,\n"
+    "       (SELECT count(*) FROM push_failures f\n"
+    "        WHERE f.entity = e.entity) AS failures,\n"
+    "       s.last_error\n"
+    "FROM v_entity_rows e\n"
+    "LEFT JOIN sync_state s ON s.entity = e.entity\n"
+    "ORDER BY e.ord;\n"
     ;

@@ -35,7 +35,8 @@ static json_t *text_or_null(const char *s)
     return *s ? json_string(s) : json_null();
 }
 
-static int add_state(json_t *obj, gs_store *store, const gs_entity *entity)
+static int add_state(json_t *obj, gs_store *store, const gs_entity *entity,
+                     const char *now)
 {
     gs_sync_state st;
     long long age = 0;
@@ -45,9 +46,9 @@ static int add_state(json_t *obj, gs_store *store, const gs_entity *entity)
         return rc;
     if (st.last_success[0] &&
         (rc = query_int(&age, store,
-                        "SELECT CAST(round((julianday('now') - "
-                        "julianday(?1)) * 86400) AS INTEGER)",
-                        st.last_success, NULL)) != GS_OK)
+                        "SELECT CAST(round((julianday(coalesce(?2, 'now')) "
+                        "- julianday(?1)) * 86400) AS INTEGER)",
+                        st.last_success, now)) != GS_OK)
         return rc;
     json_object_set_new(obj, "policy", text_or_null(st.policy));
     json_object_set_new(obj, "status", text_or_null(st.status));
@@ -98,7 +99,7 @@ static int add_target(json_t *push, gs_store *store, const gs_entity *entity,
 /* One entity: rows, deleted, state, and per push target its backlog. The
  * targets are @target plus every target push_state knows. */
 static int entity_status(json_t **out, gs_store *store, const gs_entity *entity,
-                         const char *target)
+                         const char *target, const char *now)
 {
     json_t *obj = json_object(), *push = json_object();
     sqlite3_stmt *stmt = NULL;
@@ -122,7 +123,7 @@ static int entity_status(json_t **out, gs_store *store, const gs_entity *entity,
     gs_buf_printf(&sql, "SELECT coalesce(max(change_seq), 0) FROM \"%s\"",
                   entity->cache_table);
     if ((rc = query_int(&max_seq, store, sql.data, NULL, NULL)) ||
-        (rc = add_state(obj, store, entity)))
+        (rc = add_state(obj, store, entity, now)))
         goto done;
     json_object_set_new(obj, "rows", json_integer(rows));
     json_object_set_new(obj, "deleted", json_integer(deleted));
@@ -169,6 +170,12 @@ done:
 
 int gs_store_status(json_t **status, gs_store *store, const char *target)
 {
+    return gs_store_status_at(status, store, target, NULL);
+}
+
+int gs_store_status_at(json_t **status, gs_store *store, const char *target,
+                       const char *now)
+{
     json_t *all;
     int rc = GS_OK;
 
@@ -183,7 +190,7 @@ int gs_store_status(json_t **status, gs_store *store, const char *target)
         const gs_entity *entity = gs_entity_get(e);
         json_t *one;
 
-        if ((rc = entity_status(&one, store, entity, target)) == GS_OK &&
+        if ((rc = entity_status(&one, store, entity, target, now)) == GS_OK &&
             json_object_set_new(all, entity->name, one) != 0)
             rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     }

@@ -157,7 +157,9 @@ typedef struct {
     int progress_tty;     /* stderr is a terminal and not --quiet */
     int progress_shown;   /* a \r line is on the terminal */
     int progress_width;
-    char token_path[4096]; /* where refreshed tokens are kept */
+    const gs_entity *progress_entity; /* the entity the line is about */
+    double progress_started;          /* cli_monotonic() at its first page */
+    char token_path[4096];            /* where refreshed tokens are kept */
 } gs_cli_gazelle;
 
 int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,
@@ -166,8 +168,12 @@ void cli_gazelle_close(gs_cli_gazelle *gz);
 void cli_gazelle_hint(const gs_cli_gazelle *gz, const gs_pull_report *report,
                       int rc);
 void cli_progress_clear(gs_cli_gazelle *gz);
-void cli_progress(void *ctx, const gs_entity *entity, long pages,
-                  long long rows);
+/* cli_progress.c: gs_pull_opts.progress. On a terminal, a line rewritten
+ * in place (done/total, rate, ETA); everywhere, each entity's result line
+ * as it finishes. */
+void cli_progress(void *ctx, const gs_progress *progress);
+void cli_print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
+                           const char *name);
 int cli_supabase_check(const gs_config *cfg);
 /* Checks SUPABASE_URL and the key are set (cli_supabase_check), then
  * creates the transport. */
@@ -193,6 +199,28 @@ unsigned cli_push_asked(const gs_cli_flags *flags, const gs_config *cfg);
 void cli_report_half(const gs_cli *cli, const char *what, int rc,
                      const gs_error *saved);
 
+/* cli_hints.c: after a failed half, a line on what to check (a host that
+ * does not resolve or refuses, a Gazelle URL without /graphql/private/). */
+void cli_pull_hint(const gs_cli *cli, const gs_config *cfg,
+                   const gs_pull_report *report, const gs_error *saved);
+void cli_push_hint(const gs_cli *cli, const gs_config *cfg,
+                   const gs_push_report *report, const gs_error *saved);
+
+/* cli_json.c: a run's --json report (docs/cli.md, "JSON output"). */
+typedef struct {
+    const char *command; /* "pull", "push", "sync" */
+    int code;            /* the run's gs_code */
+    int exit_code;
+    long long run_id; /* 0: none (a dry run) */
+    double seconds;
+    const char *error; /* the run's message; used when code != GS_OK */
+    json_t *pull;      /* stolen; NULL for push */
+    json_t *push;      /* stolen; NULL for pull */
+    int dry_run;
+} cli_run_json;
+/* Prints it on stdout; GS_EXIT_OK or GS_EXIT_FAILURE when it cannot. */
+int cli_print_run_json(const gs_cli *cli, const cli_run_json *run);
+
 /* The commands: each returns an exit code. */
 int cmd_init(gs_cli *cli, int argc, char **argv);
 int cmd_pull(gs_cli *cli, int argc, char **argv);
@@ -200,6 +228,8 @@ int cmd_push(gs_cli *cli, int argc, char **argv);
 int cmd_sync(gs_cli *cli, int argc, char **argv);
 int cmd_status(gs_cli *cli, int argc, char **argv);
 int cmd_runs(gs_cli *cli, int argc, char **argv);
+int cmd_doctor(gs_cli *cli, int argc, char **argv);
+int cmd_schema(gs_cli *cli, int argc, char **argv);
 
 /* help.c */
 void cli_help_main(FILE *out);

@@ -78,7 +78,9 @@ static int pick_tokens(char **access, char **refresh, gs_cli_gazelle *gz)
 
     *access = NULL;
     *refresh = NULL;
-    rc = cli_tokens_migrate(gz->store, gz->cli, gz->token_path);
+    /* No cache (doctor): nothing to move out of it. */
+    rc = gz->store ? cli_tokens_migrate(gz->store, gz->cli, gz->token_path)
+                   : GS_OK;
     if (rc == GS_OK)
         rc = cli_tokens_read(&saved, gz->cli, gz->token_path);
     if (rc != GS_OK)
@@ -209,41 +211,6 @@ void cli_gazelle_close(gs_cli_gazelle *gz)
     gz->http = NULL;
 }
 
-void cli_progress_clear(gs_cli_gazelle *gz)
-{
-    if (!gz->progress_shown)
-        return;
-    fprintf(stderr, "\r%*s\r", gz->progress_width, "");
-    fflush(stderr);
-    gz->progress_shown = 0;
-    gz->progress_width = 0;
-}
-
-/* A line rewritten in place on a terminal; nothing at all when stderr is a
- * file or a pipe, so cron mail and CI logs stay free of \r noise. */
-void cli_progress(void *ctx, const gs_entity *entity, long pages,
-                  long long rows)
-{
-    gs_cli_gazelle *gz = ctx;
-    char line[128];
-    int len;
-
-    if (!gz->progress_tty)
-        return;
-    len = snprintf(line, sizeof line, "  %-16s page %ld  %lld rows",
-                   entity ? entity->name : "?", pages, rows);
-    if (len < 0)
-        return;
-    if ((size_t)len >= sizeof line)
-        len = (int)sizeof line - 1;
-    fprintf(stderr, "\r%s%*s", line,
-            gz->progress_width > len ? gz->progress_width - len : 0, "");
-    fflush(stderr);
-    gz->progress_shown = 1;
-    if (len > gz->progress_width)
-        gz->progress_width = len;
-}
-
 int cli_supabase_check(const gs_config *cfg)
 {
     /* [push] target = postgres: the connection string is all it needs. */
@@ -258,6 +225,16 @@ int cli_supabase_check(const gs_config *cfg)
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
                             "SUPABASE_URL is not set (environment, .env or "
                             "--env-file)");
+    /* PostgREST's path is gazsync's to add; with it twice every table
+     * answers 404, which would read as "apply the schema". */
+    size_t n = strlen(cfg->supabase_url);
+    while (n > 0 && cfg->supabase_url[n - 1] == '/')
+        n--;
+    if (n >= 8 && strncmp(cfg->supabase_url + n - 8, "/rest/v1", 8) == 0)
+        return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
+                            "SUPABASE_URL ends in /rest/v1: drop it, gazsync "
+                            "adds /rest/v1/ itself (SUPABASE_URL is the "
+                            "project's URL, https://<project>.supabase.co)");
     if (!is_set(cfg->supabase_key))
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
                             "SUPABASE_SERVICE_ROLE_KEY is not set "
@@ -289,8 +266,8 @@ const char *cli_run_status(int code)
 
 #define NAME_WIDTH 17
 
-static void print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
-                              const char *name)
+void cli_print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
+                           const char *name)
 {
     switch (r->decision) {
     case GS_DECISION_PULLED:
@@ -326,6 +303,8 @@ static void print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
     }
 }
 
+/* The total line; each entity's own line was printed as it finished
+ * (cli_progress()), so that a cron log of a killed run is not empty. */
 void cli_print_pull(const gs_cli *cli, const gs_pull_report *report,
                     double seconds)
 {
@@ -335,7 +314,6 @@ void cli_print_pull(const gs_cli *cli, const gs_pull_report *report,
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
         const gs_entity_report *r = &report->entity[i];
 
-        print_pull_entity(cli, r, cli_entity_name(i));
         pulled += r->decision == GS_DECISION_PULLED;
         skipped += r->decision == GS_DECISION_SKIPPED;
         failed += r->decision == GS_DECISION_FAILED;

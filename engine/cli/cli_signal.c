@@ -16,6 +16,14 @@ static void on_signal(int sig)
         _exit(GS_EXIT_SIGNAL_BASE + sig);
     cancel_signal = sig;
     cli_cancel = 1;
+    /* Said at once, so that nobody presses Ctrl-C again thinking nothing
+     * happened. write(2): printf is not safe in a handler. */
+    static const char said[] =
+        "\ngazsync: stopping after the page or batch in flight (the run is "
+        "recorded as interrupted; the next one resumes); signal again to "
+        "stop at once\n";
+    ssize_t ignored = write(STDERR_FILENO, said, sizeof said - 1);
+    (void)ignored;
 }
 
 void cli_signals_install(void)

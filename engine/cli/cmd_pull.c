@@ -7,6 +7,7 @@
 static const struct option pull_long[] = {
     {"force", optional_argument, NULL, OPT_FORCE},
     {"full", no_argument, NULL, OPT_FULL},
+    {"json", no_argument, NULL, OPT_JSON},
     {NULL, 0, NULL, 0},
 };
 
@@ -96,6 +97,10 @@ int cmd_pull(gs_cli *cli, int argc, char **argv)
     if (exit_code >= 0)
         return exit_code;
     cfg_loaded = 1;
+    /* --json: stdout is the one JSON document; what people read goes
+     * away, and failures still reach stderr. */
+    if (flags.json)
+        cli->verbosity = GS_QUIET;
     exit_code = cli_open_store(&store, cli, CLI_STORE_RUN);
     if (exit_code != 0)
         goto done;
@@ -117,12 +122,27 @@ int cmd_pull(gs_cli *cli, int argc, char **argv)
     cli_print_pull(cli, &report, seconds);
     cli_report_half(cli, "pull", rc, &saved);
     cli_gazelle_hint(&gz, &report, rc);
+    cli_pull_hint(cli, &cfg, &report, &saved);
     cli_error_restore(&saved);
     exit_code = cli_exit_code(rc);
     if (log_rc != GS_OK) {
         int log_exit = cli_fail(cli, log_rc);
         if (exit_code == GS_EXIT_OK)
             exit_code = log_exit;
+    }
+    if (flags.json) {
+        cli_run_json doc = {"pull",
+                            rc,
+                            exit_code,
+                            run.id,
+                            seconds,
+                            saved.message,
+                            gs_pull_report_json(&report),
+                            NULL,
+                            0};
+        int json_exit = cli_print_run_json(cli, &doc);
+        if (exit_code == GS_EXIT_OK)
+            exit_code = json_exit;
     }
     cli_verbose(cli, "run %lld recorded in sync_runs\n", run.id);
 

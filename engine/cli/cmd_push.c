@@ -8,6 +8,7 @@ static const struct option push_long[] = {
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"batch", required_argument, NULL, OPT_BATCH},
     {"all", no_argument, NULL, OPT_ALL},
+    {"json", no_argument, NULL, OPT_JSON},
     {NULL, 0, NULL, 0},
 };
 
@@ -59,6 +60,7 @@ int cmd_push(gs_cli *cli, int argc, char **argv)
     gs_push_report report;
     gs_error saved;
     int rc, exit_code;
+    double t0 = cli_monotonic();
 
     memset(&run, 0, sizeof run);
     exit_code =
@@ -66,7 +68,12 @@ int cmd_push(gs_cli *cli, int argc, char **argv)
     if (exit_code >= 0)
         return exit_code;
     cfg_loaded = 1;
-    rc = cli_supabase_open(&http, &cfg);
+    /* --json: stdout is the one JSON document; what people read goes
+     * away, and failures still reach stderr. */
+    if (flags.json)
+        cli->verbosity = GS_QUIET;
+    /* A dry run reads only the cache: it needs no Supabase settings. */
+    rc = flags.dry_run ? GS_OK : cli_supabase_open(&http, &cfg);
     if (rc != GS_OK) {
         exit_code = cli_fail(cli, rc);
         goto done;
@@ -89,12 +96,27 @@ int cmd_push(gs_cli *cli, int argc, char **argv)
 
     cli_print_push(cli, &report, cli_push_asked(&flags, &cfg), flags.dry_run);
     cli_report_half(cli, "push", rc, &saved);
+    cli_push_hint(cli, &cfg, &report, &saved);
     cli_error_restore(&saved);
     exit_code = cli_exit_code(rc);
     if (log_rc != GS_OK) {
         int log_exit = cli_fail(cli, log_rc);
         if (exit_code == GS_EXIT_OK)
             exit_code = log_exit;
+    }
+    if (flags.json) {
+        cli_run_json doc = {"push",
+                            rc,
+                            exit_code,
+                            run.id,
+                            cli_monotonic() - t0,
+                            saved.message,
+                            NULL,
+                            gs_push_report_json(&report),
+                            flags.dry_run};
+        int json_exit = cli_print_run_json(cli, &doc);
+        if (exit_code == GS_EXIT_OK)
+            exit_code = json_exit;
     }
 
 done:

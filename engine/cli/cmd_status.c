@@ -106,7 +106,8 @@ int cmd_status(gs_cli *cli, int argc, char **argv)
         goto done;
 
     if (flags.json) {
-        rc = gs_store_status(&status, store, push_target(&cfg));
+        rc = gs_store_status_at(&status, store, push_target(&cfg),
+                                cli_now_or_null(cli));
         if (rc != GS_OK) {
             exit_code = cli_fail(cli, rc);
             goto done;

@@ -9,6 +9,7 @@ static const struct option sync_long[] = {
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"batch", required_argument, NULL, OPT_BATCH},
     {"all", no_argument, NULL, OPT_ALL},
+    {"json", no_argument, NULL, OPT_JSON},
     {NULL, 0, NULL, 0},
 };
 
@@ -48,6 +49,7 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
     gs_error pull_err, push_err;
     double seconds = 0;
     int rc, pull_rc, push_rc, exit_code;
+    double t0 = cli_monotonic();
 
     memset(&gz, 0, sizeof gz);
     memset(&run, 0, sizeof run);
@@ -59,6 +61,10 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
     if (exit_code >= 0)
         return exit_code;
     cfg_loaded = 1;
+    /* --json: stdout is the one JSON document; what people read goes
+     * away, and failures still reach stderr. */
+    if (flags.json)
+        cli->verbosity = GS_QUIET;
     rc = cli_supabase_open(&supabase, &cfg);
     if (rc != GS_OK) {
         exit_code = cli_fail(cli, rc);
@@ -108,12 +114,29 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
     cli_report_half(cli, "pull", pull_rc, &pull_err);
     cli_gazelle_hint(&gz, &pull, pull_rc);
     cli_report_half(cli, "push", push_rc, &push_err);
+    cli_pull_hint(cli, &cfg, &pull, &pull_err);
+    cli_push_hint(cli, &cfg, &push, &push_err);
     cli_error_restore(half_ok(pull_rc) ? &push_err : &pull_err);
     exit_code = cli_exit_code(rc);
     if (log_rc != GS_OK) {
         int log_exit = cli_fail(cli, log_rc);
         if (exit_code == GS_EXIT_OK)
             exit_code = log_exit;
+    }
+    if (flags.json) {
+        cli_run_json doc = {"sync",
+                            rc,
+                            exit_code,
+                            run.id,
+                            cli_monotonic() - t0,
+                            half_ok(pull_rc) ? push_err.message
+                                             : pull_err.message,
+                            gs_pull_report_json(&pull),
+                            gs_push_report_json(&push),
+                            flags.dry_run};
+        int json_exit = cli_print_run_json(cli, &doc);
+        if (exit_code == GS_EXIT_OK)
+            exit_code = json_exit;
     }
 
 done:

@@ -55,6 +55,9 @@ void cli_help_main(FILE *out)
           "  status   per entity: rows, last success, policy, next decision,\n"
           "           API calls, push backlog\n"
           "  runs     the run log (sync_runs)\n"
+          "  doctor   check the set-up (config, cache, Gazelle, Supabase)\n"
+          "           without changing anything\n"
+          "  schema   print the Supabase SQL this gazsync expects\n"
           "  help     'gazsync help COMMAND' is 'gazsync COMMAND --help'\n"
           "\n"
           "Entities: users, clients, contacts, pianos, appointments,\n"
@@ -82,7 +85,8 @@ static const char help_init[] =
 
 static const char help_pull[] =
     "Usage: gazsync pull [ENTITY...] [--force[=ENTITY,...]] [--full] "
-    "[OPTIONS]\n"
+    "[--json]\n"
+    "                    [OPTIONS]\n"
     "\n"
     "Read Gazelle into the cache. Each entity's policy (from the config)\n"
     "decides locally whether to call Gazelle at all: users are read only\n"
@@ -95,11 +99,14 @@ static const char help_pull[] =
     "  --force=E1,E2       ignore the policy of E1 and E2 (and pull them)\n"
     "  --full              re-read everything, marking rows that no longer\n"
     "                      come back as deleted\n"
+    "  --json              print the run's report as one JSON document on\n"
+    "                      stdout (docs/cli.md, \"JSON output\")\n"
     "\n"
     "A bare --force never takes the next word as its value: '--force users'\n"
     "is '--force' plus the entity 'users', which forces users alone.\n"
-    "Prints one line per entity (pulled, skipped and why, FAILED) and a\n"
-    "total; on a terminal, a progress line on stderr while pages arrive.\n"
+    "Prints one line per entity (pulled, skipped and why, FAILED) as each\n"
+    "finishes, and a total; on a terminal, a progress line on stderr while\n"
+    "pages arrive (rows done of Gazelle's total, rate, time left).\n"
     "One pull, push or sync per cache at a time (the lock <cache>.lock):\n"
     "another exits 8 at once, or waits with --wait. Tokens Gazelle refreshes\n"
     "are kept in <cache>.tokens (mode 0600; $GAZSYNC_TOKEN_FILE), never in\n"
@@ -107,25 +114,29 @@ static const char help_pull[] =
 
 static const char help_push[] =
     "Usage: gazsync push [ENTITY...] [--dry-run] [--batch N] [--all] "
-    "[OPTIONS]\n"
+    "[--json]\n"
+    "                    [OPTIONS]\n"
     "\n"
     "Send each entity's backlog (rows changed since its last accepted push)\n"
     "to Supabase as bulk upserts of the columns gazsync owns. With nothing\n"
     "pending, no request is made. Rows Supabase refuses are quarantined in\n"
     "push_failures and retried on later pushes.\n"
-    "Needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY.\n"
+    "Needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY (not --dry-run).\n"
     "\n"
     "  --dry-run           show what would be sent; send and record nothing\n"
+    "                      (reads only the cache)\n"
     "  --batch N           rows per request (1..100000; default from the\n"
     "                      config, 500)\n"
     "  --all               send every row, live and deleted, not only the\n"
     "                      backlog (a full re-send; costs one request per\n"
-    "                      batch of the whole cache)\n";
+    "                      batch of the whole cache)\n"
+    "  --json              print the run's report as one JSON document on\n"
+    "                      stdout (docs/cli.md, \"JSON output\")\n";
 
 static const char help_sync[] =
     "Usage: gazsync sync [ENTITY...] [--force[=ENTITY,...]] [--full] "
     "[--dry-run]\n"
-    "                    [--batch N] [--all] [OPTIONS]\n"
+    "                    [--batch N] [--all] [--json] [OPTIONS]\n"
     "\n"
     "Pull, then push, recorded as one run. The push runs even when some\n"
     "entities failed to pull: the cache is consistent page by page, so what\n"
@@ -134,7 +145,10 @@ static const char help_sync[] =
     "whole half failed (every entity of the pull, say, for expired\n"
     "credentials), that half's own code (5 in that case).\n"
     "Needs the Gazelle variables and SUPABASE_URL and\n"
-    "SUPABASE_SERVICE_ROLE_KEY.\n";
+    "SUPABASE_SERVICE_ROLE_KEY.\n"
+    "\n"
+    "  --json              print the run's report as one JSON document on\n"
+    "                      stdout (docs/cli.md, \"JSON output\")\n";
 
 static const char help_status[] =
     "Usage: gazsync status [--json] [OPTIONS]\n"
@@ -144,7 +158,8 @@ static const char help_status[] =
     "be pushed and rows quarantined. Reads only the cache and the config:\n"
     "no network call, no lock, and a read-only cache (0400) is fine.\n"
     "\n"
-    "  --json              print the cache's status as JSON\n";
+    "  --json              print the cache's status as JSON (age_s from\n"
+    "                      --now when given)\n";
 
 static const char help_runs[] =
     "Usage: gazsync runs [--json] [--limit N] [OPTIONS]\n"
@@ -155,12 +170,34 @@ static const char help_runs[] =
     "  --json              print the runs as a JSON array\n"
     "  --limit N           how many runs (1..100000; default 20)\n";
 
+static const char help_doctor[] =
+    "Usage: gazsync doctor [OPTIONS]\n"
+    "\n"
+    "Check everything a night needs and print, per check, ok, PROBLEM with\n"
+    "a fix, or skipped: the config and .env (and their modes), the token\n"
+    "file, the cache (mode, run lock, schema version, integrity), Gazelle\n"
+    "(reachable, credentials accepted, one small query), Supabase\n"
+    "(reachable, key accepted, every target table and column present) and,\n"
+    "when SUPABASE_ANON_KEY is set, that the public anon key reads nothing\n"
+    "(row-level security on). Changes nothing (tokens Gazelle rotates on a\n"
+    "refresh are saved, as a run would). Exit 0 only when every check\n"
+    "passed, else the exit code of the first problem.\n";
+
+static const char help_schema[] =
+    "Usage: gazsync schema [OPTIONS]\n"
+    "\n"
+    "Print the Supabase SQL this gazsync expects (tables, columns, indexes,\n"
+    "row-level security), the same file as share/gazsync/supabase.sql.\n"
+    "Apply it with 'gazsync schema | psql \"$DATABASE_URL\"' or in\n"
+    "Supabase's SQL editor; applying it again only adds what is missing.\n";
+
 static const struct {
     const char *name;
     const char *text;
 } command_help[] = {
-    {"init", help_init}, {"pull", help_pull},     {"push", help_push},
-    {"sync", help_sync}, {"status", help_status}, {"runs", help_runs},
+    {"init", help_init},     {"pull", help_pull},     {"push", help_push},
+    {"sync", help_sync},     {"status", help_status}, {"runs", help_runs},
+    {"doctor", help_doctor}, {"schema", help_schema},
 };
 
 /* Prints @p command's help; -1 when there is no such command. */

@@ -9,8 +9,9 @@ static const struct {
     const char *name;
     int (*run)(gs_cli *cli, int argc, char **argv);
 } commands[] = {
-    {"init", cmd_init}, {"pull", cmd_pull},     {"push", cmd_push},
-    {"sync", cmd_sync}, {"status", cmd_status}, {"runs", cmd_runs},
+    {"init", cmd_init},     {"pull", cmd_pull},     {"push", cmd_push},
+    {"sync", cmd_sync},     {"status", cmd_status}, {"runs", cmd_runs},
+    {"doctor", cmd_doctor}, {"schema", cmd_schema},
 };
 
 int main(int argc, char **argv)
@@ -39,7 +40,11 @@ int main(int argc, char **argv)
 
     const char *name = argv[argi];
     if (strcmp(name, "help") == 0) {
-        if (argi + 1 >= argc) {
+        const char *topic = argi + 1 < argc ? argv[argi + 1] : NULL;
+        /* `help --help`, `help -h` and `help help` are asking about help
+         * itself, whose help is the main one. */
+        if (!topic || strcmp(topic, "--help") == 0 ||
+            strcmp(topic, "-h") == 0 || strcmp(topic, "help") == 0) {
             cli_help_main(stdout);
             return GS_EXIT_OK;
         }
@@ -60,6 +65,6 @@ int main(int argc, char **argv)
     }
     return cli_usage_error(&cli,
                            "unknown command '%s' (init, pull, push, "
-                           "sync, status, runs)",
+                           "sync, status, runs, doctor, schema)",
                            name);
 }

@@ -204,6 +204,23 @@ int gs_pull_preview(char *decision, size_t size, gs_store *store,
     return GS_OK;
 }
 
+/* Tells the progress callback that @p id is done, with its report. */
+static void report_finished(gs_pull_ctx *ctx, gs_entity_id id)
+{
+    gs_progress progress;
+    const gs_entity_report *r = &ctx->report->entity[id];
+
+    if (!ctx->opts->progress || r->decision == GS_DECISION_NONE)
+        return;
+    memset(&progress, 0, sizeof progress);
+    progress.entity = gs_entity_get(id);
+    progress.pages = r->pages;
+    progress.rows = r->rows_seen;
+    progress.total = -1;
+    progress.finished = r;
+    ctx->opts->progress(ctx->opts->progress_ctx, &progress);
+}
+
 int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
                 const gs_config *cfg, const gs_pull_opts *opts)
 {
@@ -241,6 +258,9 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
             if (rc == GS_OK)
                 rc = follow_rc;
         }
+        report_finished(&ctx, entity->id);
+        if (entity->id == GS_ENTITY_CLIENTS)
+            report_finished(&ctx, GS_ENTITY_CONTACTS);
         if (rc != GS_OK && failed++ == 0)
             first_failure = rc;
         if (rc == GS_EAUTH)
@@ -256,6 +276,8 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
         rc = pull_users_for_hire(&ctx);
         if (rc != GS_OK && failed++ == 0)
             first_failure = rc;
+        if (report->users_auto_triggered)
+            report_finished(&ctx, GS_ENTITY_USERS);
     }
     report->requests = gs_gazelle_requests(client) - requests_before;
     json_decref(ctx.named_users);

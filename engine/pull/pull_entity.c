@@ -316,9 +316,11 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     totals->nodes_read += (long long)json_array_size(page.nodes);
     report->pages = totals->page;
     report->rows_seen += (long long)json_array_size(page.nodes);
-    if (ctx->opts->progress)
-        ctx->opts->progress(ctx->opts->progress_ctx, entity, totals->page,
-                            report->rows_seen);
+    if (ctx->opts->progress) {
+        gs_progress progress = {entity, totals->page, report->rows_seen,
+                                page.total_count, NULL};
+        ctx->opts->progress(ctx->opts->progress_ctx, &progress);
+    }
 done:
     gs_gazelle_page_free(&page);
     json_decref(data);

@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include "gazsync/error.h"
 #include "gazsync/push.h"
+#include "random.h"
 
 #define CACHE_ID_KEY "push.cache_id"
 #define RUNS_TABLE "gazsync_runs"
@@ -32,9 +32,8 @@ static int new_uuid(char out[37])
 {
     unsigned char b[16];
 
-    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b)
-        return gs_error_set(GS_EIO, GS_ECLASS_OS,
-                            "push: no random bytes for the cache id");
+    if (gs__random_bytes(b, sizeof b) != GS_OK)
+        return gs_error_wrap("push: no random bytes for the cache id");
     b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
     snprintf(out, 37,

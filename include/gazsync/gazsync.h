@@ -9,6 +9,7 @@
 #include "gazsync/entity.h"
 #include "gazsync/error.h"
 #include "gazsync/gazelle.h"
+#include "gazsync/health.h"
 #include "gazsync/http.h"
 #include "gazsync/pull.h"
 #include "gazsync/push.h"

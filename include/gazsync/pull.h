@@ -17,9 +17,22 @@
 extern "C" {
 #endif
 
-/** Progress callback: called after each stored page. */
-typedef void (*gs_progress_fn)(void *ctx, const gs_entity *entity, long pages,
-                               long long rows);
+struct gs_entity_report;
+
+/** What a progress callback is told: after each stored page (@c finished
+ *  NULL), and once when an entity is done, pulled, skipped or failed
+ *  (@c finished its final report), so that a front end can print each
+ *  entity's result as it comes rather than at the end of the run. */
+typedef struct {
+    const gs_entity *entity;
+    long pages;      /**< pages stored so far */
+    long long rows;  /**< rows read so far */
+    long long total; /**< rows Gazelle announced (totalCount); -1: not
+                          known (a plain list, a finished entity) */
+    const struct gs_entity_report *finished;
+} gs_progress;
+
+typedef void (*gs_progress_fn)(void *ctx, const gs_progress *progress);
 
 typedef struct {
     unsigned entities; /**< bit (1u << gs_entity_id) per entity to pull;
@@ -42,7 +55,7 @@ typedef enum {
     GS_DECISION_FAILED,
 } gs_decision;
 
-typedef struct {
+typedef struct gs_entity_report {
     gs_decision decision;
     char reason[160]; /**< "table has 5 rows (if-empty); --force users" */
     long pages;

@@ -233,6 +233,11 @@ int gs_store_failures_ids(json_t **ids, gs_store *store,
  *  (what `gazsync status --json` prints). Caller json_decref()s. */
 int gs_store_status(json_t **status, gs_store *store, const char *target);
 
+/** gs_store_status() with the clock at @p now (ISO UTC, as `--now`), for
+ *  each entity's age_s; NULL: the system clock. */
+int gs_store_status_at(json_t **status, gs_store *store, const char *target,
+                       const char *now);
+
 #ifdef __cplusplus
 }
 #endif

@@ -31,7 +31,8 @@ chmod 600 "$db"
 
 "$GAZSYNC" --db "$db" --now "$(sim_now)" pull >"$GS_TMP/pull.out" 2>&1 \
   || fail "the first pull on the upgraded cache exited $?: $(cat "$GS_TMP/pull.out")"
-[ "$(sqlite3 "$db" 'PRAGMA user_version')" = 2 ] || fail "not upgraded to schema 2"
+want=$("$GAZSYNC" --version | sed -n 's/.*cache schema \([0-9]*\).*/\1/p')
+[ "$(sqlite3 "$db" 'PRAGMA user_version')" = "$want" ] || fail "not upgraded to schema $want"
 first_after=$(python3 -c "
 import json,sys
 for line in open(sys.argv[1]):

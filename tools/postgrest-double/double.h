@@ -60,6 +60,7 @@ struct pd_db;
 
 typedef struct {
     const char *key; /* the service-role key both headers must carry */
+    const char *anon_key; /* POSTGREST_DOUBLE_ANON_KEY: runs as role anon */
     size_t max_body; /* bytes; 0 = no limit */
     struct pd_db *db;
     struct pd_faults *faults;

@@ -109,6 +109,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     ctx.key = opt.key;
+    ctx.anon_key = getenv("POSTGREST_DOUBLE_ANON_KEY");
     ctx.max_body = (size_t)opt.max_body;
     if (pd_db_open(&ctx.db, opt.db, err, sizeof(err)) != 0) {
         fprintf(stderr, "postgrest-double: cannot connect: %s\n", err);

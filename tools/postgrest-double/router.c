@@ -51,16 +51,24 @@ static int inject(pd_response *resp, pd_context *ctx, const pd_request *req,
     return act.kind != PD_FAULT_NONE;
 }
 
+/* 1 for the service-role key, 2 for the anon key (when one is set), 0
+ * otherwise. */
 static int key_ok(const pd_context *ctx, const pd_request *req)
 {
     const char *apikey = pd_kvlist_get(&req->headers, "apikey", 1);
     const char *auth = pd_kvlist_get(&req->headers, "Authorization", 1);
     static const char bearer[] = "Bearer ";
-    if (!apikey || strcmp(apikey, ctx->key) != 0 || !auth)
+    const char *token;
+
+    if (!apikey || !auth || strncasecmp(auth, bearer, sizeof(bearer) - 1))
         return 0;
-    if (strncasecmp(auth, bearer, sizeof(bearer) - 1) != 0)
-        return 0;
-    return strcmp(auth + sizeof(bearer) - 1, ctx->key) == 0;
+    token = auth + sizeof(bearer) - 1;
+    if (!strcmp(apikey, ctx->key) && !strcmp(token, ctx->key))
+        return 1;
+    if (ctx->anon_key && *ctx->anon_key && !strcmp(apikey, ctx->anon_key) &&
+        !strcmp(token, ctx->anon_key))
+        return 2;
+    return 0;
 }
 
 /* Accept-Profile (reads) / Content-Profile (writes): only public exists. */
@@ -120,14 +128,29 @@ static void table_not_found(pd_response *resp, const char *table)
 
 /* Looks the table up and runs the verb, holding the connection. */
 static long long serve_table(pd_response *resp, pd_context *ctx,
-                             const pd_request *req, const char *table_name)
+                             const pd_request *req, const char *table_name,
+                             int anon)
 {
     pd_call call = {0};
     pd_table *table = NULL;
     pd_sql qualifier = PD_SQL_INIT;
     PGconn *pg = pd_db_lock(ctx->db);
-    int found = pd_catalog_table(&table, pg, table_name);
+    int found = 2;
 
+    /* The anon key's requests run as the role `anon`, as PostgREST switches
+     * to the JWT's role, so row-level security applies to them. No such
+     * role: refused, never served as the superuser the double connects as. */
+    if (anon) {
+        PGresult *res = PQexec(pg, "SET ROLE anon");
+        int set = PQresultStatus(res) == PGRES_COMMAND_OK;
+        PQclear(res);
+        if (!set) {
+            pd_response_error(resp, 401, "PGRST301", "no role anon", NULL,
+                              NULL);
+            goto unlock;
+        }
+    }
+    found = pd_catalog_table(&table, pg, table_name);
     if (found == 1) {
         table_not_found(resp, table_name);
     } else if (found != 0) {
@@ -156,6 +179,9 @@ static long long serve_table(pd_response *resp, pd_context *ctx,
             pd_kvlist_add(&resp->headers, "Preference-Applied", applied.data);
         gs_buf_free(&applied);
     }
+    if (anon)
+        run_simple(pg, "RESET ROLE");
+unlock:
     pd_db_unlock(ctx->db);
     pd_table_free(table);
     pd_sql_free(&qualifier);
@@ -167,10 +193,11 @@ static void serve_rest(pd_response *resp, pd_context *ctx,
 {
     const char *table = req->path + strlen(REST_PREFIX);
     long long rows = 0;
+    int key = 0;
 
     if (inject(resp, ctx, req, table)) {
         /* the fault is the answer */
-    } else if (!key_ok(ctx, req)) {
+    } else if (!(key = key_ok(ctx, req))) {
         pd_response_error(resp, 401, "PGRST301", "JWSError JWSInvalidSignature",
                           NULL, NULL);
         pd_kvlist_add(&resp->headers, "WWW-Authenticate",
@@ -187,7 +214,7 @@ static void serve_rest(pd_response *resp, pd_context *ctx,
     } else if (!*table || strchr(table, '/')) {
         table_not_found(resp, table);
     } else {
-        rows = serve_table(resp, ctx, req, table);
+        rows = serve_table(resp, ctx, req, table, key == 2);
     }
     pd_stats_record(ctx->stats, req->method, *table ? table : NULL,
                     resp->drop_connection ? 0 : resp->status, rows);

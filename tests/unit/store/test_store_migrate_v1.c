@@ -65,7 +65,8 @@ static void test_v1_cache_upgrades_and_keeps_everything(void **state)
     build_v1_cache(fx->path);
     assert_int_equal(gs_store_open(&fx->store, fx->path, NULL), GS_OK);
     db = fx->store->db;
-    assert_int_equal(sql_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(sql_int(db, "PRAGMA user_version"),
+                     gs_store_schema_version());
     /* every row, with its content, seq and deletion mark */
     assert_int_equal(sql_int(db, "SELECT (SELECT count(*) FROM users) + "
                                  "(SELECT count(*) FROM clients) + "
