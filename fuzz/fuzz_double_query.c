@@ -176,7 +176,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
     next_answer(&resp);
 
     pd_prefer_parse(&prefer, &headers);
-    pd_prefer_applied(&applied, &prefer);
+    /* Both kinds of request: a write echoes return=, a read only count=. */
+    pd_prefer_applied(&applied, &prefer, 1);
+    gs_buf_free(&applied);
+    pd_prefer_applied(&applied, &prefer, 0);
 
     gs_buf_free(&applied);
     pd_response_free(&resp);
