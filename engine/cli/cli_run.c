@@ -389,6 +389,7 @@ void cli_print_push(const gs_cli *cli, const gs_push_report *report,
                  "%lld %s%s\n",
                  NAME_WIDTH, "push total", report->rows_pushed, failed,
                  entities_failed, entities_failed == 1 ? "y" : "ies",
-                 report->requests, report->unit ? report->unit : "Supabase request",
+                 report->requests,
+                 report->unit ? report->unit : "Supabase request",
                  report->requests == 1 ? "" : "s");
 }

@@ -102,9 +102,11 @@ static void build_params(gs_pg *pg)
     pg->keys[n] = NULL;
     pg->values[n] = NULL;
     snprintf(pg->where, sizeof pg->where, "host %s port %s database %s",
-             host ? host : hostaddr ? hostaddr : "(local socket)",
+             host       ? host
+             : hostaddr ? hostaddr
+                        : "(local socket)",
              option(pg, "port") ? option(pg, "port") : "5432",
-             option(pg, "dbname")  ? option(pg, "dbname")
+             option(pg, "dbname") ? option(pg, "dbname")
              : option(pg, "user") ? option(pg, "user")
                                   : "(default)");
 }
@@ -224,22 +226,34 @@ void gs__pg_close(gs_pg *pg)
     free(pg);
 }
 
-PGconn *gs__pg_conn(gs_pg *pg) { return pg ? pg->conn : NULL; }
+PGconn *gs__pg_conn(gs_pg *pg)
+{
+    return pg ? pg->conn : NULL;
+}
 
-const char *gs__pg_where(const gs_pg *pg) { return pg ? pg->where : "?"; }
+const char *gs__pg_where(const gs_pg *pg)
+{
+    return pg ? pg->where : "?";
+}
 
 int gs__pg_lost(const gs_pg *pg)
 {
     return !pg || !pg->conn || PQstatus(pg->conn) != CONNECTION_OK;
 }
 
-int gs__pg_reconnect(gs_pg *pg) { return connect_with_backoff(pg); }
+int gs__pg_reconnect(gs_pg *pg)
+{
+    return connect_with_backoff(pg);
+}
 
-long long gs__pg_statements(const gs_pg *pg) { return pg ? pg->statements : 0; }
+long long gs__pg_statements(const gs_pg *pg)
+{
+    return pg ? pg->statements : 0;
+}
 
 int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
-               const char *const *values, ExecStatusType want,
-               char sqlstate[6], char *message, size_t message_size)
+                const char *const *values, ExecStatusType want,
+                char sqlstate[6], char *message, size_t message_size)
 {
     PGresult *res;
     const char *state;
@@ -276,8 +290,8 @@ int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
         char line[400];
         first_line(line, sizeof line,
                    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-        snprintf(message, message_size, "%s%s%.200s", line,
-                 detail ? " " : "", detail ? detail : "");
+        snprintf(message, message_size, "%s%s%.200s", line, detail ? " " : "",
+                 detail ? detail : "");
     } else {
         first_line(message, message_size, PQerrorMessage(pg->conn));
     }

@@ -16,7 +16,7 @@ typedef struct gs_pg gs_pg;
  * GS_ECONFIG for an unparsable URL, GS_EHTTP when no attempt connected;
  * the message names host, port and database only. Caller gs__pg_close()s. */
 int gs__pg_open(gs_pg **out, const char *url, int max_attempts,
-               long backoff_ms);
+                long backoff_ms);
 void gs__pg_close(gs_pg *pg);
 
 /* gs__pg_open() without connecting: the URL parsed and gazsync's additions
@@ -49,8 +49,8 @@ long long gs__pg_statements(const gs_pg *pg);
  * @p message (@p message_size bytes). @p out (may be NULL) gets the result,
  * PQclear()ed by the caller. */
 int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
-               const char *const *values, ExecStatusType want,
-               char sqlstate[6], char *message, size_t message_size);
+                const char *const *values, ExecStatusType want,
+                char sqlstate[6], char *message, size_t message_size);
 
 /* The TLS rule's test of one host list (libpq's "host" or "hostaddr"):
  * every comma-separated entry empty, a Unix socket path ("/..." or "@..."),

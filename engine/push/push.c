@@ -58,10 +58,10 @@ typedef struct {
     gs_buf url;
     gs_push_target target;
     gs_push_split split;
-    json_t *quarantined; /* ids in push_failures at the start */
-    long long last_seq;  /* last_pushed_seq as committed */
-    size_t remembered;   /* rows per batch a past statement timeout taught
-                            (meta), 0: none */
+    json_t *quarantined;   /* ids in push_failures at the start */
+    long long last_seq;    /* last_pushed_seq as committed */
+    size_t remembered;     /* rows per batch a past statement timeout taught
+                              (meta), 0: none */
     gs_push_pg_entity *pg; /* the PostgreSQL target's batch, or NULL */
 } entity_push;
 
@@ -83,7 +83,7 @@ static void scrub_key(char *text, const char *key)
 static int pg_init(push_ctx *ctx)
 {
     int rc = gs__pg_open(&ctx->pg, ctx->cfg->pg_url, ctx->cfg->max_attempts,
-                        ctx->cfg->backoff_base_ms);
+                         ctx->cfg->backoff_base_ms);
 
     if (rc != GS_OK)
         return rc;
@@ -197,15 +197,14 @@ static int stopped(entity_push *ep, const gs_push_rows *rows, size_t from,
 
     seq_range(range, sizeof range, rows, from, n, advance);
     if (ep->pg) /* the message names the server; no HTTP status here */
-        return gs_error_set(stop->code, GS_ECLASS_SUPABASE,
-                            "push %s -> %s at %s: %s%s%s%s; %s not pushed%s",
-                            name, ep->table, host, stop->message,
-                            stop->pg_code[0] ? " (SQLSTATE " : "",
-                            stop->pg_code, stop->pg_code[0] ? ")" : "", range,
-                            stop->code == GS_ENOTFOUND ||
-                                    stop->code == GS_ECONFLICT
-                                ? "; compare the table with schema/supabase.sql"
-                                : "");
+        return gs_error_set(
+            stop->code, GS_ECLASS_SUPABASE,
+            "push %s -> %s at %s: %s%s%s%s; %s not pushed%s", name, ep->table,
+            host, stop->message, stop->pg_code[0] ? " (SQLSTATE " : "",
+            stop->pg_code, stop->pg_code[0] ? ")" : "", range,
+            stop->code == GS_ENOTFOUND || stop->code == GS_ECONFLICT
+                ? "; compare the table with schema/supabase.sql"
+                : "");
     if (stop->pg_code[0])
         snprintf(code, sizeof code, " %s", stop->pg_code);
     /* No answer in time to a batch of several rows may be the statement's
@@ -366,9 +365,9 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
                                 "push %s: interrupted; the batches sent are "
                                 "recorded, the rest goes next run",
                                 ep->entity->name);
-        rc = ep->pg ? gs__push_pg_send(ep->pg, &ep->split, rows, from, n,
-                                      advance)
-                    : gs__push_send_split(&ep->split, rows, from, n);
+        rc = ep->pg
+                 ? gs__push_pg_send(ep->pg, &ep->split, rows, from, n, advance)
+                 : gs__push_send_split(&ep->split, rows, from, n);
         if (rc == GS_ENOMEM)
             return rc;
         if (rc != GS_OK) {
@@ -636,8 +635,8 @@ static int push_entity(push_ctx *ctx, const gs_entity *entity,
     }
     if (ctx->pg) {
         rc = gs__push_pg_entity_new(&ep.pg, ctx->pg, ctx->store, entity,
-                                   ctx->target, ctx->cache_key, ep.table,
-                                   ctx->now);
+                                    ctx->target, ctx->cache_key, ep.table,
+                                    ctx->now);
         if (rc != GS_OK)
             goto done;
     } else if (!ctx->opts->dry_run) {
@@ -737,7 +736,7 @@ static int pg_run_log(push_ctx *ctx, gs_push_report *report, int rc, int stop)
     if (!ctx->opts->run_id || stop || report->requests == 0)
         return rc;
     run_rc = gs__push_run_log(gs__push_pg_post_runs, ctx->pg, ctx->store,
-                             ctx->opts->run_id, report, rc, ctx->now);
+                              ctx->opts->run_id, report, rc, ctx->now);
     report->requests++;
     if (rc != GS_OK) /* the entities' failure is the one to report */
         return gs_error_set_http(saved.code, saved.klass, saved.http_status,

@@ -115,8 +115,8 @@ void gs__push_judge(gs_push_answer *answer, int http_rc, long status,
 
 /* What became of one row of a batch. */
 typedef struct {
-    int landed; /* the target accepted it */
-    int failed; /* refused alone: to quarantine */
+    int landed;   /* the target accepted it */
+    int failed;   /* refused alone: to quarantine */
     int recorded; /* already in push_failures (the PostgreSQL target records
                      refused rows before its commit: push_pg.c) */
     long status;
@@ -171,9 +171,9 @@ struct gs_pg;
  * gazsync_push_state.target_key (the cache id), @p now synced_at; all
  * borrowed for the entity's life. */
 int gs__push_pg_entity_new(gs_push_pg_entity **out, struct gs_pg *pg,
-                          gs_store *store, const gs_entity *entity,
-                          const char *target, const char *cache_key,
-                          const char *table, const char *now);
+                           gs_store *store, const gs_entity *entity,
+                           const char *target, const char *cache_key,
+                           const char *table, const char *now);
 void gs__push_pg_entity_free(gs_push_pg_entity *pe);
 
 /* The target's checkpoint: last_change_seq of gazsync_push_state for this
@@ -187,8 +187,8 @@ int gs__push_pg_checkpoint(long long *seq, gs_push_pg_entity *pe);
  * timeouts halve through split->rows_cap as the REST split does. GS_OK when
  * every row is landed or failed, else a stopping code with split->stop. */
 int gs__push_pg_send(gs_push_pg_entity *pe, gs_push_split *split,
-                    const gs_push_rows *rows, size_t from, size_t n,
-                    int advance);
+                     const gs_push_rows *rows, size_t from, size_t n,
+                     int advance);
 
 /* push_pg_copy.c: the keys of the payload row @p first, in order (the
  * target's column names; json array of strings, caller decrefs). */
@@ -196,8 +196,8 @@ int gs__push_pg_columns(json_t **out, const gs_push_row *first);
 
 /* Appends to @p out the COPY text line of @p row: @p ordinal, then the value
  * of each of @p columns (NULL as \N, arrays and objects as JSON text). */
-int gs__push_pg_copy_line(gs_buf *out, long long ordinal, const gs_push_row *row,
-                         const json_t *columns);
+int gs__push_pg_copy_line(gs_buf *out, long long ordinal,
+                          const gs_push_row *row, const json_t *columns);
 
 /* ---- push_runs.c: the run log ------------------------------------------ */
 
@@ -210,8 +210,8 @@ typedef int (*gs_push_runs_post)(void *sink, json_t *runs);
 
 /* gs__push_run_row() over any target. */
 int gs__push_run_log(gs_push_runs_post post, void *sink, gs_store *store,
-                    long long run_id, const gs_push_report *report,
-                    int push_rc, const char *now);
+                     long long run_id, const gs_push_report *report,
+                     int push_rc, const char *now);
 
 /* push_pg_runs.c: gs_push_runs_post over PostgreSQL (@p sink: a gs_pg). */
 int gs__push_pg_post_runs(void *sink, json_t *runs);

@@ -62,9 +62,9 @@ static const char catalog_sql[] =
     "AND a.attnum > 0 AND NOT a.attisdropped";
 
 int gs__push_pg_entity_new(gs_push_pg_entity **out, gs_pg *pg, gs_store *store,
-                          const gs_entity *entity, const char *target,
-                          const char *cache_key, const char *table,
-                          const char *now)
+                           const gs_entity *entity, const char *target,
+                           const char *cache_key, const char *table,
+                           const char *now)
 {
     gs_push_pg_entity *pe = calloc(1, sizeof *pe);
 
@@ -147,10 +147,11 @@ static int build_sql(gs_push_pg_entity *pe, gs_push_split *split,
         const char *col = json_string_value(name);
         const char *type = column_type(catalog, col);
         if (!type) {
-            rc = stop_with(split, GS_ECONFLICT, "42703",
-                           "table %.64s has no column \"%.64s\" (compare it with "
-                           "schema/supabase.sql)",
-                           pe->table, col);
+            rc = stop_with(
+                split, GS_ECONFLICT, "42703",
+                "table %.64s has no column \"%.64s\" (compare it with "
+                "schema/supabase.sql)",
+                pe->table, col);
             goto done;
         }
         rc |= gs_buf_puts(c, ", ");
@@ -213,7 +214,7 @@ static int prepare(gs_push_pg_entity *pe, gs_push_split *split,
     }
     params[0] = quoted.data;
     rc = gs__pg_exec(&catalog, pe->pg, catalog_sql, 1, params, PGRES_TUPLES_OK,
-                    pe->sqlstate, pe->message, sizeof pe->message);
+                     pe->sqlstate, pe->message, sizeof pe->message);
     if (rc != GS_OK) {
         rc = stop_with(split, rc, pe->sqlstate, "reading the catalog: %.300s%s",
                        pe->message, "");
@@ -245,8 +246,8 @@ int gs__push_pg_checkpoint(long long *seq, gs_push_pg_entity *pe)
 
     *seq = 0;
     rc = gs__pg_exec(&res, pe->pg, checkpoint_get_sql, 2, params,
-                    PGRES_TUPLES_OK, pe->sqlstate, pe->message,
-                    sizeof pe->message);
+                     PGRES_TUPLES_OK, pe->sqlstate, pe->message,
+                     sizeof pe->message);
     if (rc != GS_OK)
         return gs_error_set(rc, GS_ECLASS_SUPABASE,
                             "push %s: reading gazsync_push_state at %s: %s "
@@ -269,7 +270,7 @@ static int schema_error(const char *state)
 static int exec_simple(gs_push_pg_entity *pe, const char *sql)
 {
     return gs__pg_exec(NULL, pe->pg, sql, 0, NULL, PGRES_COMMAND_OK,
-                      pe->sqlstate, pe->message, sizeof pe->message);
+                       pe->sqlstate, pe->message, sizeof pe->message);
 }
 
 static int copy_rows(gs_push_pg_entity *pe, const gs_push_rows *rows,
@@ -278,16 +279,16 @@ static int copy_rows(gs_push_pg_entity *pe, const gs_push_rows *rows,
     PGconn *conn = gs__pg_conn(pe->pg);
     PGresult *res = NULL;
     int rc = gs__pg_exec(&res, pe->pg, "COPY gs_batch FROM STDIN", 0, NULL,
-                        PGRES_COPY_IN, pe->sqlstate, pe->message,
-                        sizeof pe->message);
+                         PGRES_COPY_IN, pe->sqlstate, pe->message,
+                         sizeof pe->message);
 
     PQclear(res);
     if (rc != GS_OK)
         return rc;
     gs_buf_reset(&pe->line);
     for (size_t i = 0; i < n && rc == GS_OK; i++) {
-        rc = gs__push_pg_copy_line(&pe->line, (long long)i, &rows->row[from + i],
-                                  pe->columns);
+        rc = gs__push_pg_copy_line(&pe->line, (long long)i,
+                                   &rows->row[from + i], pe->columns);
         if (rc == GS_OK && (pe->line.len >= COPY_CHUNK || i + 1 == n)) {
             if (PQputCopyData(conn, pe->line.data, (int)pe->line.len) != 1)
                 rc = GS_EHTTP;
@@ -320,8 +321,8 @@ static int copy_rows(gs_push_pg_entity *pe, const gs_push_rows *rows,
 /* Merges ordinals [lo, hi) of the temp table under a savepoint; a refused
  * range is rolled back to it and bisected. GS_OK when every row is landed
  * or failed; otherwise the transaction is lost (timeout, schema, link). */
-static int merge_range(gs_push_pg_entity *pe, gs_push_split *split,
-                       size_t from, size_t lo, size_t hi)
+static int merge_range(gs_push_pg_entity *pe, gs_push_split *split, size_t from,
+                       size_t lo, size_t hi)
 {
     char lo_text[24], hi_text[24];
     const char *params[2] = {lo_text, hi_text};
@@ -333,8 +334,8 @@ static int merge_range(gs_push_pg_entity *pe, gs_push_split *split,
     if ((rc = exec_simple(pe, "SAVEPOINT gs_range")) != GS_OK)
         return rc;
     rc = gs__pg_exec(NULL, pe->pg, pe->merge_sql.data, 2, params,
-                    PGRES_COMMAND_OK, pe->sqlstate, pe->message,
-                    sizeof pe->message);
+                     PGRES_COMMAND_OK, pe->sqlstate, pe->message,
+                     sizeof pe->message);
     if (rc == GS_OK) {
         for (size_t i = lo; i < hi; i++)
             split->fate[from + i].landed = 1;
@@ -420,8 +421,8 @@ static int one_transaction(gs_push_pg_entity *pe, gs_push_split *split,
     if (advance) {
         snprintf(seq_text, sizeof seq_text, "%lld", max_seq(rows, from, n));
         rc = gs__pg_exec(NULL, pe->pg, checkpoint_set_sql, 3, params,
-                        PGRES_COMMAND_OK, pe->sqlstate, pe->message,
-                        sizeof pe->message);
+                         PGRES_COMMAND_OK, pe->sqlstate, pe->message,
+                         sizeof pe->message);
         if (rc != GS_OK)
             goto done;
     }
@@ -432,7 +433,7 @@ done:
     if (rc != GS_OK && !gs__pg_lost(pe->pg)) {
         char state[6], message[100];
         (void)gs__pg_exec(NULL, pe->pg, "ROLLBACK", 0, NULL, PGRES_COMMAND_OK,
-                         state, message, sizeof message);
+                          state, message, sizeof message);
     }
     return rc;
 }
@@ -488,8 +489,7 @@ static int send_range(gs_push_pg_entity *pe, gs_push_split *split,
     for (int redo = 0; redo <= MAX_REDO; redo++) {
         rc = one_transaction(pe, split, rows, from, n, advance);
         if (rc == GS_ENOMEM)
-            return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
-                                "out of memory");
+            return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE, "out of memory");
         if (rc == GS_OK)
             break;
         if (!gs__pg_lost(pe->pg) || redo == MAX_REDO)
@@ -532,13 +532,14 @@ static int send_range(gs_push_pg_entity *pe, gs_push_split *split,
     if (strcmp(pe->sqlstate, "42P01") == 0)
         return stop_with(split, GS_ENOTFOUND, pe->sqlstate, "%.390s%s",
                          pe->message, "");
-    return stop_with(split, schema_error(pe->sqlstate) ? GS_ECONFLICT : GS_EHTTP,
+    return stop_with(split,
+                     schema_error(pe->sqlstate) ? GS_ECONFLICT : GS_EHTTP,
                      pe->sqlstate, "%.390s%s", pe->message, "");
 }
 
 int gs__push_pg_send(gs_push_pg_entity *pe, gs_push_split *split,
-                    const gs_push_rows *rows, size_t from, size_t n,
-                    int advance)
+                     const gs_push_rows *rows, size_t from, size_t n,
+                     int advance)
 {
     int rc;
 

@@ -49,11 +49,20 @@ static int put_escaped(gs_buf *out, const char *text, size_t len)
     for (size_t i = 0; i < len; i++) {
         const char *esc = NULL;
         switch (text[i]) {
-        case '\\': esc = "\\\\"; break;
-        case '\t': esc = "\\t"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        default: continue;
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        default:
+            continue;
         }
         if (gs_buf_append(out, text + start, i - start) != GS_OK ||
             gs_buf_puts(out, esc) != GS_OK)
@@ -91,8 +100,8 @@ static int put_value(gs_buf *out, const json_t *value)
     }
 }
 
-int gs__push_pg_copy_line(gs_buf *out, long long ordinal, const gs_push_row *row,
-                         const json_t *columns)
+int gs__push_pg_copy_line(gs_buf *out, long long ordinal,
+                          const gs_push_row *row, const json_t *columns)
 {
     json_t *obj = json_loadb(row->json, row->json_len, 0, NULL);
     size_t i;

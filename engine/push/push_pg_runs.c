@@ -36,7 +36,7 @@ int gs__push_pg_post_runs(void *sink, json_t *runs)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE,
                             "push: out of memory");
     rc = gs__pg_exec(NULL, pg, runs_sql, 1, params, PGRES_COMMAND_OK, state,
-                    message, sizeof message);
+                     message, sizeof message);
     free(text);
     if (rc != GS_OK)
         return gs_error_set(rc, GS_ECLASS_SUPABASE,

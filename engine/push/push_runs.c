@@ -210,12 +210,12 @@ int gs__push_run_row(gs_http *http, const char *base_url,
     rest_sink sink = {http, base_url, headers};
 
     return gs__push_run_log(post_run, &sink, store, run_id, report, push_rc,
-                           now);
+                            now);
 }
 
 int gs__push_run_log(gs_push_runs_post post, void *sink, gs_store *store,
-                    long long run_id, const gs_push_report *report,
-                    int push_rc, const char *now)
+                     long long run_id, const gs_push_report *report,
+                     int push_rc, const char *now)
 {
     char key[400];
     char *sent_text = NULL;

@@ -15,15 +15,17 @@ void gs_push_target_describe(char *out, size_t size, const gs_config *cfg)
 
     if (cfg->push_target == GS_PUSH_TARGET_POSTGRES) {
         if (!cfg->pg_url || !*cfg->pg_url)
-            snprintf(out, size, "postgres (GAZSYNC_PG_URL / DATABASE_URL not "
-                                "set)");
+            snprintf(out, size,
+                     "postgres (GAZSYNC_PG_URL / DATABASE_URL not "
+                     "set)");
         else if (gs__pg_new(&pg, cfg->pg_url, 1, 0) != GS_OK)
-            snprintf(out, size, "postgres (GAZSYNC_PG_URL / DATABASE_URL is "
-                                "not a connection string)");
+            snprintf(out, size,
+                     "postgres (GAZSYNC_PG_URL / DATABASE_URL is "
+                     "not a connection string)");
         else
             snprintf(out, size, "postgres at %s, sslmode %s", gs__pg_where(pg),
                      gs__pg_param(pg, "sslmode") ? gs__pg_param(pg, "sslmode")
-                                                : "libpq's default");
+                                                 : "libpq's default");
         gs__pg_close(pg);
         return;
     }

@@ -87,7 +87,8 @@ static void test_config_defaults(void **state)
     assert_int_equal(cfg.policy[GS_ENTITY_PIANOS].kind, GS_POLICY_ALWAYS);
     assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].kind, GS_POLICY_WINDOW);
     assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_past_days, 7);
-    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days, 190);
+    assert_int_equal(cfg.policy[GS_ENTITY_APPOINTMENTS].window_future_days,
+                     190);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].kind, GS_POLICY_SINCE);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].lookback_s, 7 * 86400);
     assert_int_equal(cfg.policy[GS_ENTITY_TIMELINE].full_every_s, 90 * 86400);

@@ -50,7 +50,8 @@ static void test_tls_is_required_unless_local_or_said(void **state)
     unsetenv("PGSSLMODE");
     unsetenv("PGHOST");
     assert_string_equal(
-        sslmode_of("postgresql://postgres:pw@db.abcd.supabase.co:5432/postgres"),
+        sslmode_of(
+            "postgresql://postgres:pw@db.abcd.supabase.co:5432/postgres"),
         "require");
     assert_string_equal(sslmode_of("host=db.example.org dbname=x"), "require");
     assert_string_equal(
@@ -79,10 +80,9 @@ static void test_errors_never_show_the_url(void **state)
     assert_null(pg);
     assert_null(strstr(gs_error_last()->message, "s3cr3t-pw"));
     /* Port 1 on 127.0.0.1: nothing listens, the connection is refused. */
-    assert_int_equal(gs__pg_open(&pg,
-                                "postgresql://u:s3cr3t-pw@127.0.0.1:1/mirror",
-                                2, 1),
-                     GS_EHTTP);
+    assert_int_equal(
+        gs__pg_open(&pg, "postgresql://u:s3cr3t-pw@127.0.0.1:1/mirror", 2, 1),
+        GS_EHTTP);
     message = gs_error_last()->message;
     assert_null(strstr(message, "s3cr3t-pw"));
     assert_non_null(strstr(message, "host 127.0.0.1 port 1 database mirror"));
