@@ -253,18 +253,40 @@ int cli_supabase_open(gs_http **http, const gs_config *cfg)
     return gs_http_new(http, &opts);
 }
 
-const char *cli_run_status(int code)
-{
-    if (code == GS_OK)
-        return "ok";
-    if (code == GS_EPARTIAL)
-        return "partial";
-    if (code == GS_ECANCELED)
-        return "interrupted";
-    return "failed";
-}
-
 #define NAME_WIDTH 17
+
+/* Why an entity was skipped, and how to read it anyway, from the
+ * decision's data (the library's reason string is for the log). */
+void cli_skip_words(char *out, size_t size, const gs_entity_report *r,
+                    const char *name)
+{
+    char age[32], limit[32];
+
+    switch (r->why) {
+    case GS_WHY_TABLE_HAS_ROWS:
+        snprintf(out, size,
+                 "table has %lld rows (policy if-empty); --force=%s re-reads "
+                 "it",
+                 r->rows, name);
+        return;
+    case GS_WHY_INTERVAL:
+        gs_duration_format(age, sizeof age, r->age_s);
+        gs_duration_format(limit, sizeof limit, r->interval_s);
+        snprintf(out, size,
+                 "last success %s ago (max-age=%s); --force=%s re-reads it",
+                 age, limit, name);
+        return;
+    case GS_WHY_WITH_CLIENTS:
+        /* Contacts are read inside the clients' pages only. */
+        snprintf(out, size, "with clients; use --force=clients to re-read");
+        return;
+    default:
+        snprintf(out, size, "%s%s%s%s", r->reason[0] ? r->reason : "policy",
+                 r->can_force ? "; use --force=" : "", r->can_force ? name : "",
+                 r->can_force ? " to re-read" : "");
+        return;
+    }
+}
 
 void cli_print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
                            const char *name)
@@ -280,16 +302,13 @@ void cli_print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
         if (cli->verbosity >= GS_VERBOSE && r->reason[0])
             printf("%-*s          %s\n", NAME_WIDTH, "", r->reason);
         break;
-    case GS_DECISION_SKIPPED:
-        /* The library's reason says why; the hint says how to override,
-         * unless the reason already does. */
-        if (strstr(r->reason, "--force"))
-            cli_info(cli, "%-*s skipped  %s\n", NAME_WIDTH, name, r->reason);
-        else
-            cli_info(cli, "%-*s skipped  %s; use --force=%s to re-read\n",
-                     NAME_WIDTH, name, r->reason[0] ? r->reason : "policy",
-                     name);
+    case GS_DECISION_SKIPPED: {
+        char why[256];
+
+        cli_skip_words(why, sizeof why, r, name);
+        cli_info(cli, "%-*s skipped  %s\n", NAME_WIDTH, name, why);
         break;
+    }
     case GS_DECISION_FAILED:
         if (cli->verbosity < GS_NORMAL)
             fprintf(stderr, "%s: %s: %s\n", cli->prog, name,

@@ -14,6 +14,7 @@
 #include "gazsync/pull.h"
 #include "gazsync/push.h"
 #include "gazsync/store.h"
+#include "gazsync/sync.h"
 #include "gazsync/version.h"
 
 #endif
