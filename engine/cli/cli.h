@@ -160,6 +160,7 @@ typedef struct {
     const gs_entity *progress_entity; /* the entity the line is about */
     double progress_started;          /* cli_monotonic() at its first page */
     char token_path[4096];            /* where refreshed tokens are kept */
+    gs_token_store tokens; /* the saver's context: the file, the env's */
 } gs_cli_gazelle;
 
 int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,

@@ -15,6 +15,7 @@
 #include "gazsync/push.h"
 #include "gazsync/store.h"
 #include "gazsync/sync.h"
+#include "gazsync/tokens.h"
 #include "gazsync/version.h"
 
 #endif
