@@ -218,7 +218,7 @@ static int ingest(const char *db, const char *dir, int track_seen)
         return 1;
     gs_config_defaults(&cfg);
     memset(&report, 0, sizeof report);
-    memset(&opts, 0, sizeof opts);
+    opts = (gs_pull_opts)GS_PULL_OPTS_INIT;
     memset(&ctx, 0, sizeof ctx);
     memset(&state, 0, sizeof state);
     t0 = now_s();

@@ -67,7 +67,7 @@ static void ingest(json_t *data, const gs_entity *entity)
     if (gs_gazelle_page_parse(&page, data, entity->root_field) != GS_OK)
         return;
     memset(&report, 0, sizeof report);
-    memset(&opts, 0, sizeof opts);
+    opts = (gs_pull_opts)GS_PULL_OPTS_INIT;
     memset(&ctx, 0, sizeof ctx);
     ctx.store = cache;
     ctx.opts = &opts;

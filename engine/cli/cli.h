@@ -160,6 +160,7 @@ typedef struct {
     const gs_entity *progress_entity; /* the entity the line is about */
     double progress_started;          /* cli_monotonic() at its first page */
     char token_path[4096];            /* where refreshed tokens are kept */
+    gs_token_store tokens; /* the saver's context: the file, the env's */
 } gs_cli_gazelle;
 
 int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,
@@ -172,6 +173,9 @@ void cli_progress_clear(gs_cli_gazelle *gz);
  * in place (done/total, rate, ETA); everywhere, each entity's result line
  * as it finishes. */
 void cli_progress(void *ctx, const gs_progress *progress);
+/* cli_run.c: a skipped entity's reason and override, in words. */
+void cli_skip_words(char *out, size_t size, const gs_entity_report *r,
+                    const char *name);
 void cli_print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
                            const char *name);
 int cli_supabase_check(const gs_config *cfg);
@@ -182,20 +186,20 @@ void cli_print_pull(const gs_cli *cli, const gs_pull_report *report,
                     double seconds);
 void cli_print_push(const gs_cli *cli, const gs_push_report *report,
                     unsigned asked, int dry_run);
-const char *cli_run_status(int code);
 
-/* cmd_pull.c, cmd_push.c: the halves sync reuses. *saved receives the
- * error detail as the library left it. */
+/* cli_sync.c: the flags as each half's opts. */
 void cli_pull_opts(gs_pull_opts *opts, const gs_cli_flags *flags,
                    const gs_cli *cli, gs_cli_gazelle *gz);
-int cli_pull_half(gs_pull_report *report, double *seconds, gs_error *saved,
-                  gs_store *store, gs_cli_gazelle *gz, const gs_config *cfg,
-                  const gs_cli_flags *flags);
-int cli_push_half(gs_push_report *report, gs_error *saved, gs_store *store,
-                  gs_http *http, const gs_config *cfg,
-                  const gs_cli_flags *flags, const gs_cli *cli,
-                  long long run_id);
+void cli_push_opts(gs_push_opts *opts, const gs_cli_flags *flags,
+                   const gs_cli *cli);
 unsigned cli_push_asked(const gs_cli_flags *flags, const gs_config *cfg);
+
+/* cli_sync.c: pull, push and sync: the flags of @p longopts, the clients,
+ * gs_sync_run() with the halves asked for, the result in words. Returns the
+ * exit code. */
+int cli_run_command(gs_cli *cli, int argc, char **argv,
+                    const struct option *longopts, const char *command,
+                    int pull, int push);
 void cli_report_half(const gs_cli *cli, const char *what, int rc,
                      const gs_error *saved);
 

@@ -12,7 +12,7 @@ int cli_print_run_json(const gs_cli *cli, const cli_run_json *run)
 {
     json_t *doc = json_pack(
         "{s:i, s:s, s:s, s:i, s:o, s:f, s:o}", "version", GS_RUN_JSON_VERSION,
-        "command", run->command, "status", cli_run_status(run->code),
+        "command", run->command, "status", gs_sync_status(run->code),
         "exit_code", run->exit_code, "run_id",
         run->run_id > 0 ? json_integer(run->run_id) : json_null(), "seconds",
         run->seconds, "error",

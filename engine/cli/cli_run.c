@@ -3,8 +3,6 @@
  * reports the library hands back. */
 #include "cli.h"
 #include "cli_tokens.h"
-#include "hash.h"
-#include "secret.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,90 +14,41 @@ static int is_set(const char *s)
     return s && *s;
 }
 
-/* A fingerprint of the credentials the environment gave, stored beside the
- * refreshed tokens so that we can tell, next run, whether the user has put
- * new credentials in the environment since (then those win). A 64-bit
- * FNV-1a of high-entropy tokens says nothing useful about them, and it
- * sits in the 0600 token file next to the live tokens anyway. */
-static void env_fingerprint(char out[32], const gs_config *cfg)
+int cli_token_path(char *out, size_t size, const gs_cli *cli)
 {
-    const char *parts[3] = {cfg->gazelle_access_token,
-                            cfg->gazelle_refresh_token, cfg->gazelle_api_key};
-    uint64_t h = GS_HASH_INIT;
-
-    for (int i = 0; i < 3; i++) {
-        const char *part = parts[i] ? parts[i] : "";
-
-        h = gs_hash_continue(h, part, strlen(part));
-        /* separator: ("ab","c") differs from ("a","bc") */
-        h = gs_hash_continue(h, "\xff", 1);
-    }
-    snprintf(out, 32, "fnv1a64:%016llx", (unsigned long long)h);
+    return gs_token_path(out, size, cli->db_path, getenv("GAZSYNC_TOKEN_FILE"));
 }
 
-/* Persists tokens Gazelle gave on a refresh. The refresh token rotates: the
- * one in the environment is spent once it has been used, so losing the new
- * pair would lock the next run out until someone re-authorises. One file
- * replaced atomically: a new access token never sits beside the old
- * refresh token or fingerprint. */
-static int save_tokens(void *ctx, const char *access_token,
-                       const char *refresh_token)
+/* Which tokens to start with is the token store's choice; what is said
+ * about it is ours. */
+static int pick_tokens(gs_token_choice *choice, gs_cli_gazelle *gz)
 {
-    gs_cli_gazelle *gz = ctx;
-    cli_tokens saved, next;
-    char fingerprint[32];
-    int rc = cli_tokens_read(&saved, gz->cli, gz->token_path);
-
-    if (rc != GS_OK)
-        return rc;
-    env_fingerprint(fingerprint, gz->cfg);
-    /* A refresh that returns only an access token keeps the refresh token
-     * the file has. */
-    next.access = (char *)(access_token ? access_token : saved.access);
-    next.refresh = (char *)(refresh_token ? refresh_token : saved.refresh);
-    next.fingerprint = fingerprint;
-    rc = cli_tokens_write(gz->token_path, &next);
-    cli_tokens_free(&saved);
-    return rc;
-}
-
-/* Which tokens to start with. Tokens saved after a refresh replace the
- * environment's: Gazelle rotates refresh tokens, so once a run has
- * refreshed, the environment's access token is expired and its refresh
- * token already used; starting from them would cost a 401 and a refresh
- * that fails. The exception is a user who has since put new credentials in
- * the environment (re-authorised): the fingerprint of the environment then
- * differs from the one saved with the tokens, and the environment wins. */
-static int pick_tokens(char **access, char **refresh, gs_cli_gazelle *gz)
-{
-    cli_tokens saved;
-    char fingerprint[32];
     int rc;
 
-    *access = NULL;
-    *refresh = NULL;
+    gz->tokens.path = gz->token_path;
+    gz->tokens.env_access_token = gz->cfg->gazelle_access_token;
+    gz->tokens.env_refresh_token = gz->cfg->gazelle_refresh_token;
+    gz->tokens.env_api_key = gz->cfg->gazelle_api_key;
     /* No cache (doctor): nothing to move out of it. */
-    rc = gz->store ? cli_tokens_migrate(gz->store, gz->cli, gz->token_path)
-                   : GS_OK;
-    if (rc == GS_OK)
-        rc = cli_tokens_read(&saved, gz->cli, gz->token_path);
+    rc = gs_token_store_pick(choice, &gz->tokens, gz->store);
     if (rc != GS_OK)
         return rc;
-    env_fingerprint(fingerprint, gz->cfg);
-    if (saved.fingerprint && strcmp(saved.fingerprint, fingerprint) != 0) {
+    if (choice->migrated)
+        cli_verbose(gz->cli,
+                    "gazelle: moved the saved tokens from the cache to "
+                    "%s\n",
+                    gz->token_path);
+    if (choice->shared)
+        cli_warn_if_shared(gz->cli, gz->token_path, "token file");
+    if (choice->source == GS_TOKENS_ENV_CHANGED)
         cli_verbose(gz->cli,
                     "gazelle: the environment's credentials changed "
                     "since the saved tokens; using the environment's\n");
-    } else if (saved.access || saved.refresh) {
+    else if (choice->source == GS_TOKENS_FROM_FILE)
         cli_verbose(gz->cli,
                     "gazelle: using the tokens saved in %s by the last "
                     "refresh\n",
                     gz->token_path);
-        *access = saved.access;
-        *refresh = saved.refresh;
-        saved.access = saved.refresh = NULL;
-    }
-    cli_tokens_free(&saved);
     return GS_OK;
 }
 
@@ -123,7 +72,7 @@ int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,
 {
     gs_http_opts http_opts;
     gs_gazelle_opts opts;
-    char *access = NULL, *refresh = NULL;
+    gs_token_choice tokens = {0};
     int rc;
 
     memset(gz, 0, sizeof *gz);
@@ -141,17 +90,14 @@ int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,
                           "--env-file)");
         goto done;
     }
-    rc = pick_tokens(&access, &refresh, gz);
+    rc = pick_tokens(&tokens, gz);
     if (rc != GS_OK)
         goto done;
-    if (!access && is_set(cfg->gazelle_access_token))
-        access = strdup(cfg->gazelle_access_token);
-    if (!refresh && is_set(cfg->gazelle_refresh_token))
-        refresh = strdup(cfg->gazelle_refresh_token);
     /* No credentials is not refused here: a Gazelle stand-in (the
      * simulator without --token) may need none, and the real one answers
      * 401, after which cli_gazelle_hint() says what to set. */
-    gz->no_credentials = !access && !refresh && !is_set(cfg->gazelle_api_key);
+    gz->no_credentials = !tokens.access_token && !tokens.refresh_token &&
+                         !is_set(cfg->gazelle_api_key);
     if (gz->no_credentials)
         cli_verbose(cli, "gazelle: no credentials configured; requests go "
                          "without auth\n");
@@ -167,19 +113,18 @@ int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,
     memset(&opts, 0, sizeof opts);
     opts.api_url = cfg->gazelle_url;
     opts.oauth_url = cfg->gazelle_oauth_url;
-    opts.access_token = access;
+    opts.access_token = tokens.access_token;
     opts.api_key = cfg->gazelle_api_key;
-    opts.refresh_token = refresh;
+    opts.refresh_token = tokens.refresh_token;
     opts.client_id = cfg->gazelle_client_id;
     opts.client_secret = cfg->gazelle_client_secret;
-    opts.save_tokens = save_tokens;
-    opts.save_ctx = gz;
+    opts.save_tokens = gs_token_store_save;
+    opts.save_ctx = &gz->tokens;
     rc = gs_gazelle_new(&gz->gazelle, gz->http, &opts);
 
 done:
     /* The client copied them; wipe our copies of the secrets. */
-    gs_secret_free(access);
-    gs_secret_free(refresh);
+    gs_token_choice_free(&tokens);
     if (rc != GS_OK)
         cli_gazelle_close(gz);
     return rc;
@@ -253,18 +198,40 @@ int cli_supabase_open(gs_http **http, const gs_config *cfg)
     return gs_http_new(http, &opts);
 }
 
-const char *cli_run_status(int code)
-{
-    if (code == GS_OK)
-        return "ok";
-    if (code == GS_EPARTIAL)
-        return "partial";
-    if (code == GS_ECANCELED)
-        return "interrupted";
-    return "failed";
-}
-
 #define NAME_WIDTH 17
+
+/* Why an entity was skipped, and how to read it anyway, from the
+ * decision's data (the library's reason string is for the log). */
+void cli_skip_words(char *out, size_t size, const gs_entity_report *r,
+                    const char *name)
+{
+    char age[32], limit[32];
+
+    switch (r->why) {
+    case GS_WHY_TABLE_HAS_ROWS:
+        snprintf(out, size,
+                 "table has %lld rows (policy if-empty); --force=%s re-reads "
+                 "it",
+                 r->rows, name);
+        return;
+    case GS_WHY_INTERVAL:
+        gs_duration_format(age, sizeof age, r->age_s);
+        gs_duration_format(limit, sizeof limit, r->interval_s);
+        snprintf(out, size,
+                 "last success %s ago (max-age=%s); --force=%s re-reads it",
+                 age, limit, name);
+        return;
+    case GS_WHY_WITH_CLIENTS:
+        /* Contacts are read inside the clients' pages only. */
+        snprintf(out, size, "with clients; use --force=clients to re-read");
+        return;
+    default:
+        snprintf(out, size, "%s%s%s%s", r->reason[0] ? r->reason : "policy",
+                 r->can_force ? "; use --force=" : "", r->can_force ? name : "",
+                 r->can_force ? " to re-read" : "");
+        return;
+    }
+}
 
 void cli_print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
                            const char *name)
@@ -280,16 +247,13 @@ void cli_print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
         if (cli->verbosity >= GS_VERBOSE && r->reason[0])
             printf("%-*s          %s\n", NAME_WIDTH, "", r->reason);
         break;
-    case GS_DECISION_SKIPPED:
-        /* The library's reason says why; the hint says how to override,
-         * unless the reason already does. */
-        if (strstr(r->reason, "--force"))
-            cli_info(cli, "%-*s skipped  %s\n", NAME_WIDTH, name, r->reason);
-        else
-            cli_info(cli, "%-*s skipped  %s; use --force=%s to re-read\n",
-                     NAME_WIDTH, name, r->reason[0] ? r->reason : "policy",
-                     name);
+    case GS_DECISION_SKIPPED: {
+        char why[256];
+
+        cli_skip_words(why, sizeof why, r, name);
+        cli_info(cli, "%-*s skipped  %s\n", NAME_WIDTH, name, why);
         break;
+    }
     case GS_DECISION_FAILED:
         if (cli->verbosity < GS_NORMAL)
             fprintf(stderr, "%s: %s: %s\n", cli->prog, name,

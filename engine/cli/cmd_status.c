@@ -25,6 +25,7 @@ static int print_entity(gs_store *store, const gs_config *cfg, int i,
     long long rows = 0, pending = 0;
     time_t last_success;
     json_t *failures = NULL;
+    gs_entity_report next;
     char policy[96], decision[256], age[48] = "";
     int rc;
 
@@ -43,10 +44,13 @@ static int print_entity(gs_store *store, const gs_config *cfg, int i,
 
     gs_policy_format(policy, sizeof policy, &cfg->policy[i]);
     /* The library's own planner, so status never drifts from pull. */
-    rc =
-        gs_pull_preview(decision, sizeof decision, store, cfg, entity, now_iso);
+    rc = gs_pull_preview(&next, store, cfg, entity, now_iso);
     if (rc != GS_OK)
         goto done;
+    snprintf(decision, sizeof decision, "%s%s%s",
+             next.decision == GS_DECISION_SKIPPED ? "skip: " : "", next.reason,
+             next.resumes ? "; resumes the unfinished pull at its saved page"
+                          : "");
     if (st.last_success[0] &&
         gs_iso_parse(&last_success, st.last_success) == GS_OK)
         cli_format_age(age, sizeof age, now - last_success);

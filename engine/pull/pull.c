@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "opts.h"
 #include "pull_internal.h"
 
 /* Users first (a full technicians list makes the later check meaningful),
@@ -68,7 +69,7 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     }
     gs_policy_format(state.policy, sizeof state.policy,
                      &ctx->cfg->policy[entity->id]);
-    gs_copy_text(report->reason, sizeof report->reason, plan.reason);
+    gs__pull_plan_report(report, &plan, ctx->cfg->policy[entity->id].kind);
     gs_copy_text(state.decision, sizeof state.decision, plan.reason);
     if (plan.mode == GS_PLAN_SKIP) {
         report->decision = GS_DECISION_SKIPPED;
@@ -99,6 +100,8 @@ static int follow_clients(gs_pull_ctx *ctx)
     int rc = gs_store_state_get(&state, ctx->store, contacts);
 
     report->decision = clients->decision;
+    report->why = GS_WHY_WITH_CLIENTS;
+    report->policy = clients->policy;
     gs_copy_text(report->reason, sizeof report->reason, "with clients");
     /* A failed clients pull fails its contacts for the same reason; without
      * the code and message the report read "FAILED ... GS_OK: success". */
@@ -166,26 +169,31 @@ static int pull_users_for_hire(gs_pull_ctx *ctx)
         return rc;
     memset(&plan, 0, sizeof plan);
     plan.mode = GS_PLAN_FULL;
+    plan.why = GS_WHY_HIRE;
     snprintf(plan.reason, sizeof plan.reason,
              "the data names technician %s, unknown to the cache", unknown);
     ctx->report->users_auto_triggered = 1;
     return run_entity(ctx, gs_entity_get(GS_ENTITY_USERS), &plan);
 }
 
-int gs_pull_preview(char *decision, size_t size, gs_store *store,
+int gs_pull_preview(gs_entity_report *out, gs_store *store,
                     const gs_config *cfg, const gs_entity *entity,
                     const char *now)
 {
-    gs_pull_opts opts = {0};
+    gs_pull_opts opts = GS_PULL_OPTS_INIT;
     gs_pull_report report;
     gs_pull_ctx ctx = {store, NULL, cfg, &opts, &report, {0}, 0, NULL, NULL};
     gs_sync_state state;
     gs_pull_plan plan;
     int rc;
 
+    memset(out, 0, sizeof *out);
     if (entity->id == GS_ENTITY_CONTACTS) {
+        out->decision = GS_DECISION_PULLED;
+        out->why = GS_WHY_WITH_CLIENTS;
+        out->policy = cfg->policy[GS_ENTITY_CLIENTS].kind;
         snprintf(
-            decision, size,
+            out->reason, sizeof out->reason,
             "read with clients (each client's allContacts, archived ones too)");
         return GS_OK;
     }
@@ -196,11 +204,10 @@ int gs_pull_preview(char *decision, size_t size, gs_store *store,
         rc = gs__pull_plan_make(&plan, &ctx, entity, &state);
     if (rc != GS_OK)
         return rc;
-    snprintf(decision, size, "%s%s%s",
-             plan.mode == GS_PLAN_SKIP ? "skip: " : "", plan.reason,
-             gs__pull_resumable(&state, plan.mode)
-                 ? "; resumes the unfinished pull at its saved page"
-                 : "");
+    gs__pull_plan_report(out, &plan, cfg->policy[entity->id].kind);
+    out->decision =
+        plan.mode == GS_PLAN_SKIP ? GS_DECISION_SKIPPED : GS_DECISION_PULLED;
+    out->resumes = gs__pull_resumable(&state, plan.mode) != NULL;
     return GS_OK;
 }
 
@@ -224,7 +231,7 @@ static void report_finished(gs_pull_ctx *ctx, gs_entity_id id)
 int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
                 const gs_config *cfg, const gs_pull_opts *opts)
 {
-    gs_pull_opts no_opts = {0};
+    static const gs_pull_opts no_opts = GS_PULL_OPTS_INIT;
     gs_pull_ctx ctx = {store, client, cfg, opts ? opts : &no_opts, report, {0},
                        0,     NULL,   NULL};
     long long requests_before = gs_gazelle_requests(client);
@@ -233,6 +240,9 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
     int rc;
 
     memset(report, 0, sizeof *report);
+    rc = gs_opts_check(ctx.opts->version, GS_PULL_OPTS_VERSION, "gs_pull_opts");
+    if (rc != GS_OK)
+        return rc;
     rc = gs_clock_now(ctx.now, &ctx.now_t, ctx.opts->now);
     if (rc != GS_OK)
         return rc;

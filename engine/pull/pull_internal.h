@@ -20,6 +20,11 @@ typedef enum {
 
 typedef struct {
     gs_plan_mode mode;
+    /* The decision as data (gs_entity_report's fields of the same names);
+     * reason says it in English for the log and the state row. */
+    gs_pull_why why;
+    long long rows, age_s, interval_s;
+    int can_force, clock_back;
     char reason[160];
     char created_get[11];         /* new-rows: createdGet (business date) */
     char since[GS_ISO_SIZE];      /* since: occurredAtGet */
@@ -49,6 +54,11 @@ typedef struct {
 /* Decides, from the cache alone, what to do with @entity this run. */
 int gs__pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
                        const gs_entity *entity, const gs_sync_state *state);
+
+/* Copies @plan's decision (why, rows, ..., reason) into @report, with the
+ * entity's configured @policy. */
+void gs__pull_plan_report(gs_entity_report *report, const gs_pull_plan *plan,
+                          gs_policy_kind policy);
 
 /* Whether the entity's periodic full read is due (*due 0/1), and the
  * record that one finished. */

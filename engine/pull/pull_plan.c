@@ -32,6 +32,7 @@ static int plan_window(gs_pull_plan *plan, gs_pull_ctx *ctx,
     gs_iso_format(plan->sweep_from, from);
     gs_iso_format(plan->sweep_to, to);
     plan->mode = GS_PLAN_WINDOW;
+    plan->why = GS_WHY_WINDOW;
     snprintf(plan->reason, sizeof plan->reason, "window %s..%s (%s)",
              plan->window_start, plan->window_end, tz);
     return GS_OK;
@@ -53,11 +54,13 @@ static int plan_new_rows(gs_pull_plan *plan, gs_pull_ctx *ctx,
         return rc;
     if (!newest || gs_iso_parse(&t, newest) != GS_OK) {
         plan->mode = GS_PLAN_FULL;
+        plan->why = GS_WHY_NO_CREATED;
         snprintf(plan->reason, sizeof plan->reason,
                  "full read: no known creation date (policy new-rows)");
     } else {
         rc = gs_local_date(plan->created_get, t, -1, ctx->cfg->time_zone);
         plan->mode = GS_PLAN_NEW_ROWS;
+        plan->why = GS_WHY_NEW_ROWS;
         snprintf(plan->reason, sizeof plan->reason,
                  "new rows: created since %s (newest known %s, minus a day)",
                  plan->created_get, newest);
@@ -81,14 +84,18 @@ static int plan_by_policy(gs_pull_plan *plan, gs_pull_ctx *ctx,
         rc = gs_store_count(&rows, ctx->store, entity);
         if (rc != GS_OK)
             return rc;
+        plan->rows = rows;
         if (rows > 0) {
             plan->mode = GS_PLAN_SKIP;
+            plan->why = GS_WHY_TABLE_HAS_ROWS;
+            plan->can_force = 1;
             snprintf(plan->reason, sizeof plan->reason,
                      "table has %lld rows (policy if-empty); "
                      "--force=%s re-reads it",
                      rows, entity->name);
         } else {
             plan->mode = GS_PLAN_FULL;
+            plan->why = GS_WHY_TABLE_EMPTY;
             snprintf(plan->reason, sizeof plan->reason,
                      "full read: table is empty (policy if-empty)");
         }
@@ -98,6 +105,7 @@ static int plan_by_policy(gs_pull_plan *plan, gs_pull_ctx *ctx,
          * window where appointments still change. */
         if (!state->last_success[0]) {
             plan->mode = GS_PLAN_FULL;
+            plan->why = GS_WHY_FIRST_RUN;
             snprintf(plan->reason, sizeof plan->reason, "first run: full read");
             return GS_OK;
         }
@@ -108,11 +116,13 @@ static int plan_by_policy(gs_pull_plan *plan, gs_pull_ctx *ctx,
         if (!state->high_water[0] ||
             gs_iso_parse(&high_water, state->high_water) != GS_OK) {
             plan->mode = GS_PLAN_FULL;
+            plan->why = GS_WHY_FIRST_RUN;
             snprintf(plan->reason, sizeof plan->reason, "first run: full read");
             return GS_OK;
         }
         high_water -= (time_t)policy->lookback_s;
         plan->mode = GS_PLAN_SINCE;
+        plan->why = GS_WHY_SINCE;
         gs_iso_format(plan->since, high_water);
         snprintf(plan->reason, sizeof plan->reason,
                  "since %s (high-water %s minus %llds lookback)", plan->since,
@@ -121,6 +131,7 @@ static int plan_by_policy(gs_pull_plan *plan, gs_pull_ctx *ctx,
     case GS_POLICY_ALWAYS:
     default:
         plan->mode = GS_PLAN_FULL;
+        plan->why = GS_WHY_ALWAYS;
         snprintf(plan->reason, sizeof plan->reason,
                  "full read (policy always): unchanged rows cost nothing");
         return GS_OK;
@@ -133,6 +144,7 @@ static void note_future(gs_pull_plan *plan, const gs_sync_state *state)
 
     if (plan->mode == GS_PLAN_SKIP)
         return;
+    plan->clock_back = 1;
     snprintf(note, sizeof note,
              "last success %s is in the future (clock went back?): due; %s",
              state->last_success, plan->reason);
@@ -149,17 +161,21 @@ int gs__pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
     memset(plan, 0, sizeof *plan);
     if (ctx->opts->force & bit) {
         plan->mode = GS_PLAN_FULL;
+        plan->why = GS_WHY_FORCED;
         snprintf(plan->reason, sizeof plan->reason,
                  "forced (--force): full read");
         return GS_OK;
     }
     if (ctx->opts->full) {
         plan->mode = GS_PLAN_FULL;
+        plan->why = GS_WHY_FULL;
         snprintf(plan->reason, sizeof plan->reason, "--full: full read");
         return GS_OK;
     }
     if (!policy->enabled) {
         plan->mode = GS_PLAN_SKIP;
+        plan->why = GS_WHY_DISABLED;
+        plan->can_force = 1;
         snprintf(plan->reason, sizeof plan->reason, "disabled in config");
         return GS_OK;
     }
@@ -178,6 +194,10 @@ int gs__pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
                            (long long)(ctx->now_t - last_success));
         gs_duration_format(limit, sizeof limit, policy->max_age_s);
         plan->mode = GS_PLAN_SKIP;
+        plan->why = GS_WHY_INTERVAL;
+        plan->can_force = 1;
+        plan->age_s = (long long)(ctx->now_t - last_success);
+        plan->interval_s = policy->max_age_s;
         snprintf(plan->reason, sizeof plan->reason,
                  "last success %s ago (max-age=%s); --force=%s re-reads it",
                  age, limit, entity->name);
@@ -194,6 +214,8 @@ int gs__pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
 
             gs_duration_format(every, sizeof every, policy->full_every_s);
             plan->mode = GS_PLAN_FULL;
+            plan->why = GS_WHY_FULL_DUE;
+            plan->interval_s = policy->full_every_s;
             snprintf(plan->reason, sizeof plan->reason,
                      "full read due (full-every=%s): sweeps deletions", every);
             if (future)
@@ -205,6 +227,45 @@ int gs__pull_plan_make(gs_pull_plan *plan, gs_pull_ctx *ctx,
     if (rc == GS_OK && future)
         note_future(plan, state);
     return rc;
+}
+
+void gs__pull_plan_report(gs_entity_report *report, const gs_pull_plan *plan,
+                          gs_policy_kind policy)
+{
+    report->why = plan->why;
+    report->policy = policy;
+    report->rows = plan->rows;
+    report->age_s = plan->age_s;
+    report->interval_s = plan->interval_s;
+    report->can_force = plan->can_force;
+    report->clock_back = plan->clock_back;
+    gs_copy_text(report->reason, sizeof report->reason, plan->reason);
+}
+
+const char *gs_pull_why_name(gs_pull_why why)
+{
+    static const char *const names[] = {
+        [GS_WHY_NONE] = "none",
+        [GS_WHY_FORCED] = "forced",
+        [GS_WHY_FULL] = "full",
+        [GS_WHY_DISABLED] = "disabled",
+        [GS_WHY_INTERVAL] = "policy-interval-not-elapsed",
+        [GS_WHY_FULL_DUE] = "full-read-due",
+        [GS_WHY_TABLE_HAS_ROWS] = "table-has-rows",
+        [GS_WHY_TABLE_EMPTY] = "table-empty",
+        [GS_WHY_FIRST_RUN] = "first-run",
+        [GS_WHY_WINDOW] = "window",
+        [GS_WHY_NEW_ROWS] = "new-rows",
+        [GS_WHY_NO_CREATED] = "no-creation-date",
+        [GS_WHY_SINCE] = "since",
+        [GS_WHY_ALWAYS] = "always",
+        [GS_WHY_HIRE] = "hire-detected",
+        [GS_WHY_WITH_CLIENTS] = "with-clients",
+    };
+
+    if ((unsigned)why >= sizeof names / sizeof names[0] || !names[why])
+        return "unknown";
+    return names[why];
 }
 
 /* The last complete full read of each entity is kept in `meta`, since only

@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "gazsync/error.h"
 #include "ident.h"
+#include "opts.h"
 #include "pg_conn.h"
 #include "push_internal.h"
 #include "secret.h"
@@ -755,7 +756,7 @@ static int pg_run_log(push_ctx *ctx, gs_push_report *report, int rc, int stop)
 int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
                 const gs_config *cfg, const gs_push_opts *opts)
 {
-    static const gs_push_opts no_opts;
+    static const gs_push_opts no_opts = GS_PUSH_OPTS_INIT;
     push_ctx ctx;
     gs_http_stats before, after;
     gs_error first;
@@ -773,6 +774,9 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
     memset(&after, 0, sizeof after);
     if (!opts)
         opts = &no_opts;
+    rc = gs_opts_check(opts->version, GS_PUSH_OPTS_VERSION, "gs_push_opts");
+    if (rc != GS_OK)
+        return rc;
     if ((rc = ctx_init(&ctx, store, http, cfg, opts)) != GS_OK)
         goto done;
     if (http)

@@ -14,6 +14,8 @@
 #include "gazsync/pull.h"
 #include "gazsync/push.h"
 #include "gazsync/store.h"
+#include "gazsync/sync.h"
+#include "gazsync/tokens.h"
 #include "gazsync/version.h"
 
 #endif

@@ -18,7 +18,18 @@
 extern "C" {
 #endif
 
+/** The gs_push_opts layout this header describes; another is refused
+ *  (GS_EINVAL). */
+#define GS_PUSH_OPTS_VERSION 1
+/** Defaults: every enabled entity, the config's batch, the clock.
+ *  `gs_push_opts opts = GS_PUSH_OPTS_INIT;` */
+#define GS_PUSH_OPTS_INIT                                                      \
+    {                                                                          \
+        .version = GS_PUSH_OPTS_VERSION                                        \
+    }
+
 typedef struct {
+    unsigned version;  /**< GS_PUSH_OPTS_VERSION (GS_PUSH_OPTS_INIT sets it) */
     unsigned entities; /**< bit per entity; 0 = all enabled */
     int dry_run;       /**< print what would be sent, send nothing */
     int batch_rows;    /**< 0: the config's */
@@ -55,8 +66,9 @@ typedef struct {
     long long rows_pushed;
 } gs_push_report;
 
-/** Pushes; an entity that fails stops alone. GS_OK, GS_EPARTIAL or the code
- *  of the failure when every entity failed. */
+/** Pushes; @p opts NULL: GS_PUSH_OPTS_INIT, another version is refused
+ *  (GS_EINVAL). An entity that fails stops alone. GS_OK, GS_EPARTIAL or the
+ * code of the failure when every entity failed. */
 int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
                 const gs_config *cfg, const gs_push_opts *opts);
 

@@ -35,6 +35,7 @@ static int setup(void **state)
     gs_config_defaults(&fx->cfg);
     fx->ctx.store = fx->store;
     fx->ctx.cfg = &fx->cfg;
+    fx->opts = (gs_pull_opts)GS_PULL_OPTS_INIT;
     fx->ctx.opts = &fx->opts;
     fx->ctx.report = &fx->report;
     /* 02:00 UTC on the 21st is still the 20th in Montreal. */
@@ -299,6 +300,104 @@ static void test_disabled_entity_is_skipped(void **state)
     assert_int_equal(plan.mode, GS_PLAN_SKIP);
 }
 
+/* Decisions travel as data (issue 14): the front end words the skip and
+ * its override from these fields, not from the reason's text. */
+static void
+test_plan_data_skipped_because_table_has_rows_can_be_forced(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+    gs_entity_report report = {0};
+
+    add_user(fx, "usr_aaaaaaaaaaaaaaaa");
+    add_user(fx, "usr_bbbbbbbbbbbbbbbb");
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
+                                        gs_entity_get(GS_ENTITY_USERS), &st),
+                     GS_OK);
+    gs__pull_plan_report(&report, &plan, GS_POLICY_IF_EMPTY);
+    assert_int_equal(report.why, GS_WHY_TABLE_HAS_ROWS);
+    assert_int_equal(report.rows, 2);
+    assert_true(report.can_force);
+    assert_int_equal(report.policy, GS_POLICY_IF_EMPTY);
+    assert_string_equal(gs_pull_why_name(report.why), "table-has-rows");
+}
+
+static void test_plan_data_forced_is_a_full_read_not_forceable(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+
+    add_user(fx, "usr_aaaaaaaaaaaaaaaa");
+    fx->opts.force = 1u << GS_ENTITY_USERS;
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
+                                        gs_entity_get(GS_ENTITY_USERS), &st),
+                     GS_OK);
+    assert_int_equal(plan.why, GS_WHY_FORCED);
+    assert_false(plan.can_force);
+    assert_int_equal(plan.rows, 0); /* the table was not even counted */
+}
+
+static void test_plan_data_max_age_carries_age_and_interval(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+
+    fx->cfg.policy[GS_ENTITY_PIANOS].max_age_s = 6 * 3600;
+    /* now is 2026-01-21T02:00:00Z: three hours since */
+    snprintf(st.last_success, sizeof st.last_success, "2026-01-20T23:00:00Z");
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
+                                        gs_entity_get(GS_ENTITY_PIANOS), &st),
+                     GS_OK);
+    assert_int_equal(plan.why, GS_WHY_INTERVAL);
+    assert_int_equal(plan.age_s, 3 * 3600);
+    assert_int_equal(plan.interval_s, 6 * 3600);
+    assert_true(plan.can_force);
+}
+
+static void test_plan_data_clock_back_is_flagged(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_sync_state st = {0};
+    gs_pull_plan plan;
+
+    snprintf(st.last_success, sizeof st.last_success, "2031-06-01T00:00:00Z");
+    snprintf(st.high_water, sizeof st.high_water, "2031-06-01T00:00:00Z");
+    assert_int_equal(gs__pull_plan_make(&plan, &fx->ctx,
+                                        gs_entity_get(GS_ENTITY_CLIENTS), &st),
+                     GS_OK);
+    assert_int_equal(plan.why, GS_WHY_ALWAYS);
+    assert_true(plan.clock_back);
+}
+
+/* gs_pull_preview gives status the same struct the pull reports. */
+static void test_preview_returns_the_decision_as_data(void **state)
+{
+    plan_fixture *fx = *state;
+    gs_entity_report next;
+
+    add_user(fx, "usr_aaaaaaaaaaaaaaaa");
+    assert_int_equal(gs_pull_preview(&next, fx->store, &fx->cfg,
+                                     gs_entity_get(GS_ENTITY_USERS),
+                                     "2026-01-21T02:00:00Z"),
+                     GS_OK);
+    assert_int_equal(next.decision, GS_DECISION_SKIPPED);
+    assert_int_equal(next.why, GS_WHY_TABLE_HAS_ROWS);
+    assert_int_equal(next.rows, 1);
+    assert_true(next.can_force);
+    assert_false(next.resumes);
+    assert_non_null(strstr(next.reason, "1 rows"));
+
+    assert_int_equal(gs_pull_preview(&next, fx->store, &fx->cfg,
+                                     gs_entity_get(GS_ENTITY_CONTACTS),
+                                     "2026-01-21T02:00:00Z"),
+                     GS_OK);
+    assert_int_equal(next.why, GS_WHY_WITH_CLIENTS);
+    assert_false(next.can_force);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +425,18 @@ int main(void)
             test_a_last_success_in_the_future_is_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disabled_entity_is_skipped, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            test_plan_data_skipped_because_table_has_rows_can_be_forced, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_plan_data_forced_is_a_full_read_not_forceable, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_plan_data_max_age_carries_age_and_interval, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_data_clock_back_is_flagged,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_preview_returns_the_decision_as_data, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

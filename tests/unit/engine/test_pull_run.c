@@ -76,6 +76,7 @@ static int setup(void **state)
     f->cfg.backoff_base_ms = 1;
     /* Pianos only: a delta entity with text, integer, JSON and date
      * columns, whose nodes name no technician (no users pull). */
+    f->opts = (gs_pull_opts)GS_PULL_OPTS_INIT;
     f->opts.entities = 1u << GS_ENTITY_PIANOS;
     f->opts.now = NOW;
     *state = f;
@@ -1174,9 +1175,53 @@ static void test_pull_contacts_follow_up_edge_cases(void **state)
                     "repeats its cursor");
 }
 
+/* The users pull a named stranger triggers says so as data: hire-detected,
+ * not a policy's decision and nothing to force. */
+static void test_pull_hire_is_reported_as_data(void **state)
+{
+    fixture *f = *state;
+    const gs_entity_report *users = &f->report.entity[GS_ENTITY_USERS];
+
+    f->opts.entities = 1u << GS_ENTITY_APPOINTMENTS;
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"allEventsBatched\":{\"totalCount\":1,\"nodes\":["
+        "{\"id\":\"evt_1\",\"status\":\"COMPLETE\",\"createdBy\":{\"id\":"
+        "\"usr_9\"},\"allEventPianos\":{\"nodes\":[],\"pageInfo\":{"
+        "\"hasNextPage\":false}}}],"
+        "\"pageInfo\":{\"hasNextPage\":false,\"endCursor\":null}}}}");
+    gs_test_server_push_json(f->srv, 200,
+                             "{\"data\":{\"allUsers\":[{\"id\":\"usr_9\"}]}}");
+    assert_int_equal(pull(f), GS_OK);
+    assert_true(f->report.users_auto_triggered);
+    assert_int_equal(users->decision, GS_DECISION_PULLED);
+    assert_int_equal(users->why, GS_WHY_HIRE);
+    assert_false(users->can_force);
+    assert_int_equal(f->report.entity[GS_ENTITY_APPOINTMENTS].why,
+                     GS_WHY_FIRST_RUN);
+}
+
+/* A gs_pull_opts zeroed by hand (no GS_PULL_OPTS_INIT) is refused before
+ * any request, naming the struct. */
+static void test_pull_refuses_an_unknown_opts_version(void **state)
+{
+    fixture *f = *state;
+
+    f->opts.version = 0;
+    assert_int_equal(pull(f), GS_EINVAL);
+    assert_contains(gs_error_last()->message, "gs_pull_opts version 0");
+    assert_int_equal(gs_test_server_request_count(f->srv), 0);
+    f->opts.version = GS_PULL_OPTS_VERSION + 1;
+    assert_int_equal(pull(f), GS_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_pull_hire_is_reported_as_data,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_pull_refuses_an_unknown_opts_version, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_pull_nulls_everywhere_stored_as_null_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(

@@ -185,7 +185,7 @@ static size_t quarantined(fixture *f, gs_entity_id e)
 
 static int run(fixture *f, gs_push_report *report, unsigned entities)
 {
-    gs_push_opts opts = {0};
+    gs_push_opts opts = GS_PUSH_OPTS_INIT;
     opts.entities = entities;
     opts.now = NOW;
     return gs_push_run(report, f->store, f->http, &f->cfg, &opts);
@@ -354,7 +354,7 @@ static void test_push_run_dry_run_sends_nothing(void **state)
 {
     fixture *f = *state;
     gs_push_report report;
-    gs_push_opts opts = {0};
+    gs_push_opts opts = GS_PUSH_OPTS_INIT;
 
     add_pianos(f, 7);
     opts.dry_run = 1;
@@ -372,7 +372,7 @@ static void test_push_run_sends_the_run_log(void **state)
 {
     fixture *f = *state;
     gs_push_report report;
-    gs_push_opts opts = {0};
+    gs_push_opts opts = GS_PUSH_OPTS_INIT;
     gs_run_record rec = {0};
     long long run_id = 0;
     const gs_test_request *req;
@@ -411,7 +411,7 @@ static void test_push_run_sends_the_run_log(void **state)
 
 static int run_all(fixture *f, gs_push_report *report)
 {
-    gs_push_opts opts = {0};
+    gs_push_opts opts = GS_PUSH_OPTS_INIT;
     opts.entities = PIANOS;
     opts.now = NOW;
     opts.resend_all = 1;
@@ -525,7 +525,7 @@ static void test_push_run_html_200_on_the_run_log_is_an_error(void **state)
 {
     fixture *f = *state;
     gs_push_report report;
-    gs_push_opts opts = {0};
+    gs_push_opts opts = GS_PUSH_OPTS_INIT;
     gs_run_record rec = {0};
     long long run_id = 0;
 
@@ -552,7 +552,7 @@ static void test_push_run_dead_host_is_asked_once(void **state)
     gs_silent_server *silent;
     gs_http *http;
     gs_push_report report;
-    gs_push_opts opts = {0};
+    gs_push_opts opts = GS_PUSH_OPTS_INIT;
     gs_http_opts hopts = {.timeout_ms = 300,
                           .max_attempts = 2,
                           .backoff_base_ms = 1,
@@ -665,10 +665,26 @@ static void test_push_run_statement_timeout_shrinks_and_remembers(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/* A gs_push_opts zeroed by hand (no GS_PUSH_OPTS_INIT) is refused before
+ * any request, naming the struct. */
+static void test_push_run_refuses_an_unknown_opts_version(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    gs_push_opts opts;
+
+    memset(&opts, 0, sizeof opts);
+    assert_int_equal(gs_push_run(&report, f->store, f->http, &f->cfg, &opts),
+                     GS_EINVAL);
+    assert_non_null(strstr(gs_error_last()->message, "gs_push_opts version 0"));
+    assert_int_equal(gs_test_server_request_count(f->srv), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_push_run_sends_batches_with_the_upsert_shape),
+        T(test_push_run_refuses_an_unknown_opts_version),
         T(test_push_run_with_nothing_pending_sends_nothing),
         T(test_push_run_503_stops_the_entity_marking_nothing),
         T(test_push_run_quarantines_a_bad_row_and_retries_it),

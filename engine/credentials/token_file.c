@@ -1,24 +1,24 @@
-/* The refreshed OAuth tokens, kept in a file of their own: `<cache>.tokens`
- * (or $GAZSYNC_TOKEN_FILE), mode 0600, in the .env format.
+/* The token file: `<cache>.tokens` (or the caller's path), mode 0600, in
+ * the .env format, read with the configuration's own .env reader.
  *
- * They used to live in the cache's meta table, and the README's GitHub
- * Actions recipe caches gazsync.db between runs: an Actions cache is
+ * The tokens used to live in the cache's meta table, and the README's
+ * GitHub Actions recipe caches gazsync.db between runs: an Actions cache is
  * readable by every workflow and branch of the repository, so the live
  * refresh token went with it. Out of the cache, the cache file holds no
- * secret and can be cached; the token file is a secret like .env. Tokens a
- * cache still holds from before are moved here on the next run (which holds
- * the run lock) and erased from meta. */
-#include "cli.h"
+ * secret; the token file is a secret like .env. Tokens a cache still holds
+ * from before are moved here by the next run (which holds the run lock) and
+ * erased from meta. */
+#include "gazsync/tokens.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
-#include "cli_tokens.h"
 #include "internal_config.h"
 #include "secret.h"
 
@@ -36,18 +36,19 @@ static void wipe(char **s)
     *s = NULL;
 }
 
-void cli_tokens_free(cli_tokens *t)
+void gs_tokens_free(gs_tokens *t)
 {
-    wipe(&t->access);
-    wipe(&t->refresh);
+    wipe(&t->access_token);
+    wipe(&t->refresh_token);
     wipe(&t->fingerprint);
 }
 
-int cli_token_path(char *out, size_t size, const gs_cli *cli)
+int gs_token_path(char *out, size_t size, const char *cache_path,
+                  const char *override)
 {
-    const char *env = getenv("GAZSYNC_TOKEN_FILE");
-    int n = env && *env ? snprintf(out, size, "%s", env)
-                        : snprintf(out, size, "%s.tokens", cli->db_path);
+    int n = override && *override ? snprintf(out, size, "%s", override)
+                                  : snprintf(out, size, "%s.tokens",
+                                             cache_path ? cache_path : "");
 
     if (n < 0 || (size_t)n >= size)
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
@@ -67,25 +68,28 @@ static int dup_value(char **out, const gs__dotenv *env, const char *key)
                 : gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
 }
 
-int cli_tokens_read(cli_tokens *out, const gs_cli *cli, const char *path)
+int gs_tokens_read(gs_tokens *out, int *shared, const char *path)
 {
     gs__dotenv env;
+    struct stat st;
     int rc;
 
     memset(out, 0, sizeof *out);
+    if (shared)
+        *shared = 0;
     rc = gs__dotenv_load(&env, path); /* a missing file: no tokens */
     if (rc != GS_OK)
         return rc;
-    if (env.n)
-        cli_warn_if_shared(cli, path, "token file");
-    rc = dup_value(&out->access, &env, KEY_ACCESS);
+    if (shared && env.n && stat(path, &st) == 0 && (st.st_mode & 077))
+        *shared = 1;
+    rc = dup_value(&out->access_token, &env, KEY_ACCESS);
     if (rc == GS_OK)
-        rc = dup_value(&out->refresh, &env, KEY_REFRESH);
+        rc = dup_value(&out->refresh_token, &env, KEY_REFRESH);
     if (rc == GS_OK)
         rc = dup_value(&out->fingerprint, &env, KEY_FINGERPRINT);
     gs__dotenv_free(&env);
     if (rc != GS_OK)
-        cli_tokens_free(out);
+        gs_tokens_free(out);
     return rc;
 }
 
@@ -102,9 +106,8 @@ static int put_line(gs_buf *buf, const char *key, const char *value)
     return gs_buf_printf(buf, "%s='%s'\n", key, value);
 }
 
-/* Written to a new 0600 file beside the old one, then renamed over it: a
- * crash leaves the old pair or the new one, never half of each. */
-int cli_tokens_write(const char *path, const cli_tokens *t)
+/* Written to a new 0600 file beside the old one, then renamed over it. */
+int gs_tokens_write(const char *path, const gs_tokens *t)
 {
     char tmp[4200];
     gs_buf text = GS_BUF_INIT;
@@ -118,9 +121,9 @@ int cli_tokens_write(const char *path, const cli_tokens *t)
                             "refresh. A secret, like .env:\n# keep it 0600 "
                             "and out of shared caches.\n");
     if (rc == GS_OK)
-        rc = put_line(&text, KEY_ACCESS, t->access);
+        rc = put_line(&text, KEY_ACCESS, t->access_token);
     if (rc == GS_OK)
-        rc = put_line(&text, KEY_REFRESH, t->refresh);
+        rc = put_line(&text, KEY_REFRESH, t->refresh_token);
     if (rc == GS_OK)
         rc = put_line(&text, KEY_FINGERPRINT, t->fingerprint);
     if (rc != GS_OK)
@@ -150,45 +153,43 @@ done:
 
 /* Tokens a cache of gazsync 0.1.0 holds in meta go to the token file
  * (unless it already has some, which are newer) and leave the cache. */
-int cli_tokens_migrate(gs_store *store, const gs_cli *cli, const char *path)
+int gs_tokens_migrate(int *moved, gs_store *cache, const char *path)
 {
-    cli_tokens old, current;
+    gs_tokens old, current;
     int rc;
 
+    *moved = 0;
     memset(&old, 0, sizeof old);
     memset(&current, 0, sizeof current);
-    rc = gs_store_meta_get(&old.access, store, META_ACCESS);
+    rc = gs_store_meta_get(&old.access_token, cache, META_ACCESS);
     if (rc == GS_OK)
-        rc = gs_store_meta_get(&old.refresh, store, META_REFRESH);
+        rc = gs_store_meta_get(&old.refresh_token, cache, META_REFRESH);
     if (rc == GS_OK)
-        rc = gs_store_meta_get(&old.fingerprint, store, META_ENV_FINGERPRINT);
-    if (rc != GS_OK || (!old.access && !old.refresh && !old.fingerprint))
+        rc = gs_store_meta_get(&old.fingerprint, cache, META_ENV_FINGERPRINT);
+    if (rc != GS_OK ||
+        (!old.access_token && !old.refresh_token && !old.fingerprint))
         goto done;
-    rc = cli_tokens_read(&current, cli, path);
-    if (rc == GS_OK && !current.access && !current.refresh)
-        rc = cli_tokens_write(path, &old);
+    rc = gs_tokens_read(&current, NULL, path);
+    if (rc == GS_OK && !current.access_token && !current.refresh_token)
+        rc = gs_tokens_write(path, &old);
     if (rc != GS_OK)
         goto done;
     /* The cache opens with secure_delete, so the old values are zeroed in
      * their pages, not merely unlinked. */
-    rc = gs_store_begin(store);
+    rc = gs_store_begin(cache);
     if (rc == GS_OK)
-        rc = gs_store_meta_set(store, META_ACCESS, NULL);
+        rc = gs_store_meta_set(cache, META_ACCESS, NULL);
     if (rc == GS_OK)
-        rc = gs_store_meta_set(store, META_REFRESH, NULL);
+        rc = gs_store_meta_set(cache, META_REFRESH, NULL);
     if (rc == GS_OK)
-        rc = gs_store_meta_set(store, META_ENV_FINGERPRINT, NULL);
+        rc = gs_store_meta_set(cache, META_ENV_FINGERPRINT, NULL);
     if (rc == GS_OK)
-        rc = gs_store_commit(store);
+        rc = gs_store_commit(cache);
     else
-        gs_store_rollback(store);
-    if (rc == GS_OK)
-        cli_verbose(cli,
-                    "gazelle: moved the saved tokens from the cache to "
-                    "%s\n",
-                    path);
+        gs_store_rollback(cache);
+    *moved = rc == GS_OK;
 done:
-    cli_tokens_free(&old);
-    cli_tokens_free(&current);
+    gs_tokens_free(&old);
+    gs_tokens_free(&current);
     return rc;
 }
