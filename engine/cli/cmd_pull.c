@@ -25,6 +25,7 @@ void cli_pull_opts(gs_pull_opts *opts, const gs_cli_flags *flags,
     opts->now = cli_now_or_null(cli);
     opts->progress = cli_progress;
     opts->progress_ctx = gz;
+    gz->progress.tty = cli_progress_wanted(cli);
     opts->cancel = &cli_cancel;
 }
 

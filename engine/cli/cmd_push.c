@@ -15,9 +15,10 @@ static const struct option push_long[] = {
 int cli_push_half(gs_push_report *report, gs_error *saved, gs_store *store,
                   gs_http *http, const gs_config *cfg,
                   const gs_cli_flags *flags, const gs_cli *cli,
-                  long long run_id)
+                  long long run_id, unsigned *printed)
 {
     gs_push_opts opts;
+    cli_push_progress progress;
     int rc;
 
     memset(report, 0, sizeof *report);
@@ -29,9 +30,13 @@ int cli_push_half(gs_push_report *report, gs_error *saved, gs_store *store,
     opts.now = cli_now_or_null(cli);
     opts.run_id = run_id;
     opts.cancel = &cli_cancel;
+    cli_push_progress_init(&progress, cli, flags->dry_run);
+    opts.progress = cli_push_progress_fn;
+    opts.progress_ctx = &progress;
     gs_error_clear();
     rc = gs_push_run(report, store, http, cfg, &opts);
     *saved = *gs_error_last();
+    *printed = progress.printed;
     return rc;
 }
 
@@ -59,6 +64,7 @@ int cmd_push(gs_cli *cli, int argc, char **argv)
     gs_cli_run run;
     gs_push_report report;
     gs_error saved;
+    unsigned printed = 0;
     int rc, exit_code;
     double t0 = cli_monotonic();
 
@@ -90,11 +96,13 @@ int cmd_push(gs_cli *cli, int argc, char **argv)
         }
     }
 
-    rc = cli_push_half(&report, &saved, store, http, &cfg, &flags, cli, run.id);
+    rc = cli_push_half(&report, &saved, store, http, &cfg, &flags, cli, run.id,
+                       &printed);
     cli_run_add_push(&run, &report, rc, &saved, NULL);
     int log_rc = cli_run_finish(&run, cli, rc, gs_push_report_json(&report));
 
-    cli_print_push(cli, &report, cli_push_asked(&flags, &cfg), flags.dry_run);
+    cli_print_push(cli, &report, cli_push_asked(&flags, &cfg), printed,
+                   flags.dry_run);
     cli_report_half(cli, "push", rc, &saved);
     cli_push_hint(cli, &cfg, &report, &saved);
     cli_error_restore(&saved);

@@ -47,6 +47,7 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
     gs_pull_report pull;
     gs_push_report push;
     gs_error pull_err, push_err;
+    unsigned push_printed = 0;
     double seconds = 0;
     int rc, pull_rc, push_rc, exit_code;
     double t0 = cli_monotonic();
@@ -97,8 +98,9 @@ int cmd_sync(gs_cli *cli, int argc, char **argv)
         push_rc = GS_OK;
     } else {
         push_rc = cli_push_half(&push, &push_err, store, supabase, &cfg, &flags,
-                                cli, run.id);
-        cli_print_push(cli, &push, cli_push_asked(&flags, &cfg), flags.dry_run);
+                                cli, run.id, &push_printed);
+        cli_print_push(cli, &push, cli_push_asked(&flags, &cfg), push_printed,
+                       flags.dry_run);
     }
 
     rc = sync_code(pull_rc, push_rc);
