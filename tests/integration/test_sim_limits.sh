@@ -68,6 +68,11 @@ check(d.get("errors", [{}])[0].get("locations") == [{"line": 1, "column": token_
       f"at the first token past 400 (column {token_401 + 1}): {d.get('errors')}")
 s, d = gql(lim, doc_of(66))
 check(s == 200 and "errors" not in d and len(d["data"]) == 66, f"66 aliases run: {str(d)[:200]}")
+s, d = gql(lim, "{ allUsers { nope } }")
+check(s == 200 and "data" not in d and "nope" in d["errors"][0]["message"], "invalid stays invalid")
+stats = sim_json(lim, "GET", "/__sim/stats")[1]
+check(stats["limitRefusals"] == 3, f"three documents refused by a limit: {stats['limitRefusals']}")
+check(sim_json(free, "GET", "/__sim/stats")[1]["limitRefusals"] == 0, "none without limits")
 
 # Several root fields in one document under aliases: the creation-date
 # ranges of clients a planner would pack, pianos and events beside them.

@@ -43,6 +43,7 @@ static void check_complexity(gsim_request *r, uint64_t max)
              "%llu",
              (long long)complexity, (unsigned long long)max);
     gsim_error_add(r->errors, msg, 0, 0);
+    r->over_limit = 1;
 }
 
 void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
@@ -84,6 +85,7 @@ void gsim_request_prepare_limited(gsim_request *r, const char *body,
         gsim_cost_too_many_tokens(query, strlen(query), limits->max_tokens,
                                   &line, &col)) {
         gsim_error_add(r->errors, GSIM_COST_TOO_LARGE, line, col);
+        r->over_limit = 1;
         return;
     }
     if (gql_parse(&r->doc, &r->arena, query, strlen(query), &err) != 0) {

@@ -25,6 +25,7 @@ typedef struct {
     int status;        /* 200, or 400 when the body is not a GraphQL request */
     const char *roots[GSIM_MAX_ROOT_NAMES];
     size_t nroots;
+    int over_limit;    /* refused by a size or cost limit (cost.h) */
 } gsim_request;
 
 /* Parses and validates; never fails outright: problems become errors. */

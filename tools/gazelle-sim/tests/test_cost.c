@@ -66,7 +66,8 @@ static int accepted(const char *query, const gsim_cost_limits *limits)
 
 /* The answer to a refused @p query, parsed (the caller decrefs): a refusal
  * is written without executing anything, so no business is needed. */
-static json_t *refusal(const char *query, const gsim_cost_limits *limits)
+static json_t *refusal(const char *query, const gsim_cost_limits *limits,
+                       int expect_limit)
 {
     gsim_request req;
     gsim_out out = {GS_BUF_INIT, 0};
@@ -74,12 +75,16 @@ static json_t *refusal(const char *query, const gsim_cost_limits *limits)
 
     prepare(&req, query, NULL, limits);
     assert_true(json_array_size(req.errors) > 0);
+    int over_limit = req.over_limit;
     gsim_request_answer(&req, NULL, &out, &pages, &nodes);
     gsim_request_free(&req);
     json_t *doc = json_loadb(out.buf.data, out.buf.len, 0, NULL);
     gs_buf_free(&out.buf);
     assert_non_null(doc);
     assert_int_equal(nodes, 0);
+    /* An invalid document is not a limit's refusal: the counter of
+     * /__sim/stats tells them apart. */
+    assert_int_equal(over_limit, expect_limit);
     return doc;
 }
 
@@ -158,12 +163,15 @@ static void test_cost_refuses_past_max_complexity_as_graphql_ruby(void **state)
     (void)state;
 
     assert_true(accepted(PAGE_DOC, &at));
-    json_t *doc = refusal(PAGE_DOC, &under);
+    json_t *doc = refusal(PAGE_DOC, &under, 1);
     const json_t *e = only_error(doc);
     assert_string_equal(json_string_value(json_object_get(e, "message")),
                         "Query has complexity of 406, which exceeds max "
                         "complexity of 405");
     assert_int_equal(json_object_size(e), 1); /* no locations, no path */
+    json_decref(doc);
+    /* An invalid document under a limit is refused as invalid. */
+    doc = refusal("{ allClients(first: 1) { nope } }", &under, 0);
     json_decref(doc);
 }
 
@@ -184,7 +192,7 @@ static void test_cost_refuses_past_max_tokens_at_that_token(void **state)
     assert_int_equal(col, 20); /* the last "}" */
 
     assert_true(accepted(query, &six));
-    json_t *doc = refusal(query, &five);
+    json_t *doc = refusal(query, &five, 1);
     const json_t *e = only_error(doc);
     assert_string_equal(json_string_value(json_object_get(e, "message")),
                         GSIM_COST_TOO_LARGE);
@@ -194,7 +202,7 @@ static void test_cost_refuses_past_max_tokens_at_that_token(void **state)
     json_decref(doc);
     /* Too large wins over being invalid: nothing is parsed past the
      * limit, as graphql-ruby's lexer stops there. */
-    doc = refusal("{ nope { a b c d e } }", &five);
+    doc = refusal("{ nope { a b c d e } }", &five, 1);
     e = only_error(doc);
     assert_string_equal(json_string_value(json_object_get(e, "message")),
                         GSIM_COST_TOO_LARGE);
