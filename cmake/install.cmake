@@ -27,7 +27,9 @@ set(CPACK_PACKAGE_VENDOR "gazsync")
 set(CPACK_PACKAGE_CONTACT "gazsync maintainers <maintainers@gazsync.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "Mirror a Gazelle account into SQLite and Supabase")
-set(CPACK_PACKAGE_DESCRIPTION
+# One string: several arguments to set() would make a list, and the ';'
+# between them would show in the package's Description (dpkg -I).
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
     "gazsync pulls a Gazelle (piano-service CRM) account into a local SQLite\n"
     "cache and pushes what changed to Supabase (PostgREST), calling each API\n"
     "only for what changed. 'gazsync doctor' checks a set-up.")

@@ -146,6 +146,21 @@ void cli_signals_install(void);
 /* The exit code of a cancelled run: 128 + the signal's number. */
 int cli_signal_exit_code(void);
 
+/* cli_progress.c: the line rewritten in place on a terminal while a pull
+ * or a push runs (done/total, rate, ETA). */
+typedef struct {
+    int tty;                 /* draw it: cli_progress_wanted() */
+    int shown;               /* a \r line is on the terminal */
+    int width;               /* of the longest line drawn, to blank it */
+    const gs_entity *entity; /* the entity the line is about */
+    double started;          /* cli_monotonic() at its first report */
+    long long rows_at_start; /* rows done at that report */
+} cli_progress_line;
+
+/* Whether to draw progress: not --quiet or --json, stdout and stderr both
+ * terminals (a log or a pipe gets none), and NO_COLOR unset or empty. */
+int cli_progress_wanted(const gs_cli *cli);
+
 /* cli_run.c: the pull and push halves shared by pull, push and sync. */
 typedef struct {
     gs_http *http;
@@ -154,12 +169,8 @@ typedef struct {
     const gs_cli *cli;    /* borrowed */
     const gs_config *cfg; /* borrowed */
     int no_credentials;   /* neither token nor API key configured */
-    int progress_tty;     /* stderr is a terminal and not --quiet */
-    int progress_shown;   /* a \r line is on the terminal */
-    int progress_width;
-    const gs_entity *progress_entity; /* the entity the line is about */
-    double progress_started;          /* cli_monotonic() at its first page */
-    char token_path[4096];            /* where refreshed tokens are kept */
+    cli_progress_line progress;
+    char token_path[4096]; /* where refreshed tokens are kept */
     gs_token_store tokens; /* the saver's context: the file, the env's */
 } gs_cli_gazelle;
 
@@ -176,6 +187,17 @@ void cli_progress(void *ctx, const gs_progress *progress);
 /* cli_run.c: a skipped entity's reason and override, in words. */
 void cli_skip_words(char *out, size_t size, const gs_entity_report *r,
                     const char *name);
+/* cli_progress.c: gs_push_opts.progress, the same for a push; @p ctx is a
+ * cli_push_progress. */
+typedef struct {
+    const gs_cli *cli;
+    cli_progress_line line;
+    int dry_run;
+    unsigned printed; /* bit per entity whose result line is out */
+} cli_push_progress;
+void cli_push_progress_init(cli_push_progress *pp, const gs_cli *cli,
+                            int dry_run);
+void cli_push_progress_fn(void *ctx, const gs_push_progress *progress);
 void cli_print_pull_entity(const gs_cli *cli, const gs_entity_report *r,
                            const char *name);
 int cli_supabase_check(const gs_config *cfg);
@@ -184,8 +206,12 @@ int cli_supabase_check(const gs_config *cfg);
 int cli_supabase_open(gs_http **http, const gs_config *cfg);
 void cli_print_pull(const gs_cli *cli, const gs_pull_report *report,
                     double seconds);
+/* The push's total, after the line of each entity of @p asked not in
+ * @p printed (those cli_push_progress_fn() printed as they finished). */
 void cli_print_push(const gs_cli *cli, const gs_push_report *report,
-                    unsigned asked, int dry_run);
+                    unsigned asked, unsigned printed, int dry_run);
+void cli_print_push_entity(const gs_cli *cli, const gs_push_entity_report *r,
+                           const char *name, int dry_run);
 
 /* cli_sync.c: the flags as each half's opts. */
 void cli_pull_opts(gs_pull_opts *opts, const gs_cli_flags *flags,

@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int is_set(const char *s)
 {
@@ -79,7 +78,6 @@ int cli_gazelle_open(gs_cli_gazelle *gz, gs_store *store, const gs_cli *cli,
     gz->store = store;
     gz->cli = cli;
     gz->cfg = cfg;
-    gz->progress_tty = cli->verbosity >= GS_NORMAL && isatty(STDERR_FILENO);
     rc = cli_token_path(gz->token_path, sizeof gz->token_path, cli);
     if (rc != GS_OK)
         goto done;
@@ -298,51 +296,58 @@ void cli_print_pull(const gs_cli *cli, const gs_pull_report *report,
                NAME_WIDTH, "");
 }
 
+/* One entity's push line; failures go to stderr under --quiet. */
+void cli_print_push_entity(const gs_cli *cli, const gs_push_entity_report *r,
+                           const char *name, int dry_run)
+{
+    if (r->code != GS_OK && r->code != GS_EPARTIAL) {
+        if (cli->verbosity < GS_NORMAL)
+            fprintf(stderr, "%s: %s: %s\n", cli->prog, name,
+                    r->error[0] ? r->error : gs_strerror(r->code));
+        else
+            printf("%-*s FAILED   %s (%lld pending, %lld pushed, "
+                   "%lld request%s)\n",
+                   NAME_WIDTH, name,
+                   r->error[0] ? r->error : gs_strerror(r->code),
+                   r->rows_pending, r->rows_pushed, r->requests,
+                   r->requests == 1 ? "" : "s");
+        return;
+    }
+    if (r->rows_pending == 0 && r->rows_failed == 0 && r->requests == 0) {
+        cli_info(cli, "%-*s up to date\n", NAME_WIDTH, name);
+        return;
+    }
+    if (dry_run) {
+        cli_info(cli, "%-*s would push %lld row%s\n", NAME_WIDTH, name,
+                 r->rows_pending, r->rows_pending == 1 ? "" : "s");
+        return;
+    }
+    cli_info(cli,
+             "%-*s pushed   %lld of %lld pending, %lld quarantined, "
+             "%lld batch%s, %lld request%s\n",
+             NAME_WIDTH, name, r->rows_pushed, r->rows_pending, r->rows_failed,
+             r->batches, r->batches == 1 ? "" : "es", r->requests,
+             r->requests == 1 ? "" : "s");
+    if (r->rows_failed && cli->verbosity >= GS_NORMAL && r->error[0])
+        printf("%-*s          %s\n", NAME_WIDTH, "", r->error);
+}
+
 void cli_print_push(const gs_cli *cli, const gs_push_report *report,
-                    unsigned asked, int dry_run)
+                    unsigned asked, unsigned printed, int dry_run)
 {
     long long pending = 0, failed = 0;
     long entities_failed = 0;
 
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
         const gs_push_entity_report *r = &report->entity[i];
-        const char *name = cli_entity_name(i);
 
         if (asked && !(asked & (1u << i)))
             continue;
         pending += r->rows_pending;
         failed += r->rows_failed;
-        if (r->code != GS_OK && r->code != GS_EPARTIAL) {
-            entities_failed++;
-            if (cli->verbosity < GS_NORMAL)
-                fprintf(stderr, "%s: %s: %s\n", cli->prog, name,
-                        r->error[0] ? r->error : gs_strerror(r->code));
-            else
-                printf("%-*s FAILED   %s (%lld pending, %lld pushed, "
-                       "%lld request%s)\n",
-                       NAME_WIDTH, name,
-                       r->error[0] ? r->error : gs_strerror(r->code),
-                       r->rows_pending, r->rows_pushed, r->requests,
-                       r->requests == 1 ? "" : "s");
-            continue;
-        }
-        if (r->rows_pending == 0 && r->rows_failed == 0 && r->requests == 0) {
-            cli_info(cli, "%-*s up to date\n", NAME_WIDTH, name);
-            continue;
-        }
-        if (dry_run) {
-            cli_info(cli, "%-*s would push %lld row%s\n", NAME_WIDTH, name,
-                     r->rows_pending, r->rows_pending == 1 ? "" : "s");
-            continue;
-        }
-        cli_info(cli,
-                 "%-*s pushed   %lld of %lld pending, %lld quarantined, "
-                 "%lld batch%s, %lld request%s\n",
-                 NAME_WIDTH, name, r->rows_pushed, r->rows_pending,
-                 r->rows_failed, r->batches, r->batches == 1 ? "" : "es",
-                 r->requests, r->requests == 1 ? "" : "s");
-        if (r->rows_failed && cli->verbosity >= GS_NORMAL && r->error[0])
-            printf("%-*s          %s\n", NAME_WIDTH, "", r->error);
+        entities_failed += r->code != GS_OK && r->code != GS_EPARTIAL;
+        if (!(printed & (1u << i)))
+            cli_print_push_entity(cli, r, cli_entity_name(i), dry_run);
     }
     if (dry_run)
         cli_info(cli, "%-*s %lld row%s would be sent; nothing was sent\n",

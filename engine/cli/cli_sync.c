@@ -24,6 +24,7 @@ void cli_pull_opts(gs_pull_opts *opts, const gs_cli_flags *flags,
     opts->now = cli_now_or_null(cli);
     opts->progress = cli_progress;
     opts->progress_ctx = gz;
+    gz->progress.tty = cli_progress_wanted(cli);
     opts->cancel = &cli_cancel;
 }
 
@@ -181,6 +182,7 @@ int cli_run_command(gs_cli *cli, int argc, char **argv,
     gs_cli_gazelle gz;
     gs_sync_opts opts = GS_SYNC_OPTS_INIT;
     gs_sync_report report;
+    cli_push_progress push_progress;
     run_words words = {cli, &gz};
     double t0 = cli_monotonic();
     int rc, exit_code;
@@ -202,6 +204,9 @@ int cli_run_command(gs_cli *cli, int argc, char **argv,
     opts.now = cli_now_or_null(cli);
     cli_pull_opts(&opts.pull_opts, &flags, cli, &gz);
     cli_push_opts(&opts.push_opts, &flags, cli);
+    cli_push_progress_init(&push_progress, cli, flags.dry_run);
+    opts.push_opts.progress = cli_push_progress_fn;
+    opts.push_opts.progress_ctx = &push_progress;
     opts.on_begin = on_begin;
     opts.on_pull = pull ? on_pull : NULL;
     opts.callback_ctx = &words;
@@ -217,7 +222,7 @@ int cli_run_command(gs_cli *cli, int argc, char **argv,
     }
     if (report.pushed)
         cli_print_push(cli, &report.push, cli_push_asked(&flags, &cfg),
-                       flags.dry_run);
+                       push_progress.printed, flags.dry_run);
     exit_code = word_result(cli, &gz, &cfg, &report, &opts);
     if (flags.json)
         exit_code = print_json(cli, &report, &opts, exit_code,

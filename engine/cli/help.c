@@ -105,8 +105,9 @@ static const char help_pull[] =
     "A bare --force never takes the next word as its value: '--force users'\n"
     "is '--force' plus the entity 'users', which forces users alone.\n"
     "Prints one line per entity (pulled, skipped and why, FAILED) as each\n"
-    "finishes, and a total; on a terminal, a progress line on stderr while\n"
-    "pages arrive (rows done of Gazelle's total, rate, time left).\n"
+    "finishes, and a total; on a terminal (not with NO_COLOR), a progress\n"
+    "line on stderr while pages arrive (rows done of Gazelle's total, rate,\n"
+    "time left).\n"
     "One pull, push or sync per cache at a time (the lock <cache>.lock):\n"
     "another exits 8 at once, or waits with --wait. Tokens Gazelle refreshes\n"
     "are kept in <cache>.tokens (mode 0600; $GAZSYNC_TOKEN_FILE), never in\n"
@@ -131,7 +132,11 @@ static const char help_push[] =
     "                      backlog (a full re-send; costs one request per\n"
     "                      batch of the whole cache)\n"
     "  --json              print the run's report as one JSON document on\n"
-    "                      stdout (docs/cli.md, \"JSON output\")\n";
+    "                      stdout (docs/cli.md, \"JSON output\")\n"
+    "\n"
+    "Prints one line per entity as each finishes, and a total; on a terminal\n"
+    "(not with NO_COLOR), a progress line on stderr after each batch (rows\n"
+    "sent of the backlog, rate, time left).\n";
 
 static const char help_sync[] =
     "Usage: gazsync sync [ENTITY...] [--force[=ENTITY,...]] [--full] "

@@ -314,6 +314,25 @@ static int record_batch(entity_push *ep, const gs_push_rows *rows, size_t from,
     return GS_OK;
 }
 
+/* The front end's progress: rows sent (landed or quarantined) of the total
+ * counted before the first batch; @p finished set once, at the entity's
+ * end. The call is here, in the loop both targets share, so the REST and
+ * the PostgreSQL pushes report alike. */
+static void tell_progress(const push_ctx *ctx, const gs_entity *entity,
+                          const gs_push_entity_report *rep, int finished)
+{
+    gs_push_progress progress;
+
+    if (!ctx->opts->progress)
+        return;
+    progress.entity = entity;
+    progress.rows = rep->rows_pushed + rep->rows_failed;
+    progress.total = rep->rows_pending;
+    progress.batches = rep->batches;
+    progress.finished = finished ? rep : NULL;
+    ctx->opts->progress(ctx->opts->progress_ctx, &progress);
+}
+
 /* Rows per batch: the configured bound, or the smaller one statement
  * timeouts taught (this run's or a past run's). */
 static size_t learned_rows(const entity_push *ep)
@@ -381,6 +400,7 @@ static int send_rows(entity_push *ep, const gs_push_rows *rows, int advance)
             return rc;
         ep->rep->batches++;
         from += n;
+        tell_progress(ctx, ep->entity, ep->rep, 0);
     }
     return GS_OK;
 }
@@ -791,19 +811,23 @@ int gs_push_run(gs_push_report *report, gs_store *store, gs_http *http,
             snprintf(rep->error, sizeof rep->error,
                      "not pushed: Supabase refused the key");
             failed++;
+            tell_progress(&ctx, gs_entity_get((gs_entity_id)e), rep, 1);
             continue;
         }
         rc = push_entity(&ctx, gs_entity_get((gs_entity_id)e), rep);
         report->rows_pushed += rep->rows_pushed;
-        if (rc == GS_OK)
-            continue;
-        if (failed++ == 0 || rc == GS_EAUTH || rc == GS_ESTORE ||
-            rc == GS_ECANCELED)
-            first = *gs_error_last();
-        auth_refused = rc == GS_EAUTH;
-        /* A cache fault or a cancel ends the run: reported as itself, not
-         * as a partial failure. */
-        stop = rc == GS_ESTORE || rc == GS_ECANCELED;
+        if (rc != GS_OK) {
+            if (failed++ == 0 || rc == GS_EAUTH || rc == GS_ESTORE ||
+                rc == GS_ECANCELED)
+                first = *gs_error_last();
+            auth_refused = rc == GS_EAUTH;
+            /* A cache fault or a cancel ends the run: reported as itself,
+             * not as a partial failure. */
+            stop = rc == GS_ESTORE || rc == GS_ECANCELED;
+        }
+        /* After the error is kept: the callback may print, and printing
+         * must not be able to change what the run reports. */
+        tell_progress(&ctx, gs_entity_get((gs_entity_id)e), rep, 1);
     }
     rc = overall(&first, attempted, failed, auth_refused || stop);
     report->unit = "Supabase request";

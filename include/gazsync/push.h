@@ -29,22 +29,6 @@ extern "C" {
     }
 
 typedef struct {
-    unsigned version;  /**< GS_PUSH_OPTS_VERSION (GS_PUSH_OPTS_INIT sets it) */
-    unsigned entities; /**< bit per entity; 0 = all enabled */
-    int dry_run;       /**< print what would be sent, send nothing */
-    int batch_rows;    /**< 0: the config's */
-    const char *now;   /**< ISO UTC "now"; NULL: the clock */
-    long long run_id;  /**< the sync_runs row to send to gazsync_runs; 0 none */
-    /** When not NULL and nonzero, the push stops after the batch in flight
-     *  and returns GS_ECANCELED. */
-    const volatile sig_atomic_t *cancel;
-    int resend_all; /**< send every row, live and deleted, whatever
-                         last_pushed_seq says (`push --all`: a full
-                         re-send, the seed's nightly job, a repair);
-                         last_pushed_seq still only moves forward */
-} gs_push_opts;
-
-typedef struct {
     long long rows_pending;
     long long rows_pushed;
     long long rows_failed; /**< quarantined in push_failures */
@@ -65,6 +49,42 @@ typedef struct {
     const char *unit;   /**< what requests counts, in words (static) */
     long long rows_pushed;
 } gs_push_report;
+
+/** What a push progress callback is told: after each batch is recorded
+ *  (@c finished NULL), and once when an entity is done, pushed or failed
+ *  (@c finished its final report), so that a front end can show done/total
+ *  while it runs and print each entity's result as it comes. */
+typedef struct {
+    const gs_entity *entity;
+    long long rows;    /**< rows sent so far: landed or quarantined */
+    long long total;   /**< rows to send: the backlog, counted before the
+                            first batch, and the quarantined rows retried */
+    long long batches; /**< batches recorded so far */
+    const gs_push_entity_report *finished;
+} gs_push_progress;
+
+typedef void (*gs_push_progress_fn)(void *ctx,
+                                    const gs_push_progress *progress);
+
+typedef struct {
+    unsigned version;  /**< GS_PUSH_OPTS_VERSION (GS_PUSH_OPTS_INIT sets it) */
+    unsigned entities; /**< bit per entity; 0 = all enabled */
+    int dry_run;       /**< print what would be sent, send nothing */
+    int batch_rows;    /**< 0: the config's */
+    const char *now;   /**< ISO UTC "now"; NULL: the clock */
+    long long run_id;  /**< the sync_runs row to send to gazsync_runs; 0 none */
+    /** When not NULL and nonzero, the push stops after the batch in flight
+     *  and returns GS_ECANCELED. */
+    const volatile sig_atomic_t *cancel;
+    int resend_all; /**< send every row, live and deleted, whatever
+                         last_pushed_seq says (`push --all`: a full
+                         re-send, the seed's nightly job, a repair);
+                         last_pushed_seq still only moves forward */
+    /** Called after each recorded batch and when each entity ends (a dry
+     *  run sends no batch: only the ends); NULL: none. */
+    gs_push_progress_fn progress;
+    void *progress_ctx;
+} gs_push_opts;
 
 /** Pushes; @p opts NULL: GS_PUSH_OPTS_INIT, another version is refused
  *  (GS_EINVAL). An entity that fails stops alone. GS_OK, GS_EPARTIAL or the

@@ -43,6 +43,7 @@ for lib in libc6 libcurl4 libjansson4 libsqlite3-0 libinih1 libpq5; do
   grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 ! grep -qi 'cmocka\|microhttpd' <<<"$depends" || fail "Depends names a test library: $depends"
+! dpkg-deb -f "$deb" Description | grep -q ';' || fail "a CMake list separator in the Description: $(dpkg-deb -f "$deb" Description)"
 pass "DEB built; Depends computed: $depends"
 
 root="$GS_TMP/root"

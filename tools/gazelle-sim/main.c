@@ -32,7 +32,14 @@ static const char usage[] =
 "  --latency-ms X           wait X ms before every GraphQL answer (default 0)\n"
 "  --latency-per-node-ms X  and X ms more per node it returns (default 0);\n"
 "                           waits run outside the data lock, side by side\n"
-"                           for concurrent connections\n"
+"                           for concurrent connections\n""  --max-complexity N       refuse a document whose graphql-ruby complexity\n"
+"                           is over N (default: no limit), as graphql-ruby\n"
+"                           does: 200, {\"errors\":[{\"message\":\"Query has\n"
+"                           complexity of C, which exceeds max complexity of\n"
+"                           N\"}]}, no data\n"
+"  --max-query-tokens N     refuse a document of more than N tokens (default:\n"
+"                           no limit): 200, \"This query is too large to\n"
+"                           execute.\" at the first token past N\n"
 "Sizes (defaults: the seed's business)\n"
 "  --users N (5) --clients N (850) --pianos N (1200) --events N (8000)\n"
 "  --timeline N (60000)     events span 2 years back..6 months ahead,\n"
@@ -155,7 +162,7 @@ enum {
     OPT_EVENTS, OPT_TIMELINE, OPT_SCALE, OPT_TOKEN, OPT_API_KEY,
     OPT_REFRESH, OPT_CLIENT_ID, OPT_CLIENT_SECRET, OPT_TTL_REQUESTS,
     OPT_TTL_SECONDS, OPT_LOG_REQUESTS, OPT_HIDE, OPT_LATENCY,
-    OPT_LATENCY_NODE, OPT_RATE
+    OPT_LATENCY_NODE, OPT_MAX_COMPLEXITY, OPT_MAX_TOKENS, OPT_RATE
 };
 
 int main(int argc, char **argv)
@@ -209,8 +216,10 @@ int main(int argc, char **argv)
         {"hide-unfiltered", required_argument, NULL, OPT_HIDE},
         {"latency-ms", required_argument, NULL, OPT_LATENCY},
         {"latency-per-node-ms", required_argument, NULL, OPT_LATENCY_NODE},
+        {"max-complexity", required_argument, NULL, OPT_MAX_COMPLEXITY},
+        {"max-query-tokens", required_argument, NULL, OPT_MAX_TOKENS},
     };
-    size_t nopts = 21;
+    size_t nopts = 23;
     for (size_t i = 0; i < NRATES; i++)
         options[nopts++] = (struct option){rates[i].name, required_argument,
                                            NULL, OPT_RATE + (int)i};
@@ -253,6 +262,14 @@ int main(int argc, char **argv)
         case OPT_LATENCY: bad = parse_double(optarg, &server.latency_ms); break;
         case OPT_LATENCY_NODE:
             bad = parse_double(optarg, &server.latency_per_node_ms);
+            break;
+        case OPT_MAX_COMPLEXITY:
+            bad = parse_u64(optarg, &server.limits.max_complexity) ||
+                  server.limits.max_complexity == 0;
+            break;
+        case OPT_MAX_TOKENS:
+            bad = parse_u64(optarg, &server.limits.max_tokens) ||
+                  server.limits.max_tokens == 0;
             break;
         case OPT_TTL_REQUESTS: bad = parse_u64(optarg, &auth->ttl_requests); break;
         case OPT_TTL_SECONDS:

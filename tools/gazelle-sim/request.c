@@ -29,7 +29,30 @@ static const gql_operation *named_operation(const gql_document *doc,
     return NULL;
 }
 
+/* graphql-ruby's max_complexity, checked after validation as its
+ * analysers run: the error carries only a message (no location). */
+static void check_complexity(gsim_request *r, uint64_t max)
+{
+    int64_t complexity = gsim_cost_complexity(r->op, r->vars);
+    char msg[160];
+
+    if (complexity <= 0 || (uint64_t)complexity <= max)
+        return;
+    snprintf(msg, sizeof(msg),
+             "Query has complexity of %lld, which exceeds max complexity of "
+             "%llu",
+             (long long)complexity, (unsigned long long)max);
+    gsim_error_add(r->errors, msg, 0, 0);
+    r->over_limit = 1;
+}
+
 void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
+{
+    gsim_request_prepare_limited(r, body, len, NULL);
+}
+
+void gsim_request_prepare_limited(gsim_request *r, const char *body,
+                                  size_t len, const gsim_cost_limits *limits)
 {
     memset(r, 0, sizeof(*r));
     r->status = 200;
@@ -55,6 +78,16 @@ void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
         return;
     }
     gql_error err;
+    int line, col;
+    /* graphql-ruby's lexer stops at the token past max_query_string_tokens,
+     * before anything is parsed: that error is the only one. */
+    if (limits && limits->max_tokens &&
+        gsim_cost_too_many_tokens(query, strlen(query), limits->max_tokens,
+                                  &line, &col)) {
+        gsim_error_add(r->errors, GSIM_COST_TOO_LARGE, line, col);
+        r->over_limit = 1;
+        return;
+    }
     if (gql_parse(&r->doc, &r->arena, query, strlen(query), &err) != 0) {
         gsim_error_add(r->errors, err.message, err.line, err.col);
         return;
@@ -86,6 +119,8 @@ void gsim_request_prepare(gsim_request *r, const char *body, size_t len)
                        r->op->line, r->op->col);
         return;
     }
+    if (limits && limits->max_complexity)
+        check_complexity(r, limits->max_complexity);
 }
 
 void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,

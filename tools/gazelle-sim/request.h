@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "arena.h"
+#include "cost.h"
 #include "dataset.h"
 #include "gql.h"
 #include "json_out.h"
@@ -24,10 +25,15 @@ typedef struct {
     int status;        /* 200, or 400 when the body is not a GraphQL request */
     const char *roots[GSIM_MAX_ROOT_NAMES];
     size_t nroots;
+    int over_limit;    /* refused by a size or cost limit (cost.h) */
 } gsim_request;
 
 /* Parses and validates; never fails outright: problems become errors. */
 void gsim_request_prepare(gsim_request *r, const char *body, size_t len);
+/* The same under the size and cost limits of @p limits (NULL: none), which
+ * refuse a document as graphql-ruby does (cost.h). */
+void gsim_request_prepare_limited(gsim_request *r, const char *body,
+                                  size_t len, const gsim_cost_limits *limits);
 /* Writes the whole JSON answer. pages/nodes receive the paging counts. */
 void gsim_request_answer(gsim_request *r, gsim_dataset *ds, gsim_out *out,
                          uint64_t *pages, uint64_t *nodes);

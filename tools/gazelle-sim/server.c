@@ -252,7 +252,9 @@ static enum MHD_Result serve_graphql(gsim_server *s, struct MHD_Connection *c,
         return queue(c, 401, "application/json", text, text ? strlen(text) : 0,
                      -1);
     }
-    gsim_request_prepare(&req, body->data ? body->data : "", body->len);
+    gsim_request_prepare_limited(&req, body->data ? body->data : "",
+                                 body->len, &s->limits);
+    s->stats.limit_refusals += (uint64_t)req.over_limit;
     for (size_t i = 0; i < req.nroots; i++)
         gsim_stats_count_root(&s->stats, req.roots[i]);
     fired = gsim_faults_match(&s->faults, req.roots, req.nroots, 1, &fault);

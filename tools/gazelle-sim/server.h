@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "auth.h"
+#include "cost.h"
 #include "dataset.h"
 #include "faults.h"
 #include "gql.h"
@@ -32,6 +33,9 @@ typedef struct {
     /* The latency model (--latency-ms, --latency-per-node-ms): a fixed cost
      * per answered GraphQL request plus one per node it returns. */
     double latency_ms, latency_per_node_ms;
+    /* --max-complexity, --max-query-tokens: graphql-ruby's refusals of a
+     * document too costly or too large (cost.h); zero: none. */
+    gsim_cost_limits limits;
 } gsim_server;
 
 /* Starts serving the already generated s->ds on 127.0.0.1:port (0 picks a

@@ -37,12 +37,13 @@ json_t *gsim_stats_json(const gsim_stats *s)
         json_object_set_new(statuses, key,
                             json_integer((json_int_t)s->by_status[code]));
     }
-    return json_pack("{s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I}", "requests",
+    return json_pack("{s:I,s:I,s:I,s:o,s:o,s:I,s:I,s:I,s:I,s:I}", "requests",
                      (json_int_t)s->requests, "graphqlRequests",
                      (json_int_t)s->graphql_requests, "tokenRequests",
                      (json_int_t)s->token_requests, "byRootField", roots,
                      "byStatus", statuses, "pages", (json_int_t)s->pages,
                      "nodes", (json_int_t)s->nodes, "bytesSent",
                      (json_int_t)s->bytes_sent, "faultsFired",
-                     (json_int_t)s->faults_fired);
+                     (json_int_t)s->faults_fired, "limitRefusals",
+                     (json_int_t)s->limit_refusals);
 }

@@ -17,6 +17,8 @@ typedef struct {
     uint64_t by_root[GSIM_STATS_ROOTS]; /* see gsim_stats_root_names */
     uint64_t by_status[600];
     uint64_t pages, nodes, bytes_sent, faults_fired;
+    uint64_t limit_refusals; /* documents over --max-complexity or
+                                --max-query-tokens */
 } gsim_stats;
 
 extern const char *const gsim_stats_root_names[GSIM_STATS_ROOTS];
@@ -24,7 +26,7 @@ extern const char *const gsim_stats_root_names[GSIM_STATS_ROOTS];
 void gsim_stats_count_root(gsim_stats *s, const char *root);
 /* {"requests", "graphqlRequests", "tokenRequests", "byRootField": {..},
  *  "byStatus": {"200": n, ...}, "pages", "nodes", "bytesSent",
- *  "faultsFired"} */
+ *  "faultsFired", "limitRefusals"} */
 json_t *gsim_stats_json(const gsim_stats *s);
 
 #endif

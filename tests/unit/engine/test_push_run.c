@@ -2,7 +2,7 @@
  * request shape, batches and last_pushed_seq, nothing sent when nothing is
  * pending, a stop on 503 that marks nothing, the quarantine of a refused row
  * and its retry, 401 stopping every entity, 404, dry runs, the run log,
- * resend_all (push --all). */
+ * resend_all (push --all), the progress callback's counts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -663,6 +663,124 @@ static void test_push_run_statement_timeout_shrinks_and_remembers(void **state)
     assert_int_equal(report.entity[GS_ENTITY_PIANOS].batch_rows, 16);
 }
 
+/* What the progress callback was told, in order. */
+typedef struct {
+    gs_push_progress call[32];
+    int count;
+} progress_log;
+
+static void log_progress(void *ctx, const gs_push_progress *progress)
+{
+    progress_log *log = ctx;
+
+    assert_true(log->count < 32);
+    log->call[log->count++] = *progress;
+}
+
+/* gs_push_run() of @p entities with the callback logging into @p log. */
+static int run_logged(fixture *f, gs_push_report *report, progress_log *log,
+                      unsigned entities, int dry_run)
+{
+    gs_push_opts opts = GS_PUSH_OPTS_INIT;
+
+    opts.now = NOW;
+    opts.entities = entities;
+    opts.dry_run = dry_run;
+    opts.progress = log_progress;
+    opts.progress_ctx = log;
+    return gs_push_run(report, f->store, f->http, &f->cfg, &opts);
+}
+
+static void test_push_run_progress_counts_each_batch_of_the_total(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    progress_log log = {0};
+
+    add_pianos(f, 7); /* batches of 3: 3, 6, 7 */
+    assert_int_equal(run_logged(f, &report, &log, 0, 0), GS_OK);
+    /* Three batches of pianos and one end per entity, in push order: the
+     * entities before pianos end (empty) before its first batch. */
+    assert_int_equal(log.count, 3 + GS_ENTITY_COUNT);
+    int batches = 0, ends = 0;
+    for (int i = 0; i < log.count; i++) {
+        const gs_push_progress *call = &log.call[i];
+        if (!call->finished) {
+            assert_ptr_equal(call->entity, gs_entity_get(GS_ENTITY_PIANOS));
+            assert_int_equal(call->total, 7);
+            assert_int_equal(call->batches, ++batches);
+            assert_int_equal(call->rows, batches < 3 ? 3 * batches : 7);
+            continue;
+        }
+        assert_ptr_equal(call->entity, gs_entity_get((gs_entity_id)ends++));
+        assert_ptr_equal(call->finished, &report.entity[call->entity->id]);
+        if (call->entity->id == GS_ENTITY_PIANOS) {
+            assert_int_equal(batches, 3); /* the end after the batches */
+            assert_int_equal(call->rows, 7);
+            assert_int_equal(call->total, 7);
+            assert_int_equal(call->finished->rows_pushed, 7);
+        } else {
+            assert_int_equal(call->rows, 0);
+            assert_int_equal(call->total, 0);
+        }
+    }
+    assert_int_equal(ends, GS_ENTITY_COUNT);
+}
+
+static void test_push_run_progress_counts_refused_rows_as_sent(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    progress_log log = {0};
+
+    add_pianos(f, 4);
+    f->script.refuse = "\"pno_2\"";
+    assert_int_equal(run_logged(f, &report, &log, PIANOS, 0), GS_ECONFLICT);
+    /* 3 + 1 rows in two batches, one of them quarantined; then the end,
+     * which carries the entity's failure. */
+    assert_int_equal(log.count, 3);
+    assert_int_equal(log.call[0].rows, 3);
+    assert_int_equal(log.call[1].rows, 4);
+    assert_int_equal(log.call[1].total, 4);
+    assert_non_null(log.call[2].finished);
+    assert_int_equal(log.call[2].finished->code, GS_ECONFLICT);
+    assert_int_equal(log.call[2].finished->rows_failed, 1);
+}
+
+static void test_push_run_progress_tells_each_entity_a_401_stopped(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    progress_log log = {0};
+    int ends = 0;
+
+    add_pianos(f, 2);
+    f->script.status = 401;
+    assert_int_equal(run_logged(f, &report, &log, 0, 0), GS_EAUTH);
+    /* No batch was recorded; every entity still gets its end, the ones
+     * after the refusal with the refusal. */
+    for (int i = 0; i < log.count; i++) {
+        assert_non_null(log.call[i].finished);
+        ends++;
+    }
+    assert_int_equal(ends, GS_ENTITY_COUNT);
+    assert_int_equal(log.call[log.count - 1].finished->code, GS_EAUTH);
+}
+
+static void test_push_run_dry_run_progress_tells_only_the_ends(void **state)
+{
+    fixture *f = *state;
+    gs_push_report report;
+    progress_log log = {0};
+
+    add_pianos(f, 5);
+    assert_int_equal(run_logged(f, &report, &log, PIANOS, 1), GS_OK);
+    assert_int_equal(log.count, 1);
+    assert_non_null(log.call[0].finished);
+    assert_int_equal(log.call[0].total, 5);
+    assert_int_equal(log.call[0].rows, 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 /* A gs_push_opts zeroed by hand (no GS_PUSH_OPTS_INIT) is refused before
@@ -698,6 +816,10 @@ int main(void)
         T(test_push_run_html_200_on_the_run_log_is_an_error),
         T(test_push_run_dead_host_is_asked_once),
         T(test_push_run_statement_timeout_shrinks_and_remembers),
+        T(test_push_run_progress_counts_each_batch_of_the_total),
+        T(test_push_run_progress_counts_refused_rows_as_sent),
+        T(test_push_run_progress_tells_each_entity_a_401_stopped),
+        T(test_push_run_dry_run_progress_tells_only_the_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
