@@ -24,7 +24,6 @@ void cli_pull_opts(gs_pull_opts *opts, const gs_cli_flags *flags,
     opts->now = cli_now_or_null(cli);
     opts->progress = cli_progress;
     opts->progress_ctx = gz;
-    gz->progress.tty = cli_progress_wanted(cli);
     opts->cancel = &cli_cancel;
 }
 
@@ -213,6 +212,8 @@ int cli_run_command(gs_cli *cli, int argc, char **argv,
     exit_code = open_clients(&supabase, &store, &gz, cli, &cfg, &opts);
     if (exit_code != 0)
         goto done;
+    /* After open_clients(): opening the Gazelle client resets gz. */
+    gz.progress.tty = cli_progress_wanted(cli);
 
     rc = gs_sync_run(&report, store, gz.gazelle, supabase, &cfg, &opts);
     if (!report.pulled && !report.pushed) {
