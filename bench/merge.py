@@ -18,7 +18,10 @@ for key in ("year", "no_change"):
     if key in year:
         doc[key] = year[key]
 doc["runs"] = {"year": year["runs"] if isinstance(year["runs"], int)
-               else year["runs"]["year"], "ingest_push": timing["runs"]}
+               else year["runs"]["year"],
+               # the timing document may itself be a merge
+               "ingest_push": timing["runs"] if isinstance(timing["runs"], int)
+               else timing["runs"]["ingest_push"]}
 doc["date"] = year["date"]
 doc["timing_date"] = timing.get("timing_date", timing["date"])
 doc["command"] = "\n".join(c for c in (year.get("command"), timing.get("command")) if c)
