@@ -7,13 +7,6 @@
 #include "buf.h"
 #include "pull_internal.h"
 
-/* Users first (a full technicians list makes the later check meaningful),
- * contacts ride along with clients. */
-static const gs_entity_id pull_order[] = {
-    GS_ENTITY_USERS,        GS_ENTITY_CLIENTS,  GS_ENTITY_PIANOS,
-    GS_ENTITY_APPOINTMENTS, GS_ENTITY_TIMELINE,
-};
-
 static double elapsed_since(const struct timespec *start)
 {
     struct timespec end;
@@ -89,24 +82,24 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
 }
 
 /* Contacts come inside client pages: their report and state follow the
- * clients' pull. */
-static int follow_clients(gs_pull_ctx *ctx)
+ * clients' pull (@p contacts: the entity nested in the one just pulled). */
+static int follow_clients(gs_pull_ctx *ctx, const gs_entity *contacts)
 {
-    const gs_entity *contacts = gs_entity_get(GS_ENTITY_CONTACTS);
-    gs_entity_report *clients = &ctx->report->entity[GS_ENTITY_CLIENTS];
-    gs_entity_report *report = &ctx->report->entity[GS_ENTITY_CONTACTS];
+    gs_entity_report *clients = &ctx->report->entity[contacts->parent];
+    gs_entity_report *report = &ctx->report->entity[contacts->id];
+    const char *parent = gs_entity_get(contacts->parent)->name;
     gs_sync_state state;
     int rc = gs_store_state_get(&state, ctx->store, contacts);
 
     report->decision = clients->decision;
-    gs_copy_text(report->reason, sizeof report->reason, "with clients");
+    snprintf(report->reason, sizeof report->reason, "with %s", parent);
     /* A failed clients pull fails its contacts for the same reason; without
      * the code and message the report read "FAILED ... GS_OK: success". */
     report->code = clients->code;
     gs_copy_text(report->error, sizeof report->error, clients->error);
     if (rc != GS_OK || clients->decision == GS_DECISION_SKIPPED)
         return rc;
-    snprintf(state.policy, sizeof state.policy, "with clients");
+    snprintf(state.policy, sizeof state.policy, "with %s", parent);
     gs_copy_text(state.decision, sizeof state.decision, report->reason);
     gs_copy_text(state.last_attempt, sizeof state.last_attempt, ctx->now);
     if (clients->decision == GS_DECISION_PULLED) {
@@ -183,10 +176,9 @@ int gs_pull_preview(char *decision, size_t size, gs_store *store,
     gs_pull_plan plan;
     int rc;
 
-    if (entity->id == GS_ENTITY_CONTACTS) {
-        snprintf(
-            decision, size,
-            "read with clients (each client's allContacts, archived ones too)");
+    if (entity->shape == GS_READ_NESTED) {
+        snprintf(decision, size, "read with %s (inside each one's %s)",
+                 gs_entity_get(entity->parent)->name, entity->nested_field);
         return GS_OK;
     }
     rc = gs_clock_now(ctx.now, &ctx.now_t, now);
@@ -227,6 +219,8 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
     gs_pull_opts no_opts = {0};
     gs_pull_ctx ctx = {store, client, cfg, opts ? opts : &no_opts, report, {0},
                        0,     NULL,   NULL};
+    const gs_entity *order[GS_ENTITY_COUNT];
+    size_t n_order = gs_entity_pull_order(order);
     long long requests_before = gs_gazelle_requests(client);
     int attempted = 0, failed = 0, first_failure = GS_OK;
     int stop = GS_OK; /* a failure that ends the whole run */
@@ -239,8 +233,12 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
     ctx.named_users = json_object();
     if (!ctx.named_users)
         return GS_ENOMEM;
-    for (size_t i = 0; i < sizeof pull_order / sizeof pull_order[0]; i++) {
-        const gs_entity *entity = gs_entity_get(pull_order[i]);
+    /* Users first (a full technicians list makes the later check
+     * meaningful): each entity after those its columns name; contacts ride
+     * along with clients (gs_entity_pull_order). */
+    for (size_t i = 0; i < n_order; i++) {
+        const gs_entity *entity = order[i];
+        const gs_entity *child = gs_entity_child(entity);
         unsigned bit = 1u << entity->id;
 
         if (ctx.opts->entities && !(ctx.opts->entities & bit))
@@ -252,15 +250,15 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
         }
         attempted++;
         rc = run_entity(&ctx, entity, NULL);
-        if (entity->id == GS_ENTITY_CLIENTS) {
-            int follow_rc = follow_clients(&ctx);
+        if (child) {
+            int follow_rc = follow_clients(&ctx, child);
 
             if (rc == GS_OK)
                 rc = follow_rc;
         }
         report_finished(&ctx, entity->id);
-        if (entity->id == GS_ENTITY_CLIENTS)
-            report_finished(&ctx, GS_ENTITY_CONTACTS);
+        if (child)
+            report_finished(&ctx, child->id);
         if (rc != GS_OK && failed++ == 0)
             first_failure = rc;
         if (rc == GS_EAUTH)
