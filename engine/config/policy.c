@@ -267,7 +267,7 @@ static int can_read(const gs_entity *entity, gs_policy_kind kind)
 
     switch (kind) {
     case GS_POLICY_WINDOW:
-        return r->window_from && r->window_to;
+        return r->window_from && r->window_to && r->window_column;
     case GS_POLICY_SINCE:
         return r->since_variable != NULL;
     case GS_POLICY_NEW_ROWS:

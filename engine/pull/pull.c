@@ -227,6 +227,10 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
     int rc;
 
     memset(report, 0, sizeof *report);
+    if (n_order == 0) /* the descriptors' references form a cycle */
+        return gs_error_set(GS_EINVAL, GS_ECLASS_NONE,
+                            "no pull order: the entities name each other in "
+                            "a cycle (engine/entity/entity_map.c)");
     rc = gs_clock_now(ctx.now, &ctx.now_t, ctx.opts->now);
     if (rc != GS_OK)
         return rc;
