@@ -101,22 +101,24 @@ char *gs_gazelle_document_build(const gs_entity *entity)
     return gs_buf_detach(&out);
 }
 
-/* Built once, then shared: the documents are fixed for the process. */
+/* Built on first use, then shared: the documents are fixed for the
+ * process. One that could not be built (out of memory) is tried again on
+ * the next call rather than remembered as missing. */
 static char *built[GS_ENTITY_COUNT];
-static pthread_once_t built_once = PTHREAD_ONCE_INIT;
-
-static void build_all(void)
-{
-    for (int i = 0; i < GS_ENTITY_COUNT; i++)
-        built[i] = gs_gazelle_document_build(gs_entity_get((gs_entity_id)i));
-}
+static pthread_mutex_t built_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *document_of(const gs_entity *entity)
 {
+    const char *doc;
+
     if (!entity || (int)entity->id < 0 || entity->id >= GS_ENTITY_COUNT)
         return NULL;
-    pthread_once(&built_once, build_all);
-    return built[entity->id];
+    pthread_mutex_lock(&built_lock);
+    if (!built[entity->id])
+        built[entity->id] = gs_gazelle_document_build(entity);
+    doc = built[entity->id];
+    pthread_mutex_unlock(&built_lock);
+    return doc;
 }
 
 const char *gs_gazelle_document(const gs_entity *entity)

@@ -255,6 +255,7 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     gs_gazelle_page page = {0};
     int page_size = page_size_of(ctx, entity);
     json_t *vars, *data = NULL;
+    const char *document;
     char what[96];
     int rc;
 
@@ -264,9 +265,10 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     vars = page_variables(ctx, entity, plan, page_size, after);
     /* The client names `what` in its own errors; the page reader only
      * knows the root field, so its errors get the page added here. */
-    rc = vars ? gs_gazelle_query(&data, ctx->client,
-                                 gs_gazelle_document(entity), vars, what)
-              : gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    document = gs_gazelle_document(entity); /* NULL: out of memory */
+    rc = vars && document
+             ? gs_gazelle_query(&data, ctx->client, document, vars, what)
+             : gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     if (rc != GS_OK)
         goto done;
     rc = gs_gazelle_page_parse(&page, data, entity->root_field);
