@@ -87,19 +87,18 @@ static int follow_clients(gs_pull_ctx *ctx, const gs_entity *contacts)
 {
     gs_entity_report *clients = &ctx->report->entity[contacts->parent];
     gs_entity_report *report = &ctx->report->entity[contacts->id];
-    const char *parent = gs_entity_get(contacts->parent)->name;
     gs_sync_state state;
     int rc = gs_store_state_get(&state, ctx->store, contacts);
 
     report->decision = clients->decision;
-    snprintf(report->reason, sizeof report->reason, "with %s", parent);
+    gs_copy_text(report->reason, sizeof report->reason, "with clients");
     /* A failed clients pull fails its contacts for the same reason; without
      * the code and message the report read "FAILED ... GS_OK: success". */
     report->code = clients->code;
     gs_copy_text(report->error, sizeof report->error, clients->error);
     if (rc != GS_OK || clients->decision == GS_DECISION_SKIPPED)
         return rc;
-    snprintf(state.policy, sizeof state.policy, "with %s", parent);
+    snprintf(state.policy, sizeof state.policy, "with clients");
     gs_copy_text(state.decision, sizeof state.decision, report->reason);
     gs_copy_text(state.last_attempt, sizeof state.last_attempt, ctx->now);
     if (clients->decision == GS_DECISION_PULLED) {
@@ -176,9 +175,10 @@ int gs_pull_preview(char *decision, size_t size, gs_store *store,
     gs_pull_plan plan;
     int rc;
 
-    if (entity->shape == GS_READ_NESTED) {
-        snprintf(decision, size, "read with %s (inside each one's %s)",
-                 gs_entity_get(entity->parent)->name, entity->nested_field);
+    if (entity->id == GS_ENTITY_CONTACTS) {
+        snprintf(
+            decision, size,
+            "read with clients (each client's allContacts, archived ones too)");
         return GS_OK;
     }
     rc = gs_clock_now(ctx.now, &ctx.now_t, now);
@@ -227,13 +227,13 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
     int rc;
 
     memset(report, 0, sizeof *report);
+    rc = gs_clock_now(ctx.now, &ctx.now_t, ctx.opts->now);
+    if (rc != GS_OK)
+        return rc;
     if (n_order == 0) /* the descriptors' references form a cycle */
         return gs_error_set(GS_EINVAL, GS_ECLASS_NONE,
                             "no pull order: the entities name each other in "
                             "a cycle (engine/entity/entity_map.c)");
-    rc = gs_clock_now(ctx.now, &ctx.now_t, ctx.opts->now);
-    if (rc != GS_OK)
-        return rc;
     ctx.named_users = json_object();
     if (!ctx.named_users)
         return GS_ENOMEM;
