@@ -42,45 +42,11 @@ void gs_config_defaults(gs_config *cfg)
         p->enabled = 1;
         snprintf(p->target_table, sizeof p->target_table, "%s",
                  e->target_table);
-        switch (e->id) {
-        case GS_ENTITY_USERS:
-            p->kind = GS_POLICY_IF_EMPTY;
-            break;
-        case GS_ENTITY_APPOINTMENTS:
-            p->kind = GS_POLICY_WINDOW;
-            /* Bookings are made up to six months ahead and must be seen
-             * the night they are made (a +90d edge missed them for
-             * months); past events stop changing once closed, a week
-             * after covers late write-ups. Chosen on the measured
-             * frontier (docs/benchmarks.md section 6). */
-            p->window_past_days = 7;
-            p->window_future_days = 190;
-            /* The window is re-read every night: pages of 200, the
-             * largest seen in use, halve the nightly cost. */
-            p->page_size = 200;
-            break;
-        case GS_ENTITY_TIMELINE:
-            /* Entries are back-dated when a visit is written up days later
-             * (occurredAt lags createdAt), and old entries are sometimes
-             * edited, which no filter can see: a week of overlap, and a
-             * full read every quarter. */
-            p->kind = GS_POLICY_SINCE;
-            p->lookback_s = 7 * 86400;
-            /* A week of overlap is ~110 entries for the seed's business:
-             * pages of 200 (the largest seen in use) keep a quiet night at
-             * one request. */
-            p->page_size = 200;
-            p->full_every_s = 90 * 86400;
-            break;
-        default:
-            /* clients, pianos (and contacts, which follow clients): no
-             * list can be asked by update time, so the night that must see
-             * every edit reads the table whole, in creation order, and the
-             * row hashes keep unchanged rows from costing anything
-             * downstream (docs/design.md, "Pull policies"). */
-            p->kind = GS_POLICY_ALWAYS;
-            break;
-        }
+        /* The descriptor's default, in the INI file's own words; each one
+         * parses and suits its entity (tests/unit/engine/test_entity.c), so
+         * a failure here cannot happen and would leave "always". */
+        gs_policy_parse(p, e->default_policy);
+        p->page_size = e->default_page_size;
     }
 }
 

@@ -259,34 +259,52 @@ void gs_policy_format(char *out, size_t size, const gs_entity_policy *p)
     gs_buf_free(&text);
 }
 
+/* Whether @p entity's list has the bound policy @p kind asks for (its
+ * descriptor's reads; engine/entity/entity_map.c). */
+static int can_read(const gs_entity *entity, gs_policy_kind kind)
+{
+    const gs_entity_reads *r = &entity->reads;
+
+    switch (kind) {
+    case GS_POLICY_WINDOW:
+        return r->window_from && r->window_to && r->window_column;
+    case GS_POLICY_SINCE:
+        return r->since_variable != NULL;
+    case GS_POLICY_NEW_ROWS:
+        return r->sort_new_rows && r->created_filter;
+    default:
+        return 1;
+    }
+}
+
 /* Each kind asks Gazelle something only some lists can answer: a window
- * needs startOn/endOn (events), since needs occurredAtGet (timeline),
- * new-rows needs a creation order and createdGet (clients, pianos). */
+ * needs a start-date filter pair (events' startOn/endOn), since a
+ * lower-bound variable (timeline's occurredAtGet), new-rows a creation
+ * order and a creation filter (clients, pianos: CREATED_AT_DESC,
+ * createdGet). The message names the entities that can. */
 int gs_policy_check(const gs_entity *entity, const gs_entity_policy *p)
 {
-    const char *needs = NULL;
-    int ok = 1;
+    const char *needs = "";
+    gs_buf able = GS_BUF_INIT;
+    int rc = GS_OK, n = 0;
 
-    switch (p->kind) {
-    case GS_POLICY_WINDOW:
-        ok = entity->id == GS_ENTITY_APPOINTMENTS;
-        needs = "a date window needs the events' startOn/endOn filters "
-                "(appointments only)";
-        break;
-    case GS_POLICY_SINCE:
-        ok = entity->id == GS_ENTITY_TIMELINE;
-        needs = "since needs occurredAtGet (timeline_entries only)";
-        break;
-    case GS_POLICY_NEW_ROWS:
-        ok = entity->id == GS_ENTITY_CLIENTS || entity->id == GS_ENTITY_PIANOS;
-        needs = "new-rows needs CREATED_AT_DESC and filters.createdGet "
-                "(clients and pianos only)";
-        break;
-    default:
-        break;
+    if (can_read(entity, p->kind))
+        return GS_OK;
+    if (p->kind == GS_POLICY_WINDOW)
+        needs = "a date window needs a list with start-date filters";
+    else if (p->kind == GS_POLICY_SINCE)
+        needs = "since needs a list with a lower bound on its stamp";
+    else if (p->kind == GS_POLICY_NEW_ROWS)
+        needs = "new-rows needs a creation order and a creation filter";
+    for (int i = 0; i < GS_ENTITY_COUNT; i++) {
+        const gs_entity *e = gs_entity_get((gs_entity_id)i);
+
+        if (can_read(e, p->kind))
+            gs_buf_printf(&able, "%s%s", n++ ? ", " : "", e->name);
     }
-    if (!ok)
-        return gs_error_set(GS_EINVAL, GS_ECLASS_CONFIG,
-                            "%s: policy not possible: %s", entity->name, needs);
-    return GS_OK;
+    rc = gs_error_set(GS_EINVAL, GS_ECLASS_CONFIG,
+                      "%s: policy not possible: %s (%s only)", entity->name,
+                      needs, able.data ? able.data : "no entity");
+    gs_buf_free(&able);
+    return rc;
 }

@@ -132,12 +132,15 @@ static int read_list(gs_gazelle_page *out, json_t *list, const char *root_field)
 }
 
 /* The root fields gazsync reads that the schema types as plain lists
- * (`allUsers: [PrivateUser!]!`). Any other root answering a list is a shape
- * error, not one complete page: read as complete, `[]` for a connection
- * would let a sweep mark the whole table deleted. */
+ * (`allUsers: [PrivateUser!]!`; the descriptor's GS_READ_LIST). Any other
+ * root answering a list is a shape error, not one complete page: read as
+ * complete, `[]` for a connection would let a sweep mark the whole table
+ * deleted. */
 static int is_plain_list(const char *name)
 {
-    return strcmp(name, "allUsers") == 0;
+    const gs_entity *entity = gs_entity_by_root(name);
+
+    return entity && entity->shape == GS_READ_LIST;
 }
 
 static int parse(gs_gazelle_page *out, json_t *conn, const char *name,

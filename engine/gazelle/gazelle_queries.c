@@ -1,204 +1,138 @@
-/* The fixed GraphQL documents gazsync sends, written against Gazelle's own
- * schema (schema/gazelle.graphql; tests/conformance/test_gazsync_documents
+/* The GraphQL documents gazsync sends, built from the entity descriptors
+ * (engine/entity/entity_map.c) and checked against Gazelle's own schema
+ * (schema/gazelle.graphql; tests/conformance/test_gazsync_documents
  * validates every document gazsync sends, with its variables, against it).
  * Every value travels in `variables`; nothing from data or configuration is
- * spliced into these texts. Each document selects exactly the paths of its
- * entity's columns (engine/entity/entity_map.c; test_gazelle_client.c checks
- * every path is here), plus what the pull itself needs: totalCount (to check
- * that a read is complete), defaultContact and allContacts of clients. */
-#include "gazsync/gazelle.h"
-
+ * spliced into these texts, only the descriptors' fixed pieces. Each document
+ * selects the paths of its entity's columns (test_gazelle_client.c checks
+ * every path is there), plus what the pull itself needs: totalCount (to check
+ * that a read is complete), pageInfo, and the nested entities' connections
+ * (allContacts of clients). */
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
-#define PAGE_INFO "pageInfo { hasNextPage endCursor }"
+#include "buf.h"
+#include "gazsync/gazelle.h"
 
-/* allUsers is a plain list: the whole team in one request, no paging. */
-static const char users_document[] =
-    "query GazsyncUsers {\n"
-    "  allUsers {\n"
-    "    id firstName lastName fullName email status accessLevel\n"
-    "    isSchedulable timezone color region createdAt updatedAt\n"
-    "  }\n"
-    "}\n";
+#define PAGE_INFO "pageInfo { hasNextPage endCursor }\n"
 
-#define CONTACT_FIELDS                                                         \
-    "id firstName lastName title isDefault archived updatedAt\n"               \
-    "          defaultEmail { email }\n"                                       \
-    "          defaultPhone { phoneNumber }\n"                                 \
-    "          defaultLocation {\n"                                            \
-    "            street1 street2 municipality postalCode region\n"             \
-    "          }\n"
+/* Appends each line of @p text, indented by @p indent spaces. *rc gets
+ * GS_ENOMEM when an append fails: a cut document must not be sent. */
+static void put_lines(gs_buf *out, int *rc, int indent, const char *text)
+{
+    while (text && *text) {
+        const char *end = strchr(text, '\n');
+        size_t len = end ? (size_t)(end - text) : strlen(text);
 
-/* No update-time order or filter exists for clients: a read pages in
- * creation order, a key that never changes, and the new-rows probe asks
- * CREATED_AT_DESC with filters.createdGet. */
-static const char clients_document[] =
-    "query GazsyncClients($first: Int, $after: String,"
-    " $sortBy: [ClientSort!], $filters: PrivateAllClientsFilter,"
-    " $contactsFirst: Int) {\n"
-    "  allClients(first: $first, after: $after, sortBy: $sortBy,"
-    " filters: $filters) {\n"
-    "    totalCount\n"
-    "    nodes {\n"
-    "      id companyName status clientType tags personalNotes\n"
-    "      preferenceNotes preferredTechnicianId lifecycleState referredBy\n"
-    "      noContactUntil noContactReason createdAt updatedAt\n"
-    "      defaultClientLocalization { locale }\n"
-    "      defaultContact { id }\n"
-    "      allContacts(first: $contactsFirst, includeArchived: true) {\n"
-    "        totalCount\n"
-    "        nodes {\n"
-    "          " CONTACT_FIELDS "        }\n"
-    "        " PAGE_INFO "\n"
-    "      }\n"
-    "    }\n"
-    "    " PAGE_INFO "\n"
-    "  }\n"
-    "}\n";
+        *rc |= gs_buf_printf(out, "%*s%.*s\n", indent, "", (int)len, text);
+        text += len + (end ? 1 : 0);
+    }
+}
 
-/* The rest of one client's contacts, when they did not fit the nested
- * page: the root field client(id) has the same allContacts connection. */
-static const char client_contacts_document[] =
-    "query GazsyncClientContacts($id: String, $first: Int,"
-    " $after: String) {\n"
-    "  client(id: $id) {\n"
-    "    id\n"
-    "    allContacts(first: $first, after: $after, includeArchived: true) {\n"
-    "      totalCount\n"
-    "      nodes {\n"
-    "        " CONTACT_FIELDS "      }\n"
-    "      " PAGE_INFO "\n"
-    "    }\n"
-    "  }\n"
-    "}\n";
+/* "<field>(<arguments>) {", a page of @p nodes at @p indent, "}". */
+static void put_connection(gs_buf *out, int *rc, int indent, const char *field,
+                           const char *arguments, const gs_entity *nodes)
+{
+    *rc |= gs_buf_printf(out, "%*s%s%s%s%s {\n", indent, "", field,
+                         arguments ? "(" : "", arguments ? arguments : "",
+                         arguments ? ")" : "");
+    *rc |= gs_buf_printf(out, "%*stotalCount\n%*snodes {\n", indent + 2, "",
+                         indent + 2, "");
+    put_lines(out, rc, indent + 4, nodes->document.selection);
+    *rc |= gs_buf_printf(out, "%*s}\n%*s" PAGE_INFO "%*s}\n", indent + 2, "",
+                         indent + 2, "", indent, "");
+}
 
-static const char pianos_document[] =
-    "query GazsyncPianos($first: Int, $after: String,"
-    " $sortBy: [PianoSort!], $filters: PrivateAllPianosFilter) {\n"
-    "  allPianos(first: $first, after: $after, sortBy: $sortBy,"
-    " filters: $filters) {\n"
-    "    totalCount\n"
-    "    nodes {\n"
-    "      id make model serialNumber type year location notes status size\n"
-    "      tags serviceIntervalMonths calculatedLastService\n"
-    "      calculatedNextService createdAt updatedAt\n"
-    "      client { id }\n"
-    "    }\n"
-    "    " PAGE_INFO "\n"
-    "  }\n"
-    "}\n";
+/* The node's own fields, then the connection of the entity nested in it. */
+static void put_node(gs_buf *out, int *rc, int indent, const gs_entity *entity)
+{
+    const gs_entity *child = gs_entity_child(entity);
 
-static const char appointments_document[] =
-    "query GazsyncEvents($first: Int, $after: String,"
-    " $filters: PrivateAllEventsFilter, $sortBy: [EventSort!],"
-    " $pianosFirst: Int) {\n"
-    "  allEventsBatched(first: $first, after: $after, filters: $filters,"
-    " sortBy: $sortBy) {\n"
-    "    totalCount\n"
-    "    nodes {\n"
-    "      id title start duration isAllDay notes type status\n"
-    "      confirmedByClient source travelMode createdAt updatedAt\n"
-    "      client { id }\n"
-    "      user { id }\n"
-    "      createdBy { id }\n"
-    "      allEventPianos(first: $pianosFirst) {\n"
-    "        nodes { isTuning piano { id } }\n"
-    "        pageInfo { hasNextPage }\n"
-    "      }\n"
-    "    }\n"
-    "    " PAGE_INFO "\n"
-    "  }\n"
-    "}\n";
+    put_lines(out, rc, indent, entity->document.selection);
+    if (child)
+        put_connection(out, rc, indent, child->nested_field,
+                       child->nested_arguments, child);
+}
 
-/* Timeline entries have no createdAt/updatedAt and no sort argument: the
- * only bound is occurredAtGet. */
-static const char timeline_document[] =
-    "query GazsyncTimeline($first: Int, $after: String,"
-    " $occurredAtGet: CoreDateTime, $types: [TimelineEntryType!]) {\n"
-    "  allTimelineEntries(first: $first, after: $after,"
-    " occurredAtGet: $occurredAtGet, types: $types) {\n"
-    "    totalCount\n"
-    "    nodes {\n"
-    "      id occurredAt type summary comment\n"
-    "      client { id }\n"
-    "      piano { id }\n"
-    "      invoice { id }\n"
-    "      estimate { id }\n"
-    "      user { id }\n"
-    "    }\n"
-    "    " PAGE_INFO "\n"
-    "  }\n"
-    "}\n";
+char *gs_gazelle_document_build(const gs_entity *entity)
+{
+    const gs_document *doc = entity ? &entity->document : NULL;
+    const gs_entity *child = gs_entity_child(entity);
+    const char *vars, *args;
+    gs_buf out = GS_BUF_INIT;
+    int rc = 0, nested_var;
+
+    if (!doc || !doc->operation || !doc->selection)
+        return NULL;
+    vars = doc->variables;
+    args = doc->arguments;
+    /* the page size of a nested connection is a variable of its parent */
+    nested_var = child && child->nested_first_variable;
+    rc |= gs_buf_printf(&out, "query %s%s%s", doc->operation,
+                        vars || nested_var ? "(" : "", vars ? vars : "");
+    if (nested_var)
+        rc |= gs_buf_printf(&out, "%s$%s: Int", vars ? ", " : "",
+                            child->nested_first_variable);
+    rc |= gs_buf_printf(&out, "%s {\n", vars || nested_var ? ")" : "");
+    if (entity->shape == GS_READ_NESTED) {
+        /* the follow-up: one parent, by id, and its connection again */
+        rc |= gs_buf_printf(&out, "  %s {\n    id\n", doc->root);
+        put_connection(&out, &rc, 4, entity->nested_field, args, entity);
+        rc |= gs_buf_puts(&out, "  }\n");
+    } else if (entity->shape == GS_READ_LIST) {
+        rc |= gs_buf_printf(&out, "  %s {\n", entity->root_field);
+        put_node(&out, &rc, 4, entity);
+        rc |= gs_buf_puts(&out, "  }\n");
+    } else {
+        rc |= gs_buf_printf(&out,
+                            "  %s%s%s%s {\n    totalCount\n"
+                            "    nodes {\n",
+                            entity->root_field, args ? "(" : "",
+                            args ? args : "", args ? ")" : "");
+        put_node(&out, &rc, 6, entity);
+        rc |= gs_buf_puts(&out, "    }\n    " PAGE_INFO "  }\n");
+    }
+    rc |= gs_buf_puts(&out, "}\n");
+    if (rc != 0) {
+        gs_buf_free(&out);
+        return NULL;
+    }
+    return gs_buf_detach(&out);
+}
+
+/* Built on first use, then shared: the documents are fixed for the
+ * process. One that could not be built (out of memory) is tried again on
+ * the next call rather than remembered as missing. */
+static char *built[GS_ENTITY_COUNT];
+static pthread_mutex_t built_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *document_of(const gs_entity *entity)
+{
+    const char *doc;
+
+    if (!entity || (int)entity->id < 0 || entity->id >= GS_ENTITY_COUNT)
+        return NULL;
+    pthread_mutex_lock(&built_lock);
+    if (!built[entity->id])
+        built[entity->id] = gs_gazelle_document_build(entity);
+    doc = built[entity->id];
+    pthread_mutex_unlock(&built_lock);
+    return doc;
+}
 
 const char *gs_gazelle_document(const gs_entity *entity)
 {
-    if (!entity)
+    /* a nested entity has no read of its own: it comes with its parent */
+    if (!entity || entity->shape == GS_READ_NESTED)
         return NULL;
-    switch (entity->id) {
-    case GS_ENTITY_USERS:
-        return users_document;
-    case GS_ENTITY_CLIENTS:
-        return clients_document;
-    case GS_ENTITY_PIANOS:
-        return pianos_document;
-    case GS_ENTITY_APPOINTMENTS:
-        return appointments_document;
-    case GS_ENTITY_TIMELINE:
-        return timeline_document;
-    case GS_ENTITY_CONTACTS: /* no connection: they come with clients */
-    default:
-        return NULL;
-    }
+    return document_of(entity);
 }
 
 const char *gs_gazelle_contacts_document(void)
 {
-    return client_contacts_document;
+    return document_of(gs_entity_get(GS_ENTITY_CONTACTS));
 }
-
-/* Every value of the enums whose filters could hide rows when left out.
- * Which statuses (and types) an unfiltered list returns is not documented,
- * so every read names all of them: a row missing from such a read is gone
- * (docs/design.md, "Why a sweep is safe"). The conformance test checks
- * each list against the enum of schema/gazelle.graphql. */
-static const char *const client_statuses[] = {"ACTIVE", "INACTIVE", "PROSPECT",
-                                              "NEW", NULL};
-static const char *const piano_statuses[] = {
-    "ACTIVE", "INACTIVE", "TEMPORARY_STORAGE", "UNDER_RESTORATION", NULL};
-static const char *const event_statuses[] = {"ACTIVE", "CANCELED", "NO_SHOW",
-                                             "COMPLETE", NULL};
-static const char *const event_types[] = {"APPOINTMENT", "PERSONAL", "MEMO",
-                                          "SYNCED", NULL};
-static const char *const timeline_types[] = {"CONTACT_EMAIL_AUTOMATED",
-                                             "CONTACT_EMAIL_MANUAL",
-                                             "CONTACT_SMS_AUTOMATED",
-                                             "CONTACT_SMS_MANUAL",
-                                             "CONTACT_PHONE_AUTOMATED",
-                                             "CONTACT_PHONE_MANUAL_TALKED",
-                                             "CONTACT_PHONE_MANUAL_MESSAGE",
-                                             "CONTACT_POST_AUTOMATED",
-                                             "CONTACT_POST_MANUAL",
-                                             "CONTACT_OTHER_MANUAL",
-                                             "ERROR_MESSAGE",
-                                             "SYSTEM_MESSAGE",
-                                             "USER_COMMENT",
-                                             "SERVICE_ENTRY_AUTOMATED",
-                                             "SERVICE_ENTRY_MANUAL",
-                                             "APPOINTMENT",
-                                             "APPOINTMENT_LOG",
-                                             "INVOICE",
-                                             "INVOICE_LOG",
-                                             "INVOICE_PAYMENT",
-                                             "INVOICE_SYNC",
-                                             "PIANO_MEASUREMENT",
-                                             "SCHEDULED_MESSAGE_EMAIL",
-                                             "SCHEDULED_MESSAGE_SMS",
-                                             "SCHEDULED_MESSAGE_PHONE",
-                                             "ESTIMATE",
-                                             "ESTIMATE_LOG",
-                                             "SYSTEM_NOTIFICATION",
-                                             NULL};
 
 static json_t *string_list(const char *const *values)
 {
@@ -212,34 +146,18 @@ static json_t *string_list(const char *const *values)
     return list;
 }
 
-int gs_gazelle_add_all_values(json_t *object, const gs_entity *entity)
+int gs_gazelle_add_all_values(json_t *vars, json_t *filters,
+                              const gs_entity *entity)
 {
-    const char *const *first = NULL, *const *second = NULL;
-    const char *first_key = "status", *second_key = NULL;
+    for (size_t i = 0; i < 2; i++) {
+        const gs_enum_filter *f = &entity->all_values[i];
+        json_t *into = f->in_filters ? filters : vars;
 
-    switch (entity->id) {
-    case GS_ENTITY_CLIENTS:
-        first = client_statuses;
-        break;
-    case GS_ENTITY_PIANOS:
-        first = piano_statuses;
-        break;
-    case GS_ENTITY_APPOINTMENTS:
-        first = event_statuses;
-        second = event_types;
-        second_key = "type";
-        break;
-    case GS_ENTITY_TIMELINE:
-        first = timeline_types;
-        first_key = "types";
-        break;
-    default:
-        return 0;
+        if (!f->key)
+            continue;
+        if (!into ||
+            json_object_set_new(into, f->key, string_list(f->values)) != 0)
+            return -1;
     }
-    if (json_object_set_new(object, first_key, string_list(first)) != 0)
-        return -1;
-    if (second &&
-        json_object_set_new(object, second_key, string_list(second)) != 0)
-        return -1;
     return 0;
 }

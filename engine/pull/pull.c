@@ -8,13 +8,6 @@
 #include "opts.h"
 #include "pull_internal.h"
 
-/* Users first (a full technicians list makes the later check meaningful),
- * contacts ride along with clients. */
-static const gs_entity_id pull_order[] = {
-    GS_ENTITY_USERS,        GS_ENTITY_CLIENTS,  GS_ENTITY_PIANOS,
-    GS_ENTITY_APPOINTMENTS, GS_ENTITY_TIMELINE,
-};
-
 static double elapsed_since(const struct timespec *start)
 {
     struct timespec end;
@@ -90,12 +83,11 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
 }
 
 /* Contacts come inside client pages: their report and state follow the
- * clients' pull. */
-static int follow_clients(gs_pull_ctx *ctx)
+ * clients' pull (@p contacts: the entity nested in the one just pulled). */
+static int follow_clients(gs_pull_ctx *ctx, const gs_entity *contacts)
 {
-    const gs_entity *contacts = gs_entity_get(GS_ENTITY_CONTACTS);
-    gs_entity_report *clients = &ctx->report->entity[GS_ENTITY_CLIENTS];
-    gs_entity_report *report = &ctx->report->entity[GS_ENTITY_CONTACTS];
+    gs_entity_report *clients = &ctx->report->entity[contacts->parent];
+    gs_entity_report *report = &ctx->report->entity[contacts->id];
     gs_sync_state state;
     int rc = gs_store_state_get(&state, ctx->store, contacts);
 
@@ -234,6 +226,8 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
     static const gs_pull_opts no_opts = GS_PULL_OPTS_INIT;
     gs_pull_ctx ctx = {store, client, cfg, opts ? opts : &no_opts, report, {0},
                        0,     NULL,   NULL};
+    const gs_entity *order[GS_ENTITY_COUNT];
+    size_t n_order = gs_entity_pull_order(order);
     long long requests_before = gs_gazelle_requests(client);
     int attempted = 0, failed = 0, first_failure = GS_OK;
     int stop = GS_OK; /* a failure that ends the whole run */
@@ -246,11 +240,19 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
     rc = gs_clock_now(ctx.now, &ctx.now_t, ctx.opts->now);
     if (rc != GS_OK)
         return rc;
+    if (n_order == 0) /* the descriptors' references form a cycle */
+        return gs_error_set(GS_EINVAL, GS_ECLASS_NONE,
+                            "no pull order: the entities name each other in "
+                            "a cycle (engine/entity/entity_map.c)");
     ctx.named_users = json_object();
     if (!ctx.named_users)
         return GS_ENOMEM;
-    for (size_t i = 0; i < sizeof pull_order / sizeof pull_order[0]; i++) {
-        const gs_entity *entity = gs_entity_get(pull_order[i]);
+    /* Users first (a full technicians list makes the later check
+     * meaningful): each entity after those its columns name; contacts ride
+     * along with clients (gs_entity_pull_order). */
+    for (size_t i = 0; i < n_order; i++) {
+        const gs_entity *entity = order[i];
+        const gs_entity *child = gs_entity_child(entity);
         unsigned bit = 1u << entity->id;
 
         if (ctx.opts->entities && !(ctx.opts->entities & bit))
@@ -262,15 +264,15 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
         }
         attempted++;
         rc = run_entity(&ctx, entity, NULL);
-        if (entity->id == GS_ENTITY_CLIENTS) {
-            int follow_rc = follow_clients(&ctx);
+        if (child) {
+            int follow_rc = follow_clients(&ctx, child);
 
             if (rc == GS_OK)
                 rc = follow_rc;
         }
         report_finished(&ctx, entity->id);
-        if (entity->id == GS_ENTITY_CLIENTS)
-            report_finished(&ctx, GS_ENTITY_CONTACTS);
+        if (child)
+            report_finished(&ctx, child->id);
         if (rc != GS_OK && failed++ == 0)
             first_failure = rc;
         if (rc == GS_EAUTH)

@@ -45,68 +45,65 @@ const char *gs__pull_resumable(const gs_sync_state *state, gs_plan_mode mode)
     return state->resume_cursor + len + 1;
 }
 
-/* Sorts and filters by entity. Clients and pianos page in creation order,
- * whose key never changes: a resumed read can neither skip nor repeat a
- * row (issue 11, defect 4). Every read names all values of the enum
- * filters (gs_gazelle_add_all_values), so no row hides behind a default. */
+/* Sorts and filters as the entity's descriptor says (gs_entity.reads).
+ * Clients and pianos page in creation order, whose key never changes: a
+ * resumed read can neither skip nor repeat a row (issue 11, defect 4).
+ * Every read names all values of the enum filters
+ * (gs_gazelle_add_all_values), so no row hides behind a default. */
 static json_t *page_variables(const gs_pull_ctx *ctx, const gs_entity *entity,
                               const gs_pull_plan *plan, int page_size,
                               const char *after)
 {
+    const gs_entity_reads *r = &entity->reads;
+    const gs_entity *child = gs_entity_child(entity);
+    const char *sort =
+        plan->mode == GS_PLAN_NEW_ROWS ? r->sort_new_rows : r->sort_whole;
     json_t *vars, *filters = json_object();
+    int rc = 0;
 
-    if (entity->id == GS_ENTITY_USERS) {
+    if (entity->shape == GS_READ_LIST) {
         json_decref(filters);
         return json_object(); /* a plain list: no variables at all */
     }
     vars = json_pack("{s:i}", "first", page_size);
-    if (!vars || !filters) {
-        json_decref(vars);
-        json_decref(filters);
-        return NULL;
-    }
+    if (!vars || !filters)
+        goto fail;
     if (after)
-        json_object_set_new(vars, "after", json_string(after));
-    switch (entity->id) {
-    case GS_ENTITY_CLIENTS:
-    case GS_ENTITY_PIANOS:
-        json_object_set_new(vars, "sortBy",
-                            json_pack("[s]", plan->mode == GS_PLAN_NEW_ROWS
-                                                 ? "CREATED_AT_DESC"
-                                                 : "CREATED_AT_ASC"));
-        gs_gazelle_add_all_values(filters, entity);
-        if (plan->mode == GS_PLAN_NEW_ROWS)
-            json_object_set_new(filters, "createdGet",
-                                json_string(plan->created_get));
-        if (entity->id == GS_ENTITY_CLIENTS)
-            json_object_set_new(vars, "contactsFirst",
-                                json_integer(gs__pull_contacts_page_size(ctx)));
-        json_object_set(vars, "filters", filters);
-        break;
-    case GS_ENTITY_APPOINTMENTS:
-        json_object_set_new(vars, "sortBy", json_pack("[s]", "START_ASC"));
-        gs_gazelle_add_all_values(filters, entity);
-        if (plan->mode == GS_PLAN_WINDOW) {
-            json_object_set_new(filters, "startOn",
-                                json_string(plan->window_start));
-            json_object_set_new(filters, "endOn",
-                                json_string(plan->window_end));
-        }
-        json_object_set(vars, "filters", filters);
-        json_object_set_new(vars, "pianosFirst",
-                            json_integer(GS_EVENT_PIANOS_PAGE));
-        break;
-    case GS_ENTITY_TIMELINE:
-        gs_gazelle_add_all_values(vars, entity);
-        if (plan->mode == GS_PLAN_SINCE)
-            json_object_set_new(vars, "occurredAtGet",
-                                json_string(plan->since));
-        break;
-    default:
-        break;
+        rc |= json_object_set_new(vars, "after", json_string(after));
+    if (sort)
+        rc |= json_object_set_new(vars, "sortBy", json_pack("[s]", sort));
+    if (gs_gazelle_add_all_values(vars, filters, entity) != 0)
+        goto fail;
+    if (plan->mode == GS_PLAN_NEW_ROWS && r->created_filter)
+        rc |= json_object_set_new(filters, r->created_filter,
+                                  json_string(plan->created_get));
+    if (plan->mode == GS_PLAN_WINDOW && r->window_from && r->window_to) {
+        rc |= json_object_set_new(filters, r->window_from,
+                                  json_string(plan->window_start));
+        rc |= json_object_set_new(filters, r->window_to,
+                                  json_string(plan->window_end));
     }
+    if (plan->mode == GS_PLAN_SINCE && r->since_variable)
+        rc |= json_object_set_new(vars, r->since_variable,
+                                  json_string(plan->since));
+    if (child && child->nested_first_variable)
+        rc |=
+            json_object_set_new(vars, child->nested_first_variable,
+                                json_integer(gs__pull_contacts_page_size(ctx)));
+    if (r->inner_first_variable)
+        rc |= json_object_set_new(vars, r->inner_first_variable,
+                                  json_integer(r->inner_page));
+    /* an entity without filters (timeline) sends none */
+    if (json_object_size(filters) > 0)
+        rc |= json_object_set(vars, "filters", filters);
+    if (rc != 0)
+        goto fail;
     json_decref(filters);
     return vars;
+fail:
+    json_decref(vars);
+    json_decref(filters);
+    return NULL;
 }
 
 /* Deletions: what a full read or a window no longer returns is gone. The
@@ -115,41 +112,47 @@ static int sweep(gs_pull_ctx *ctx, const gs_entity *entity,
                  const gs_pull_plan *plan)
 {
     gs_entity_report *report = &ctx->report->entity[entity->id];
+    const gs_entity *child = gs_entity_child(entity);
     long long deleted = 0, contacts_deleted = 0;
     int rc = GS_OK;
 
+    /* a window is swept over the days it read, in the column its filters
+     * bound */
     if (plan->mode == GS_PLAN_WINDOW)
-        rc = gs_store_sweep_unseen(&deleted, ctx->store, entity, "start",
+        rc = gs_store_sweep_unseen(&deleted, ctx->store, entity,
+                                   entity->reads.window_column,
                                    plan->sweep_from, plan->sweep_to, ctx->now);
     else if (plan->mode == GS_PLAN_FULL) {
         rc = gs_store_sweep_unseen(&deleted, ctx->store, entity, NULL, NULL,
                                    NULL, ctx->now);
-        if (rc == GS_OK && entity->id == GS_ENTITY_CLIENTS)
-            rc = gs_store_sweep_unseen(&contacts_deleted, ctx->store,
-                                       gs_entity_get(GS_ENTITY_CONTACTS), NULL,
-                                       NULL, NULL, ctx->now);
+        if (rc == GS_OK && child)
+            rc = gs_store_sweep_unseen(&contacts_deleted, ctx->store, child,
+                                       NULL, NULL, NULL, ctx->now);
     }
     report->rows_deleted += deleted;
-    ctx->report->entity[GS_ENTITY_CONTACTS].rows_deleted += contacts_deleted;
+    if (child)
+        ctx->report->entity[child->id].rows_deleted += contacts_deleted;
     return rc;
 }
 
 static int reset_seen(gs_pull_ctx *ctx, const gs_entity *entity)
 {
+    const gs_entity *child = gs_entity_child(entity);
     int rc = gs_store_seen_reset(ctx->store, entity);
 
-    if (rc == GS_OK && entity->id == GS_ENTITY_CLIENTS)
-        rc = gs_store_seen_reset(ctx->store, gs_entity_get(GS_ENTITY_CONTACTS));
+    if (rc == GS_OK && child)
+        rc = gs_store_seen_reset(ctx->store, child);
     return rc;
 }
 
 /* Contacts are swept with clients, so their scope ends with the clients'. */
 static int stop_seen(gs_pull_ctx *ctx, const gs_entity *entity)
 {
+    const gs_entity *child = gs_entity_child(entity);
     int rc = gs_store_seen_stop(ctx->store, entity);
 
-    if (rc == GS_OK && entity->id == GS_ENTITY_CLIENTS)
-        rc = gs_store_seen_stop(ctx->store, gs_entity_get(GS_ENTITY_CONTACTS));
+    if (rc == GS_OK && child)
+        rc = gs_store_seen_stop(ctx->store, child);
     return rc;
 }
 
@@ -199,32 +202,34 @@ static int check_progress(page_totals *totals, const gs_gazelle_page *page,
     return GS_OK;
 }
 
-/* An event's pianos come in one nested page; more than it holds would be
- * cut silently, so it is refused, naming the event. The nested pageInfo is
- * paging bookkeeping, not data: it is dropped before the node is stored,
- * so raw holds what the event is. */
-static int check_event_pianos(json_t *nodes, const char *what)
+/* A node's inner list (an event's pianos) comes in one nested page; more
+ * than it holds would be cut silently, so it is refused, naming the node.
+ * The nested pageInfo is paging bookkeeping, not data: it is dropped before
+ * the node is stored, so raw holds what the node is. */
+static int check_inner_list(const gs_entity *entity, json_t *nodes,
+                            const char *what)
 {
     size_t i;
     json_t *node;
 
     json_array_foreach(nodes, i, node)
     {
-        json_t *pianos = json_object_get(node, "allEventPianos");
-        json_t *info = json_incref(json_object_get(pianos, "pageInfo"));
+        json_t *inner = json_object_get(node, entity->reads.inner_list);
+        json_t *info = json_incref(json_object_get(inner, "pageInfo"));
         int more = json_is_true(json_object_get(info, "hasNextPage"));
 
         json_decref(info);
-        if (json_is_object(pianos))
-            json_object_del(pianos, "pageInfo");
+        if (json_is_object(inner))
+            json_object_del(inner, "pageInfo");
         if (more)
             return gs_error_set(
                 GS_EPROTO, GS_ECLASS_GAZELLE,
-                "%s row %zu: event %.40s has more than %d pianos", what, i + 1,
+                "%s row %zu: %s %.40s has more than %d in %s", what, i + 1,
+                entity->node_type,
                 json_string_value(json_object_get(node, "id"))
                     ? json_string_value(json_object_get(node, "id"))
                     : "(no id)",
-                GS_EVENT_PIANOS_PAGE);
+                entity->reads.inner_page, entity->reads.inner_list);
     }
     return GS_OK;
 }
@@ -250,6 +255,7 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     gs_gazelle_page page = {0};
     int page_size = page_size_of(ctx, entity);
     json_t *vars, *data = NULL;
+    const char *document;
     char what[96];
     int rc;
 
@@ -259,9 +265,10 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     vars = page_variables(ctx, entity, plan, page_size, after);
     /* The client names `what` in its own errors; the page reader only
      * knows the root field, so its errors get the page added here. */
-    rc = vars ? gs_gazelle_query(&data, ctx->client,
-                                 gs_gazelle_document(entity), vars, what)
-              : gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    document = gs_gazelle_document(entity); /* NULL: out of memory */
+    rc = vars && document
+             ? gs_gazelle_query(&data, ctx->client, document, vars, what)
+             : gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     if (rc != GS_OK)
         goto done;
     rc = gs_gazelle_page_parse(&page, data, entity->root_field);
@@ -270,10 +277,10 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
         goto done;
     }
     rc = check_progress(totals, &page, page_size, what);
-    if (rc == GS_OK && entity->id == GS_ENTITY_APPOINTMENTS)
-        rc = check_event_pianos(page.nodes, what);
+    if (rc == GS_OK && entity->reads.inner_list)
+        rc = check_inner_list(entity, page.nodes, what);
     /* Follow-up requests for long contact lists, before the transaction. */
-    if (rc == GS_OK && entity->id == GS_ENTITY_CLIENTS)
+    if (rc == GS_OK && gs_entity_child(entity))
         rc = gs__pull_contacts_complete(ctx, page.nodes, totals->page);
     if (rc != GS_OK)
         goto done;

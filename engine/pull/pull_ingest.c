@@ -7,29 +7,59 @@
 #include "buf.h"
 #include "pull_internal.h"
 
-/* The technicians a node names, remembered so that an unknown one triggers
- * a users pull (DESIGN.md: hires are picked up without a forced run). */
-static void note_named_users(gs_pull_ctx *ctx, json_t *node)
+/* The value at a dotted @p path of @p node ("createdBy.id"), or NULL. */
+static const char *string_at(json_t *node, const char *path)
 {
-    json_t *user = json_object_get(node, "user");
-    const char *id = json_string_value(json_object_get(user, "id"));
-    const char *preferred =
-        json_string_value(json_object_get(node, "preferredTechnicianId"));
-    const char *booker = json_string_value(
-        json_object_get(json_object_get(node, "createdBy"), "id"));
+    char key[64];
 
-    if (id && *id)
-        json_object_set_new(ctx->named_users, id, json_true());
-    if (preferred && *preferred)
-        json_object_set_new(ctx->named_users, preferred, json_true());
-    if (booker && *booker)
-        json_object_set_new(ctx->named_users, booker, json_true());
+    for (;;) {
+        const char *dot = strchr(path, '.');
+        size_t len = dot ? (size_t)(dot - path) : strlen(path);
+
+        if (len >= sizeof key || strchr(path, '['))
+            return NULL; /* a list or a long key is not an id */
+        memcpy(key, path, len);
+        key[len] = '\0';
+        node = json_object_get(node, key);
+        if (!dot)
+            return json_string_value(node);
+        path = dot + 1;
+    }
+}
+
+/* The technicians a node names (its columns that refer to users, by the
+ * descriptor), remembered so that an unknown one triggers a users pull
+ * (DESIGN.md: hires are picked up without a forced run). */
+static void note_named_users(gs_pull_ctx *ctx, const gs_entity *entity,
+                             json_t *node)
+{
+    const gs_entity *users = gs_entity_get(GS_ENTITY_USERS);
+
+    for (size_t i = 0; i < entity->n_columns; i++) {
+        const gs_column *col = &entity->columns[i];
+        const char *id;
+
+        if (!col->refers || strcmp(col->refers, users->name) != 0)
+            continue;
+        id = string_at(node, col->path);
+        if (id && *id)
+            json_object_set_new(ctx->named_users, id, json_true());
+    }
+}
+
+/* The column of @p child that holds its parent's id (parent_key). */
+static const char *parent_column(const gs_entity *child)
+{
+    for (size_t i = 0; i < child->n_columns; i++)
+        if (strcmp(child->columns[i].path, child->parent_key) == 0)
+            return child->columns[i].name;
+    return NULL;
 }
 
 /* Contacts mirror every contact a client lists (archived ones too, marked
  * by their `archived` column): one it no longer lists is marked deleted. */
-static int retire_former_contacts(gs_pull_ctx *ctx, json_t *client,
-                                  json_t *kept)
+static int retire_former_contacts(gs_pull_ctx *ctx, const gs_entity *child,
+                                  json_t *client, json_t *kept)
 {
     const char *client_id = json_string_value(json_object_get(client, "id"));
     long long retired = 0;
@@ -41,18 +71,18 @@ static int retire_former_contacts(gs_pull_ctx *ctx, json_t *client,
     keep_ids = json_dumps(kept, JSON_COMPACT);
     if (!keep_ids)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
-    rc = gs_store_retire_others(&retired, ctx->store,
-                                gs_entity_get(GS_ENTITY_CONTACTS), "client_id",
-                                client_id, keep_ids, ctx->now);
+    rc = gs_store_retire_others(&retired, ctx->store, child,
+                                parent_column(child), client_id, keep_ids,
+                                ctx->now);
     free(keep_ids);
-    ctx->report->entity[GS_ENTITY_CONTACTS].rows_deleted += retired;
+    ctx->report->entity[child->id].rows_deleted += retired;
     return rc;
 }
 
 /* One contact of @client becomes a contacts row of its own, keyed by the
  * contact id, with the client's id added. */
-static int ingest_contact(gs_pull_ctx *ctx, json_t *client, json_t *contact,
-                          long long *changed)
+static int ingest_contact(gs_pull_ctx *ctx, const gs_entity *child,
+                          json_t *client, json_t *contact, long long *changed)
 {
     json_t *row;
     int was_changed = 0;
@@ -64,15 +94,14 @@ static int ingest_contact(gs_pull_ctx *ctx, json_t *client, json_t *contact,
         !json_is_string(json_object_get(contact, "id")) ||
         json_string_length(json_object_get(contact, "id")) == 0)
         return gs_error_set(GS_EINVAL, GS_ECLASS_DATA,
-                            "contacts: a contact without a string id");
+                            "%s: a node without a string id", child->name);
     row = json_copy(contact);
     if (!row)
         return GS_ENOMEM;
-    json_object_set(row, "clientId", json_object_get(client, "id"));
-    rc = gs_store_upsert(&was_changed, ctx->store,
-                         gs_entity_get(GS_ENTITY_CONTACTS), row, ctx->now);
+    json_object_set(row, child->parent_key, json_object_get(client, "id"));
+    rc = gs_store_upsert(&was_changed, ctx->store, child, row, ctx->now);
     json_decref(row);
-    ctx->report->entity[GS_ENTITY_CONTACTS].rows_seen++;
+    ctx->report->entity[child->id].rows_seen++;
     *changed += was_changed;
     return rc;
 }
@@ -81,8 +110,8 @@ static int ingest_contact(gs_pull_ctx *ctx, json_t *client, json_t *contact,
  * gs__pull_contacts_complete()), then the retirement of those it no longer
  * lists. A client whose allContacts is missing or null (an answer that did
  * not carry it) retires nothing: absence of the list is not an empty list. */
-static int ingest_contacts(gs_pull_ctx *ctx, json_t *client, json_t *conn,
-                           long long *changed)
+static int ingest_contacts(gs_pull_ctx *ctx, const gs_entity *child,
+                           json_t *client, json_t *conn, long long *changed)
 {
     json_t *contacts = json_object_get(conn, "nodes");
     json_t *kept;
@@ -97,13 +126,13 @@ static int ingest_contacts(gs_pull_ctx *ctx, json_t *client, json_t *conn,
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     json_array_foreach(contacts, i, contact)
     {
-        rc = ingest_contact(ctx, client, contact, changed);
+        rc = ingest_contact(ctx, child, client, contact, changed);
         if (rc != GS_OK)
             break;
         json_array_append(kept, json_object_get(contact, "id"));
     }
     if (rc == GS_OK)
-        rc = retire_former_contacts(ctx, client, kept);
+        rc = retire_former_contacts(ctx, child, client, kept);
     json_decref(kept);
     return rc;
 }
@@ -181,6 +210,7 @@ int gs__pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
                          char max_stamp_text[GS_ISO_SIZE])
 {
     gs_entity_report *report = &ctx->report->entity[entity->id];
+    const gs_entity *child = gs_entity_child(entity);
     size_t index;
     json_t *node;
     int rc;
@@ -193,9 +223,9 @@ int gs__pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
         /* A client's contacts are rows of their own: kept out of the
          * client's raw, so that a contact's edit does not change (and
          * push) its client too. */
-        if (entity->id == GS_ENTITY_CLIENTS &&
-            (contacts = json_incref(json_object_get(node, "allContacts"))))
-            json_object_del(node, "allContacts");
+        if (child && (contacts = json_incref(
+                          json_object_get(node, child->nested_field))))
+            json_object_del(node, child->nested_field);
         rc = gs_store_upsert(&was_changed, ctx->store, entity, node, ctx->now);
         if (rc == GS_EINVAL) {
             /* A row without a usable id cannot be keyed: refuse it alone,
@@ -218,11 +248,11 @@ int gs__pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
         if (rc != GS_OK)
             refuse_row(report, rejected, entity, page, index);
         track_stamp(entity, node, max_stamp, max_stamp_text);
-        note_named_users(ctx, node);
-        if (entity->id == GS_ENTITY_CLIENTS) {
+        note_named_users(ctx, entity, node);
+        if (child) {
             long long contact_changed = 0;
 
-            rc = ingest_contacts(ctx, node, contacts, &contact_changed);
+            rc = ingest_contacts(ctx, child, node, contacts, &contact_changed);
             json_decref(contacts);
             if (rc == GS_EINVAL) {
                 /* The client is kept; only its contact is refused. */
@@ -230,10 +260,9 @@ int gs__pull_ingest_page(gs_pull_ctx *ctx, const gs_entity *entity,
                 continue;
             }
             if (rc != GS_OK)
-                return gs_error_wrap("contacts of %s page %ld row %zu",
+                return gs_error_wrap("%s of %s page %ld row %zu", child->name,
                                      entity->name, page, index + 1);
-            ctx->report->entity[GS_ENTITY_CONTACTS].rows_changed +=
-                contact_changed;
+            ctx->report->entity[child->id].rows_changed += contact_changed;
         }
     }
     return GS_OK;

@@ -34,10 +34,6 @@ typedef struct {
     char sweep_to[GS_ISO_SIZE];   /* ... and < this */
 } gs_pull_plan;
 
-/* An event's pianos come in one nested page of this many (more is
- * refused, naming the event: see pull_entity.c). */
-#define GS_EVENT_PIANOS_PAGE 50
-
 /* What one pull run shares between its entities. */
 typedef struct {
     gs_store *store;

@@ -73,24 +73,38 @@ int gs_gazelle_page_parse(gs_gazelle_page *out, json_t *data,
 int gs_gazelle_conn_parse(gs_gazelle_page *out, json_t *conn, const char *name);
 void gs_gazelle_page_free(gs_gazelle_page *page);
 
-/** The fixed query document of @p entity. Its variables: users none (a
- *  plain list); the others $first, $after and: clients $sortBy, $filters
- *  and $contactsFirst; pianos $sortBy and $filters; appointments $filters
- *  and $sortBy and $pianosFirst; timeline $occurredAtGet and $types.
- *  Static. NULL for contacts, which come inside clients (allContacts). */
+/** The query document of @p entity, built from its descriptor
+ *  (gs_entity.document, its nested entity's connection, gs_entity.reads):
+ *  the operation's variables are its document.variables (users none, a plain
+ *  list; the others $first, $after and: clients $sortBy, $filters and
+ *  $contactsFirst; pianos $sortBy and $filters; appointments $filters,
+ *  $sortBy and $pianosFirst; timeline $occurredAtGet and $types). For a
+ *  nested entity (contacts) it is the follow-up document, which reads one
+ *  parent's connection again from a cursor. A plain function of the
+ *  descriptor: the same entity gives the same text. Returns a malloc'd
+ *  string (free() it), or NULL when @p entity has no document or out of
+ *  memory. */
+char *gs_gazelle_document_build(const gs_entity *entity);
+
+/** The document of @p entity (gs_gazelle_document_build(), built once and
+ *  kept for the process). Static. NULL for contacts, which come inside
+ *  clients (allContacts), or out of memory. */
 const char *gs_gazelle_document(const gs_entity *entity);
 
 /** The follow-up document for a client whose contacts did not fit the
- *  nested page: `client(id: $id) { allContacts(first: $first, after:
+ *  nested page: `client(id: $id) { id allContacts(first: $first, after:
  *  $after, includeArchived: true) }`. Static. */
 const char *gs_gazelle_contacts_document(void);
 
-/** Adds to @p object the lists of every value of the enum filters of
- *  @p entity, so that no row is hidden by a default the API does not
- *  document: `status` (clients, pianos; the filters object), `status` and
- *  `type` (appointments; the filters object), `types` (timeline; the
- *  variables themselves). Nothing for users. 0, or -1 out of memory. */
-int gs_gazelle_add_all_values(json_t *object, const gs_entity *entity);
+/** Adds the lists of every value of the enum filters of @p entity
+ *  (gs_entity.all_values), so that no row is hidden by a default the API
+ *  does not document: into @p filters (the $filters object) or @p vars (the
+ *  variables themselves), as each filter's descriptor says: clients and
+ *  pianos `status` (filters), appointments `status` and `type` (filters),
+ *  timeline `types` (a variable). Nothing for users. 0, or -1 out of memory
+ *  (or a filter whose object is NULL). */
+int gs_gazelle_add_all_values(json_t *vars, json_t *filters,
+                              const gs_entity *entity);
 
 #ifdef __cplusplus
 }

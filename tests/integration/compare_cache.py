@@ -34,7 +34,11 @@ def load_mapping():
     mapping = {}
     for entity, array in ARRAYS.items():
         body = re.search(r"%s\[\] = \{(.*?)\n\};" % array, text, re.S).group(1)
-        mapping[entity] = re.findall(r'\{"(\w+)", GS_COL_(\w+), "([^"]+)"\}', body)
+        # a column may name the entity it refers to (a fourth field), and
+        # clang-format may wrap a long one
+        mapping[entity] = re.findall(
+            r'\{\s*"(\w+)",\s*GS_COL_(\w+),\s*"([^"]+)"(?:,\s*"\w+")?\s*\}',
+            body)
     return mapping
 
 
