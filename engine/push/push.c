@@ -431,7 +431,8 @@ static int retry_quarantined(entity_push *ep)
     json_t *retry = NULL;
     json_t *row;
     gs_push_rows rows = {.column_target =
-                             ctx->cfg->policy[ep->entity->id].column_target};
+                             ctx->cfg->policy[ep->entity->id].column_target,
+                         .keep_payload = ctx->pg != NULL};
     size_t i;
     int rc;
 
@@ -485,20 +486,33 @@ static int push_backlog(entity_push *ep)
 
     for (;;) {
         json_t *cache_rows = NULL;
-        gs_push_rows rows = {
-            .column_target = ctx->cfg->policy[ep->entity->id].column_target};
+        gs_push_rows rows = {.column_target =
+                                 ctx->cfg->policy[ep->entity->id].column_target,
+                             .keep_payload = ctx->pg != NULL};
 
-        rc = gs_store_pending(&cache_rows, ctx->store, ep->entity, after,
-                              ctx->batch_rows);
-        if (rc != GS_OK)
-            return gs_error_wrap("push %s: reading the backlog",
-                                 ep->entity->name);
-        if (json_array_size(cache_rows) == 0) {
+        if (ctx->pg) { /* COPY lines straight from the cache (push_pg_copy.c) */
+            rc = gs__push_pg_load(&rows, ctx->store, ep->entity, after,
+                                  ctx->batch_rows, ctx->now);
+            if (rc == GS_OK && rows.count == 0)
+                return GS_OK;
+            if (rc != GS_OK) {
+                gs__push_rows_free(&rows);
+                return gs_error_wrap("push %s: reading the backlog",
+                                     ep->entity->name);
+            }
+        } else {
+            rc = gs_store_pending(&cache_rows, ctx->store, ep->entity, after,
+                                  ctx->batch_rows);
+            if (rc != GS_OK)
+                return gs_error_wrap("push %s: reading the backlog",
+                                     ep->entity->name);
+            if (json_array_size(cache_rows) == 0) {
+                json_decref(cache_rows);
+                return GS_OK;
+            }
+            rc = gs__push_rows_add(&rows, ep->entity, cache_rows, ctx->now);
             json_decref(cache_rows);
-            return GS_OK;
         }
-        rc = gs__push_rows_add(&rows, ep->entity, cache_rows, ctx->now);
-        json_decref(cache_rows);
         if (rc == GS_OK && rows.row[rows.count - 1].change_seq <= after)
             rc = gs_error_set(GS_ESTORE, GS_ECLASS_STORE,
                               "push %s: the backlog after change_seq %lld "
