@@ -52,6 +52,26 @@ int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
                 const char *const *values, ExecStatusType want,
                 char sqlstate[6], char *message, size_t message_size);
 
+/* The run deadline: from now, @p run_timeout_s seconds (0: none). After
+ * it no statement is sent and no connect starts; a statement running at it
+ * is cancelled (gs__pg_wait()); connect_timeout never reaches past it. */
+void gs__pg_set_deadline(gs_pg *pg, long run_timeout_s);
+
+/* Whether a statement or connect met the run deadline: the push stops with
+ * the deadline's error, not as after a statement timeout. */
+int gs__pg_deadline_hit(const gs_pg *pg);
+
+/* Waits, bounded by the deadline, until the connection's next result can
+ * be read (after PQputCopyEnd, say). GS_OK, or GS_EHTTP when the
+ * connection broke or was dropped after an unanswered cancel. */
+int gs__pg_wait(gs_pg *pg);
+
+/* PQputCopyData (@p data) or, @p data NULL, PQputCopyEnd (@p fail: the
+ * reason to abandon the COPY, NULL to finish it), flushed to the server
+ * within the run deadline. GS_OK, or GS_EHTTP (connection broken or
+ * dropped at the deadline). */
+int gs__pg_put_copy(gs_pg *pg, const char *data, size_t len, const char *fail);
+
 /* The TLS rule's test of one host list (libpq's "host" or "hostaddr"):
  * every comma-separated entry empty, a Unix socket path ("/..." or "@..."),
  * "localhost", "127.0.0.1" or "::1". NULL counts as local (libpq then uses

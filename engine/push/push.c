@@ -82,10 +82,14 @@ static void scrub_key(char *text, const char *key)
  * which keys this cache's rows of gazsync_push_state. */
 static int pg_init(push_ctx *ctx)
 {
-    int rc = gs__pg_open(&ctx->pg, ctx->cfg->pg_url, ctx->cfg->max_attempts,
-                         ctx->cfg->backoff_base_ms);
+    int rc = gs__pg_new(&ctx->pg, ctx->cfg->pg_url, ctx->cfg->max_attempts,
+                        ctx->cfg->backoff_base_ms);
 
     if (rc != GS_OK)
+        return rc;
+    /* The run deadline bounds every connect and statement from here. */
+    gs__pg_set_deadline(ctx->pg, ctx->cfg->run_timeout_s);
+    if ((rc = gs__pg_reconnect(ctx->pg)) != GS_OK)
         return rc;
     gs_copy_text(ctx->host, sizeof ctx->host, gs__pg_where(ctx->pg));
     if ((rc = gs__push_cache_id(ctx->cache_key, ctx->store)) != GS_OK)

@@ -28,6 +28,7 @@
 
 #define COPY_CHUNK (256 * 1024)
 #define MAX_REDO 3
+#define BEGIN_SQL "BEGIN; SET LOCAL synchronous_commit = off"
 
 struct gs_push_pg_entity {
     gs_pg *pg;
@@ -40,7 +41,8 @@ struct gs_push_pg_entity {
     json_t *columns;   /* payload keys = target columns, from the first row */
     gs_buf create_sql; /* the entity's temp table, for the merge */
     gs_buf copy_sql;   /* COPY straight into the target table */
-    gs_buf temp_copy_sql; /* COPY into the temp table */
+    gs_buf temp_copy_sql;  /* COPY into the temp table */
+    gs_buf begin_copy_sql; /* BEGIN; ...; SAVEPOINT; copy_sql */
     gs_buf merge_sql;
     gs_buf temp_name; /* gs_batch_<entity>, quoted */
     int merge_only;   /* the table holds rows of ours: merge every batch */
@@ -94,6 +96,7 @@ void gs__push_pg_entity_free(gs_push_pg_entity *pe)
     gs_buf_free(&pe->create_sql);
     gs_buf_free(&pe->copy_sql);
     gs_buf_free(&pe->temp_copy_sql);
+    gs_buf_free(&pe->begin_copy_sql);
     gs_buf_free(&pe->merge_sql);
     gs_buf_free(&pe->temp_name);
     gs_buf_free(&pe->line);
@@ -199,6 +202,8 @@ static int build_sql(gs_push_pg_entity *pe, gs_push_split *split,
     rc |= gs_buf_append(&pe->temp_copy_sql, pe->temp_name.data,
                         pe->temp_name.len);
     rc |= gs_buf_puts(&pe->temp_copy_sql, " FROM STDIN");
+    rc |= gs_buf_puts(&pe->begin_copy_sql, BEGIN_SQL "; SAVEPOINT gs_copy; ");
+    rc |= gs_buf_append(&pe->begin_copy_sql, k->data, k->len);
     rc |= gs_buf_puts(m, ") SELECT ");
     json_array_foreach(pe->columns, i, name)
     {
@@ -264,6 +269,7 @@ done:
         gs_buf_reset(&pe->create_sql);
         gs_buf_reset(&pe->copy_sql);
         gs_buf_reset(&pe->temp_copy_sql);
+        gs_buf_reset(&pe->begin_copy_sql);
         gs_buf_reset(&pe->merge_sql);
         gs_buf_reset(&pe->temp_name);
     }
@@ -312,7 +318,6 @@ static int exec_simple(gs_push_pg_entity *pe, const char *sql)
 static int copy_rows(gs_push_pg_entity *pe, const char *copy_sql, int ordinals,
                      const gs_push_rows *rows, size_t from, size_t n)
 {
-    PGconn *conn = gs__pg_conn(pe->pg);
     PGresult *res = NULL;
     int rc = gs__pg_exec(&res, pe->pg, copy_sql, 0, NULL, PGRES_COPY_IN,
                          pe->sqlstate, pe->message, sizeof pe->message);
@@ -325,15 +330,16 @@ static int copy_rows(gs_push_pg_entity *pe, const char *copy_sql, int ordinals,
         rc = gs__push_pg_copy_line(&pe->line, ordinals ? (long long)i : -1,
                                    &rows->row[from + i], pe->columns);
         if (rc == GS_OK && (pe->line.len >= COPY_CHUNK || i + 1 == n)) {
-            if (PQputCopyData(conn, pe->line.data, (int)pe->line.len) != 1)
-                rc = GS_EHTTP;
+            rc = gs__pg_put_copy(pe->pg, pe->line.data, pe->line.len, NULL);
             gs_buf_reset(&pe->line);
         }
     }
-    if (PQputCopyEnd(conn, rc == GS_OK ? NULL : "gazsync: batch abandoned") !=
-        1)
+    if (gs__pg_put_copy(pe->pg, NULL, 0,
+                        rc == GS_OK ? NULL : "gazsync: batch abandoned") !=
+        GS_OK)
         rc = GS_EHTTP;
-    while ((res = PQgetResult(conn)) != NULL) {
+    while (gs__pg_wait(pe->pg) == GS_OK &&
+           (res = PQgetResult(gs__pg_conn(pe->pg))) != NULL) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == GS_OK) {
             const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
             snprintf(pe->sqlstate, sizeof pe->sqlstate, "%s",
@@ -450,14 +456,14 @@ static int copy_direct(int *copied, gs_push_pg_entity *pe, gs_push_split *split,
     int rc;
 
     *copied = 0;
-    if ((rc = exec_simple(pe, "SAVEPOINT gs_copy")) != GS_OK)
-        return rc;
-    rc = copy_rows(pe, pe->copy_sql.data, 0, rows, from, n);
+    /* BEGIN, the savepoint and the COPY in one round trip; the commit
+     * releases the savepoint. */
+    rc = copy_rows(pe, pe->begin_copy_sql.data, 0, rows, from, n);
     if (rc == GS_OK) {
         for (size_t i = from; i < from + n; i++)
             split->fate[i].landed = 1;
         *copied = 1;
-        return exec_simple(pe, "RELEASE SAVEPOINT gs_copy");
+        return GS_OK;
     }
     if (rc != GS_ECONFLICT || (strncmp(pe->sqlstate, "22", 2) != 0 &&
                                strncmp(pe->sqlstate, "23", 2) != 0))
@@ -497,11 +503,9 @@ static int one_transaction(gs_push_pg_entity *pe, gs_push_split *split,
 
     memset(&split->fate[from], 0, n * sizeof split->fate[0]);
     split->requests++;
-    if ((rc = exec_simple(pe, "BEGIN; SET LOCAL synchronous_commit = off")) !=
-        GS_OK)
-        goto done;
-    if (!pe->merge_only &&
-        (rc = copy_direct(&copied, pe, split, rows, from, n)) != GS_OK)
+    rc = pe->merge_only ? exec_simple(pe, BEGIN_SQL)
+                        : copy_direct(&copied, pe, split, rows, from, n);
+    if (rc != GS_OK)
         goto done;
     if (!copied && (rc = merge_batch(pe, split, rows, from, n)) != GS_OK)
         goto done;
@@ -579,7 +583,8 @@ static int send_range(gs_push_pg_entity *pe, gs_push_split *split,
             return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE, "out of memory");
         if (rc == GS_OK)
             break;
-        if (!gs__pg_lost(pe->pg) || redo == MAX_REDO)
+        if (!gs__pg_lost(pe->pg) || redo == MAX_REDO ||
+            gs__pg_deadline_hit(pe->pg))
             break;
         if (mend(&committed, pe, rows, from, n, advance) != GS_OK)
             return stop_with(split, GS_EHTTP, "08006", "%.390s%s",
@@ -595,6 +600,11 @@ static int send_range(gs_push_pg_entity *pe, gs_push_split *split,
         split->timeout_streak = 0;
         return GS_OK;
     }
+    if (gs__pg_deadline_hit(pe->pg))
+        return stop_with(split, GS_EHTTP, "57014",
+                         "PostgreSQL at %.100s: stopped at the run deadline "
+                         "(%.150s); nothing of this batch committed",
+                         gs__pg_where(pe->pg), pe->message);
     if (strcmp(pe->sqlstate, "57014") == 0) {
         if (n > 1) {
             gs__push_split_shrink(split, n);
