@@ -456,6 +456,17 @@ static PGresult *last_result(gs_pg *pg)
     return last;
 }
 
+/* A statement @p what ("not sent", "cancelled") at the run deadline. */
+static int at_deadline(const gs_pg *pg, const char *what, char sqlstate[6],
+                       char *message, size_t message_size)
+{
+    snprintf(sqlstate, 6, "57014");
+    snprintf(message, message_size,
+             "%s at the run deadline (%ld s, GAZSYNC_RUN_TIMEOUT_S)", what,
+             pg->run_timeout_s);
+    return GS_EHTTP;
+}
+
 int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
                 const char *const *values, ExecStatusType want,
                 char sqlstate[6], char *message, size_t message_size)
@@ -475,12 +486,7 @@ int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
     }
     if (time_left(pg) <= 0) {
         pg->deadline_hit = 1;
-        snprintf(sqlstate, 6, "57014");
-        snprintf(message, message_size,
-                 "not sent: the run deadline (%ld s, GAZSYNC_RUN_TIMEOUT_S) "
-                 "has passed",
-                 pg->run_timeout_s);
-        return GS_EHTTP;
+        return at_deadline(pg, "not sent", sqlstate, message, message_size);
     }
     pg->statements++;
     res = send_statement(pg, sql, n, values) == GS_OK ? last_result(pg) : NULL;
@@ -510,13 +516,7 @@ int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
                    pg->conn ? PQerrorMessage(pg->conn) : "connection dropped");
     }
     PQclear(res);
-    if (pg->deadline_hit) {
-        snprintf(sqlstate, 6, "57014");
-        snprintf(message, message_size,
-                 "cancelled at the run deadline (%ld s, "
-                 "GAZSYNC_RUN_TIMEOUT_S)",
-                 pg->run_timeout_s);
-        return GS_EHTTP;
-    }
+    if (pg->deadline_hit)
+        return at_deadline(pg, "cancelled", sqlstate, message, message_size);
     return gs__pg_lost(pg) ? GS_EHTTP : GS_ECONFLICT;
 }
