@@ -288,6 +288,10 @@ int gs__push_pg_checkpoint(long long *seq, gs_push_pg_entity *pe)
     rc = gs__pg_exec(&res, pe->pg, checkpoint_get_sql, 2, params,
                      PGRES_TUPLES_OK, pe->sqlstate, pe->message,
                      sizeof pe->message);
+    if (rc != GS_OK && gs__pg_deadline_hit(pe->pg))
+        return gs_error_set(rc, GS_ECLASS_SUPABASE,
+                            "push %s: at %s: statement %s", pe->entity->name,
+                            gs__pg_where(pe->pg), pe->message);
     if (rc != GS_OK)
         return gs_error_set(rc, GS_ECLASS_SUPABASE,
                             "push %s: reading gazsync_push_state at %s: %s "
@@ -602,8 +606,8 @@ static int send_range(gs_push_pg_entity *pe, gs_push_split *split,
     }
     if (gs__pg_deadline_hit(pe->pg))
         return stop_with(split, GS_EHTTP, "57014",
-                         "PostgreSQL at %.100s: stopped at the run deadline "
-                         "(%.150s); nothing of this batch committed",
+                         "PostgreSQL at %.100s: statement %.150s; nothing "
+                         "of this batch committed",
                          gs__pg_where(pe->pg), pe->message);
     if (strcmp(pe->sqlstate, "57014") == 0) {
         if (n > 1) {
