@@ -634,6 +634,10 @@ def main():
     p.add_argument("--phases", default="year,ingest,push")
     p.add_argument("--divergence-every", type=int, default=1)
     p.add_argument("--command", default="")
+    p.add_argument("--push-caches", default="",
+                   help="DEFAULT.db,LARGE.db: push these pulled caches "
+                        "instead of pulling them (the ingest phase is "
+                        "skipped)")
     p.add_argument("--target", choices=("supabase", "postgres"),
                    default="supabase",
                    help="the push phase's target ([push] target)")
@@ -651,7 +655,19 @@ def main():
     try:
         if "year" in phases:
             doc["year"] = phase_year(args, work)
-        if "ingest" in phases or "push" in phases:
+        if args.push_caches and "push" in phases:
+            small, big = args.push_caches.split(",")
+            doc["push_caches"] = args.push_caches
+            doc["push"] = {"default": phase_push(args, work, small,
+                                                 args.default_scale, small),
+                           "large": phase_push(args, work, big, args.scale,
+                                               small)}
+            doc["memory"] = {
+                "push_default_kib": doc["push"]["default"]["gazsync"][
+                    "peak_rss_kib"],
+                "push_large_kib": doc["push"]["large"]["gazsync"][
+                    "peak_rss_kib"]}
+        elif "ingest" in phases or "push" in phases:
             big = os.path.join(work, "big.db")
             small = os.path.join(work, "small.db")
             doc["ingest"] = {
