@@ -313,6 +313,22 @@ PGconn *gs__pg_conn(gs_pg *pg)
     return pg ? pg->conn : NULL;
 }
 
+void gs__pg_identity(char *out, size_t size, const gs_pg *pg)
+{
+    const char *host = option(pg, "host");
+    const char *dbname = option(pg, "dbname");
+
+    if (!host)
+        host = option(pg, "hostaddr");
+    if (!host)
+        host = getenv("PGHOST");
+    if (!dbname)
+        dbname = option(pg, "user");
+    snprintf(out, size, "postgres:%s:%s/%s", host && *host ? host : "local",
+             option(pg, "port") ? option(pg, "port") : "5432",
+             dbname ? dbname : "postgres");
+}
+
 const char *gs__pg_where(const gs_pg *pg)
 {
     return pg ? pg->where : "?";

@@ -33,6 +33,10 @@ PGconn *gs__pg_conn(gs_pg *pg);
 /* "host H port P database D": for messages, never the URL. */
 const char *gs__pg_where(const gs_pg *pg);
 
+/* "postgres:HOST:PORT/DATABASE" (host as the URL names it, or the local
+ * socket's "local"): the target's identity, without a secret. */
+void gs__pg_identity(char *out, size_t size, const gs_pg *pg);
+
 /* Whether the connection is gone (the server closed it, the network cut). */
 int gs__pg_lost(const gs_pg *pg);
 

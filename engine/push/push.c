@@ -30,14 +30,14 @@
 
 #define DEFAULT_BATCH_ROWS 500
 #define DEFAULT_BATCH_BYTES 4000000L
-#define DEFAULT_TARGET "supabase"
 
 typedef struct {
     gs_store *store;
     gs_http *http;
     const gs_config *cfg;
     const gs_push_opts *opts;
-    const char *target; /* push_state's target name */
+    const char *target; /* push_state's target name (state_key) */
+    char state_key[300];
     char now[GS_ISO_SIZE];
     gs_buf base_url; /* SUPABASE_URL without a trailing slash */
     char host[256];  /* its host[:port], for messages */
@@ -108,9 +108,8 @@ static int ctx_init(push_ctx *ctx, gs_store *store, gs_http *http,
     ctx->http = http;
     ctx->cfg = cfg;
     ctx->opts = opts;
-    ctx->target = cfg->supabase_target && *cfg->supabase_target
-                      ? cfg->supabase_target
-                      : DEFAULT_TARGET;
+    gs_push_state_key(ctx->state_key, sizeof ctx->state_key, cfg);
+    ctx->target = ctx->state_key;
     /* The one clock: an --now override is checked and normalised here as
      * it is for the pull, so both halves of a sync stamp the same instant. */
     if ((rc = gs_clock_now(ctx->now, NULL, opts->now)) != GS_OK)
@@ -548,7 +547,7 @@ static int rows_key(char *out, size_t size, const entity_push *ep)
  * holds across runs, so a large batch is not sent again every night. */
 static int load_rows(entity_push *ep)
 {
-    char key[200];
+    char key[400];
     char *text = NULL;
     char *end = NULL;
     long long value;
@@ -576,7 +575,7 @@ static int load_rows(entity_push *ep)
 static int remember_rows(entity_push *ep)
 {
     size_t next;
-    char key[200];
+    char key[400];
     char text[32];
     int rc;
 

@@ -16,6 +16,7 @@
 #include "gazsync/config.h"
 #include "gazsync/entity.h"
 #include "gazsync/error.h"
+#include "gazsync/push.h"
 #include "gazsync/store.h"
 #include "pg_conn.h"
 #include "push_internal.h"
@@ -213,6 +214,33 @@ static void test_cells_line_equals_payload_line(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* The push state's key: per target kind and database, never the password;
+ * the REST target's is unchanged (existing caches keep their state). */
+static void test_state_key_names_the_database_not_the_secret(void **state)
+{
+    gs_config cfg;
+    char key[300];
+
+    (void)state;
+    memset(&cfg, 0, sizeof cfg);
+    gs_push_state_key(key, sizeof key, &cfg);
+    assert_string_equal(key, "supabase");
+    cfg.supabase_target = "staging";
+    gs_push_state_key(key, sizeof key, &cfg);
+    assert_string_equal(key, "staging");
+    cfg.push_target = GS_PUSH_TARGET_POSTGRES;
+    cfg.pg_url = "postgresql://app:s3cr3t-pw@db.example.com:6543/mirror";
+    gs_push_state_key(key, sizeof key, &cfg);
+    assert_string_equal(key, "postgres:db.example.com:6543/mirror");
+    cfg.pg_url = "host=10.0.0.5 dbname=crm password=s3cr3t-pw";
+    gs_push_state_key(key, sizeof key, &cfg);
+    assert_string_equal(key, "postgres:10.0.0.5:5432/crm");
+    assert_null(strstr(key, "s3cr3t"));
+    cfg.pg_url = NULL;
+    gs_push_state_key(key, sizeof key, &cfg);
+    assert_string_equal(key, "postgres");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_errors_never_show_the_url),
         cmocka_unit_test(test_copy_line_escapes_and_keeps_types),
         cmocka_unit_test(test_cells_line_equals_payload_line),
+        cmocka_unit_test(test_state_key_names_the_database_not_the_secret),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
