@@ -138,6 +138,27 @@ static int target_columns(gs_buf *out, const gs_entity *entity,
     return rc;
 }
 
+/* Calls @p check for the target table of each enabled entity with the
+ * columns a push writes to it, until *@p stop (may be NULL) is set. */
+static void each_target_table(const gs_config *cfg, const int *stop,
+                              void (*check)(void *ctx, const char *table,
+                                            const char *columns),
+                              void *ctx)
+{
+    gs_buf columns = GS_BUF_INIT;
+
+    for (int i = 0; i < GS_ENTITY_COUNT && !(stop && *stop); i++) {
+        const gs_entity *entity = gs_entity_get((gs_entity_id)i);
+        if (!cfg->policy[i].enabled)
+            continue;
+        gs_buf_reset(&columns);
+        if (target_columns(&columns, entity, &cfg->policy[i]) != GS_OK)
+            break;
+        check(ctx, cfg->policy[i].target_table, columns.data);
+    }
+    gs_buf_free(&columns);
+}
+
 #define RUNS_COLUMNS                                                           \
     "run_id,command,started_at,finished_at,status,gazelle_requests,"           \
     "supabase_requests,rows_in,rows_changed,rows_pushed,stats,error"
@@ -272,6 +293,11 @@ done:
 
 /* The anon key must see no row: RLS on and no policy for it. A 401 (the
  * key is not a key of this project) also shows nothing. */
+static void supa_table(void *s, const char *table, const char *columns)
+{
+    check_table(s, table, columns);
+}
+
 static void check_public(supa_ctx *s, const char *table)
 {
     gs_http_response r;
@@ -322,9 +348,15 @@ static char *anon_key(const gs_cli *cli)
 
 #define PUSH_STATE_COLUMNS "entity,target_key,last_change_seq,updated_at"
 
-static void pg_table(gs_doctor *d, gs_push_probe *probe, const char *table,
-                     const char *columns)
+typedef struct {
+    gs_doctor *d;
+    gs_push_probe *probe;
+} pg_ctx;
+
+static void pg_table(void *ctx, const char *table, const char *columns)
 {
+    gs_doctor *d = ((pg_ctx *)ctx)->d;
+    gs_push_probe *probe = ((pg_ctx *)ctx)->probe;
     char missing[512], fix[256];
     int exists = 0, rls = 0;
 
@@ -361,7 +393,7 @@ static void pg_table(gs_doctor *d, gs_push_probe *probe, const char *table,
 static void doctor_postgres(gs_doctor *d, const gs_config *cfg)
 {
     gs_push_probe *probe = NULL;
-    gs_buf columns = GS_BUF_INIT;
+    pg_ctx pc = {d, NULL};
     const char *sslmode;
     int rc, tls, local;
 
@@ -396,6 +428,7 @@ static void doctor_postgres(gs_doctor *d, const gs_config *cfg)
                            "%s", gs_error_last()->message);
         goto done;
     }
+    pc.probe = probe;
     cli_doctor_ok(d, "postgres", "connected to %s", gs_push_probe_where(probe));
     gs_push_probe_tls(probe, &tls, &sslmode, &local);
     if (tls)
@@ -410,19 +443,10 @@ static void doctor_postgres(gs_doctor *d, const gs_config *cfg)
                            "the connection to %s is not encrypted (sslmode "
                            "%s)",
                            gs_push_probe_where(probe), sslmode);
-    for (int i = 0; i < GS_ENTITY_COUNT; i++) {
-        const gs_entity *entity = gs_entity_get((gs_entity_id)i);
-        if (!cfg->policy[i].enabled)
-            continue;
-        gs_buf_reset(&columns);
-        if (target_columns(&columns, entity, &cfg->policy[i]) != GS_OK)
-            break;
-        pg_table(d, probe, cfg->policy[i].target_table, columns.data);
-    }
-    pg_table(d, probe, "gazsync_runs", RUNS_COLUMNS);
-    pg_table(d, probe, "gazsync_push_state", PUSH_STATE_COLUMNS);
+    each_target_table(cfg, NULL, pg_table, &pc);
+    pg_table(&pc, "gazsync_runs", RUNS_COLUMNS);
+    pg_table(&pc, "gazsync_push_state", PUSH_STATE_COLUMNS);
 done:
-    gs_buf_free(&columns);
     gs_push_probe_close(probe);
 }
 
@@ -430,7 +454,6 @@ void cli_doctor_supabase(gs_doctor *d, const gs_config *cfg)
 {
     supa_ctx s;
     gs_http_opts opts;
-    gs_buf columns = GS_BUF_INIT;
     char *anon = NULL;
 
     if (cfg->push_target == GS_PUSH_TARGET_POSTGRES) {
@@ -452,15 +475,7 @@ void cli_doctor_supabase(gs_doctor *d, const gs_config *cfg)
                            "out of memory");
         goto done;
     }
-    for (int i = 0; i < GS_ENTITY_COUNT && !s.stop; i++) {
-        const gs_entity *entity = gs_entity_get((gs_entity_id)i);
-        if (!cfg->policy[i].enabled)
-            continue;
-        gs_buf_reset(&columns);
-        if (target_columns(&columns, entity, &cfg->policy[i]) != GS_OK)
-            break;
-        check_table(&s, cfg->policy[i].target_table, columns.data);
-    }
+    each_target_table(cfg, &s.stop, supa_table, &s);
     if (!s.stop)
         check_table(&s, "gazsync_runs", RUNS_COLUMNS);
     if (s.stop)
@@ -485,7 +500,6 @@ done:
         explicit_bzero(anon, strlen(anon));
         free(anon);
     }
-    gs_buf_free(&columns);
     wipe(&s.apikey);
     wipe(&s.bearer);
     gs_http_free(s.http);
