@@ -473,7 +473,7 @@ static PGresult *last_result(gs_pg *pg)
 }
 
 /* A statement @p what ("not sent", "cancelled") at the run deadline. */
-static int at_deadline(const gs_pg *pg, const char *what, char sqlstate[6],
+int gs__pg_at_deadline(const gs_pg *pg, const char *what, char sqlstate[6],
                        char *message, size_t message_size)
 {
     snprintf(sqlstate, 6, "57014");
@@ -502,7 +502,8 @@ int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
     }
     if (time_left(pg) <= 0) {
         pg->deadline_hit = 1;
-        return at_deadline(pg, "not sent", sqlstate, message, message_size);
+        return gs__pg_at_deadline(pg, "not sent", sqlstate, message,
+                                  message_size);
     }
     pg->statements++;
     res = send_statement(pg, sql, n, values) == GS_OK ? last_result(pg) : NULL;
@@ -533,6 +534,74 @@ int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
     }
     PQclear(res);
     if (pg->deadline_hit)
-        return at_deadline(pg, "cancelled", sqlstate, message, message_size);
+        return gs__pg_at_deadline(pg, "cancelled", sqlstate, message,
+                                  message_size);
     return gs__pg_lost(pg) ? GS_EHTTP : GS_ECONFLICT;
+}
+
+/* The error of @p res (or of the connection) into @p sqlstate and
+ * @p message, as gs__pg_exec() reports it. */
+static int result_error(gs_pg *pg, const PGresult *res, char sqlstate[6],
+                        char *message, size_t message_size)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary =
+        res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+    snprintf(sqlstate, 6, "%.5s",
+             state             ? state
+             : gs__pg_lost(pg) ? "08006"
+                               : "");
+    if (primary)
+        first_line(message, message_size, primary);
+    else
+        first_line(message, message_size,
+                   pg->conn ? PQerrorMessage(pg->conn) : "connection dropped");
+    if (pg->deadline_hit)
+        return gs__pg_at_deadline(pg, "cancelled", sqlstate, message,
+                                  message_size);
+    return gs__pg_lost(pg) ? GS_EHTTP : GS_ECONFLICT;
+}
+
+int gs__pg_exec_commit(gs_pg *pg, const char *sql, int n,
+                       const char *const *values, char sqlstate[6],
+                       char *message, size_t message_size)
+{
+    int rc = GS_OK;
+
+    sqlstate[0] = '\0';
+    message[0] = '\0';
+    if (gs__pg_lost(pg) || time_left(pg) <= 0 || !PQenterPipelineMode(pg->conn))
+        return gs__pg_exec(NULL, pg, sql, n, values, PGRES_COMMAND_OK, sqlstate,
+                           message, message_size) == GS_OK
+                   ? gs__pg_exec(NULL, pg, "COMMIT", 0, NULL, PGRES_COMMAND_OK,
+                                 sqlstate, message, message_size)
+                   : (gs__pg_lost(pg) ? GS_EHTTP : GS_ECONFLICT);
+    pg->statements += 2;
+    if (!PQsendQueryParams(pg->conn, sql, n, NULL, values, NULL, NULL, 0) ||
+        !PQsendQueryParams(pg->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) ||
+        !PQpipelineSync(pg->conn))
+        rc = result_error(pg, NULL, sqlstate, message, message_size);
+    /* Each statement's result, then the NULL that ends it; then the sync. */
+    for (int i = 0; i < 2 && rc == GS_OK; i++) {
+        PGresult *res = NULL;
+        if (gs__pg_wait(pg) == GS_OK)
+            res = PQgetResult(pg->conn);
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = result_error(pg, res, sqlstate, message, message_size);
+        PQclear(res);
+        if (rc == GS_OK && gs__pg_wait(pg) == GS_OK)
+            PQclear(PQgetResult(pg->conn)); /* the NULL */
+    }
+    /* Drain to the sync, so the connection leaves pipeline mode idle. */
+    while (pg->conn && gs__pg_wait(pg) == GS_OK) {
+        PGresult *res = PQgetResult(pg->conn);
+        int sync = res && PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+        PQclear(res);
+        if (sync)
+            break;
+    }
+    if (pg->conn)
+        PQexitPipelineMode(pg->conn);
+    return rc;
 }

@@ -65,6 +65,11 @@ void gs__pg_set_deadline(gs_pg *pg, long run_timeout_s);
  * the deadline's error, not as after a statement timeout. */
 int gs__pg_deadline_hit(const gs_pg *pg);
 
+/* Fills @p sqlstate ("57014") and @p message with "@p what at the run
+ * deadline (N s, GAZSYNC_RUN_TIMEOUT_S)"; returns GS_EHTTP. */
+int gs__pg_at_deadline(const gs_pg *pg, const char *what, char sqlstate[6],
+                       char *message, size_t message_size);
+
 /* Waits, bounded by the deadline, until the connection's next result can
  * be read (after PQputCopyEnd, say). GS_OK, or GS_EHTTP when the
  * connection broke or was dropped after an unanswered cancel. */
@@ -75,6 +80,13 @@ int gs__pg_wait(gs_pg *pg);
  * within the run deadline. GS_OK, or GS_EHTTP (connection broken or
  * dropped at the deadline). */
 int gs__pg_put_copy(gs_pg *pg, const char *data, size_t len, const char *fail);
+
+/* @p sql (a statement with @p n text parameters) and COMMIT in one round
+ * trip (pipeline mode); GS_OK when both went through, else as
+ * gs__pg_exec() (the transaction then is aborted: the caller rolls back). */
+int gs__pg_exec_commit(gs_pg *pg, const char *sql, int n,
+                       const char *const *values, char sqlstate[6],
+                       char *message, size_t message_size);
 
 /* The TLS rule's test of one host list (libpq's "host" or "hostaddr"):
  * every comma-separated entry empty, a Unix socket path ("/..." or "@..."),

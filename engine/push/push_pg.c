@@ -356,6 +356,9 @@ static int copy_rows(gs_push_pg_entity *pe, const char *copy_sql, int ordinals,
         }
         PQclear(res);
     }
+    if (rc != GS_OK && gs__pg_deadline_hit(pe->pg))
+        return gs__pg_at_deadline(pe->pg, "COPY cancelled", pe->sqlstate,
+                                  pe->message, sizeof pe->message);
     if (rc != GS_OK && gs__pg_lost(pe->pg)) {
         snprintf(pe->sqlstate, sizeof pe->sqlstate, "08006");
         rc = GS_EHTTP;
@@ -513,17 +516,16 @@ static int one_transaction(gs_push_pg_entity *pe, gs_push_split *split,
         goto done;
     if (!copied && (rc = merge_batch(pe, split, rows, from, n)) != GS_OK)
         goto done;
-    if (advance) {
-        snprintf(seq_text, sizeof seq_text, "%lld", max_seq(rows, from, n));
-        rc = gs__pg_exec(NULL, pe->pg, checkpoint_set_sql, 3, params,
-                         PGRES_COMMAND_OK, pe->sqlstate, pe->message,
-                         sizeof pe->message);
-        if (rc != GS_OK)
-            goto done;
-    }
     if ((rc = quarantine_early(pe, split, from, n)) != GS_OK)
         goto done;
-    rc = exec_simple(pe, "COMMIT");
+    if (!advance) {
+        rc = exec_simple(pe, "COMMIT");
+        goto done;
+    }
+    /* The checkpoint and the commit in one round trip. */
+    snprintf(seq_text, sizeof seq_text, "%lld", max_seq(rows, from, n));
+    rc = gs__pg_exec_commit(pe->pg, checkpoint_set_sql, 3, params, pe->sqlstate,
+                            pe->message, sizeof pe->message);
 done:
     if (rc != GS_OK && !gs__pg_lost(pe->pg)) {
         char state[6], message[100];
