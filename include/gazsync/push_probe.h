@@ -12,9 +12,6 @@
 
 #ifdef __cplusplus
 extern "C" {
-#ifdef __cplusplus
-}
-#endif
 #endif
 
 typedef struct gs_push_probe gs_push_probe;
