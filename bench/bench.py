@@ -495,6 +495,8 @@ def phase_push_postgres(args, work, source_db, scale):
     ini = os.path.join(work, "push-pg.ini")
     with open(ini, "w") as f:
         f.write("[push]\ntarget = postgres\n")
+        if args.batch_rows:
+            f.write("batch_rows = %d\n" % args.batch_rows)
     os.environ["GAZSYNC_PG_URL"] = os.environ["PG_URL"]
     pushes, copies, rss = [], [], []
     rows = cache_rows(source_db)
@@ -634,6 +636,9 @@ def main():
     p.add_argument("--phases", default="year,ingest,push")
     p.add_argument("--divergence-every", type=int, default=1)
     p.add_argument("--command", default="")
+    p.add_argument("--batch-rows", type=int, default=0,
+                   help="[push] batch_rows of the postgres target's pushes "
+                        "(0: the default)")
     p.add_argument("--push-caches", default="",
                    help="DEFAULT.db,LARGE.db: push these pulled caches "
                         "instead of pulling them (the ingest phase is "
