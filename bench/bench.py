@@ -495,6 +495,8 @@ def phase_push_postgres(args, work, source_db, scale):
     ini = os.path.join(work, "push-pg.ini")
     with open(ini, "w") as f:
         f.write("[push]\ntarget = postgres\n")
+        if args.batch_rows:
+            f.write("batch_rows = %d\n" % args.batch_rows)
     os.environ["GAZSYNC_PG_URL"] = os.environ["PG_URL"]
     pushes, copies, rss = [], [], []
     rows = cache_rows(source_db)
@@ -634,6 +636,13 @@ def main():
     p.add_argument("--phases", default="year,ingest,push")
     p.add_argument("--divergence-every", type=int, default=1)
     p.add_argument("--command", default="")
+    p.add_argument("--batch-rows", type=int, default=0,
+                   help="[push] batch_rows of the postgres target's pushes "
+                        "(0: the default)")
+    p.add_argument("--push-caches", default="",
+                   help="DEFAULT.db,LARGE.db: push these pulled caches "
+                        "instead of pulling them (the ingest phase is "
+                        "skipped)")
     p.add_argument("--target", choices=("supabase", "postgres"),
                    default="supabase",
                    help="the push phase's target ([push] target)")
@@ -651,7 +660,19 @@ def main():
     try:
         if "year" in phases:
             doc["year"] = phase_year(args, work)
-        if "ingest" in phases or "push" in phases:
+        if args.push_caches and "push" in phases:
+            small, big = args.push_caches.split(",")
+            doc["push_caches"] = args.push_caches
+            doc["push"] = {"default": phase_push(args, work, small,
+                                                 args.default_scale, small),
+                           "large": phase_push(args, work, big, args.scale,
+                                               small)}
+            doc["memory"] = {
+                "push_default_kib": doc["push"]["default"]["gazsync"][
+                    "peak_rss_kib"],
+                "push_large_kib": doc["push"]["large"]["gazsync"][
+                    "peak_rss_kib"]}
+        elif "ingest" in phases or "push" in phases:
             big = os.path.join(work, "big.db")
             small = os.path.join(work, "small.db")
             doc["ingest"] = {

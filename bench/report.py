@@ -362,6 +362,12 @@ def main():
                 "Written by `bench/experiment.py` (figures: "
                 "`docs/frontier.json`).", "",
                 open(frontier).read().rstrip(), ""]
+    # Measured by hand with bench/run.sh --target postgres (see the file).
+    pg = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])),
+                      "benchmarks-postgres.md")
+    if os.path.exists(pg):
+        out += ["## 7. The PostgreSQL target (`[push] target = postgres`)", "",
+                open(pg).read().strip(), ""]
     notes = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                          "notes.md")
     if os.path.exists(notes):

@@ -39,6 +39,9 @@ Options:
   --divergence-every N  compare the cache and the target with the
                         simulator's truth after every Nth night of the year
                         (default 1: every night; bench/divergence.py)
+  --push-caches A,B     push these pulled caches (default, large business)
+                        instead of pulling them; the ingest phase is skipped
+  --batch-rows N         [push] batch_rows of the postgres target's pushes
   --target T            the push phase's target: supabase (through the
                         double, default) or postgres (libpq, [push] target)
   --build DIR           build directory (default build-bench)
@@ -50,7 +53,7 @@ EOF
 }
 
 divergence_every=1 days=365 baseline_nights=3 runs=3 scale=20 default_scale=1 seed=42 phases=year,ingest,push
-target=supabase
+target=supabase push_caches= batch_rows=0
 build=build-bench no_build=0 json=docs/benchmarks.json md=docs/benchmarks.md
 command="bench/run.sh $*"
 while [ $# -gt 0 ]; do
@@ -65,6 +68,8 @@ while [ $# -gt 0 ]; do
     --phases) phases=$2; shift ;;
     --divergence-every) divergence_every=$2; shift ;;
     --target) target=$2; shift ;;
+    --push-caches) push_caches=$2; shift ;;
+    --batch-rows) batch_rows=$2; shift ;;
     --build) build=$2; shift ;;
     --no-build) no_build=1 ;;
     --json) json=$2; shift ;;
@@ -83,7 +88,7 @@ GS_BUILD_DIR="$build" bash tools/harness/pg-harness.sh run -- \
   python3 bench/bench.py --build "$build" --out "$json" --days "$days" \
   --baseline-nights "$baseline_nights" --runs "$runs" --scale "$scale" \
   --default-scale "$default_scale" --seed "$seed" --phases "$phases" \
-  --divergence-every "$divergence_every" --target "$target" --command "$command"
+  --divergence-every "$divergence_every" --target "$target" --push-caches "$push_caches" --batch-rows "$batch_rows" --command "$command"
 if [ "$md" != "-" ]; then
   python3 bench/report.py "$json" >"$md"
   echo "wrote $json and $md"

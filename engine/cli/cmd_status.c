@@ -12,8 +12,10 @@ static const struct option status_long[] = {
 
 static const char *push_target(const gs_config *cfg)
 {
-    return cfg->supabase_target && *cfg->supabase_target ? cfg->supabase_target
-                                                         : "supabase";
+    static char key[300];
+
+    gs_push_state_key(key, sizeof key, cfg);
+    return key;
 }
 
 static int print_entity(gs_store *store, const gs_config *cfg, int i,

@@ -115,7 +115,11 @@ void cli_doctor_settings(gs_doctor *d, const gs_config *cfg)
                       is_set(cfg->gazelle_api_key) ? "API key"
                                                    : "OAuth tokens");
 
-    if (!is_set(cfg->supabase_url))
+    /* The PostgreSQL target needs neither (doctor_remote.c checks its
+     * connection string). */
+    if (cfg->push_target == GS_PUSH_TARGET_POSTGRES)
+        ;
+    else if (!is_set(cfg->supabase_url))
         cli_doctor_problem(d, "supabase", GS_EXIT_CONFIG,
                            "set SUPABASE_URL=https://<project>.supabase.co",
                            "SUPABASE_URL is not set");
@@ -126,7 +130,9 @@ void cli_doctor_settings(gs_doctor *d, const gs_config *cfg)
                            "SUPABASE_URL ends in /rest/v1");
     else
         cli_doctor_ok(d, "supabase", "SUPABASE_URL set");
-    if (!is_set(cfg->supabase_key))
+    if (cfg->push_target == GS_PUSH_TARGET_POSTGRES)
+        ;
+    else if (!is_set(cfg->supabase_key))
         cli_doctor_problem(d, "supabase", GS_EXIT_CONFIG,
                            "set SUPABASE_SERVICE_ROLE_KEY (Project Settings > "
                            "API > service_role)",

@@ -6,11 +6,14 @@
  * there, 404 (PGRST205/42P01) for a missing table and 400 (42703/PGRST204)
  * naming a missing column (contracts/postgrest.md).
  *
- * Extension point: a push target other than Supabase (`[push] target`)
- * gets its own doctor_<target>() here, called from cmd_doctor.c. */
+ * With `[push] target = postgres` the target is checked over libpq instead
+ * (doctor_postgres(), engine/push/pg_probe.h): the connection string set
+ * (never printed), a connection (the host named), TLS, every table and
+ * owned column, row-level security, gazsync_push_state. */
 #include "buf.h"
 #include "cli_tokens.h"
 #include "doctor.h"
+#include "gazsync/push_probe.h"
 #include "internal_config.h"
 
 #include <stdlib.h>
@@ -133,6 +136,27 @@ static int target_columns(gs_buf *out, const gs_entity *entity,
     if (rc == GS_OK)
         rc = gs_buf_puts(out, ",deleted_at,synced_at,raw");
     return rc;
+}
+
+/* Calls @p check for the target table of each enabled entity with the
+ * columns a push writes to it, until *@p stop (may be NULL) is set. */
+static void each_target_table(const gs_config *cfg, const int *stop,
+                              void (*check)(void *ctx, const char *table,
+                                            const char *columns),
+                              void *ctx)
+{
+    gs_buf columns = GS_BUF_INIT;
+
+    for (int i = 0; i < GS_ENTITY_COUNT && !(stop && *stop); i++) {
+        const gs_entity *entity = gs_entity_get((gs_entity_id)i);
+        if (!cfg->policy[i].enabled)
+            continue;
+        gs_buf_reset(&columns);
+        if (target_columns(&columns, entity, &cfg->policy[i]) != GS_OK)
+            break;
+        check(ctx, cfg->policy[i].target_table, columns.data);
+    }
+    gs_buf_free(&columns);
 }
 
 #define RUNS_COLUMNS                                                           \
@@ -269,6 +293,11 @@ done:
 
 /* The anon key must see no row: RLS on and no policy for it. A 401 (the
  * key is not a key of this project) also shows nothing. */
+static void supa_table(void *s, const char *table, const char *columns)
+{
+    check_table(s, table, columns);
+}
+
 static void check_public(supa_ctx *s, const char *table)
 {
     gs_http_response r;
@@ -315,13 +344,122 @@ static char *anon_key(const gs_cli *cli)
     return key;
 }
 
+/* ---- [push] target = postgres ------------------------------------------ */
+
+#define PUSH_STATE_COLUMNS "entity,target_key,last_change_seq,updated_at"
+
+typedef struct {
+    gs_doctor *d;
+    gs_push_probe *probe;
+} pg_ctx;
+
+static void pg_table(void *ctx, const char *table, const char *columns)
+{
+    gs_doctor *d = ((pg_ctx *)ctx)->d;
+    gs_push_probe *probe = ((pg_ctx *)ctx)->probe;
+    char missing[512], fix[256];
+    int exists = 0, rls = 0;
+
+    if (gs_push_probe_table(probe, table, columns, &exists, &rls, missing,
+                            sizeof missing) != GS_OK) {
+        cli_doctor_problem(d, "postgres", GS_EXIT_NETWORK, "see the message",
+                           "reading the catalog for %s: %s", table, missing);
+        return;
+    }
+    fix_schema(fix, sizeof fix);
+    if (!exists) {
+        cli_doctor_problem(d, "postgres", GS_EXIT_NETWORK, fix,
+                           "table %s is missing", table);
+        return;
+    }
+    if (missing[0])
+        cli_doctor_problem(d, "postgres", GS_EXIT_NETWORK, fix,
+                           "table %s lacks column%s %s", table,
+                           strchr(missing, ',') ? "s" : "", missing);
+    else
+        cli_doctor_ok(d, "postgres", "table %s and its columns present", table);
+    if (!rls) {
+        snprintf(fix, sizeof fix, "alter table %s enable row level security;",
+                 table);
+        cli_doctor_problem(d, "postgres", GS_EXIT_NETWORK, fix,
+                           "row-level security is off on %s: Supabase's API "
+                           "would show it to the public",
+                           table);
+    } else {
+        cli_doctor_ok(d, "postgres", "row-level security on for %s", table);
+    }
+}
+
+static void doctor_postgres(gs_doctor *d, const gs_config *cfg)
+{
+    gs_push_probe *probe = NULL;
+    pg_ctx pc = {d, NULL};
+    const char *sslmode;
+    int rc, tls, local;
+
+    if (!cfg->pg_url || !*cfg->pg_url) {
+        cli_doctor_problem(
+            d, "postgres", GS_EXIT_CONFIG,
+            "export GAZSYNC_PG_URL (or DATABASE_URL) = the database's "
+            "connection string (Supabase: Project Settings > Database)",
+            "[push] target = postgres, but neither GAZSYNC_PG_URL nor "
+            "DATABASE_URL is set");
+        return;
+    }
+    cli_doctor_ok(d, "postgres", "connection string set (not shown)");
+    rc = gs_push_probe_open(&probe, cfg, 15);
+    if (rc == GS_ECONFIG || rc == GS_ENOMEM) {
+        cli_doctor_problem(d, "postgres", GS_EXIT_CONFIG,
+                           "GAZSYNC_PG_URL is a postgresql:// URI or "
+                           "key=value string",
+                           "%s", gs_error_last()->message);
+        goto done;
+    }
+    if (rc == GS_EAUTH) {
+        cli_doctor_problem(d, "postgres", GS_EXIT_AUTH,
+                           "check the user and password in GAZSYNC_PG_URL",
+                           "%s", gs_error_last()->message);
+        goto done;
+    }
+    if (rc != GS_OK) {
+        cli_doctor_problem(d, "postgres", GS_EXIT_NETWORK,
+                           "check GAZSYNC_PG_URL's host and port, and this "
+                           "machine's network",
+                           "%s", gs_error_last()->message);
+        goto done;
+    }
+    pc.probe = probe;
+    cli_doctor_ok(d, "postgres", "connected to %s", gs_push_probe_where(probe));
+    gs_push_probe_tls(probe, &tls, &sslmode, &local);
+    if (tls)
+        cli_doctor_ok(d, "postgres", "TLS in use (sslmode %s)", sslmode);
+    else if (local)
+        cli_doctor_ok(d, "postgres",
+                      "no TLS: the host is this machine (sslmode %s)", sslmode);
+    else
+        cli_doctor_problem(d, "postgres", GS_EXIT_CONFIG,
+                           "add sslmode=require (or verify-full) to "
+                           "GAZSYNC_PG_URL",
+                           "the connection to %s is not encrypted (sslmode "
+                           "%s)",
+                           gs_push_probe_where(probe), sslmode);
+    each_target_table(cfg, NULL, pg_table, &pc);
+    pg_table(&pc, "gazsync_runs", RUNS_COLUMNS);
+    pg_table(&pc, "gazsync_push_state", PUSH_STATE_COLUMNS);
+done:
+    gs_push_probe_close(probe);
+}
+
 void cli_doctor_supabase(gs_doctor *d, const gs_config *cfg)
 {
     supa_ctx s;
     gs_http_opts opts;
-    gs_buf columns = GS_BUF_INIT;
     char *anon = NULL;
 
+    if (cfg->push_target == GS_PUSH_TARGET_POSTGRES) {
+        doctor_postgres(d, cfg);
+        return;
+    }
     memset(&s, 0, sizeof s);
     s.d = d;
     s.cfg = cfg;
@@ -337,15 +475,7 @@ void cli_doctor_supabase(gs_doctor *d, const gs_config *cfg)
                            "out of memory");
         goto done;
     }
-    for (int i = 0; i < GS_ENTITY_COUNT && !s.stop; i++) {
-        const gs_entity *entity = gs_entity_get((gs_entity_id)i);
-        if (!cfg->policy[i].enabled)
-            continue;
-        gs_buf_reset(&columns);
-        if (target_columns(&columns, entity, &cfg->policy[i]) != GS_OK)
-            break;
-        check_table(&s, cfg->policy[i].target_table, columns.data);
-    }
+    each_target_table(cfg, &s.stop, supa_table, &s);
     if (!s.stop)
         check_table(&s, "gazsync_runs", RUNS_COLUMNS);
     if (s.stop)
@@ -370,7 +500,6 @@ done:
         explicit_bzero(anon, strlen(anon));
         free(anon);
     }
-    gs_buf_free(&columns);
     wipe(&s.apikey);
     wipe(&s.bearer);
     gs_http_free(s.http);

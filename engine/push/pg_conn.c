@@ -11,6 +11,7 @@
  * network to protect and no certificate to present). */
 #include "pg_conn.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,10 @@
 
 #define MAX_OPTIONS 64
 #define MAX_BACKOFF_MS 30000L
+#define CONNECT_TIMEOUT_S 30L
+/* After a cancel at the deadline, how long the server has to say so before
+ * the connection is dropped instead. */
+#define CANCEL_GRACE_MS 5000LL
 
 struct gs_pg {
     PGconn *conn;
@@ -30,7 +35,26 @@ struct gs_pg {
     int max_attempts;
     long backoff_ms;
     long long statements;
+    long long deadline;       /* CLOCK_MONOTONIC ms; 0: none */
+    long run_timeout_s;       /* for messages */
+    int deadline_hit;         /* a statement or connect met it */
+    long user_connect_s;      /* the URL's connect_timeout, 0: none */
+    char connect_timeout[24]; /* the value connects use (keys/values) */
 };
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds before the run deadline, LLONG_MAX without one. */
+static long long time_left(const gs_pg *pg)
+{
+    return pg->deadline ? pg->deadline - now_ms() : 0x7fffffffffffffffLL;
+}
 
 static int local_entry(const char *entry, size_t len)
 {
@@ -95,10 +119,23 @@ static void build_params(gs_pg *pg)
         pg->keys[n] = "application_name";
         pg->values[n++] = "gazsync";
     }
+    /* Every connect is bounded: by the URL's connect_timeout or 30 s, and
+     * by what is left of the run (connect_with_backoff() sets the value). */
+    if (option(pg, "connect_timeout")) {
+        char *end = NULL;
+        pg->user_connect_s = strtol(option(pg, "connect_timeout"), &end, 10);
+        if (!end || *end || pg->user_connect_s <= 0)
+            pg->user_connect_s = 0;
+    }
+    for (int i = 0; i < n; i++)
+        if (strcmp(pg->keys[i], "connect_timeout") == 0)
+            pg->values[i] = pg->connect_timeout;
     if (!option(pg, "connect_timeout")) {
         pg->keys[n] = "connect_timeout";
-        pg->values[n++] = "30";
+        pg->values[n++] = pg->connect_timeout;
     }
+    snprintf(pg->connect_timeout, sizeof pg->connect_timeout, "%ld",
+             CONNECT_TIMEOUT_S);
     pg->keys[n] = NULL;
     pg->values[n] = NULL;
     snprintf(pg->where, sizeof pg->where, "host %s port %s database %s",
@@ -132,20 +169,65 @@ static void first_line(char *out, size_t size, const char *text)
     out[len] = '\0';
 }
 
+static int deadline_error(gs_pg *pg, const char *what)
+{
+    pg->deadline_hit = 1;
+    return gs_error_set(GS_EHTTP, GS_ECLASS_SUPABASE,
+                        "PostgreSQL at %s: %s: the run deadline (%ld s, "
+                        "GAZSYNC_RUN_TIMEOUT_S) has passed",
+                        pg->where, what, pg->run_timeout_s);
+}
+
+/* connect_timeout for the next attempt: libpq counts whole seconds and
+ * takes less than 2 as 2, so a run with less than that left does not
+ * start one. */
+static int bound_connect(gs_pg *pg)
+{
+    long long left = time_left(pg);
+    long seconds = pg->user_connect_s ? pg->user_connect_s : CONNECT_TIMEOUT_S;
+
+    if (left < 2000)
+        return deadline_error(pg, "not connecting");
+    if (left / 1000 < seconds)
+        seconds = (long)(left / 1000);
+    snprintf(pg->connect_timeout, sizeof pg->connect_timeout, "%ld", seconds);
+    return GS_OK;
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static int connect_with_backoff(gs_pg *pg)
 {
     char why[300] = "";
     long wait = pg->backoff_ms > 0 ? pg->backoff_ms : 100;
+    int rc;
 
     for (int attempt = 1; attempt <= pg->max_attempts; attempt++) {
         if (pg->conn)
             PQfinish(pg->conn);
+        pg->conn = NULL;
+        if ((rc = bound_connect(pg)) != GS_OK)
+            return rc;
         pg->conn = PQconnectdbParams(pg->keys, pg->values, 0);
-        if (pg->conn && PQstatus(pg->conn) == CONNECTION_OK)
+        if (pg->conn && PQstatus(pg->conn) == CONNECTION_OK) {
+            /* The server's notices (a temp table that exists already) are
+             * not the user's business. */
+            PQsetNoticeProcessor(pg->conn, ignore_notice, NULL);
             return GS_OK;
+        }
         first_line(why, sizeof why,
                    pg->conn ? PQerrorMessage(pg->conn) : "out of memory");
         if (attempt < pg->max_attempts) {
+            if (time_left(pg) <= wait) {
+                if (pg->conn)
+                    PQfinish(pg->conn);
+                pg->conn = NULL;
+                return deadline_error(pg, "not connecting again");
+            }
             sleep_ms(wait);
             wait = wait * 2 > MAX_BACKOFF_MS ? MAX_BACKOFF_MS : wait * 2;
         }
@@ -231,6 +313,22 @@ PGconn *gs__pg_conn(gs_pg *pg)
     return pg ? pg->conn : NULL;
 }
 
+void gs__pg_identity(char *out, size_t size, const gs_pg *pg)
+{
+    const char *host = option(pg, "host");
+    const char *dbname = option(pg, "dbname");
+
+    if (!host)
+        host = option(pg, "hostaddr");
+    if (!host)
+        host = getenv("PGHOST");
+    if (!dbname)
+        dbname = option(pg, "user");
+    snprintf(out, size, "postgres:%s:%s/%s", host && *host ? host : "local",
+             option(pg, "port") ? option(pg, "port") : "5432",
+             dbname ? dbname : "postgres");
+}
+
 const char *gs__pg_where(const gs_pg *pg)
 {
     return pg ? pg->where : "?";
@@ -251,6 +349,140 @@ long long gs__pg_statements(const gs_pg *pg)
     return pg ? pg->statements : 0;
 }
 
+void gs__pg_set_deadline(gs_pg *pg, long run_timeout_s)
+{
+    pg->run_timeout_s = run_timeout_s;
+    pg->deadline = run_timeout_s > 0 ? now_ms() + run_timeout_s * 1000 : 0;
+}
+
+int gs__pg_deadline_hit(const gs_pg *pg)
+{
+    return pg && pg->deadline_hit;
+}
+
+/* Waits for @p events on the socket, no later than the run deadline. At
+ * the deadline the statement is cancelled (PQcancel) once, and the server
+ * has CANCEL_GRACE_MS more to answer (*@p give_up), after which the
+ * connection is dropped. GS_OK: look again; GS_EHTTP: the connection is
+ * gone. */
+static int io_wait(gs_pg *pg, short events, long long *give_up)
+{
+    long long left = *give_up ? *give_up - now_ms() : time_left(pg);
+    struct pollfd fd = {PQsocket(pg->conn), events, 0};
+
+    if (fd.fd < 0)
+        return GS_EHTTP;
+    if (left <= 0 && *give_up) {
+        PQfinish(pg->conn); /* it did not answer the cancel either */
+        pg->conn = NULL;
+        return GS_EHTTP;
+    }
+    if (left <= 0) {
+        PGcancel *cancel = PQgetCancel(pg->conn);
+        char why[200];
+        pg->deadline_hit = 1;
+        *give_up = now_ms() + CANCEL_GRACE_MS;
+        if (!cancel || !PQcancel(cancel, why, sizeof why))
+            *give_up = now_ms(); /* no cancel: drop it at once */
+        PQfreeCancel(cancel);
+        return GS_OK;
+    }
+    if (poll(&fd, 1, left > 1000 ? 1000 : (int)left) > 0 &&
+        (fd.revents & (POLLIN | POLLERR | POLLHUP)) &&
+        !PQconsumeInput(pg->conn))
+        return GS_EHTTP; /* the connection broke: the results say so */
+    return GS_OK;
+}
+
+int gs__pg_wait(gs_pg *pg)
+{
+    long long give_up = 0;
+
+    while (pg->conn && PQisBusy(pg->conn))
+        if (io_wait(pg, POLLIN, &give_up) != GS_OK)
+            return GS_EHTTP;
+    return pg->conn ? GS_OK : GS_EHTTP;
+}
+
+int gs__pg_put_copy(gs_pg *pg, const char *data, size_t len, const char *fail)
+{
+    long long give_up = 0;
+    int queued, flushed = 1;
+
+    if (gs__pg_lost(pg) || PQsetnonblocking(pg->conn, 1) != 0)
+        return GS_EHTTP;
+    /* Non-blocking, so that a server that stops reading (a lock, a slow
+     * trigger) cannot hold the push past the deadline in send(). */
+    for (;;) {
+        queued = data ? PQputCopyData(pg->conn, data, (int)len)
+                      : PQputCopyEnd(pg->conn, fail);
+        if (queued != 0 || io_wait(pg, POLLOUT | POLLIN, &give_up) != GS_OK)
+            break;
+    }
+    while (queued == 1 && pg->conn && (flushed = PQflush(pg->conn)) == 1)
+        if (io_wait(pg, POLLOUT | POLLIN, &give_up) != GS_OK)
+            break;
+    if (pg->conn)
+        PQsetnonblocking(pg->conn, 0);
+    return queued == 1 && flushed == 0 && pg->conn ? GS_OK : GS_EHTTP;
+}
+
+static int send_statement(gs_pg *pg, const char *sql, int n,
+                          const char *const *values)
+{
+    int sent =
+        n > 0 ? PQsendQueryParams(pg->conn, sql, n, NULL, values, NULL, NULL, 0)
+              : PQsendQuery(pg->conn, sql);
+
+    /* The query is in libpq's buffer; blocking mode has flushed it. */
+    return sent ? GS_OK : GS_EHTTP;
+}
+
+/* The last result of what was sent (a COPY's PGRES_COPY_IN stops there),
+ * after a bounded wait; NULL when the connection broke. */
+static PGresult *last_result(gs_pg *pg)
+{
+    PGresult *last = NULL, *res;
+
+    for (;;) {
+        if (gs__pg_wait(pg) != GS_OK || !pg->conn)
+            break;
+        if (!(res = PQgetResult(pg->conn)))
+            break;
+        PQclear(last);
+        last = res;
+        if (PQresultStatus(res) == PGRES_COPY_IN ||
+            PQresultStatus(res) == PGRES_COPY_OUT ||
+            PQresultStatus(res) == PGRES_PIPELINE_SYNC)
+            break;
+        /* An error ends a multi-statement string: keep it, not a later
+         * result, as the answer. */
+        if (PQresultStatus(res) == PGRES_FATAL_ERROR) {
+            while (gs__pg_wait(pg) == GS_OK && pg->conn &&
+                   (res = PQgetResult(pg->conn)) != NULL) {
+                int copy = PQresultStatus(res) == PGRES_COPY_IN;
+                PQclear(res);
+                if (copy) {
+                    PQputCopyEnd(pg->conn, "gazsync: abandoned");
+                }
+            }
+            break;
+        }
+    }
+    return last;
+}
+
+/* A statement @p what ("not sent", "cancelled") at the run deadline. */
+int gs__pg_at_deadline(const gs_pg *pg, const char *what, char sqlstate[6],
+                       char *message, size_t message_size)
+{
+    snprintf(sqlstate, 6, "57014");
+    snprintf(message, message_size,
+             "%s at the run deadline (%ld s, GAZSYNC_RUN_TIMEOUT_S)", what,
+             pg->run_timeout_s);
+    return GS_EHTTP;
+}
+
 int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
                 const char *const *values, ExecStatusType want,
                 char sqlstate[6], char *message, size_t message_size)
@@ -268,9 +500,13 @@ int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
                  gs__pg_where(pg));
         return GS_EHTTP;
     }
+    if (time_left(pg) <= 0) {
+        pg->deadline_hit = 1;
+        return gs__pg_at_deadline(pg, "not sent", sqlstate, message,
+                                  message_size);
+    }
     pg->statements++;
-    res = n > 0 ? PQexecParams(pg->conn, sql, n, NULL, values, NULL, NULL, 0)
-                : PQexec(pg->conn, sql);
+    res = send_statement(pg, sql, n, values) == GS_OK ? last_result(pg) : NULL;
     if (res && PQresultStatus(res) == want) {
         if (out)
             *out = res;
@@ -293,8 +529,79 @@ int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
         snprintf(message, message_size, "%s%s%.200s", line, detail ? " " : "",
                  detail ? detail : "");
     } else {
-        first_line(message, message_size, PQerrorMessage(pg->conn));
+        first_line(message, message_size,
+                   pg->conn ? PQerrorMessage(pg->conn) : "connection dropped");
     }
     PQclear(res);
+    if (pg->deadline_hit)
+        return gs__pg_at_deadline(pg, "cancelled", sqlstate, message,
+                                  message_size);
     return gs__pg_lost(pg) ? GS_EHTTP : GS_ECONFLICT;
+}
+
+/* The error of @p res (or of the connection) into @p sqlstate and
+ * @p message, as gs__pg_exec() reports it. */
+static int result_error(gs_pg *pg, const PGresult *res, char sqlstate[6],
+                        char *message, size_t message_size)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary =
+        res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+    snprintf(sqlstate, 6, "%.5s",
+             state             ? state
+             : gs__pg_lost(pg) ? "08006"
+                               : "");
+    if (primary)
+        first_line(message, message_size, primary);
+    else
+        first_line(message, message_size,
+                   pg->conn ? PQerrorMessage(pg->conn) : "connection dropped");
+    if (pg->deadline_hit)
+        return gs__pg_at_deadline(pg, "cancelled", sqlstate, message,
+                                  message_size);
+    return gs__pg_lost(pg) ? GS_EHTTP : GS_ECONFLICT;
+}
+
+int gs__pg_exec_commit(gs_pg *pg, const char *sql, int n,
+                       const char *const *values, char sqlstate[6],
+                       char *message, size_t message_size)
+{
+    int rc = GS_OK;
+
+    sqlstate[0] = '\0';
+    message[0] = '\0';
+    if (gs__pg_lost(pg) || time_left(pg) <= 0 || !PQenterPipelineMode(pg->conn))
+        return gs__pg_exec(NULL, pg, sql, n, values, PGRES_COMMAND_OK, sqlstate,
+                           message, message_size) == GS_OK
+                   ? gs__pg_exec(NULL, pg, "COMMIT", 0, NULL, PGRES_COMMAND_OK,
+                                 sqlstate, message, message_size)
+                   : (gs__pg_lost(pg) ? GS_EHTTP : GS_ECONFLICT);
+    pg->statements += 2;
+    if (!PQsendQueryParams(pg->conn, sql, n, NULL, values, NULL, NULL, 0) ||
+        !PQsendQueryParams(pg->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) ||
+        !PQpipelineSync(pg->conn))
+        rc = result_error(pg, NULL, sqlstate, message, message_size);
+    /* Each statement's result, then the NULL that ends it; then the sync. */
+    for (int i = 0; i < 2 && rc == GS_OK; i++) {
+        PGresult *res = NULL;
+        if (gs__pg_wait(pg) == GS_OK)
+            res = PQgetResult(pg->conn);
+        if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = result_error(pg, res, sqlstate, message, message_size);
+        PQclear(res);
+        if (rc == GS_OK && gs__pg_wait(pg) == GS_OK)
+            PQclear(PQgetResult(pg->conn)); /* the NULL */
+    }
+    /* Drain to the sync, so the connection leaves pipeline mode idle. */
+    while (pg->conn && gs__pg_wait(pg) == GS_OK) {
+        PGresult *res = PQgetResult(pg->conn);
+        int sync = res && PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+        PQclear(res);
+        if (sync)
+            break;
+    }
+    if (pg->conn)
+        PQexitPipelineMode(pg->conn);
+    return rc;
 }

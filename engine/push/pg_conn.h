@@ -33,6 +33,10 @@ PGconn *gs__pg_conn(gs_pg *pg);
 /* "host H port P database D": for messages, never the URL. */
 const char *gs__pg_where(const gs_pg *pg);
 
+/* "postgres:HOST:PORT/DATABASE" (host as the URL names it, or the local
+ * socket's "local"): the target's identity, without a secret. */
+void gs__pg_identity(char *out, size_t size, const gs_pg *pg);
+
 /* Whether the connection is gone (the server closed it, the network cut). */
 int gs__pg_lost(const gs_pg *pg);
 
@@ -51,6 +55,38 @@ long long gs__pg_statements(const gs_pg *pg);
 int gs__pg_exec(PGresult **out, gs_pg *pg, const char *sql, int n,
                 const char *const *values, ExecStatusType want,
                 char sqlstate[6], char *message, size_t message_size);
+
+/* The run deadline: from now, @p run_timeout_s seconds (0: none). After
+ * it no statement is sent and no connect starts; a statement running at it
+ * is cancelled (gs__pg_wait()); connect_timeout never reaches past it. */
+void gs__pg_set_deadline(gs_pg *pg, long run_timeout_s);
+
+/* Whether a statement or connect met the run deadline: the push stops with
+ * the deadline's error, not as after a statement timeout. */
+int gs__pg_deadline_hit(const gs_pg *pg);
+
+/* Fills @p sqlstate ("57014") and @p message with "@p what at the run
+ * deadline (N s, GAZSYNC_RUN_TIMEOUT_S)"; returns GS_EHTTP. */
+int gs__pg_at_deadline(const gs_pg *pg, const char *what, char sqlstate[6],
+                       char *message, size_t message_size);
+
+/* Waits, bounded by the deadline, until the connection's next result can
+ * be read (after PQputCopyEnd, say). GS_OK, or GS_EHTTP when the
+ * connection broke or was dropped after an unanswered cancel. */
+int gs__pg_wait(gs_pg *pg);
+
+/* PQputCopyData (@p data) or, @p data NULL, PQputCopyEnd (@p fail: the
+ * reason to abandon the COPY, NULL to finish it), flushed to the server
+ * within the run deadline. GS_OK, or GS_EHTTP (connection broken or
+ * dropped at the deadline). */
+int gs__pg_put_copy(gs_pg *pg, const char *data, size_t len, const char *fail);
+
+/* @p sql (a statement with @p n text parameters) and COMMIT in one round
+ * trip (pipeline mode); GS_OK when both went through, else as
+ * gs__pg_exec() (the transaction then is aborted: the caller rolls back). */
+int gs__pg_exec_commit(gs_pg *pg, const char *sql, int n,
+                       const char *const *values, char sqlstate[6],
+                       char *message, size_t message_size);
 
 /* The TLS rule's test of one host list (libpq's "host" or "hostaddr"):
  * every comma-separated entry empty, a Unix socket path ("/..." or "@..."),

@@ -31,14 +31,14 @@
 
 #define DEFAULT_BATCH_ROWS 500
 #define DEFAULT_BATCH_BYTES 4000000L
-#define DEFAULT_TARGET "supabase"
 
 typedef struct {
     gs_store *store;
     gs_http *http;
     const gs_config *cfg;
     const gs_push_opts *opts;
-    const char *target; /* push_state's target name */
+    const char *target; /* push_state's target name (state_key) */
+    char state_key[300];
     char now[GS_ISO_SIZE];
     gs_buf base_url; /* SUPABASE_URL without a trailing slash */
     char host[256];  /* its host[:port], for messages */
@@ -83,10 +83,14 @@ static void scrub_key(char *text, const char *key)
  * which keys this cache's rows of gazsync_push_state. */
 static int pg_init(push_ctx *ctx)
 {
-    int rc = gs__pg_open(&ctx->pg, ctx->cfg->pg_url, ctx->cfg->max_attempts,
-                         ctx->cfg->backoff_base_ms);
+    int rc = gs__pg_new(&ctx->pg, ctx->cfg->pg_url, ctx->cfg->max_attempts,
+                        ctx->cfg->backoff_base_ms);
 
     if (rc != GS_OK)
+        return rc;
+    /* The run deadline bounds every connect and statement from here. */
+    gs__pg_set_deadline(ctx->pg, ctx->cfg->run_timeout_s);
+    if ((rc = gs__pg_reconnect(ctx->pg)) != GS_OK)
         return rc;
     gs_copy_text(ctx->host, sizeof ctx->host, gs__pg_where(ctx->pg));
     if ((rc = gs__push_cache_id(ctx->cache_key, ctx->store)) != GS_OK)
@@ -105,9 +109,8 @@ static int ctx_init(push_ctx *ctx, gs_store *store, gs_http *http,
     ctx->http = http;
     ctx->cfg = cfg;
     ctx->opts = opts;
-    ctx->target = cfg->supabase_target && *cfg->supabase_target
-                      ? cfg->supabase_target
-                      : DEFAULT_TARGET;
+    gs_push_state_key(ctx->state_key, sizeof ctx->state_key, cfg);
+    ctx->target = ctx->state_key;
     /* The one clock: an --now override is checked and normalised here as
      * it is for the pull, so both halves of a sync stamp the same instant. */
     if ((rc = gs_clock_now(ctx->now, NULL, opts->now)) != GS_OK)
@@ -452,7 +455,8 @@ static int retry_quarantined(entity_push *ep)
     json_t *retry = NULL;
     json_t *row;
     gs_push_rows rows = {.column_target =
-                             ctx->cfg->policy[ep->entity->id].column_target};
+                             ctx->cfg->policy[ep->entity->id].column_target,
+                         .keep_payload = ctx->pg != NULL};
     size_t i;
     int rc;
 
@@ -506,20 +510,33 @@ static int push_backlog(entity_push *ep)
 
     for (;;) {
         json_t *cache_rows = NULL;
-        gs_push_rows rows = {
-            .column_target = ctx->cfg->policy[ep->entity->id].column_target};
+        gs_push_rows rows = {.column_target =
+                                 ctx->cfg->policy[ep->entity->id].column_target,
+                             .keep_payload = ctx->pg != NULL};
 
-        rc = gs_store_pending(&cache_rows, ctx->store, ep->entity, after,
-                              ctx->batch_rows);
-        if (rc != GS_OK)
-            return gs_error_wrap("push %s: reading the backlog",
-                                 ep->entity->name);
-        if (json_array_size(cache_rows) == 0) {
+        if (ctx->pg) { /* COPY lines straight from the cache (push_pg_copy.c) */
+            rc = gs__push_pg_load(&rows, ctx->store, ep->entity, after,
+                                  ctx->batch_rows, ctx->now);
+            if (rc == GS_OK && rows.count == 0)
+                return GS_OK;
+            if (rc != GS_OK) {
+                gs__push_rows_free(&rows);
+                return gs_error_wrap("push %s: reading the backlog",
+                                     ep->entity->name);
+            }
+        } else {
+            rc = gs_store_pending(&cache_rows, ctx->store, ep->entity, after,
+                                  ctx->batch_rows);
+            if (rc != GS_OK)
+                return gs_error_wrap("push %s: reading the backlog",
+                                     ep->entity->name);
+            if (json_array_size(cache_rows) == 0) {
+                json_decref(cache_rows);
+                return GS_OK;
+            }
+            rc = gs__push_rows_add(&rows, ep->entity, cache_rows, ctx->now);
             json_decref(cache_rows);
-            return GS_OK;
         }
-        rc = gs__push_rows_add(&rows, ep->entity, cache_rows, ctx->now);
-        json_decref(cache_rows);
         if (rc == GS_OK && rows.row[rows.count - 1].change_seq <= after)
             rc = gs_error_set(GS_ESTORE, GS_ECLASS_STORE,
                               "push %s: the backlog after change_seq %lld "
@@ -551,7 +568,7 @@ static int rows_key(char *out, size_t size, const entity_push *ep)
  * holds across runs, so a large batch is not sent again every night. */
 static int load_rows(entity_push *ep)
 {
-    char key[200];
+    char key[400];
     char *text = NULL;
     char *end = NULL;
     long long value;
@@ -579,7 +596,7 @@ static int load_rows(entity_push *ep)
 static int remember_rows(entity_push *ep)
 {
     size_t next;
-    char key[200];
+    char key[400];
     char text[32];
     int rc;
 

@@ -126,8 +126,9 @@ int gs__push_payload(json_t **out, const gs_entity *entity,
  * gazsync itself, so when the backlog hands it over as text it is appended
  * verbatim: parsing and re-serialising every node was most of a push's CPU
  * (benchmarks: jansson and malloc, 85%). */
-static char *row_text(const gs_entity *entity, const char (*names)[64],
-                      const json_t *cache_row, const char *now, int *rc)
+static char *row_text(json_t **keep, const gs_entity *entity,
+                      const char (*names)[64], const json_t *cache_row,
+                      const char *now, int *rc)
 {
     const json_t *raw = json_object_get(cache_row, "raw");
     int splice = json_is_string(raw) && json_string_length(raw) > 0 &&
@@ -140,7 +141,10 @@ static char *row_text(const gs_entity *entity, const char (*names)[64],
     if (*rc != GS_OK)
         return NULL;
     head = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(payload);
+    if (keep && head)
+        *keep = payload;
+    else
+        json_decref(payload);
     if (!head || !splice) {
         *rc = head ? GS_OK : GS_ENOMEM;
         return head;
@@ -185,19 +189,29 @@ static int row_add(gs_push_rows *rows, const gs_entity *entity,
     char *text;
     int rc;
 
-    text = row_text(entity, rows->column_target, cache_row, now, &rc);
+    json_t *payload = NULL;
+    json_t *raw = json_object_get(cache_row, "raw");
+
+    text = row_text(rows->keep_payload ? &payload : NULL, entity,
+                    rows->column_target, cache_row, now, &rc);
     if (!text)
         goto done;
     if ((rc = rows_grow(rows)) != GS_OK) {
         free(text);
+        json_decref(payload);
         goto done;
     }
     row = &rows->row[rows->count];
     memset(row, 0, sizeof *row);
     row->json = text;
+    row->payload = payload;
+    if (payload && !json_object_get(payload, "raw") && json_is_string(raw))
+        row->raw_text = json_incref(raw);
     row->id = strdup(json_string_value(json_object_get(cache_row, "id")));
     if (!row->id) {
         free(row->json);
+        json_decref(row->payload);
+        json_decref(row->raw_text);
         rc = GS_ENOMEM;
         goto done;
     }
@@ -237,6 +251,9 @@ void gs__push_rows_free(gs_push_rows *rows)
     for (size_t i = 0; i < rows->count; i++) {
         free(rows->row[i].id);
         free(rows->row[i].json);
+        json_decref(rows->row[i].payload);
+        free(rows->row[i].copy);
+        json_decref(rows->row[i].raw_text);
     }
     free(rows->row);
     memset(rows, 0, sizeof *rows);

@@ -30,6 +30,16 @@ typedef struct {
     long long change_seq; /* 0 when the cache row had none */
     char *json;           /* payload object, compact JSON text */
     size_t json_len;
+    /* With gs_push_rows.keep_payload (the PostgreSQL target, which writes
+     * COPY lines from it instead of parsing the text again): the payload
+     * object, without "raw" when raw_text holds it; else NULL. */
+    json_t *payload;
+    json_t *raw_text; /* the cache's raw JSON text (a string), or NULL */
+    /* Rows loaded by gs__push_pg_load(): no payload and no JSON text
+     * (json NULL, json_len = copy_len for the byte bound), the COPY line's
+     * values in hand instead. */
+    char *copy;
+    size_t copy_len;
 } gs_push_row;
 
 typedef struct {
@@ -39,6 +49,7 @@ typedef struct {
     /* Supabase names of the owned columns (gs_entity_policy.column_target);
      * NULL: every column under its own name. */
     const char (*column_target)[64];
+    int keep_payload; /* keep gs_push_row.payload and raw_text */
 } gs_push_rows;
 
 /* The payload object of one cache row (as gs_store_pending() gives it):
@@ -190,12 +201,23 @@ int gs__push_pg_send(gs_push_pg_entity *pe, gs_push_split *split,
                      const gs_push_rows *rows, size_t from, size_t n,
                      int advance);
 
-/* push_pg_copy.c: the keys of the payload row @p first, in order (the
- * target's column names; json array of strings, caller decrefs). */
-int gs__push_pg_columns(json_t **out, const gs_push_row *first);
+/* push_pg_copy.c: the keys of every payload object of @p entity under the
+ * mapping @p names (gs_push_rows.column_target), in payload order: the
+ * target's column names (json array of strings, caller decrefs). */
+int gs__push_pg_columns(json_t **out, const gs_entity *entity,
+                        const char (*names)[64]);
 
-/* Appends to @p out the COPY text line of @p row: @p ordinal, then the value
- * of each of @p columns (NULL as \N, arrays and objects as JSON text). */
+/* gs_store_pending() + gs__push_rows_add() for the PostgreSQL target: up
+ * to @p limit backlog rows after @p after_seq appended to @p rows, each as
+ * its COPY values (gs_push_row.copy) written from the cache's cells, with
+ * the values gs__push_payload() would give (synced_at = @p now). */
+int gs__push_pg_load(gs_push_rows *rows, gs_store *store,
+                     const gs_entity *entity, long long after_seq, size_t limit,
+                     const char *now);
+
+/* Appends to @p out the COPY text line of @p row: @p ordinal (none when
+ * negative), then the value of each of @p columns (NULL as \N, arrays and
+ * objects as JSON text). */
 int gs__push_pg_copy_line(gs_buf *out, long long ordinal,
                           const gs_push_row *row, const json_t *columns);
 

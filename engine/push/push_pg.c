@@ -28,6 +28,7 @@
 
 #define COPY_CHUNK (256 * 1024)
 #define MAX_REDO 3
+#define BEGIN_SQL "BEGIN; SET LOCAL synchronous_commit = off"
 
 struct gs_push_pg_entity {
     gs_pg *pg;
@@ -37,9 +38,14 @@ struct gs_push_pg_entity {
     const char *cache_key; /* gazsync_push_state.target_key */
     const char *table;
     const char *now;
-    json_t *columns; /* payload keys = target columns, from the first row */
-    gs_buf create_sql;
+    json_t *columns;   /* payload keys = target columns, from the first row */
+    gs_buf create_sql; /* the entity's temp table, for the merge */
+    gs_buf copy_sql;   /* COPY straight into the target table */
+    gs_buf temp_copy_sql;  /* COPY into the temp table */
+    gs_buf begin_copy_sql; /* BEGIN; ...; SAVEPOINT; copy_sql */
     gs_buf merge_sql;
+    gs_buf temp_name; /* gs_batch_<entity>, quoted */
+    int merge_only;   /* the table holds rows of ours: merge every batch */
     gs_buf line;
     char sqlstate[6];
     char message[400];
@@ -88,7 +94,11 @@ void gs__push_pg_entity_free(gs_push_pg_entity *pe)
         return;
     json_decref(pe->columns);
     gs_buf_free(&pe->create_sql);
+    gs_buf_free(&pe->copy_sql);
+    gs_buf_free(&pe->temp_copy_sql);
+    gs_buf_free(&pe->begin_copy_sql);
     gs_buf_free(&pe->merge_sql);
+    gs_buf_free(&pe->temp_name);
     gs_buf_free(&pe->line);
     free(pe);
 }
@@ -133,12 +143,24 @@ static int build_sql(gs_push_pg_entity *pe, gs_push_split *split,
 {
     gs_buf *c = &pe->create_sql;
     gs_buf *m = &pe->merge_sql;
+    gs_buf *k = &pe->copy_sql;
     gs_buf set = GS_BUF_INIT, ours = GS_BUF_INIT, theirs = GS_BUF_INIT;
+    gs_buf temp = GS_BUF_INIT;
     size_t i;
     json_t *name;
     int rc = GS_OK;
 
-    rc |= gs_buf_puts(c, "CREATE TEMP TABLE gs_batch (gs_ord bigint");
+    /* One temp table per entity and session, emptied by each commit: made
+     * once, not per batch (IF NOT EXISTS: a rolled-back transaction, or a
+     * new connection, takes it away). */
+    rc |= gs_buf_printf(&temp, "gs_batch_%s", pe->entity->name);
+    rc |= quote(&pe->temp_name, pe->pg, temp.data ? temp.data : "");
+    rc |= gs_buf_puts(c, "CREATE TEMP TABLE IF NOT EXISTS ");
+    rc |= gs_buf_append(c, pe->temp_name.data, pe->temp_name.len);
+    rc |= gs_buf_puts(c, " (gs_ord bigint");
+    rc |= gs_buf_puts(k, "COPY ");
+    rc |= quote(k, pe->pg, pe->table);
+    rc |= gs_buf_puts(k, " (");
     rc |= gs_buf_puts(m, "INSERT INTO ");
     rc |= quote(m, pe->pg, pe->table);
     rc |= gs_buf_puts(m, " AS gs_target (");
@@ -159,6 +181,8 @@ static int build_sql(gs_push_pg_entity *pe, gs_push_split *split,
         rc |= gs_buf_puts(c, " text");
         rc |= gs_buf_puts(m, i ? ", " : "");
         rc |= quote(m, pe->pg, col);
+        rc |= gs_buf_puts(k, i ? ", " : "");
+        rc |= quote(k, pe->pg, col);
         if (strcmp(col, "external_id") == 0)
             continue;
         rc |= gs_buf_puts(&set, set.len ? ", " : "");
@@ -172,7 +196,14 @@ static int build_sql(gs_push_pg_entity *pe, gs_push_split *split,
         rc |= gs_buf_puts(&theirs, theirs.len ? ", excluded." : "excluded.");
         rc |= quote(&theirs, pe->pg, col);
     }
-    rc |= gs_buf_puts(c, ") ON COMMIT DROP");
+    rc |= gs_buf_puts(c, ") ON COMMIT DELETE ROWS");
+    rc |= gs_buf_puts(k, ") FROM STDIN");
+    rc |= gs_buf_puts(&pe->temp_copy_sql, "COPY ");
+    rc |= gs_buf_append(&pe->temp_copy_sql, pe->temp_name.data,
+                        pe->temp_name.len);
+    rc |= gs_buf_puts(&pe->temp_copy_sql, " FROM STDIN");
+    rc |= gs_buf_puts(&pe->begin_copy_sql, BEGIN_SQL "; SAVEPOINT gs_copy; ");
+    rc |= gs_buf_append(&pe->begin_copy_sql, k->data, k->len);
     rc |= gs_buf_puts(m, ") SELECT ");
     json_array_foreach(pe->columns, i, name)
     {
@@ -181,7 +212,9 @@ static int build_sql(gs_push_pg_entity *pe, gs_push_split *split,
         rc |= quote(m, pe->pg, col);
         rc |= gs_buf_printf(m, "::%s", column_type(catalog, col));
     }
-    rc |= gs_buf_puts(m, " FROM gs_batch WHERE gs_ord >= $1::bigint AND "
+    rc |= gs_buf_puts(m, " FROM ");
+    rc |= gs_buf_append(m, pe->temp_name.data, pe->temp_name.len);
+    rc |= gs_buf_puts(m, " WHERE gs_ord >= $1::bigint AND "
                          "gs_ord < $2::bigint ORDER BY gs_ord "
                          "ON CONFLICT (external_id) DO UPDATE SET ");
     rc |= gs_buf_append(m, set.data, set.len);
@@ -193,6 +226,7 @@ done:
     gs_buf_free(&set);
     gs_buf_free(&ours);
     gs_buf_free(&theirs);
+    gs_buf_free(&temp);
     return rc;
 }
 
@@ -206,7 +240,9 @@ static int prepare(gs_push_pg_entity *pe, gs_push_split *split,
 
     if (pe->columns)
         return GS_OK;
-    if ((rc = gs__push_pg_columns(&pe->columns, first)) != GS_OK)
+    (void)first;
+    if ((rc = gs__push_pg_columns(&pe->columns, pe->entity,
+                                  split->rows->column_target)) != GS_OK)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE, "out of memory");
     if (quote(&quoted, pe->pg, pe->table) != GS_OK) {
         rc = GS_ENOMEM;
@@ -231,7 +267,11 @@ done:
         json_decref(pe->columns);
         pe->columns = NULL;
         gs_buf_reset(&pe->create_sql);
+        gs_buf_reset(&pe->copy_sql);
+        gs_buf_reset(&pe->temp_copy_sql);
+        gs_buf_reset(&pe->begin_copy_sql);
         gs_buf_reset(&pe->merge_sql);
+        gs_buf_reset(&pe->temp_name);
     }
     PQclear(catalog);
     gs_buf_free(&quoted);
@@ -248,6 +288,10 @@ int gs__push_pg_checkpoint(long long *seq, gs_push_pg_entity *pe)
     rc = gs__pg_exec(&res, pe->pg, checkpoint_get_sql, 2, params,
                      PGRES_TUPLES_OK, pe->sqlstate, pe->message,
                      sizeof pe->message);
+    if (rc != GS_OK && gs__pg_deadline_hit(pe->pg))
+        return gs_error_set(rc, GS_ECLASS_SUPABASE,
+                            "push %s: at %s: statement %s", pe->entity->name,
+                            gs__pg_where(pe->pg), pe->message);
     if (rc != GS_OK)
         return gs_error_set(rc, GS_ECLASS_SUPABASE,
                             "push %s: reading gazsync_push_state at %s: %s "
@@ -273,32 +317,33 @@ static int exec_simple(gs_push_pg_entity *pe, const char *sql)
                        pe->sqlstate, pe->message, sizeof pe->message);
 }
 
-static int copy_rows(gs_push_pg_entity *pe, const gs_push_rows *rows,
-                     size_t from, size_t n)
+/* Streams rows [from, from + n) with @p copy_sql; @p ordinals: each line
+ * starts with the row's place in the batch (the temp table's gs_ord). */
+static int copy_rows(gs_push_pg_entity *pe, const char *copy_sql, int ordinals,
+                     const gs_push_rows *rows, size_t from, size_t n)
 {
-    PGconn *conn = gs__pg_conn(pe->pg);
     PGresult *res = NULL;
-    int rc = gs__pg_exec(&res, pe->pg, "COPY gs_batch FROM STDIN", 0, NULL,
-                         PGRES_COPY_IN, pe->sqlstate, pe->message,
-                         sizeof pe->message);
+    int rc = gs__pg_exec(&res, pe->pg, copy_sql, 0, NULL, PGRES_COPY_IN,
+                         pe->sqlstate, pe->message, sizeof pe->message);
 
     PQclear(res);
     if (rc != GS_OK)
         return rc;
     gs_buf_reset(&pe->line);
     for (size_t i = 0; i < n && rc == GS_OK; i++) {
-        rc = gs__push_pg_copy_line(&pe->line, (long long)i,
+        rc = gs__push_pg_copy_line(&pe->line, ordinals ? (long long)i : -1,
                                    &rows->row[from + i], pe->columns);
         if (rc == GS_OK && (pe->line.len >= COPY_CHUNK || i + 1 == n)) {
-            if (PQputCopyData(conn, pe->line.data, (int)pe->line.len) != 1)
-                rc = GS_EHTTP;
+            rc = gs__pg_put_copy(pe->pg, pe->line.data, pe->line.len, NULL);
             gs_buf_reset(&pe->line);
         }
     }
-    if (PQputCopyEnd(conn, rc == GS_OK ? NULL : "gazsync: batch abandoned") !=
-        1)
+    if (gs__pg_put_copy(pe->pg, NULL, 0,
+                        rc == GS_OK ? NULL : "gazsync: batch abandoned") !=
+        GS_OK)
         rc = GS_EHTTP;
-    while ((res = PQgetResult(conn)) != NULL) {
+    while (gs__pg_wait(pe->pg) == GS_OK &&
+           (res = PQgetResult(gs__pg_conn(pe->pg))) != NULL) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == GS_OK) {
             const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
             snprintf(pe->sqlstate, sizeof pe->sqlstate, "%s",
@@ -311,6 +356,9 @@ static int copy_rows(gs_push_pg_entity *pe, const gs_push_rows *rows,
         }
         PQclear(res);
     }
+    if (rc != GS_OK && gs__pg_deadline_hit(pe->pg))
+        return gs__pg_at_deadline(pe->pg, "COPY cancelled", pe->sqlstate,
+                                  pe->message, sizeof pe->message);
     if (rc != GS_OK && gs__pg_lost(pe->pg)) {
         snprintf(pe->sqlstate, sizeof pe->sqlstate, "08006");
         rc = GS_EHTTP;
@@ -402,33 +450,82 @@ static long long max_seq(const gs_push_rows *rows, size_t from, size_t n)
     return seq;
 }
 
-/* One transaction for rows [from, from + n). */
+/* A first push: the rows COPYed straight into the target table, as fast as
+ * `psql \copy`, under a savepoint. A row that is already there (23505) or
+ * a value a column refuses (class 22, 23) rolls the COPY back and sets
+ * *@p copied to 0: the merge then does the batch, and after a 23505 every
+ * later batch of the entity (the table holds rows of ours; re-trying the
+ * COPY would cost a refused COPY per batch). Other failures are returned
+ * as the merge's are. */
+static int copy_direct(int *copied, gs_push_pg_entity *pe, gs_push_split *split,
+                       const gs_push_rows *rows, size_t from, size_t n)
+{
+    int rc;
+
+    *copied = 0;
+    /* BEGIN, the savepoint and the COPY in one round trip; the commit
+     * releases the savepoint. */
+    rc = copy_rows(pe, pe->begin_copy_sql.data, 0, rows, from, n);
+    if (rc == GS_OK) {
+        for (size_t i = from; i < from + n; i++)
+            split->fate[i].landed = 1;
+        *copied = 1;
+        return GS_OK;
+    }
+    if (rc != GS_ECONFLICT || (strncmp(pe->sqlstate, "22", 2) != 0 &&
+                               strncmp(pe->sqlstate, "23", 2) != 0))
+        return rc;
+    if (strcmp(pe->sqlstate, "23505") == 0)
+        pe->merge_only = 1;
+    if ((rc = exec_simple(pe, "ROLLBACK TO SAVEPOINT gs_copy")) != GS_OK)
+        return rc;
+    return exec_simple(pe, "RELEASE SAVEPOINT gs_copy");
+}
+
+/* The merge: the rows into the entity's temp table, then INSERT .. ON
+ * CONFLICT from it, refused ranges bisected. */
+static int merge_batch(gs_push_pg_entity *pe, gs_push_split *split,
+                       const gs_push_rows *rows, size_t from, size_t n)
+{
+    int rc;
+
+    if ((rc = exec_simple(pe, pe->create_sql.data)) != GS_OK ||
+        (rc = copy_rows(pe, pe->temp_copy_sql.data, 1, rows, from, n)) != GS_OK)
+        return rc;
+    return merge_range(pe, split, from, 0, n);
+}
+
+/* One transaction for rows [from, from + n). Its commit need not wait for
+ * the disk (synchronous_commit off): a commit a crash of the server takes
+ * back takes the checkpoint back with it, and the next push starts from
+ * the target's checkpoint (reconcile() in push.c). */
 static int one_transaction(gs_push_pg_entity *pe, gs_push_split *split,
                            const gs_push_rows *rows, size_t from, size_t n,
                            int advance)
 {
     char seq_text[24];
     const char *params[3] = {pe->entity->name, pe->cache_key, seq_text};
+    int copied = 0;
     int rc;
 
     memset(&split->fate[from], 0, n * sizeof split->fate[0]);
     split->requests++;
-    if ((rc = exec_simple(pe, "BEGIN")) != GS_OK ||
-        (rc = exec_simple(pe, pe->create_sql.data)) != GS_OK ||
-        (rc = copy_rows(pe, rows, from, n)) != GS_OK ||
-        (rc = merge_range(pe, split, from, 0, n)) != GS_OK)
+    rc = pe->merge_only ? exec_simple(pe, BEGIN_SQL)
+                        : copy_direct(&copied, pe, split, rows, from, n);
+    if (rc != GS_OK)
         goto done;
-    if (advance) {
-        snprintf(seq_text, sizeof seq_text, "%lld", max_seq(rows, from, n));
-        rc = gs__pg_exec(NULL, pe->pg, checkpoint_set_sql, 3, params,
-                         PGRES_COMMAND_OK, pe->sqlstate, pe->message,
-                         sizeof pe->message);
-        if (rc != GS_OK)
-            goto done;
-    }
+    if (!copied && (rc = merge_batch(pe, split, rows, from, n)) != GS_OK)
+        goto done;
     if ((rc = quarantine_early(pe, split, from, n)) != GS_OK)
         goto done;
-    rc = exec_simple(pe, "COMMIT");
+    if (!advance) {
+        rc = exec_simple(pe, "COMMIT");
+        goto done;
+    }
+    /* The checkpoint and the commit in one round trip. */
+    snprintf(seq_text, sizeof seq_text, "%lld", max_seq(rows, from, n));
+    rc = gs__pg_exec_commit(pe->pg, checkpoint_set_sql, 3, params, pe->sqlstate,
+                            pe->message, sizeof pe->message);
 done:
     if (rc != GS_OK && !gs__pg_lost(pe->pg)) {
         char state[6], message[100];
@@ -492,7 +589,8 @@ static int send_range(gs_push_pg_entity *pe, gs_push_split *split,
             return gs_error_set(GS_ENOMEM, GS_ECLASS_SUPABASE, "out of memory");
         if (rc == GS_OK)
             break;
-        if (!gs__pg_lost(pe->pg) || redo == MAX_REDO)
+        if (!gs__pg_lost(pe->pg) || redo == MAX_REDO ||
+            gs__pg_deadline_hit(pe->pg))
             break;
         if (mend(&committed, pe, rows, from, n, advance) != GS_OK)
             return stop_with(split, GS_EHTTP, "08006", "%.390s%s",
@@ -508,6 +606,11 @@ static int send_range(gs_push_pg_entity *pe, gs_push_split *split,
         split->timeout_streak = 0;
         return GS_OK;
     }
+    if (gs__pg_deadline_hit(pe->pg))
+        return stop_with(split, GS_EHTTP, "57014",
+                         "PostgreSQL at %.100s: statement %.150s; nothing "
+                         "of this batch committed",
+                         gs__pg_where(pe->pg), pe->message);
     if (strcmp(pe->sqlstate, "57014") == 0) {
         if (n > 1) {
             gs__push_split_shrink(split, n);

@@ -8,6 +8,25 @@
 #include "gazsync/push.h"
 #include "pg_conn.h"
 
+void gs_push_state_key(char *out, size_t size, const gs_config *cfg)
+{
+    gs_pg *pg = NULL;
+
+    if (cfg->push_target == GS_PUSH_TARGET_POSTGRES) {
+        if (cfg->pg_url && *cfg->pg_url &&
+            gs__pg_new(&pg, cfg->pg_url, 1, 0) == GS_OK)
+            gs__pg_identity(out, size, pg);
+        else
+            snprintf(out, size, "postgres");
+        gs__pg_close(pg);
+        return;
+    }
+    snprintf(out, size, "%s",
+             cfg->supabase_target && *cfg->supabase_target
+                 ? cfg->supabase_target
+                 : "supabase");
+}
+
 void gs_push_target_describe(char *out, size_t size, const gs_config *cfg)
 {
     gs_pg *pg = NULL;

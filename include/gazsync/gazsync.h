@@ -13,6 +13,7 @@
 #include "gazsync/http.h"
 #include "gazsync/pull.h"
 #include "gazsync/push.h"
+#include "gazsync/push_probe.h"
 #include "gazsync/store.h"
 #include "gazsync/sync.h"
 #include "gazsync/tokens.h"

@@ -99,6 +99,15 @@ json_t *gs_push_report_json(const gs_push_report *report);
  *  "supabase at HOST (PostgREST)", or what is missing. */
 void gs_push_target_describe(char *out, size_t size, const gs_config *cfg);
 
+/** The name this cache keeps the target's push state under (push_state,
+ *  push_failures, the learnt batch bound): for the REST target
+ *  `supabase_target` ("supabase"), as ever; for the PostgreSQL target
+ *  "postgres:HOST:PORT/DATABASE" from the connection string (never its
+ *  password), so that each database has its own, and switching target
+ *  starts from the new target's own checkpoint (gazsync_push_state,
+ *  reconciled at the first push) instead of the other target's. */
+void gs_push_state_key(char *out, size_t size, const gs_config *cfg);
+
 #ifdef __cplusplus
 }
 #endif

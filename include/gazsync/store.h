@@ -191,6 +191,37 @@ int gs_store_runs_list(json_t **runs, gs_store *store, int limit);
 int gs_store_pending(json_t **rows, gs_store *store, const gs_entity *entity,
                      long long after_seq, size_t limit);
 
+/** One column of a backlog row as the cache holds it (gs_store_pending_each):
+ *  @c text points into SQLite's row and lives until the callback returns. */
+typedef enum {
+    GS_CELL_NULL = 0,
+    GS_CELL_INT,
+    GS_CELL_REAL,
+    GS_CELL_TEXT,
+} gs_cell_type;
+
+typedef struct {
+    gs_cell_type type;
+    const char *text; /* TEXT (and BLOB): the bytes, not NUL-terminated */
+    size_t len;
+    long long i; /* INT */
+    double d;    /* REAL */
+} gs_store_cell;
+
+/** Called with the @p n cells of one backlog row: the entity's columns in
+ *  descriptor order, then raw, deleted_at, change_seq. Non-zero stops. */
+typedef int (*gs_store_cells_fn)(void *ctx, const gs_store_cell *cells,
+                                 size_t n);
+
+/**
+ * The rows gs_store_pending() gives, without building JSON: each row's
+ * cells handed to @p fn, in change_seq order (the PostgreSQL target writes
+ * COPY lines from them). GS_OK, a store error, or @p fn's own code.
+ */
+int gs_store_pending_each(gs_store *store, const gs_entity *entity,
+                          long long after_seq, size_t limit,
+                          gs_store_cells_fn fn, void *ctx);
+
 /** Rows of @p entity with change_seq > @p after_seq. */
 int gs_store_pending_count(long long *count, gs_store *store,
                            const gs_entity *entity, long long after_seq);

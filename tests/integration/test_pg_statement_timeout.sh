@@ -5,7 +5,7 @@
 # the merge of 500 rows (2.5 s) or 250 (1.25 s) is cancelled with 57014.
 # The target must shrink through the REST pusher's own bound: finish with
 # every row (exit 0), keep the size that worked in the cache's meta
-# (push.batch_rows.supabase.timeline_entries), start the next run there
+# (push.batch_rows.postgres:HOST:PORT/gazsync.timeline_entries), start the next run there
 # (exactly the transactions its batches need) and then grow it by a quarter.
 # Usage: test_pg_statement_timeout.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -34,7 +34,7 @@ export GAZSYNC_PG_URL=$PG_URL
 db="$GS_TMP/cache.db"
 printf '[push]\ntarget = postgres\n' >"$GS_TMP/gazsync.ini"
 gs() { "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" "$@"; }
-remembered() { sqlite3 "$db" "select value from meta where key = 'push.batch_rows.supabase.timeline_entries'"; }
+remembered() { sqlite3 "$db" "select value from meta where key like 'push.batch_rows.postgres:%/gazsync.timeline_entries'"; }
 transactions() { sed -n 's/^timeline_entries .* \([0-9]*\) requests\{0,1\}$/\1/p' "$1"; }
 # Transactions a push of N rows needs in pages of 500 cut into batches of M.
 batches_for() {
