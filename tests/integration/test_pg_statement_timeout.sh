@@ -12,19 +12,7 @@ set -euo pipefail
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
 if [ -z "${3:-}" ]; then
-    sql_file=$(mktemp "${TMPDIR:-/tmp}/gs-pgtimeout.XXXXXX.sql")
-    trap 'rm -f "$sql_file"' EXIT
-    cat >"$sql_file" <<'SQL'
-alter database gazsync set statement_timeout = '900ms';
-create function gs_test_row_cost() returns trigger language plpgsql as $$
-begin
-    perform pg_sleep(0.005);
-    return new;
-end $$;
-create trigger gs_test_row_cost before insert on gazelle_timeline_entries
-    for each row execute function gs_test_row_cost();
-SQL
-    GS_BUILD_DIR=$BUILD GS_HARNESS_SQL=$sql_file \
+    GS_BUILD_DIR=$BUILD GS_HARNESS_SQL=$SRC/tests/integration/slow_timeline.sql \
         bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
     exit $?
 fi
