@@ -33,6 +33,7 @@ timeline_rows() { q "select count(*) from timeline_entries" 2>/dev/null || echo 
 # gazsync itself in the background (signals must reach it, not a subshell).
 start_pull() {
   local out=$1; shift
+  pull_out=$out
   "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$now" pull "$@" >"$out" 2>&1 &
   pull_pid=$!
   GS_PIDS+=("$pull_pid")
@@ -41,7 +42,7 @@ start_pull() {
 signal_after_rows() {
   local want=$(( $(timeline_rows) + $1 )) sig=$2
   for _ in $(seq 1 600); do
-    kill -0 "$pull_pid" 2>/dev/null || fail "the pull ended before it could be signalled"
+    kill -0 "$pull_pid" 2>/dev/null || fail "the pull ended before it could be signalled: $(cat "$pull_out")"
     if [ "$(timeline_rows)" -ge "$want" ]; then
       kill "-$sig" "$pull_pid"
       return
