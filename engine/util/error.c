@@ -41,6 +41,9 @@ const char *gs_strerror(int code)
         return "GS_ECANCELED: interrupted";
     case GS_EBUSY:
         return "GS_EBUSY: the cache is in use by another run";
+    case GS_ETOOBIG:
+        return "GS_ETOOBIG: request refused as too costly; a smaller one may "
+               "pass";
     default:
         return "unknown gazsync error";
     }

@@ -32,6 +32,9 @@ typedef enum {
     GS_ECANCELED = -14, /**< stopped on request (SIGINT/SIGTERM) between
                              pages or batches; what was stored is kept */
     GS_EBUSY = -15,     /**< another run holds the cache's run lock */
+    GS_ETOOBIG = -16,   /**< the service refused one request as too costly
+                             (complexity, size) or timed out on it: a
+                             smaller request may pass (issue 13) */
 } gs_code;
 
 /** Which layer raised the error. */

@@ -106,6 +106,47 @@ const char *gs_gazelle_contacts_document(void);
 int gs_gazelle_add_all_values(json_t *vars, json_t *filters,
                               const gs_entity *entity);
 
+/* ---- Packed requests (issue 13): several pages in one document ---- */
+
+/** One root field of a packed document: a page of @p entity asked with
+ *  @p variables, named as in gs_gazelle_document(entity) ("first", "after",
+ *  "filters", "sortBy", "contactsFirst", ...). Borrowed. */
+typedef struct {
+    const gs_entity *entity; /**< any entity with a read of its own */
+    json_t *variables;       /**< its variables (an object; {} for users) */
+} gs_gazelle_part;
+
+/** The document asking every part in one operation (`GazsyncPacked`): part
+ *  i under the alias `p<i>` (`p0: allClients(first: $p0_first, ...)`), its
+ *  variables declared and named `$p<i>_<name>`, the selection exactly the
+ *  one gs_gazelle_document() has for the entity. A plain function of the
+ *  parts' entities and of which variables each carries. malloc'd (free()),
+ *  NULL when @p n is 0, a part has no read of its own, or out of memory. */
+char *gs_gazelle_packed_document(const gs_gazelle_part *parts, size_t n);
+
+/** The variables object that goes with gs_gazelle_packed_document() for the
+ *  same parts: each part's variables renamed `p<i>_<name>`. New reference;
+ *  NULL out of memory. */
+json_t *gs_gazelle_packed_variables(const gs_gazelle_part *parts, size_t n);
+
+/**
+ * Sends the parts as one request (gs_gazelle_query(): auth, refresh,
+ * retries, politeness, GraphQL errors are failures). answers[i] gets an
+ * object `{<root field of part i>: data.p<i>}` (a new reference), so that
+ * gs_gazelle_page_parse(&page, answers[i], entity->root_field) reads it as
+ * it reads a page asked alone.
+ * @p what names the request in errors ("request 3: clients 2 ranges,
+ * pianos 1"). A refusal the service gives to a request that is too costly
+ * (graphql-ruby's "Query has complexity of C, which exceeds max complexity
+ * of N", "This query is too large to execute.", "Query has depth of ...
+ * exceeds max depth", an HTTP 413, 502/504 or a timeout) is GS_ETOOBIG, so
+ * the caller can split the parts and ask again; every other failure keeps
+ * gs_gazelle_query()'s code. On failure every answers[i] is NULL.
+ */
+int gs_gazelle_query_packed(json_t **answers, gs_gazelle *client,
+                            const gs_gazelle_part *parts, size_t n,
+                            const char *what);
+
 #ifdef __cplusplus
 }
 #endif
