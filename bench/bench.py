@@ -54,12 +54,13 @@ def http(method, url, body=None):
 class Sim:
     """A gazelle-sim process."""
 
-    def __init__(self, build, work, seed, scale):
+    def __init__(self, build, work, seed, scale, extra=()):
         self.out = open(os.path.join(work, "sim-%d.out" % os.getpid()), "w+")
         args = [os.path.join(build, "tools/gazelle-sim/gazelle-sim"),
                 "--port", "0", "--seed", str(seed)]
         if scale != 1:
             args += ["--scale", str(scale)]
+        args += list(extra)  # e.g. --max-complexity N (bench/packing.py)
         self.proc = subprocess.Popen(args, stdout=self.out,
                                      stderr=subprocess.DEVNULL)
         for _ in range(1200):
