@@ -368,6 +368,12 @@ def main():
     if os.path.exists(pg):
         out += ["## 7. The PostgreSQL target (`[push] target = postgres`)", "",
                 open(pg).read().strip(), ""]
+    # Written by hand from bench/packing.py and bench/experiment.py runs.
+    packing = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])),
+                           "packing.md")
+    if os.path.exists(packing):
+        out += ["## 8. Many pages per request (`[gazsync] pack`)", "",
+                open(packing).read().strip(), ""]
     notes = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                          "notes.md")
     if os.path.exists(notes):
