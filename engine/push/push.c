@@ -31,6 +31,11 @@
 
 #define DEFAULT_BATCH_ROWS 500
 #define DEFAULT_BATCH_BYTES 4000000L
+/* Rows of one streamed transaction of a first push over PostgreSQL: large
+ * enough that its commit and the cache's record are a small part of it,
+ * small enough that a refusal (the chunk then goes again by batches) or a
+ * cancel costs little. */
+#define STREAM_ROWS 50000
 
 typedef struct {
     gs_store *store;
@@ -498,16 +503,102 @@ done:
     return rc;
 }
 
+/* A streamed chunk's record in the cache: last_pushed_seq past it and its
+ * rows counted, in one store transaction (no fate per row: every row of
+ * it landed, and none is quarantined, stream_first() says). */
+static int record_chunk(entity_push *ep, const gs_push_pg_chunk *chunk)
+{
+    push_ctx *ctx = ep->ctx;
+    int rc = gs_store_begin(ctx->store);
+
+    if (rc == GS_OK)
+        rc = gs_store_push_advance(ctx->store, ep->entity, ctx->target,
+                                   chunk->seq, chunk->rows, ctx->now);
+    if (rc == GS_OK)
+        rc = gs_store_commit(ctx->store);
+    if (rc != GS_OK) {
+        gs_store_rollback(ctx->store);
+        return gs_error_wrap("push %s: recording a batch", ep->entity->name);
+    }
+    ep->last_seq = chunk->seq;
+    ep->rep->rows_pushed += chunk->rows;
+    return GS_OK;
+}
+
+/* Whether this entity's backlog goes streamed (push_pg_stream.c): a first
+ * push into this target (its checkpoint was 0, so COPY straight into the
+ * table is expected to go through) of more than one page, with no row in
+ * quarantine (a landed row would have to leave it: the batches do that) and
+ * no bound a statement timeout taught. */
+static int stream_first(const entity_push *ep, long long target_seq)
+{
+    const push_ctx *ctx = ep->ctx;
+
+    return ep->pg && !ctx->opts->dry_run && !ctx->opts->resend_all &&
+           target_seq == 0 && json_array_size(ep->quarantined) == 0 &&
+           ep->remembered == 0 &&
+           ep->rep->rows_pending > (long long)ctx->batch_rows;
+}
+
+/* The backlog streamed, STREAM_ROWS rows a transaction, while that goes
+ * through; *@p after is where the batches take over (after a chunk that
+ * did not commit, or at the end: *@p done). */
+static int push_streamed(entity_push *ep, long long *after, int *done)
+{
+    push_ctx *ctx = ep->ctx;
+    gs_push_pg_chunk chunk;
+    int rc;
+
+    *done = 0;
+    for (;;) {
+        memset(&chunk, 0, sizeof chunk);
+        chunk.after = *after;
+        chunk.page_rows = ctx->batch_rows;
+        chunk.max_rows =
+            STREAM_ROWS > ctx->batch_rows ? STREAM_ROWS : ctx->batch_rows;
+        chunk.cancel = ctx->opts->cancel;
+        rc = gs__push_pg_stream(
+            &chunk, ep->pg, &ep->split, ctx->store, ep->entity,
+            ctx->cfg->policy[ep->entity->id].column_target, ctx->now);
+        if (rc != GS_OK)
+            return rc == GS_ENOMEM ? rc
+                                   : gs_error_wrap("push %s: reading the "
+                                                   "backlog",
+                                                   ep->entity->name);
+        if (chunk.committed) {
+            if ((rc = record_chunk(ep, &chunk)) != GS_OK)
+                return rc;
+            ep->rep->batches++;
+            *after = chunk.seq;
+            tell_progress(ctx, ep->entity, ep->rep, 0);
+        }
+        if (chunk.cancelled)
+            return gs_error_set(GS_ECANCELED, GS_ECLASS_NONE,
+                                "push %s: interrupted; the batches sent are "
+                                "recorded, the rest goes next run",
+                                ep->entity->name);
+        *done = chunk.end;
+        if (!chunk.committed || chunk.end)
+            return GS_OK;
+    }
+}
+
 /* The backlog, page by page: a page is batch_rows rows, cut further by the
- * byte bound. */
-static int push_backlog(entity_push *ep)
+ * byte bound. A first push goes streamed first (push_streamed()). */
+static int push_backlog(entity_push *ep, long long target_seq)
 {
     push_ctx *ctx = ep->ctx;
     /* resend_all reads from the first row; record_batch still keeps
      * last_pushed_seq from going back. */
     long long after = ctx->opts->resend_all ? 0 : ep->last_seq;
     int rc = GS_OK;
+    int done = 0;
 
+    if (stream_first(ep, target_seq)) {
+        if ((rc = push_streamed(ep, &after, &done)) != GS_OK || done)
+            return rc;
+        after = ep->last_seq; /* what did not commit goes by batches */
+    }
     for (;;) {
         json_t *cache_rows = NULL;
         gs_push_rows rows = {.column_target =
@@ -706,7 +797,7 @@ static int push_entity(push_ctx *ctx, const gs_entity *entity,
     if ((rc = load_rows(&ep)) != GS_OK)
         goto done;
     if ((rc = retry_quarantined(&ep)) == GS_OK)
-        rc = push_backlog(&ep);
+        rc = push_backlog(&ep, state.last_pushed_seq);
     rep->batch_rows = (long long)learned_rows(&ep);
     if (rc == GS_OK)
         rc = remember_rows(&ep);

@@ -14,6 +14,7 @@
 #define GS_PUSH_INTERNAL_H
 
 #include <jansson.h>
+#include <signal.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -200,6 +201,46 @@ int gs__push_pg_checkpoint(long long *seq, gs_push_pg_entity *pe);
 int gs__push_pg_send(gs_push_pg_entity *pe, gs_push_split *split,
                      const gs_push_rows *rows, size_t from, size_t n,
                      int advance);
+
+/* A first push streamed (push_pg_stream.c): one transaction holding one
+ * COPY straight into the target table, fed page by page, and the
+ * checkpoint. _begin() prepares the entity's statements from @p first (a
+ * page of gs__push_pg_load() rows) and opens the COPY; _put() streams a
+ * page; _end() finishes the COPY (abandons it when @p rc is not GS_OK),
+ * moves the checkpoint to @p seq and commits. *@p committed tells whether
+ * the rows are in the target: also after a lost connection whose commit
+ * went through (the target's checkpoint says so). Not committed, the
+ * transaction is rolled back and GS_OK returned: the caller sends the rows
+ * again by batches, which isolate a refused row and name any failure
+ * (after a 23505 they merge). GS_ENOMEM is returned as itself. */
+int gs__push_pg_stream_begin(gs_push_pg_entity *pe, gs_push_split *split,
+                             const gs_push_rows *first);
+int gs__push_pg_stream_put(gs_push_pg_entity *pe, const gs_push_rows *rows);
+int gs__push_pg_stream_end(int *committed, gs_push_pg_entity *pe, int rc,
+                           long long seq);
+
+/* One streamed transaction of a first push (push_pg_stream.c). */
+typedef struct {
+    long long after;  /* in: the backlog after this change_seq */
+    size_t page_rows; /* in: rows read from the cache at a time */
+    size_t max_rows;  /* in: rows of one transaction (reached by pages) */
+    const volatile sig_atomic_t *cancel; /* in: checked between pages */
+    long long seq;  /* out: committed, the checkpoint now; else after */
+    long long rows; /* out: rows streamed (committed when committed) */
+    int committed;  /* out: the rows and checkpoint are in the target */
+    int end;        /* out: the backlog holds nothing after seq */
+    int cancelled;  /* out: cut short at the flag (what went, committed) */
+} gs_push_pg_chunk;
+
+/* Streams the backlog after chunk->after, page by page, into one COPY and
+ * commits it with the checkpoint (gs__push_pg_stream_begin() and the rest
+ * above). GS_OK with chunk->committed set or not (not: nothing of it is in
+ * the target; send it by batches); a cache read's failure or GS_ENOMEM
+ * otherwise, nothing committed. */
+int gs__push_pg_stream(gs_push_pg_chunk *chunk, gs_push_pg_entity *pe,
+                       gs_push_split *split, gs_store *store,
+                       const gs_entity *entity, const char (*column_target)[64],
+                       const char *now);
 
 /* push_pg_copy.c: the keys of every payload object of @p entity under the
  * mapping @p names (gs_push_rows.column_target), in payload order: the

@@ -317,8 +317,71 @@ static int exec_simple(gs_push_pg_entity *pe, const char *sql)
                        pe->sqlstate, pe->message, sizeof pe->message);
 }
 
-/* Streams rows [from, from + n) with @p copy_sql; @p ordinals: each line
- * starts with the row's place in the batch (the temp table's gs_ord). */
+/* COPY lines of rows [from, from + n) into the open COPY, sent whenever
+ * COPY_CHUNK bytes are in hand; @p ordinals: each line starts with the
+ * row's place from @p first (the temp table's gs_ord). The last partial
+ * chunk stays in pe->line for the next call or copy_end(). */
+static int copy_put(gs_push_pg_entity *pe, int ordinals, long long first,
+                    const gs_push_rows *rows, size_t from, size_t n)
+{
+    int rc = GS_OK;
+
+    for (size_t i = 0; i < n && rc == GS_OK; i++) {
+        rc = gs__push_pg_copy_line(&pe->line,
+                                   ordinals ? first + (long long)i : -1,
+                                   &rows->row[from + i], pe->columns);
+        if (rc == GS_OK && pe->line.len >= COPY_CHUNK) {
+            rc = gs__pg_put_copy(pe->pg, pe->line.data, pe->line.len, NULL);
+            gs_buf_reset(&pe->line);
+        }
+    }
+    return rc;
+}
+
+/* Ends the open COPY: the lines still in hand, then its end (or, @p rc not
+ * GS_OK, its abandonment), and the server's verdict. */
+static int copy_end(gs_push_pg_entity *pe, int rc)
+{
+    PGresult *res;
+    int refused = 0;
+
+    if (rc == GS_OK && pe->line.len > 0)
+        rc = gs__pg_put_copy(pe->pg, pe->line.data, pe->line.len, NULL);
+    gs_buf_reset(&pe->line);
+    if (gs__pg_put_copy(pe->pg, NULL, 0,
+                        rc == GS_OK ? NULL : "gazsync: batch abandoned") !=
+        GS_OK)
+        rc = GS_EHTTP;
+    while (gs__pg_wait(pe->pg) == GS_OK &&
+           (res = PQgetResult(gs__pg_conn(pe->pg))) != NULL) {
+        /* The server's refusal may have ended the COPY before the last
+         * line was sent (PQputCopyData then fails): its SQLSTATE is still
+         * the verdict. */
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && !refused) {
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            snprintf(pe->sqlstate, sizeof pe->sqlstate, "%s",
+                     state ? state : "");
+            snprintf(pe->message, sizeof pe->message, "COPY: %s",
+                     PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                         ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                         : "failed");
+            refused = 1;
+        }
+        PQclear(res);
+    }
+    if (refused && rc != GS_ENOMEM)
+        rc = GS_ECONFLICT;
+    if (rc != GS_OK && gs__pg_deadline_hit(pe->pg))
+        return gs__pg_at_deadline(pe->pg, "COPY cancelled", pe->sqlstate,
+                                  pe->message, sizeof pe->message);
+    if (rc != GS_OK && gs__pg_lost(pe->pg)) {
+        snprintf(pe->sqlstate, sizeof pe->sqlstate, "08006");
+        rc = GS_EHTTP;
+    }
+    return rc;
+}
+
+/* Streams rows [from, from + n) with @p copy_sql (see copy_put()). */
 static int copy_rows(gs_push_pg_entity *pe, const char *copy_sql, int ordinals,
                      const gs_push_rows *rows, size_t from, size_t n)
 {
@@ -330,40 +393,7 @@ static int copy_rows(gs_push_pg_entity *pe, const char *copy_sql, int ordinals,
     if (rc != GS_OK)
         return rc;
     gs_buf_reset(&pe->line);
-    for (size_t i = 0; i < n && rc == GS_OK; i++) {
-        rc = gs__push_pg_copy_line(&pe->line, ordinals ? (long long)i : -1,
-                                   &rows->row[from + i], pe->columns);
-        if (rc == GS_OK && (pe->line.len >= COPY_CHUNK || i + 1 == n)) {
-            rc = gs__pg_put_copy(pe->pg, pe->line.data, pe->line.len, NULL);
-            gs_buf_reset(&pe->line);
-        }
-    }
-    if (gs__pg_put_copy(pe->pg, NULL, 0,
-                        rc == GS_OK ? NULL : "gazsync: batch abandoned") !=
-        GS_OK)
-        rc = GS_EHTTP;
-    while (gs__pg_wait(pe->pg) == GS_OK &&
-           (res = PQgetResult(gs__pg_conn(pe->pg))) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == GS_OK) {
-            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-            snprintf(pe->sqlstate, sizeof pe->sqlstate, "%s",
-                     state ? state : "");
-            snprintf(pe->message, sizeof pe->message, "COPY: %s",
-                     PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                         ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
-                         : "failed");
-            rc = GS_ECONFLICT;
-        }
-        PQclear(res);
-    }
-    if (rc != GS_OK && gs__pg_deadline_hit(pe->pg))
-        return gs__pg_at_deadline(pe->pg, "COPY cancelled", pe->sqlstate,
-                                  pe->message, sizeof pe->message);
-    if (rc != GS_OK && gs__pg_lost(pe->pg)) {
-        snprintf(pe->sqlstate, sizeof pe->sqlstate, "08006");
-        rc = GS_EHTTP;
-    }
-    return rc;
+    return copy_end(pe, copy_put(pe, ordinals, 0, rows, from, n));
 }
 
 /* Merges ordinals [lo, hi) of the temp table under a savepoint; a refused
@@ -654,4 +684,66 @@ int gs__push_pg_send(gs_push_pg_entity *pe, gs_push_split *split,
                                               "out of memory")
                                : rc;
     return send_range(pe, split, rows, from, n, advance);
+}
+
+/* ---- a first push streamed (push_pg_stream.c) --------------------------- */
+
+int gs__push_pg_stream_begin(gs_push_pg_entity *pe, gs_push_split *split,
+                             const gs_push_rows *first)
+{
+    PGresult *res = NULL;
+    int rc;
+
+    split->rows = first;
+    if ((rc = prepare(pe, split, &first->row[0])) != GS_OK)
+        return rc;
+    split->requests++;
+    /* BEGIN and COPY straight into the table, as copy_direct() does; the
+     * savepoint is unused here (any refusal rolls the stream back). */
+    rc = gs__pg_exec(&res, pe->pg, pe->begin_copy_sql.data, 0, NULL,
+                     PGRES_COPY_IN, pe->sqlstate, pe->message,
+                     sizeof pe->message);
+    PQclear(res);
+    gs_buf_reset(&pe->line);
+    return rc;
+}
+
+int gs__push_pg_stream_put(gs_push_pg_entity *pe, const gs_push_rows *rows)
+{
+    return copy_put(pe, 0, 0, rows, 0, rows->count);
+}
+
+int gs__push_pg_stream_end(int *committed, gs_push_pg_entity *pe, int rc,
+                           long long seq)
+{
+    char seq_text[24];
+    const char *params[3] = {pe->entity->name, pe->cache_key, seq_text};
+    long long target_seq = 0;
+
+    *committed = 0;
+    rc = copy_end(pe, rc);
+    if (rc == GS_OK) {
+        snprintf(seq_text, sizeof seq_text, "%lld", seq);
+        rc = gs__pg_exec_commit(pe->pg, checkpoint_set_sql, 3, params,
+                                pe->sqlstate, pe->message, sizeof pe->message);
+    }
+    if (rc == GS_OK) {
+        *committed = 1;
+        return GS_OK;
+    }
+    if (strcmp(pe->sqlstate, "23505") == 0)
+        pe->merge_only = 1; /* rows of ours are there: merge from now on */
+    if (!gs__pg_lost(pe->pg)) {
+        char state[6], message[100];
+        (void)gs__pg_exec(NULL, pe->pg, "ROLLBACK", 0, NULL, PGRES_COMMAND_OK,
+                          state, message, sizeof message);
+        return rc == GS_ENOMEM ? GS_ENOMEM : GS_OK;
+    }
+    /* Lost: whether the commit went through is in the target's checkpoint
+     * (the only writer of this entity's row past the one we read). */
+    if (gs__pg_deadline_hit(pe->pg) || gs__pg_reconnect(pe->pg) != GS_OK ||
+        gs__push_pg_checkpoint(&target_seq, pe) != GS_OK)
+        return GS_OK; /* the batches' path meets the loss and names it */
+    *committed = target_seq >= seq;
+    return GS_OK;
 }
