@@ -34,6 +34,10 @@ void gs_config_defaults(gs_config *cfg)
     cfg->backoff_base_ms = 500;
     cfg->run_timeout_s = 21600;
     cfg->max_answer_bytes = 32L * 1024 * 1024;
+    cfg->pack = 1;
+    /* Ten pages of 200: a quiet night of the default business in 3
+     * requests (engine/pull/README.md). */
+    cfg->request_nodes = 2000;
     cfg->push_batch_rows = 500;
     cfg->push_batch_bytes = 4000000;
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
@@ -133,6 +137,8 @@ static const env_var env_vars[] = {
     {"GAZSYNC_RUN_TIMEOUT_S", V_LONG, AT(run_timeout_s), 1, 604800},
     {"GAZSYNC_MAX_ANSWER_BYTES", V_LONG, AT(max_answer_bytes), 1024,
      4294967296L},
+    {"GAZSYNC_REQUEST_NODES", V_INT, AT(request_nodes), 1, 1000000},
+    {"GAZSYNC_MAX_REQUESTS", V_LONG, AT(max_requests), 0, 100000000},
 };
 #undef AT
 

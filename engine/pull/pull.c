@@ -20,8 +20,8 @@ static double elapsed_since(const struct timespec *start)
 /* @p state NULL: it could not be read, and is left as it is in the cache
  * (writing back a zeroed one would erase the high-water mark and the
  * checkpoint, and the next run would read everything again). */
-static void record_failure(gs_pull_ctx *ctx, const gs_entity *entity,
-                           gs_sync_state *state, int rc)
+void gs__pull_record_failure(gs_pull_ctx *ctx, const gs_entity *entity,
+                             gs_sync_state *state, int rc)
 {
     gs_entity_report *report = &ctx->report->entity[entity->id];
 
@@ -49,7 +49,7 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     clock_gettime(CLOCK_MONOTONIC, &start);
     rc = gs_store_state_get(&state, ctx->store, entity);
     if (rc != GS_OK) {
-        record_failure(ctx, entity, NULL, rc);
+        gs__pull_record_failure(ctx, entity, NULL, rc);
         return rc;
     }
     if (forced_plan)
@@ -57,7 +57,7 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     else
         rc = gs__pull_plan_make(&plan, ctx, entity, &state);
     if (rc != GS_OK) {
-        record_failure(ctx, entity, &state, rc);
+        gs__pull_record_failure(ctx, entity, &state, rc);
         return rc;
     }
     gs_policy_format(state.policy, sizeof state.policy,
@@ -75,7 +75,7 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     state.calls_last = report->requests;
     state.calls_total += gs_gazelle_requests(ctx->client) - calls_before;
     if (rc != GS_OK) {
-        record_failure(ctx, entity, &state, rc);
+        gs__pull_record_failure(ctx, entity, &state, rc);
         return rc;
     }
     report->decision = GS_DECISION_PULLED;
@@ -199,7 +199,9 @@ int gs_pull_preview(gs_entity_report *out, gs_store *store,
     gs__pull_plan_report(out, &plan, cfg->policy[entity->id].kind);
     out->decision =
         plan.mode == GS_PLAN_SKIP ? GS_DECISION_SKIPPED : GS_DECISION_PULLED;
-    out->resumes = gs__pull_resumable(&state, plan.mode) != NULL;
+    out->resumes = gs__pull_resumable(&state, plan.mode) != NULL ||
+                   (cfg->pack && plan.mode == GS_PLAN_FULL &&
+                    strcmp(state.resume_cursor, GS_PULL_RANGES_MARK) == 0);
     return GS_OK;
 }
 
@@ -218,6 +220,22 @@ static void report_finished(gs_pull_ctx *ctx, gs_entity_id id)
     progress.total = -1;
     progress.finished = r;
     ctx->opts->progress(ctx->opts->progress_ctx, &progress);
+}
+
+int gs__pull_entity_done(gs_pull_ctx *ctx, const gs_entity *entity, int rc)
+{
+    const gs_entity *child = gs_entity_child(entity);
+
+    if (child) {
+        int follow_rc = follow_clients(ctx, child);
+
+        if (rc == GS_OK)
+            rc = follow_rc;
+    }
+    report_finished(ctx, entity->id);
+    if (child)
+        report_finished(ctx, child->id);
+    return rc;
 }
 
 int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
@@ -247,12 +265,16 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
     ctx.named_users = json_object();
     if (!ctx.named_users)
         return GS_ENOMEM;
+    /* Packed: the reads of every entity at once, their pages several to a
+     * request (pull_packed.c); the hire check below still comes after. */
+    if (cfg->pack)
+        stop = gs__pull_packed(&ctx, order, n_order, &attempted, &failed,
+                               &first_failure);
     /* Users first (a full technicians list makes the later check
      * meaningful): each entity after those its columns name; contacts ride
      * along with clients (gs_entity_pull_order). */
-    for (size_t i = 0; i < n_order; i++) {
+    for (size_t i = 0; i < n_order && !cfg->pack; i++) {
         const gs_entity *entity = order[i];
-        const gs_entity *child = gs_entity_child(entity);
         unsigned bit = 1u << entity->id;
 
         if (ctx.opts->entities && !(ctx.opts->entities & bit))
@@ -264,15 +286,7 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
         }
         attempted++;
         rc = run_entity(&ctx, entity, NULL);
-        if (child) {
-            int follow_rc = follow_clients(&ctx, child);
-
-            if (rc == GS_OK)
-                rc = follow_rc;
-        }
-        report_finished(&ctx, entity->id);
-        if (child)
-            report_finished(&ctx, child->id);
+        rc = gs__pull_entity_done(&ctx, entity, rc);
         if (rc != GS_OK && failed++ == 0)
             first_failure = rc;
         if (rc == GS_EAUTH)
