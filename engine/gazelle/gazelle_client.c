@@ -266,8 +266,8 @@ static int scrub_nul(json_t *value)
     return 0;
 }
 
-static int parse_answer(json_t **data, const gs_http_response *resp,
-                        const char *what)
+static int parse_answer(json_t **data, json_t **errors_out,
+                        const gs_http_response *resp, const char *what)
 {
     const char *body = resp->body ? resp->body : "";
     json_t *root, *errors, *d;
@@ -293,6 +293,8 @@ static int parse_answer(json_t **data, const gs_http_response *resp,
     if (errors && !json_is_null(errors) &&
         (!json_is_array(errors) || json_array_size(errors) > 0)) {
         rc = graphql_errors(errors, d, what);
+        if (errors_out)
+            *errors_out = json_incref(errors);
         goto done;
     }
     if (!json_is_object(d)) {
@@ -306,8 +308,9 @@ done:
     return rc;
 }
 
-int gs_gazelle_query(json_t **data, gs_gazelle *client, const char *document,
-                     json_t *variables, const char *what)
+int gs__gazelle_query_ex(json_t **data, gs__gazelle_failure *failure,
+                         gs_gazelle *client, const char *document,
+                         json_t *variables, const char *what)
 {
     gs_buf body = GS_BUF_INIT;
     gs_http_response resp = {0};
@@ -315,6 +318,10 @@ int gs_gazelle_query(json_t **data, gs_gazelle *client, const char *document,
     int rc;
 
     *data = NULL;
+    if (failure) {
+        failure->timed_out = 0;
+        failure->errors = NULL;
+    }
     if (!what)
         what = "gazelle query";
     if (!client || !document)
@@ -332,6 +339,8 @@ int gs_gazelle_query(json_t **data, gs_gazelle *client, const char *document,
             goto done;
         }
         if (rc != GS_OK) {
+            if (failure)
+                failure->timed_out = resp.timed_out;
             gs_error_wrap("%s", what);
             goto done;
         }
@@ -352,9 +361,15 @@ int gs_gazelle_query(json_t **data, gs_gazelle *client, const char *document,
         rc = status_error(&resp, what, refreshed);
         goto done;
     }
-    rc = parse_answer(data, &resp, what);
+    rc = parse_answer(data, failure ? &failure->errors : NULL, &resp, what);
 done:
     gs_http_response_free(&resp);
     gs_buf_free(&body);
     return rc;
+}
+
+int gs_gazelle_query(json_t **data, gs_gazelle *client, const char *document,
+                     json_t *variables, const char *what)
+{
+    return gs__gazelle_query_ex(data, NULL, client, document, variables, what);
 }

@@ -119,14 +119,21 @@ typedef struct {
 /** The document asking every part in one operation (`GazsyncPacked`): part
  *  i under the alias `p<i>` (`p0: allClients(first: $p0_first, ...)`), its
  *  variables declared and named `$p<i>_<name>`, the selection exactly the
- *  one gs_gazelle_document() has for the entity. A plain function of the
- *  parts' entities and of which variables each carries. malloc'd (free()),
- *  NULL when @p n is 0, a part has no read of its own, or out of memory. */
+ *  one gs_gazelle_document() has for the entity. The variables of the
+ *  nested lists are per part too: `$p<i>_contactsFirst` (a clients part's
+ *  allContacts), `$p<i>_pianosFirst` (an appointments part's
+ *  allEventPianos). Every variable of each part's entity is declared,
+ *  whether or not the part carries it (one the part leaves out is not sent,
+ *  and its argument is then absent, as in the single document), so the
+ *  text is a plain function of the parts' entities alone. malloc'd
+ *  (free()), NULL when @p n is 0, a part has no read of its own (contacts,
+ *  no entity), or out of memory. */
 char *gs_gazelle_packed_document(const gs_gazelle_part *parts, size_t n);
 
 /** The variables object that goes with gs_gazelle_packed_document() for the
- *  same parts: each part's variables renamed `p<i>_<name>`. New reference;
- *  NULL out of memory. */
+ *  same parts: each part's variables renamed `p<i>_<name>` (values shared
+ *  with the parts, not copied). New reference; NULL when a part's
+ *  variables are not an object (NULL counts as {}), or out of memory. */
 json_t *gs_gazelle_packed_variables(const gs_gazelle_part *parts, size_t n);
 
 /**
@@ -139,9 +146,14 @@ json_t *gs_gazelle_packed_variables(const gs_gazelle_part *parts, size_t n);
  * pianos 1"). A refusal the service gives to a request that is too costly
  * (graphql-ruby's "Query has complexity of C, which exceeds max complexity
  * of N", "This query is too large to execute.", "Query has depth of ...
- * exceeds max depth", an HTTP 413, 502/504 or a timeout) is GS_ETOOBIG, so
- * the caller can split the parts and ask again; every other failure keeps
- * gs_gazelle_query()'s code. On failure every answers[i] is NULL.
+ * exceeds max depth", an HTTP 413, a 502/504 when the retries ran out, or
+ * no answer before the timeout) is GS_ETOOBIG, so the caller can split the
+ * parts and ask again; every other failure keeps gs_gazelle_query()'s
+ * code (a 503, a dropped connection: GS_EHTTP). An answer without some
+ * `p<i>` is GS_EPROTO naming the alias and the part's entity; no parts, or
+ * a part with no read of its own, GS_EINVAL (nothing sent). On failure
+ * every answers[i] is NULL. Note that a timeout also trips the transport's
+ * breaker (http.h): the host is not asked again this run.
  */
 int gs_gazelle_query_packed(json_t **answers, gs_gazelle *client,
                             const gs_gazelle_part *parts, size_t n,

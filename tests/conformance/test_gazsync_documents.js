@@ -4,8 +4,9 @@
 //   node test_gazsync_documents.js SCHEMA LABEL=LOG.jsonl [LABEL=LOG ...]
 // Each LOG is one JSON object a line, {query, variables} as gazelle-sim's
 // --log-requests writes them. A run fails on any invalid document or
-// variable, on a variable the document does not declare, on an enum list
-// (status, type, types) that is not every value of its enum, and on a
+// variable, on a variable the document does not declare, on enum lists
+// (status, type, types) that do not name every value of their enum (in a
+// packed document, over the parts of one root field together), and on a
 // capture that misses what its label promises (the expectations below):
 // a test that saw too little cannot pass for one that saw everything.
 'use strict';
@@ -32,9 +33,20 @@ const fullLists = {
   allTimelineEntries: [[['types'], 'TimelineEntryType']],
 };
 
-function rootField(doc) {
-  const op = doc.definitions.find((d) => d.kind === 'OperationDefinition');
-  return op.selectionSet.selections[0].name.value;
+// The root fields of the operation, each with the variables that are its
+// own. A single document's are all of them; in a packed one (issue 13,
+// engine/gazelle/gazelle_packed.c) the field under the alias p<i> has the
+// variables named p<i>_<name>, given back here under <name>.
+function rootFields(op, vars) {
+  return op.selectionSet.selections.map((sel) => {
+    const alias = sel.alias && sel.alias.value;
+    const own = {};
+    for (const [k, v] of Object.entries(vars)) {
+      if (!alias) own[k] = v;
+      else if (k.startsWith(alias + '_')) own[k.slice(alias.length + 1)] = v;
+    }
+    return { root: sel.name.value, alias, vars: own };
+  });
 }
 
 function check(label, n, entry) {
@@ -57,16 +69,29 @@ function check(label, n, entry) {
     if (!declared.has(k)) fail(`${where}: variable $${k} is not declared`);
   const coerced = g.getVariableValues(schema, op.variableDefinitions || [], vars);
   for (const e of coerced.errors || []) fail(`${where}: ${e.message}`);
-  const root = rootField(doc);
-  for (const [path, enumName] of fullLists[root] || []) {
-    const got = path.reduce((o, k) => (o == null ? o : o[k]), vars);
-    const want = enumValues(enumName);
-    if (!Array.isArray(got) || got.length !== want.length ||
-        !want.every((v) => got.includes(v)))
-      fail(`${where}: ${root} ${path.join('.')} = ${JSON.stringify(got)}, ` +
-           `not every ${enumName} value (${want.join(' ')})`);
+  const parts = rootFields(op, vars);
+  // Every value of each enum list, over the parts of one root field: one
+  // part may ask a group of them (timeline types split in two parts).
+  for (const root of new Set(parts.map((p) => p.root))) {
+    for (const [path, enumName] of fullLists[root] || []) {
+      const asked = new Set();
+      const lists = parts.filter((p) => p.root === root).map((p) =>
+        path.reduce((o, k) => (o == null ? o : o[k]), p.vars));
+      for (const got of lists) (Array.isArray(got) ? got : []).forEach((v) => asked.add(v));
+      const want = enumValues(enumName);
+      if (lists.some((got) => !Array.isArray(got)) || asked.size !== want.length ||
+          !want.every((v) => asked.has(v)))
+        fail(`${where}: ${root} ${path.join('.')} = ${JSON.stringify(lists)}, ` +
+             `not every ${enumName} value (${want.join(' ')})`);
+    }
   }
-  return { root, vars };
+  // One record a root field; a packed one knows its document's others.
+  const packed = parts.some((p) => p.alias);
+  for (const p of parts) {
+    p.packed = packed;
+    p.siblings = parts;
+  }
+  return parts;
 }
 
 // What each capture must hold: [what, predicate over its requests].
@@ -75,6 +100,8 @@ const sort = (v) => (r) => JSON.stringify(r.vars.sortBy) === JSON.stringify([v])
 const is = (root) => (r) => r.root === root;
 const both = (...ps) => (r) => ps.every((p) => p(r));
 const not = (p) => (r) => !p(r);
+const packed = (r) => r.packed;
+const count = (r, p) => r.siblings.filter(p).length;
 const expectations = {
   first: [
     ['allUsers', is('allUsers')],
@@ -109,6 +136,19 @@ const expectations = {
   resumed: [
     ['the first allClients request resumes at a cursor', null],
   ],
+  // tests/conformance/test_gazelle_packed.sh
+  packed: [
+    ['a packed document of five entities',
+     both(packed, (r) => new Set(r.siblings.map((s) => s.root)).size === 5)],
+    ['a packed document of 2 client ranges, 1 events window, 2 timeline type groups',
+     both(packed, (r) =>
+       count(r, both(is('allClients'), (s) => s.vars.filters.createdGet != null)) >= 1 &&
+       count(r, both(is('allClients'), (s) => s.vars.filters.createdLet != null)) >= 1 &&
+       count(r, both(is('allEventsBatched'), (s) => s.vars.filters.startOn && s.vars.filters.endOn)) === 1 &&
+       count(r, both(is('allTimelineEntries'), (s) => s.vars.types.length <
+                     enumValues('TimelineEntryType').length)) === 2)],
+    ['a packed part at a cursor', both(packed, after)],
+  ],
 };
 
 let total = 0;
@@ -121,7 +161,7 @@ for (const arg of captures) {
     let entry;
     try { entry = JSON.parse(line); } catch (e) { fail(`${label} line ${i + 1}: not JSON`); return; }
     const r = check(label, i + 1, entry);
-    if (r) requests.push(r);
+    if (r) requests.push(...r);
   });
   total += lines.length;
   if (!expectations[label]) fail(`${label}: no expectations for this label`);

@@ -1,5 +1,5 @@
-/* engine/gazelle_*.c: the GraphQL client against the local test server,
- * the page reader and the fixed documents. */
+/* engine/gazelle_*.c: the GraphQL client against the local test server
+ * (single and packed requests), the page reader and the fixed documents. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,6 +49,9 @@ static int setup(void **state)
     assert_int_equal(gs_test_server_start(&f->srv), 0);
     hopts.backoff_base_ms = 5;
     hopts.max_attempts = 2;
+    /* short, for the packed request that times out; every other answer
+     * of the test server comes at once */
+    hopts.timeout_ms = 1000;
     hopts.label = "gazelle";
     assert_int_equal(gs_http_new(&f->http, &hopts), GS_OK);
     snprintf(f->api_url, sizeof f->api_url, "%s/graphql/private/",
@@ -589,6 +592,240 @@ static void test_oauth_url_derived_from_api_origin(void **state)
     assert_null(client);
 }
 
+/* ---- packed requests (gazelle_packed.c)
+ * ----------------------------------------------------- */
+
+typedef struct {
+    gs_gazelle_part parts[2];
+    json_t *answers[2];
+} two_parts;
+
+static void two_parts_init(two_parts *t)
+{
+    t->parts[0].entity = gs_entity_get(GS_ENTITY_PIANOS);
+    t->parts[0].variables = json_pack("{s:i,s:s}", "first", 2, "after", "c9");
+    t->parts[1].entity = gs_entity_get(GS_ENTITY_USERS);
+    t->parts[1].variables = json_object();
+    /* set, so that a failure that leaves them is seen */
+    t->answers[0] = t->answers[1] = json_true();
+}
+
+static void two_parts_free(two_parts *t)
+{
+    json_decref(t->parts[0].variables);
+    json_decref(t->parts[1].variables);
+    json_decref(t->answers[0]);
+    json_decref(t->answers[1]);
+}
+
+static int ask(fixture *f, two_parts *t)
+{
+    return gs_gazelle_query_packed(t->answers, f->client, t->parts, 2,
+                                   "request 3: pianos 1, users 1");
+}
+
+static void test_packed_answers_read_as_single_pages(void **state)
+{
+    fixture *f = *state;
+    two_parts t;
+    gs_gazelle_page page;
+    const gs_test_request *r;
+    json_t *body;
+    char *doc;
+
+    two_parts_init(&t);
+    gs_test_server_push_json(
+        f->srv, 200,
+        "{\"data\":{\"p0\":{\"totalCount\":7,\"nodes\":[{\"id\":\"pia_1\"},"
+        "{\"id\":\"pia_2\"}],\"pageInfo\":{\"hasNextPage\":true,"
+        "\"endCursor\":\"c11\"}},\"p1\":[{\"id\":\"usr_1\"}]}}");
+    assert_int_equal(ask(f, &t), GS_OK);
+    /* one request, carrying the packed document and renamed variables */
+    assert_int_equal(gs_test_server_request_count(f->srv), 1);
+    r = gs_test_server_request(f->srv, 0);
+    body = json_loads(r->body, 0, NULL);
+    assert_non_null(body);
+    doc = gs_gazelle_packed_document(t.parts, 2);
+    assert_string_equal(json_string_value(json_object_get(body, "query")), doc);
+    free(doc);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(body, "variables"), "p0_first")),
+                     2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(body, "variables"), "p0_after")),
+                        "c9");
+    json_decref(body);
+    /* each answer is a page the page reader reads as if asked alone */
+    assert_int_equal(gs_gazelle_page_parse(&page, t.answers[0], "allPianos"),
+                     GS_OK);
+    assert_int_equal(json_array_size(page.nodes), 2);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(page.nodes, 1), "id")),
+        "pia_2");
+    assert_true(page.has_next_page);
+    assert_string_equal(page.end_cursor, "c11");
+    assert_int_equal(page.total_count, 7);
+    gs_gazelle_page_free(&page);
+    assert_int_equal(gs_gazelle_page_parse(&page, t.answers[1], "allUsers"),
+                     GS_OK);
+    assert_int_equal(json_array_size(page.nodes), 1);
+    assert_false(page.has_next_page);
+    gs_gazelle_page_free(&page);
+    two_parts_free(&t);
+}
+
+static void test_packed_missing_alias_is_eproto(void **state)
+{
+    fixture *f = *state;
+    two_parts t;
+
+    two_parts_init(&t);
+    gs_test_server_push_json(f->srv, 200,
+                             "{\"data\":{\"p0\":{\"nodes\":[],\"pageInfo\":"
+                             "{\"hasNextPage\":false}}}}");
+    assert_int_equal(ask(f, &t), GS_EPROTO);
+    assert_non_null(strstr(gs_error_last()->message, "request 3"));
+    assert_non_null(strstr(gs_error_last()->message, "p1"));
+    assert_non_null(strstr(gs_error_last()->message, "users"));
+    /* on failure no answer is left, not even the one that came */
+    assert_null(t.answers[0]);
+    assert_null(t.answers[1]);
+    two_parts_free(&t);
+}
+
+/* Asks the two parts after the test queued the answers: the code. Whatever
+ * it is, the request is named and no answer is left. */
+static int ask_failing(fixture *f)
+{
+    two_parts t;
+    int rc;
+
+    two_parts_init(&t);
+    rc = ask(f, &t);
+    assert_null(t.answers[0]);
+    assert_null(t.answers[1]);
+    assert_non_null(strstr(gs_error_last()->message, "request 3"));
+    two_parts_free(&t);
+    return rc;
+}
+
+/* A 200 with one GraphQL error @p message: the code it gives. */
+static int graphql_refusal(fixture *f, const char *message)
+{
+    json_t *answer = json_pack("{s:[{s:s}]}", "errors", "message", message);
+    char *text = json_dumps(answer, JSON_COMPACT);
+
+    assert_non_null(text);
+    gs_test_server_push_json(f->srv, 200, text);
+    json_decref(answer);
+    free(text);
+    return ask_failing(f);
+}
+
+static void test_packed_graphql_ruby_refusals_are_etoobig(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(graphql_refusal(f, "Query has complexity of 40502, "
+                                        "which exceeds max complexity of "
+                                        "20000"),
+                     GS_ETOOBIG);
+    assert_non_null(strstr(gs_error_last()->message, "40502"));
+    assert_int_equal(gs_error_last()->klass, GS_ECLASS_GAZELLE);
+    assert_int_equal(graphql_refusal(f, "This query is too large to execute."),
+                     GS_ETOOBIG);
+    assert_int_equal(graphql_refusal(f, "Query has depth of 16, which exceeds "
+                                        "max depth of 15"),
+                     GS_ETOOBIG);
+    /* other GraphQL errors keep their code: splitting would not help */
+    assert_int_equal(graphql_refusal(f, "Field 'nope' doesn't exist on type "
+                                        "'Query'"),
+                     GS_EPROTO);
+    assert_int_equal(graphql_refusal(f, "Query has complexity of many"),
+                     GS_EPROTO);
+    assert_int_equal(graphql_refusal(f, "Internal server error"), GS_EPROTO);
+}
+
+/* A status @p first, then @p second (0: none) for the retry: the code. */
+static int status_refusal(fixture *f, int first, int second)
+{
+    gs_test_server_push_json(f->srv, first, "{}");
+    if (second)
+        gs_test_server_push_json(f->srv, second, "{}");
+    return ask_failing(f);
+}
+
+static void test_packed_http_refusals_are_etoobig(void **state)
+{
+    fixture *f = *state;
+
+    /* 413 is final at once; 502 and 504 when the retries ran out */
+    assert_int_equal(status_refusal(f, 413, 0), GS_ETOOBIG);
+    assert_int_equal(gs_error_last()->http_status, 413);
+    assert_int_equal(status_refusal(f, 502, 502), GS_ETOOBIG);
+    assert_int_equal(gs_error_last()->http_status, 502);
+    assert_int_equal(status_refusal(f, 504, 504), GS_ETOOBIG);
+    assert_int_equal(gs_error_last()->http_status, 504);
+    assert_int_equal(gs_test_server_request_count(f->srv), 5);
+    /* a service down, a server error, a bad request, bad credentials:
+     * smaller requests would fail the same */
+    assert_int_equal(status_refusal(f, 503, 503), GS_EHTTP);
+    assert_int_equal(status_refusal(f, 500, 500), GS_EHTTP);
+    assert_int_equal(status_refusal(f, 400, 0), GS_EHTTP);
+    assert_int_equal(status_refusal(f, 403, 0), GS_EAUTH);
+    assert_int_equal(status_refusal(f, 429, 429), GS_ERATELIMIT);
+    /* a 502 that a retry got past is no refusal */
+    two_parts t;
+    two_parts_init(&t);
+    gs_test_server_push_json(f->srv, 502, "{}");
+    gs_test_server_push_json(f->srv, 200,
+                             "{\"data\":{\"p0\":{\"nodes\":[],\"pageInfo\":"
+                             "{\"hasNextPage\":false}},\"p1\":[]}}");
+    assert_int_equal(ask(f, &t), GS_OK);
+    assert_non_null(t.answers[0]);
+    two_parts_free(&t);
+}
+
+static void test_packed_timeout_is_etoobig(void **state)
+{
+    fixture *f = *state;
+    gs_test_response slow = {.status = 200, .body = "{}", .delay_ms = 2500};
+
+    /* both attempts outlast the 1 s timeout */
+    gs_test_server_push(f->srv, &slow);
+    gs_test_server_push(f->srv, &slow);
+    assert_int_equal(ask_failing(f), GS_ETOOBIG);
+    assert_int_equal(gs_error_last()->http_status, 0);
+}
+
+/* A connection dropped without an answer is no timeout: not a refusal. */
+static void test_packed_dropped_connection_is_ehttp(void **state)
+{
+    fixture *f = *state;
+    gs_test_response dropped = {.close = 1};
+
+    gs_test_server_push(f->srv, &dropped);
+    gs_test_server_push(f->srv, &dropped);
+    assert_int_equal(ask_failing(f), GS_EHTTP);
+}
+
+static void test_packed_bad_parts_are_einval(void **state)
+{
+    fixture *f = *state;
+    gs_gazelle_part parts[1] = {{gs_entity_get(GS_ENTITY_CONTACTS), NULL}};
+    json_t *answers[1] = {NULL};
+
+    assert_int_equal(
+        gs_gazelle_query_packed(answers, f->client, parts, 1, "request 1"),
+        GS_EINVAL);
+    assert_non_null(strstr(gs_error_last()->message, "contacts"));
+    assert_int_equal(
+        gs_gazelle_query_packed(answers, f->client, parts, 0, "request 1"),
+        GS_EINVAL);
+    /* nothing was sent */
+    assert_int_equal(gs_test_server_request_count(f->srv), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -603,6 +840,13 @@ int main(void)
         T(test_gazelle_refused_refresh_is_eauth),
         T(test_gazelle_status_errors),
         T(test_oauth_url_derived_from_api_origin),
+        T(test_packed_answers_read_as_single_pages),
+        T(test_packed_missing_alias_is_eproto),
+        T(test_packed_graphql_ruby_refusals_are_etoobig),
+        T(test_packed_http_refusals_are_etoobig),
+        T(test_packed_timeout_is_etoobig),
+        T(test_packed_dropped_connection_is_ehttp),
+        T(test_packed_bad_parts_are_einval),
         cmocka_unit_test(test_page_reads_nodes),
         cmocka_unit_test(test_page_reads_edges),
         cmocka_unit_test(test_page_bad_shapes_are_eproto),
