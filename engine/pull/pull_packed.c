@@ -21,6 +21,7 @@ typedef struct {
     gs_pull_range bounds;
     char *cursor; /* continue after it; NULL: the range's first page */
     int done;
+    int census;       /* first: 1, for the whole list's totalCount only */
     gs_pull_totals t; /* this range's pages, totalCount and cursors */
 } stream;
 
@@ -31,6 +32,7 @@ typedef struct {
     stream *streams;
     size_t n_streams;
     gs_pull_totals totals; /* the entity's rows, marks, resumed */
+    long long census;      /* the whole read's totalCount; -1 not asked */
     json_t *read_rows;     /* ctx->read_rows while its pages are stored */
     int page_size;
     int open;           /* reading: neither finished nor failed */
@@ -114,8 +116,11 @@ static int ranges_save(packer *p, entity_read *read)
 
     for (size_t i = 0; list && i < read->n_streams && rc == GS_OK; i++) {
         stream *s = &read->streams[i];
-        json_t *r = gs__pull_range_json(&s->bounds);
+        json_t *r;
 
+        if (s->census)
+            continue; /* a resumed read sweeps nothing: no count needed */
+        r = gs__pull_range_json(&s->bounds);
         if (!r ||
             json_object_set_new(r, "cursor",
                                 s->cursor ? json_string(s->cursor)
@@ -194,6 +199,7 @@ static int read_start(packer *p, entity_read *read)
 
     clock_gettime(CLOCK_MONOTONIC, &read->start);
     read->totals.total = -1;
+    read->census = -1;
     read->page_size = gs__pull_page_size(ctx, entity);
     rc = gs__pull_plan_make(&read->plan, ctx, entity, &read->state);
     if (rc != GS_OK)
@@ -217,7 +223,7 @@ static int read_start(packer *p, entity_read *read)
         strcmp(read->state.resume_cursor, GS_PULL_RANGES_MARK) == 0)
         rc = ranges_load(p, read, &resumed);
     else if ((cursor = gs__pull_resumable(&read->state, read->plan.mode))) {
-        gs_pull_range all = {{0}, {0}, NULL};
+        gs_pull_range all = {{0}, {0}, NULL, -1};
 
         rc = add_stream(read, &all, cursor);
         resumed = 1;
@@ -229,6 +235,16 @@ static int read_start(packer *p, entity_read *read)
                                      read->page_size);
         for (size_t i = 0; rc == GS_OK && i < part.n; i++)
             rc = add_stream(read, &part.range[i], NULL);
+        /* A sweeping read cut in ranges also asks the whole list's count:
+         * a row no range returns (a null date the bounds pass by) would be
+         * swept otherwise. */
+        if (rc == GS_OK && part.kind != GS_RANGE_ALL) {
+            gs_pull_range whole = {{0}, {0}, NULL, 1};
+
+            rc = add_stream(read, &whole, NULL);
+            if (rc == GS_OK)
+                read->streams[read->n_streams - 1].census = 1;
+        }
         gs__pull_partition_free(&part);
     }
     if (rc == GS_OK)
@@ -272,6 +288,8 @@ static int complete_read(packer *p, entity_read *read)
     for (size_t i = 0; i < read->n_streams; i++) {
         gs_pull_totals *r = &read->streams[i].t;
 
+        if (read->streams[i].census)
+            continue;
         known &= r->total >= 0;
         t->total += r->total >= 0 ? r->total : 0;
         t->nodes_read += r->nodes_read;
@@ -281,6 +299,9 @@ static int complete_read(packer *p, entity_read *read)
     }
     if (!known)
         t->total = -1;
+    /* the ranges together must hold what the whole list holds */
+    if (known && read->census >= 0 && read->census != t->total)
+        t->count_off = 1;
     report->rows_changed += t->changed;
     if (t->rejected > 0) {
         /* The good rows are kept; the mark stays where it was so the next
@@ -314,8 +335,9 @@ static int complete_read(packer *p, entity_read *read)
 static json_t *part_variables(packer *p, entity_read *read, stream *s)
 {
     const gs_entity *entity = read->entity;
-    json_t *vars = gs__pull_page_variables(p->ctx, entity, &read->plan,
-                                           read->page_size, s->cursor);
+    json_t *vars =
+        gs__pull_page_variables(p->ctx, entity, &read->plan,
+                                s->census ? 1 : read->page_size, s->cursor);
     json_t *filters = json_object_get(vars, "filters");
     int rc = 0;
 
@@ -324,7 +346,7 @@ static json_t *part_variables(packer *p, entity_read *read, stream *s)
     if (s->bounds.types)
         rc |= json_object_set(vars, entity->all_values[0].key, s->bounds.types);
     else if (s->bounds.lo[0] || s->bounds.hi[0]) {
-        int created = read->plan.mode != GS_PLAN_WINDOW;
+        int created = entity->reads.created_filter != NULL;
         /* createdGet/createdLet and startOn/endOn are inclusive days; the
          * descriptor names only the lower creation bound, its pair is the
          * schema's (PrivateAllClientsFilter, PrivateAllPianosFilter). */
@@ -355,14 +377,17 @@ static long long remaining(const entity_read *read, const stream *s)
 {
     long long left;
 
-    if (s->t.total < 0)
-        return 1LL << 40; /* never asked: first, to learn its size */
-    left = s->t.total - s->t.nodes_read;
+    /* Never asked: the cache's estimate, else first, to learn its size. */
+    if (s->t.total < 0 && s->bounds.rows < 0)
+        return 1LL << 40;
+    left = (s->t.total >= 0 ? s->t.total : s->bounds.rows) - s->t.nodes_read;
     return left > 0 ? (left + read->page_size - 1) / read->page_size : 1;
 }
 
-static int part_first(const entity_read *read)
+static int part_first(const entity_read *read, const stream *s)
 {
+    if (s->census)
+        return 1;
     return read->entity->shape == GS_READ_LIST ? 1 : read->page_size;
 }
 
@@ -381,10 +406,14 @@ static size_t pick(packer *p, part_ref *refs, size_t max)
         for (size_t r = 0; r < p->n_reads; r++) {
             entity_read *read = &p->reads[r];
 
+            /* a part that does not fit leaves room for a smaller one */
             for (size_t i = 0; read->open && i < read->n_streams; i++) {
                 stream *s = &read->streams[i];
                 int taken = 0;
 
+                /* a part that does not fit leaves room for a smaller one */
+                if (n > 0 && nodes + part_first(read, s) > p->budget)
+                    continue;
                 for (size_t k = 0; k < n && !taken; k++)
                     taken = refs[k].s == s;
                 if (s->done || taken)
@@ -396,10 +425,9 @@ static size_t pick(packer *p, part_ref *refs, size_t max)
                 }
             }
         }
-        if (!best.s || n == max ||
-            (n > 0 && nodes + part_first(best.read) > p->budget))
+        if (!best.s || n == max)
             return n;
-        nodes += part_first(best.read);
+        nodes += part_first(best.read, best.s);
         refs[n++] = best;
     }
 }
@@ -469,6 +497,11 @@ static int absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
             gs_gazelle_page_parse(&pages[i], answers[i], entity->root_field);
         if (part_rc != GS_OK)
             gs_error_wrap("%s", what);
+        if (part_rc == GS_OK && s->census) {
+            read->census = pages[i].total_count;
+            s->done = 1;
+            continue;
+        }
         if (part_rc == GS_OK)
             part_rc = gs__pull_check_progress(&s->t, &pages[i], read->page_size,
                                               what);
@@ -488,7 +521,7 @@ static int absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
         gs_gazelle_page *page = &pages[i];
         gs_entity_report *report = &ctx->report->entity[read->entity->id];
 
-        if (!read->open)
+        if (!read->open || s->census)
             continue;
         read->totals.page++;
         ctx->read_rows = read->read_rows;
@@ -552,7 +585,7 @@ static int absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
             continue;
         if (last)
             read->state = checkpoints[i];
-        if (ctx->opts->progress) {
+        if (ctx->opts->progress && !refs[i].s->census) {
             gs_progress progress = {
                 read->entity, read->totals.page,
                 ctx->report->entity[read->entity->id].rows_seen,
@@ -583,7 +616,7 @@ static long long nodes_of(const part_ref *refs, size_t n)
     long long nodes = 0;
 
     for (size_t i = 0; i < n; i++)
-        nodes += part_first(refs[i].read);
+        nodes += part_first(refs[i].read, refs[i].s);
     return nodes;
 }
 
@@ -647,7 +680,7 @@ static int send(packer *p, part_ref *refs, size_t n)
         rc = gs_error_set(GS_ETOOBIG, GS_ECLASS_GAZELLE,
                           "%s: refused as too costly even alone (%d nodes); "
                           "lower [entity.%s] page_size",
-                          name, part_first(refs[0].read),
+                          name, part_first(refs[0].read, refs[0].s),
                           refs[0].read->entity->name);
     } else if (rc == GS_ETOOBIG) {
         size_t half = n / 2;

@@ -29,6 +29,7 @@ static gs_pull_range *add_range(gs_pull_partition *p)
         return NULL;
     p->range = grown;
     memset(&grown[p->n], 0, sizeof *grown);
+    grown[p->n].rows = -1;
     return &grown[p->n++];
 }
 
@@ -38,8 +39,11 @@ gs_range_kind gs__pull_range_kind(const gs_entity *entity,
     if (plan->mode == GS_PLAN_FULL && entity->reads.created_filter &&
         entity->reads.sort_whole)
         return GS_RANGE_CREATED;
-    if (plan->mode == GS_PLAN_WINDOW && entity->reads.window_from &&
-        entity->reads.window_to)
+    /* A full read of events too: startOn alone bounds below, endOn alone
+     * above (engine/pull/README.md), so open ends reach every date. */
+    if ((plan->mode == GS_PLAN_WINDOW || plan->mode == GS_PLAN_FULL) &&
+        entity->reads.window_from && entity->reads.window_to &&
+        entity->reads.window_column)
         return GS_RANGE_START;
     if (plan->mode == GS_PLAN_FULL && entity->all_values[0].key &&
         !entity->all_values[0].in_filters && entity->reads.since_variable)
@@ -92,6 +96,7 @@ int gs__pull_cut_days(gs_pull_partition *out, json_t *days, long long cap,
             rows = 0;
         }
         rows += n;
+        r->rows = rows;
     }
     gs_copy_text(r->hi, sizeof r->hi, last_hi);
     return GS_OK;
@@ -231,6 +236,7 @@ int gs__pull_group_types(gs_pull_partition *out, const char *const *values,
             if (load[g] < load[light])
                 light = g;
         load[light] += rows[i];
+        out->range[light].rows = load[light];
         if (json_array_append_new(out->range[light].types,
                                   json_string(values[i])) != 0)
             goto done;
@@ -339,13 +345,14 @@ int gs__pull_partition_make(gs_pull_partition *out, gs_pull_ctx *ctx,
     rc = rows_per_day(&counts, ctx, entity,
                       kind == GS_RANGE_CREATED ? "created_at"
                                                : entity->reads.window_column);
-    if (rc == GS_OK && kind == GS_RANGE_CREATED) {
+    if (rc == GS_OK && plan->mode == GS_PLAN_FULL) {
         if (json_array_size(counts) == 0) {
             rc = gs_local_date(today, ctx->now_t, 0, ctx->cfg->time_zone);
             if (rc == GS_OK)
                 rc = gs__pull_blind_years(out, today, BLIND_YEARS);
         } else
             rc = gs__pull_cut_days(out, counts, cap, "", "");
+        out->kind = kind;
     } else if (rc == GS_OK) {
         long long in_window = 0;
         size_t i;
@@ -386,6 +393,7 @@ int gs__pull_range_parse(gs_pull_range *out, json_t *json)
     json_t *types = json_object_get(json, "types");
 
     memset(out, 0, sizeof *out);
+    out->rows = -1;
     if (!lo || !hi || strlen(lo) > 10 || strlen(hi) > 10 ||
         (types && !json_is_array(types) && !json_is_null(types)))
         return GS_EINVAL;

@@ -13,13 +13,14 @@
 typedef enum {
     GS_RANGE_ALL = 0, /* one range, the read's own bounds */
     GS_RANGE_CREATED, /* filters.createdGet/createdLet (clients, pianos) */
-    GS_RANGE_START,   /* filters.startOn/endOn inside the window (events) */
+    GS_RANGE_START,   /* filters.startOn/endOn (events) */
     GS_RANGE_TYPES,   /* the `types` variable (timeline) */
 } gs_range_kind;
 
 typedef struct {
     char lo[11], hi[11]; /* inclusive days, "" open (CREATED, START) */
     json_t *types;       /* TYPES: the enum values of this range (owned) */
+    long long rows;      /* the cache's rows in it; -1 not known (blind) */
 } gs_pull_range;
 
 typedef struct {
@@ -31,9 +32,9 @@ typedef struct {
 void gs__pull_partition_free(gs_pull_partition *p);
 
 /* How @entity's read under @plan is cut: CREATED for full reads of clients
- * and pianos, START for the appointments' window, TYPES for a full read of
- * the timeline, ALL for everything else (since, new-rows, users, a first
- * full read of appointments, whose bounds are not the window's). */
+ * and pianos, START for the appointments' window and full reads, TYPES for
+ * a full read of the timeline, ALL for everything else (since, new-rows,
+ * users). */
 gs_range_kind gs__pull_range_kind(const gs_entity *entity,
                                   const gs_pull_plan *plan);
 

@@ -13,7 +13,8 @@
  * run_timeout_s = 21600      ; no request starts after this (6 h)
  * max_answer_bytes = 33554432 ; a larger answer is cut off, an error
  * pack = on                 ; several pages in one request (issue 13); off:
- *                           ; one page a request, as before
+ *                           ; one page a request, as before (GAZSYNC_PACK;
+ *                           ; GAZSYNC_REQUEST_NODES, GAZSYNC_MAX_REQUESTS)
  * request_nodes = 2000      ; packed: the sum of `first` over one request's
  *                           ; pages (a refusal as too costly lowers it, and
  *                           ; the cache remembers: engine/pull/README.md)

@@ -95,6 +95,7 @@ static void test_cut_days_tiles_and_respects_the_cap(void **state)
     for (size_t i = 0; i < p.n; i++) {
         assert_true(rows[i] > 0);
         assert_true(rows[i] <= 90 || rows[i] >= 200);
+        assert_int_equal(p.range[i].rows, rows[i]); /* the estimate */
     }
     /* Dates no row has, before, between and after: one range each. */
     {
@@ -246,7 +247,7 @@ static void test_group_types_blind_each_alone(void **state)
 
 static void test_range_json_round_trip(void **state)
 {
-    gs_pull_range r = {"2020-01-01", "", NULL}, back;
+    gs_pull_range r = {"2020-01-01", "", NULL, 5}, back;
     json_t *json;
 
     (void)state;
