@@ -117,9 +117,15 @@ int gs__pull_finish(gs_pull_ctx *ctx, const gs_entity *entity,
                     const gs_pull_plan *plan, gs_sync_state *state,
                     gs_pull_totals *totals);
 
+/* Seconds since @start (CLOCK_MONOTONIC). */
+double gs__pull_elapsed(const struct timespec *start);
+
 /* An entity's failure into its report and (@state not NULL) its state. */
 void gs__pull_record_failure(gs_pull_ctx *ctx, const gs_entity *entity,
                              gs_sync_state *state, int rc);
+
+/* Tells the progress callback that entity @id is done, with its report. */
+void gs__pull_report_finished(gs_pull_ctx *ctx, gs_entity_id id);
 
 /* An entity is done (pulled, skipped or failed with @rc): contacts follow
  * clients, the progress callback hears of both. Returns @rc, or the

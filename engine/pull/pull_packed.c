@@ -56,15 +56,6 @@ typedef struct {
     stream *s;
 } part_ref;
 
-static double elapsed_since(const struct timespec *start)
-{
-    struct timespec end;
-
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    return (double)(end.tv_sec - start->tv_sec) +
-           (double)(end.tv_nsec - start->tv_nsec) / 1e9;
-}
-
 static void read_free(entity_read *read)
 {
     for (size_t i = 0; i < read->n_streams; i++) {
@@ -267,7 +258,7 @@ static void fail_read(packer *p, entity_read *read, int rc)
 
     read->open = 0;
     report->requests = read->requests;
-    report->seconds += elapsed_since(&read->start);
+    report->seconds += gs__pull_elapsed(&read->start);
     read->state.calls_last = read->requests;
     read->state.calls_total += read->requests;
     gs__pull_record_failure(p->ctx, read->entity, &read->state, rc);
@@ -321,7 +312,7 @@ static int complete_read(packer *p, entity_read *read)
     read->open = 0;
     report->decision = GS_DECISION_PULLED;
     report->requests = read->requests;
-    report->seconds += elapsed_since(&read->start);
+    report->seconds += gs__pull_elapsed(&read->start);
     read->state.calls_last = read->requests;
     read->state.calls_total += read->requests;
     rc = gs_store_state_put(ctx->store, read->entity, &read->state);
