@@ -209,6 +209,8 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
             gs__pull_report_finished(&ctx, GS_ENTITY_USERS);
     }
     report->requests = gs_gazelle_requests(client) - requests_before;
+    for (int i = 0; i < GS_ENTITY_COUNT; i++)
+        report->pages += report->entity[i].pages;
     json_decref(ctx.named_users);
     if (stop != GS_OK)
         return stop;

@@ -630,6 +630,7 @@ static int learn(packer *p, long long nodes)
 
     p->refused = 1;
     p->budget = nodes / 2 > 0 ? (int)(nodes / 2) : 1;
+    p->ctx->report->request_nodes = p->budget;
     snprintf(text, sizeof text, "%d", p->budget);
     return gs_store_meta_set(p->ctx->store, LEARNED_KEY, text);
 }
@@ -751,6 +752,7 @@ int gs__pull_packed(gs_pull_ctx *ctx, const gs_entity *const *order,
     if (!p.reads)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     stop = learned_budget(&p);
+    ctx->report->request_nodes = p.budget;
     for (size_t i = 0; stop == GS_OK && i < n_order; i++) {
         entity_read *read = &p.reads[p.n_reads];
         unsigned bit = 1u << order[i]->id;
