@@ -14,7 +14,8 @@
 #include "buf.h"
 #include "pull_ranges.h"
 
-/* The budget that passed after a refusal (a cache's meta key). */
+/* The nodes per request of each entity that passed after a refusal, a
+ * JSON object by entity name (a cache's meta key). */
 #define LEARNED_KEY "pull.request_nodes_learned"
 
 typedef struct {
@@ -44,8 +45,10 @@ typedef struct {
     gs_pull_ctx *ctx;
     entity_read *reads;
     size_t n_reads;
-    int budget;  /* nodes per request now */
-    int refused; /* a request was refused as too costly this run */
+    int budget;               /* nodes per request (request_nodes) */
+    int cap[GS_ENTITY_COUNT]; /* learned nodes of one entity a request;
+                                 0: the budget alone */
+    int refused;              /* a request was refused as too costly this run */
     long long requests_before;
     long request_no;
     int *failed, *first_failure;
@@ -382,6 +385,17 @@ static int part_first(const entity_read *read, const stream *s)
     return read->entity->shape == GS_READ_LIST ? 1 : read->page_size;
 }
 
+static long long entity_nodes(const part_ref *refs, size_t n,
+                              const entity_read *read)
+{
+    long long nodes = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (refs[i].read == read)
+            nodes += part_first(read, refs[i].s);
+    return nodes;
+}
+
 /* The next request's parts: the streams with the most pages left first
  * (a long stream sets how many requests the night takes), in pull order
  * among equals, while the budget holds (one part always). */
@@ -397,13 +411,16 @@ static size_t pick(packer *p, part_ref *refs, size_t max)
         for (size_t r = 0; r < p->n_reads; r++) {
             entity_read *read = &p->reads[r];
 
-            /* a part that does not fit leaves room for a smaller one */
             for (size_t i = 0; read->open && i < read->n_streams; i++) {
                 stream *s = &read->streams[i];
                 int taken = 0;
 
                 /* a part that does not fit leaves room for a smaller one */
-                if (n > 0 && nodes + part_first(read, s) > p->budget)
+                if (n > 0 &&
+                    (nodes + part_first(read, s) > p->budget ||
+                     (p->cap[read->entity->id] &&
+                      entity_nodes(refs, n, read) + part_first(read, s) >
+                          p->cap[read->entity->id])))
                     continue;
                 for (size_t k = 0; k < n && !taken; k++)
                     taken = refs[k].s == s;
@@ -624,20 +641,66 @@ static int check_bound(packer *p)
     return GS_OK;
 }
 
-static int learn(packer *p, long long nodes)
+static int caps_save(packer *p)
 {
-    char text[32];
+    json_t *caps = json_object();
+    char *text;
+    int rc;
 
-    p->refused = 1;
-    p->budget = nodes / 2 > 0 ? (int)(nodes / 2) : 1;
-    p->ctx->report->request_nodes = p->budget;
-    snprintf(text, sizeof text, "%d", p->budget);
-    return gs_store_meta_set(p->ctx->store, LEARNED_KEY, text);
+    for (int e = 0; caps && e < GS_ENTITY_COUNT; e++)
+        if (p->cap[e] &&
+            json_object_set_new(caps, gs_entity_get((gs_entity_id)e)->name,
+                                json_integer(p->cap[e])) != 0)
+            json_decref(caps), caps = NULL;
+    text = caps ? json_dumps(caps, JSON_COMPACT) : NULL;
+    json_decref(caps);
+    if (!text)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    rc = gs_store_meta_set(p->ctx->store, LEARNED_KEY, text);
+    free(text);
+    return rc;
 }
 
-/* Asks @refs as one request; a refusal as too costly splits it in halves,
- * each asked on its own (so at most log2(n) levels), and the halved budget
- * is what later requests get. */
+/* A request of @entity alone of @nodes was refused: half of it is what the
+ * entity gets from now on (pages differ in cost by entity: a client page
+ * carries its contacts, a timeline page is flat). */
+static int learn(packer *p, const gs_entity *entity, long long nodes)
+{
+    int half = nodes / 2 > 0 ? (int)(nodes / 2) : 1;
+
+    p->refused = 1;
+    if (!p->cap[entity->id] || half < p->cap[entity->id])
+        p->cap[entity->id] = half;
+    return caps_save(p);
+}
+
+/* Parts of one entity first, then the next: a refused request of several
+ * entities is asked again entity by entity before anything is learned.
+ * Returns how many entities @refs holds. */
+static size_t group_by_entity(part_ref *refs, size_t n)
+{
+    size_t groups = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t k = i + 1;
+
+        for (size_t j = i + 1; j < n; j++)
+            if (refs[j].read == refs[i].read) {
+                part_ref moved = refs[j];
+
+                memmove(&refs[k + 1], &refs[k], (j - k) * sizeof *refs);
+                refs[k++] = moved;
+            }
+        groups++;
+        i = k - 1;
+    }
+    return groups;
+}
+
+/* Asks @refs as one request. A refusal as too costly splits it: by entity
+ * first (at most one level, GS_ENTITY_COUNT groups), then a request of one
+ * entity in halves, each asked on its own (at most log2(n) levels more),
+ * and half of the refused size is what that entity's parts get later. */
 static int send(packer *p, part_ref *refs, size_t n)
 {
     gs_gazelle_part *parts = calloc(n, sizeof *parts);
@@ -674,10 +737,21 @@ static int send(packer *p, part_ref *refs, size_t n)
                           "lower [entity.%s] page_size",
                           name, part_first(refs[0].read, refs[0].s),
                           refs[0].read->entity->name);
+    } else if (rc == GS_ETOOBIG && group_by_entity(refs, n) > 1) {
+        size_t start = 0;
+
+        p->refused = 1;
+        rc = GS_OK;
+        for (size_t i = 1; i <= n && rc == GS_OK; i++)
+            if (i == n || refs[i].read != refs[start].read) {
+                rc = send(p, refs + start, i - start);
+                start = i;
+            }
+        goto done;
     } else if (rc == GS_ETOOBIG) {
         size_t half = n / 2;
 
-        rc = learn(p, nodes_of(refs, n));
+        rc = learn(p, refs[0].read->entity, nodes_of(refs, n));
         if (rc == GS_OK)
             rc = send(p, refs, half);
         if (rc == GS_OK)
@@ -705,45 +779,52 @@ done:
     return rc;
 }
 
-/* The budget: the configured one, or less when a refusal taught so. A run
- * without a refusal lets it grow back by a quarter (engine/pull/README.md). */
-static int learned_budget(packer *p)
+/* The caps a refusal taught earlier runs (entities not named: none). */
+static int learned_caps(packer *p)
 {
-    char *text = NULL, *end = NULL;
-    long learned;
+    char *text = NULL;
+    json_t *caps;
     int rc = gs_store_meta_get(&text, p->ctx->store, LEARNED_KEY);
 
     p->budget = p->ctx->cfg->request_nodes;
-    if (rc == GS_OK && text && *text) {
-        learned = strtol(text, &end, 10);
-        if (end && *end == '\0' && learned > 0 && learned < p->budget)
-            p->budget = (int)learned;
+    caps = rc == GS_OK && text ? json_loads(text, 0, NULL) : NULL;
+    for (int e = 0; e < GS_ENTITY_COUNT; e++) {
+        json_int_t cap = json_integer_value(
+            json_object_get(caps, gs_entity_get((gs_entity_id)e)->name));
+
+        if (cap > 0 && cap < p->budget)
+            p->cap[e] = (int)cap;
     }
+    json_decref(caps);
     free(text);
     return rc;
 }
 
+/* A run without a refusal lets every cap grow back by a quarter, up to the
+ * budget, where it is dropped (engine/pull/README.md, "Limits"). */
 static int grow_back(packer *p)
 {
-    char text[32];
-    long long grown = p->budget + p->budget / 4 + 1;
+    int any = 0;
 
-    if (p->refused || p->budget >= p->ctx->cfg->request_nodes)
-        return GS_OK;
-    if (grown >= p->ctx->cfg->request_nodes)
-        text[0] = '\0'; /* back to the configured budget */
-    else
-        snprintf(text, sizeof text, "%lld", grown);
-    return gs_store_meta_set(p->ctx->store, LEARNED_KEY, text);
+    for (int e = 0; e < GS_ENTITY_COUNT; e++) {
+        long long grown = p->cap[e] + p->cap[e] / 4 + 1;
+
+        if (!p->cap[e] || p->refused)
+            continue;
+        any = 1;
+        p->cap[e] = grown >= p->budget ? 0 : (int)grown;
+    }
+    return any ? caps_save(p) : GS_OK;
 }
 
 int gs__pull_packed(gs_pull_ctx *ctx, const gs_entity *const *order,
                     size_t n_order, int *attempted, int *failed,
                     int *first_failure)
 {
-    packer p = {ctx, NULL,   0,
-                0,   0,      gs_gazelle_requests(ctx->client),
-                0,   failed, first_failure};
+    packer p = {.ctx = ctx,
+                .requests_before = gs_gazelle_requests(ctx->client),
+                .failed = failed,
+                .first_failure = first_failure};
     part_ref *refs = NULL;
     size_t max_parts = 0;
     int stop = GS_OK, rc;
@@ -751,7 +832,7 @@ int gs__pull_packed(gs_pull_ctx *ctx, const gs_entity *const *order,
     p.reads = calloc(n_order ? n_order : 1, sizeof *p.reads);
     if (!p.reads)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
-    stop = learned_budget(&p);
+    stop = learned_caps(&p);
     ctx->report->request_nodes = p.budget;
     for (size_t i = 0; stop == GS_OK && i < n_order; i++) {
         entity_read *read = &p.reads[p.n_reads];
