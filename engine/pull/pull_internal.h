@@ -132,6 +132,23 @@ void gs__pull_report_finished(gs_pull_ctx *ctx, gs_entity_id id);
  * contacts' failure. */
 int gs__pull_entity_done(gs_pull_ctx *ctx, const gs_entity *entity, int rc);
 
+/* One part a packed request could carry: its entity, its `first`, the
+ * pages its stream has left (the priority). */
+typedef struct {
+    int entity; /* gs_entity_id */
+    int first;
+    long long left;
+} gs_pull_ask;
+
+/* The parts of the next packed request among @asks (in pull order): the
+ * most pages left first, pull order among equals, each only while the sum
+ * of `first` stays within @budget and its entity's within @caps[entity]
+ * (NULL or 0: no cap); a part that does not fit leaves room for a smaller
+ * one; one part always. Their indexes into @chosen (room for @n); returns
+ * how many (0 when @n is 0 or out of memory). */
+size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
+                     int budget, const int *caps);
+
 /* The packed run (pull_packed.c): the reads of every entity due tonight,
  * their pages packed into requests of cfg->request_nodes. */
 int gs__pull_packed(gs_pull_ctx *ctx, const gs_entity *const *order,

@@ -385,59 +385,75 @@ static int part_first(const entity_read *read, const stream *s)
     return read->entity->shape == GS_READ_LIST ? 1 : read->page_size;
 }
 
-static long long entity_nodes(const part_ref *refs, size_t n,
-                              const entity_read *read)
+size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
+                     int budget, const int *caps)
 {
-    long long nodes = 0;
+    size_t picked = 0;
+    long long nodes = 0, share[GS_ENTITY_COUNT] = {0};
+    char *taken = calloc(n ? n : 1, 1);
 
-    for (size_t i = 0; i < n; i++)
-        if (refs[i].read == read)
-            nodes += part_first(read, refs[i].s);
-    return nodes;
+    if (!taken)
+        return 0;
+    for (;;) {
+        size_t best = n;
+
+        for (size_t i = 0; i < n; i++) {
+            const gs_pull_ask *a = &asks[i];
+            int cap = caps && a->entity >= 0 && a->entity < GS_ENTITY_COUNT
+                          ? caps[a->entity]
+                          : 0;
+
+            /* a part that does not fit leaves room for a smaller one */
+            if (taken[i] ||
+                (picked > 0 && (nodes + a->first > budget ||
+                                (cap && share[a->entity] + a->first > cap))))
+                continue;
+            if (best == n || a->left > asks[best].left)
+                best = i;
+        }
+        if (best == n)
+            break;
+        taken[best] = 1;
+        nodes += asks[best].first;
+        if (asks[best].entity >= 0 && asks[best].entity < GS_ENTITY_COUNT)
+            share[asks[best].entity] += asks[best].first;
+        chosen[picked++] = best;
+    }
+    free(taken);
+    return picked;
 }
 
-/* The next request's parts: the streams with the most pages left first
- * (a long stream sets how many requests the night takes), in pull order
- * among equals, while the budget holds (one part always). */
+/* The next request's parts (gs__pull_pick) among the open streams. */
 static size_t pick(packer *p, part_ref *refs, size_t max)
 {
-    size_t n = 0;
-    long long nodes = 0;
+    gs_pull_ask *asks = calloc(max ? max : 1, sizeof *asks);
+    part_ref *all = calloc(max ? max : 1, sizeof *all);
+    size_t *chosen = calloc(max ? max : 1, sizeof *chosen);
+    size_t n = 0, picked = 0;
 
-    for (;;) {
-        part_ref best = {NULL, NULL};
-        long long best_left = -1;
+    for (size_t r = 0; asks && all && chosen && r < p->n_reads; r++) {
+        entity_read *read = &p->reads[r];
 
-        for (size_t r = 0; r < p->n_reads; r++) {
-            entity_read *read = &p->reads[r];
+        for (size_t i = 0; read->open && i < read->n_streams && n < max; i++) {
+            stream *s = &read->streams[i];
 
-            for (size_t i = 0; read->open && i < read->n_streams; i++) {
-                stream *s = &read->streams[i];
-                int taken = 0;
-
-                /* a part that does not fit leaves room for a smaller one */
-                if (n > 0 &&
-                    (nodes + part_first(read, s) > p->budget ||
-                     (p->cap[read->entity->id] &&
-                      entity_nodes(refs, n, read) + part_first(read, s) >
-                          p->cap[read->entity->id])))
-                    continue;
-                for (size_t k = 0; k < n && !taken; k++)
-                    taken = refs[k].s == s;
-                if (s->done || taken)
-                    continue;
-                if (remaining(read, s) > best_left) {
-                    best.read = read;
-                    best.s = s;
-                    best_left = remaining(read, s);
-                }
-            }
+            if (s->done)
+                continue;
+            asks[n].entity = (int)read->entity->id;
+            asks[n].first = part_first(read, s);
+            asks[n].left = remaining(read, s);
+            all[n].read = read;
+            all[n++].s = s;
         }
-        if (!best.s || n == max)
-            return n;
-        nodes += part_first(best.read, best.s);
-        refs[n++] = best;
     }
+    if (asks && all && chosen)
+        picked = gs__pull_pick(chosen, asks, n, p->budget, p->cap);
+    for (size_t k = 0; k < picked; k++)
+        refs[k] = all[chosen[k]];
+    free(asks);
+    free(all);
+    free(chosen);
+    return picked;
 }
 
 static void part_name(char *out, size_t size, const part_ref *ref)
