@@ -7,7 +7,10 @@
  * selects the paths of its entity's columns (test_gazelle_client.c checks
  * every path is there), plus what the pull itself needs: totalCount (to check
  * that a read is complete), pageInfo, and the nested entities' connections
- * (allContacts of clients). */
+ * (allContacts of clients). A packed document (issue 13) is several of
+ * those root fields under aliases, written by the same body writer with
+ * per-part variable names, so a page asked packed selects what it selects
+ * alone. */
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>

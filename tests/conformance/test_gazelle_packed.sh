@@ -36,7 +36,8 @@ NODE_PATH=/usr/share/nodejs node "$GS_SRC/tests/conformance/test_gazsync_documen
 
 # Complexity: a simulator that refuses everything names each cost.
 start_sim "${SIM_FLAGS[@]}" --max-complexity 1
-read -r largest packed < <("$CHECK" cost "$SIM_URL" "$DAY") || fail "cannot read the costs"
+costs=$("$CHECK" cost "$SIM_URL" "$DAY") || fail "cannot read the costs: $costs"
+read -r largest packed <<<"$costs"
 [ "$packed" -gt "$largest" ] || fail "packed complexity $packed is not over its costliest part's $largest"
 start_sim "${SIM_FLAGS[@]}" --max-complexity "$largest"
 "$CHECK" limit "$SIM_URL" "$DAY" || fail "--max-complexity $largest (packed: $packed)"
@@ -44,7 +45,7 @@ start_sim "${SIM_FLAGS[@]}" --max-complexity "$largest"
 # Tokens, as graphql-ruby counts them (one a lexer token).
 mkdir "$GS_TMP/docs"
 "$CHECK" docs "$GS_TMP/docs" "$DAY" || fail "cannot write the documents"
-read -r largest packed < <(NODE_PATH=/usr/share/nodejs node -e '
+tokens=$(NODE_PATH=/usr/share/nodejs node -e '
 const g = require("graphql"), fs = require("fs"), path = require("path");
 const count = (file) => {
   const lexer = new g.Lexer(new g.Source(fs.readFileSync(file, "utf8")));
@@ -54,7 +55,8 @@ const count = (file) => {
 };
 const dir = process.argv[1];
 const parts = fs.readdirSync(dir).filter((f) => f.startsWith("part")).map((f) => count(path.join(dir, f)));
-console.log(Math.max(...parts), count(path.join(dir, "packed.graphql")));' "$GS_TMP/docs")
+console.log(Math.max(...parts), count(path.join(dir, "packed.graphql")));' "$GS_TMP/docs") || fail "cannot count tokens"
+read -r largest packed <<<"$tokens"
 [ "$packed" -gt "$largest" ] || fail "packed tokens $packed are not over its largest part's $largest"
 start_sim "${SIM_FLAGS[@]}" --max-query-tokens "$largest"
 "$CHECK" limit "$SIM_URL" "$DAY" || fail "--max-query-tokens $largest (packed: $packed)"

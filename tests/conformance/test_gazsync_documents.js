@@ -5,8 +5,9 @@
 // Each LOG is one JSON object a line, {query, variables} as gazelle-sim's
 // --log-requests writes them. A run fails on any invalid document or
 // variable, on a variable the document does not declare, on enum lists
-// (status, type, types) that do not name every value of their enum (in a
-// packed document, over the parts of one root field together), and on a
+// (status, type, types) that do not name every value of their enum (in
+// packed documents, over the capture's packed parts of one root field
+// together), and on a
 // capture that misses what its label promises (the expectations below):
 // a test that saw too little cannot pass for one that saw everything.
 'use strict';
@@ -49,6 +50,33 @@ function rootFields(op, vars) {
   });
 }
 
+function coverAll(where, key, enumName, asked) {
+  const want = enumValues(enumName);
+  if (asked.size !== want.length || !want.every((v) => asked.has(v)))
+    fail(`${where}: ${key} = ${JSON.stringify([...asked])}, ` +
+         `not every ${enumName} value (${want.join(' ')})`);
+}
+
+// The bounds of a part but for the enum list at @p path and the paging:
+// the range the list is cut in groups for, as a stable text.
+function bounds(vars, path) {
+  const copy = JSON.parse(JSON.stringify(vars));
+  let at = copy;
+  for (const k of path.slice(0, -1)) at = at[k] || {};
+  delete at[path[path.length - 1]];
+  delete copy.after;
+  delete copy.first;
+  const stable = (v) => (Array.isArray(v) ? `[${v.map(stable).join(',')}]`
+    : v && typeof v === 'object'
+      ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(',')}}`
+      : JSON.stringify(v));
+  return stable(copy);
+}
+
+// The enum lists of the current capture's packed parts: root, path and the
+// other bounds -> {enumName, where (the first), asked (their union)}.
+let packedLists = new Map();
+
 function check(label, n, entry) {
   const where = `${label} line ${n}`;
   let doc;
@@ -70,23 +98,31 @@ function check(label, n, entry) {
   const coerced = g.getVariableValues(schema, op.variableDefinitions || [], vars);
   for (const e of coerced.errors || []) fail(`${where}: ${e.message}`);
   const parts = rootFields(op, vars);
-  // Every value of each enum list, over the parts of one root field: one
-  // part may ask a group of them (timeline types split in two parts).
-  for (const root of new Set(parts.map((p) => p.root))) {
-    for (const [path, enumName] of fullLists[root] || []) {
-      const asked = new Set();
-      const lists = parts.filter((p) => p.root === root).map((p) =>
-        path.reduce((o, k) => (o == null ? o : o[k]), p.vars));
-      for (const got of lists) (Array.isArray(got) ? got : []).forEach((v) => asked.add(v));
-      const want = enumValues(enumName);
-      if (lists.some((got) => !Array.isArray(got)) || asked.size !== want.length ||
-          !want.every((v) => asked.has(v)))
-        fail(`${where}: ${root} ${path.join('.')} = ${JSON.stringify(lists)}, ` +
-             `not every ${enumName} value (${want.join(' ')})`);
+  // Every value of each enum list: in a single document, in it; in packed
+  // ones, over the capture's packed parts of that root field with the same
+  // other bounds, since a part may ask a group of them (timeline types cut
+  // in groups), and a request refused as too costly is split into smaller
+  // ones. Each part names its list either way: a part without one could
+  // hide rows.
+  const packed = parts.some((p) => p.alias);
+  for (const p of parts) {
+    for (const [path, enumName] of fullLists[p.root] || []) {
+      const got = path.reduce((o, k) => (o == null ? o : o[k]), p.vars);
+      const key = `${p.root} ${path.join('.')}`;
+      if (!Array.isArray(got)) {
+        fail(`${where}: ${key} = ${JSON.stringify(got)}, not a list of ${enumName}`);
+        continue;
+      }
+      if (!packed) {
+        coverAll(where, key, enumName, new Set(got));
+        continue;
+      }
+      const range = `${key} of ${bounds(p.vars, path)}`;
+      if (!packedLists.has(range)) packedLists.set(range, { enumName, where, asked: new Set() });
+      got.forEach((v) => packedLists.get(range).asked.add(v));
     }
   }
   // One record a root field; a packed one knows its document's others.
-  const packed = parts.some((p) => p.alias);
   for (const p of parts) {
     p.packed = packed;
     p.siblings = parts;
@@ -157,12 +193,15 @@ for (const arg of captures) {
   const label = arg.slice(0, eq), path = arg.slice(eq + 1);
   const lines = fs.readFileSync(path, 'utf8').split('\n').filter((l) => l.trim());
   const requests = [];
+  packedLists = new Map();
   lines.forEach((line, i) => {
     let entry;
     try { entry = JSON.parse(line); } catch (e) { fail(`${label} line ${i + 1}: not JSON`); return; }
     const r = check(label, i + 1, entry);
     if (r) requests.push(...r);
   });
+  for (const [key, { enumName, where, asked }] of packedLists)
+    coverAll(`${label} (packed parts from ${where})`, key, enumName, asked);
   total += lines.length;
   if (!expectations[label]) fail(`${label}: no expectations for this label`);
   for (const [what, pred] of expectations[label] || []) {
