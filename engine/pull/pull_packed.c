@@ -262,6 +262,9 @@ static void fail_read(packer *p, entity_read *read, int rc)
     read->open = 0;
     report->requests = read->requests;
     report->seconds += gs__pull_elapsed(&read->start);
+    /* the rows it stored before failing are changed all the same */
+    report->rows_changed += read->totals.changed;
+    read->totals.changed = 0;
     read->state.calls_last = read->requests;
     read->state.calls_total += read->requests;
     gs__pull_record_failure(p->ctx, read->entity, &read->state, rc);
@@ -297,6 +300,7 @@ static int complete_read(packer *p, entity_read *read)
     if (known && read->census >= 0 && read->census != t->total)
         t->count_off = 1;
     report->rows_changed += t->changed;
+    t->changed = 0;
     /* Fewer by far than the whole list (more than rows created meanwhile
      * explain): the bounds miss rows, which no later night would see. Said
      * loudly, the rows read kept, the mark not moved. */
