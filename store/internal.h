@@ -31,6 +31,10 @@ int gs__store_migrate(sqlite3 *db, const gs_migration *steps, size_t n_steps);
 /* Whether @column is one of @entity's mapped columns (names spliced into
  * SQL must be). */
 int gs__store_column_known(const gs_entity *entity, const char *column);
+/* GS_OK when @entity is the store's and @column one of its mapped columns,
+ * else the error naming them (a column spliced into SQL must be). */
+int gs__store_check_column(const gs_store *store, const gs_entity *entity,
+                           const char *column);
 
 /* PRAGMA user_version of @db. */
 int gs__store_user_version(int *version, sqlite3 *db);

@@ -75,6 +75,19 @@ int gs__store_column_known(const gs_entity *entity, const char *column)
     return 0;
 }
 
+int gs__store_check_column(const gs_store *store, const gs_entity *entity,
+                           const char *column)
+{
+    int rc = gs__store_check_entity(store, entity);
+
+    if (rc != GS_OK)
+        return rc;
+    if (!column || !gs__store_column_known(entity, column))
+        return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "%s: no column %s",
+                            entity->name, column ? column : "(none)");
+    return GS_OK;
+}
+
 /* Each swept row gets its own new change_seq (base + its rank), so a push
  * batch boundary can never fall between rows sharing one seq. */
 static int build_sweep(gs_buf *sql, const gs_entity *entity, const char *column,

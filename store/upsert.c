@@ -242,12 +242,8 @@ int gs_store_max_text(char **value, gs_store *store, const gs_entity *entity,
     int rc;
 
     *value = NULL;
-    if ((rc = gs__store_check_entity(store, entity)) != GS_OK)
+    if ((rc = gs__store_check_column(store, entity, column)) != GS_OK)
         return rc;
-    /* The column is spliced into SQL, so it must be one of the mapping's. */
-    if (!column || !gs__store_column_known(entity, column))
-        return gs_error_set(GS_EINVAL, GS_ECLASS_STORE, "%s: no column %s",
-                            entity->name, column ? column : "(none)");
     if (gs_buf_printf(&sql,
                       "SELECT max(\"%s\") FROM \"%s\" WHERE deleted_at IS "
                       "NULL",

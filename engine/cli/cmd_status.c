@@ -18,8 +18,62 @@ static const char *push_target(const gs_config *cfg)
     return key;
 }
 
+/* The pull report of the newest run that pulled (a pull's stats, a sync's
+ * stats.pull), from the run log; NULL when none. Borrowed from @runs. */
+static json_t *last_pull(json_t *runs, json_int_t *run_id)
+{
+    size_t i;
+    json_t *run;
+
+    json_array_foreach(runs, i, run)
+    {
+        json_t *stats = json_object_get(run, "stats");
+        json_t *pull = json_object_get(stats, "pull");
+
+        if (!pull && json_object_get(stats, "gazelle_requests"))
+            pull = stats;
+        if (json_is_object(pull)) {
+            *run_id = json_integer_value(json_object_get(run, "id"));
+            return pull;
+        }
+    }
+    return NULL;
+}
+
+/* Requests and pages apart: a packed request carries several pages. */
+static void print_last_pull(json_t *pull, json_int_t run_id)
+{
+    json_int_t nodes =
+        json_integer_value(json_object_get(pull, "request_nodes"));
+
+    if (!pull)
+        return;
+    printf(
+        "last pull run %lld: %lld Gazelle requests, %lld pages, ",
+        (long long)run_id,
+        (long long)json_integer_value(
+            json_object_get(pull, "gazelle_requests")),
+        (long long)json_integer_value(json_object_get(pull, "gazelle_pages")));
+    if (json_is_true(json_object_get(pull, "packed")))
+        printf("packed (up to %lld nodes a request)\n", (long long)nodes);
+    else
+        printf("one page a request\n");
+}
+
+static void print_entity_pages(json_t *pull, const gs_entity *entity)
+{
+    json_t *e =
+        json_object_get(json_object_get(pull, "entities"), entity->name);
+
+    if (!e || !json_integer_value(json_object_get(e, "pages")))
+        return;
+    printf("  last run pages %lld in %lld requests\n",
+           (long long)json_integer_value(json_object_get(e, "pages")),
+           (long long)json_integer_value(json_object_get(e, "requests")));
+}
+
 static int print_entity(gs_store *store, const gs_config *cfg, int i,
-                        time_t now, const char *now_iso)
+                        time_t now, const char *now_iso, json_t *pull)
 {
     const gs_entity *entity = gs_entity_get((gs_entity_id)i);
     gs_sync_state st;
@@ -72,6 +126,7 @@ static int print_entity(gs_store *store, const gs_config *cfg, int i,
     printf("  next pull      %s\n", decision);
     printf("  Gazelle calls  %lld last run, %lld total\n", st.calls_last,
            st.calls_total);
+    print_entity_pages(pull, entity);
     printf("  push           %lld pending, %zu quarantined", pending,
            json_array_size(failures));
     if (ps.last_push[0])
@@ -89,7 +144,8 @@ int cmd_status(gs_cli *cli, int argc, char **argv)
     gs_config cfg;
     int cfg_loaded = 0;
     gs_store *store = NULL;
-    json_t *status = NULL;
+    json_t *status = NULL, *runs = NULL, *pull = NULL;
+    json_int_t run_id = 0;
     char now_text[32];
     char target[400];
     time_t now = 0;
@@ -134,9 +190,14 @@ int cmd_status(gs_cli *cli, int argc, char **argv)
     printf("cache %s (schema %d)%s%s\n", cli->db_path,
            gs_store_schema_version(), cli->now[0] ? ", now " : "", cli->now);
     gs_push_target_describe(target, sizeof target, &cfg);
-    printf("push target %s\n\n", target);
+    printf("push target %s\n", target);
+    /* Best effort: a run log that cannot be read hides this line only. */
+    if (gs_store_runs_list(&runs, store, 50) == GS_OK)
+        pull = last_pull(runs, &run_id);
+    print_last_pull(pull, run_id);
+    printf("\n");
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
-        rc = print_entity(store, &cfg, i, now, now_text);
+        rc = print_entity(store, &cfg, i, now, now_text, pull);
         if (rc != GS_OK) {
             exit_code = cli_fail(cli, rc);
             goto done;
@@ -144,6 +205,7 @@ int cmd_status(gs_cli *cli, int argc, char **argv)
     }
 
 done:
+    json_decref(runs);
     json_decref(status);
     gs_store_close(store);
     if (cfg_loaded)

@@ -34,6 +34,10 @@ void gs_config_defaults(gs_config *cfg)
     cfg->backoff_base_ms = 500;
     cfg->run_timeout_s = 21600;
     cfg->max_answer_bytes = 32L * 1024 * 1024;
+    cfg->pack = 1;
+    /* Ten pages of 200: a quiet night of the default business in 3
+     * requests (engine/pull/README.md). */
+    cfg->request_nodes = 2000;
     cfg->push_batch_rows = 500;
     cfg->push_batch_bytes = 4000000;
     for (int i = 0; i < GS_ENTITY_COUNT; i++) {
@@ -100,7 +104,7 @@ static int lookup(env_value *out, const gs__dotenv *dotenv, const char *path,
     return 0;
 }
 
-typedef enum { V_STRING, V_URL, V_LONG, V_INT, V_ZONE } value_kind;
+typedef enum { V_STRING, V_URL, V_LONG, V_INT, V_ZONE, V_BOOL } value_kind;
 
 typedef struct {
     const char *name;
@@ -133,6 +137,9 @@ static const env_var env_vars[] = {
     {"GAZSYNC_RUN_TIMEOUT_S", V_LONG, AT(run_timeout_s), 1, 604800},
     {"GAZSYNC_MAX_ANSWER_BYTES", V_LONG, AT(max_answer_bytes), 1024,
      4294967296L},
+    {"GAZSYNC_PACK", V_BOOL, AT(pack), 0, 1},
+    {"GAZSYNC_REQUEST_NODES", V_INT, AT(request_nodes), 1, 1000000},
+    {"GAZSYNC_MAX_REQUESTS", V_LONG, AT(max_requests), 0, 100000000},
 };
 #undef AT
 
@@ -171,6 +178,10 @@ static int apply_env_var(gs_config *cfg, const env_var *var, const env_value *v)
             goto bad;
         *(int *)(void *)base = (int)n;
         return GS_OK;
+    case V_BOOL:
+        if (gs__parse_bool((int *)(void *)base, v->value) != 0)
+            goto bad;
+        return GS_OK;
     }
 bad:
     /* the variable's name and origin, never its value */
@@ -178,9 +189,11 @@ bad:
         return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG,
                             "%s: %s must be a whole number from %ld to %ld",
                             v->origin, var->name, var->min, var->max);
-    return gs_error_set(
-        GS_ECONFIG, GS_ECLASS_CONFIG, "%s: %s is not valid%s", v->origin,
-        var->name, var->kind == V_URL ? " (an http:// or https:// URL)" : "");
+    return gs_error_set(GS_ECONFIG, GS_ECLASS_CONFIG, "%s: %s is not valid%s",
+                        v->origin, var->name,
+                        var->kind == V_URL    ? " (an http:// or https:// URL)"
+                        : var->kind == V_BOOL ? " (on or off)"
+                                              : "");
 }
 
 static int apply_environment(gs_config *cfg, const gs__dotenv *dotenv,

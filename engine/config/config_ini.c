@@ -124,6 +124,19 @@ static int main_key(ini_ctx *ctx, const char *s, const char *name,
     if (strcmp(name, "max_answer_bytes") == 0)
         return set_long(ctx, &cfg->max_answer_bytes, s, name, value, 1024,
                         4294967296L);
+    if (strcmp(name, "pack") == 0) {
+        if (gs__parse_bool(&cfg->pack, value) != 0)
+            return bad_value(ctx, s, name);
+        return 1;
+    }
+    if (strcmp(name, "request_nodes") == 0) {
+        if (!set_long(ctx, &n, s, name, value, 1, 1000000))
+            return 0;
+        cfg->request_nodes = (int)n;
+        return 1;
+    }
+    if (strcmp(name, "max_requests") == 0)
+        return set_long(ctx, &cfg->max_requests, s, name, value, 0, 100000000);
     if (strcmp(name, "max_attempts") == 0) {
         if (!set_long(ctx, &n, s, name, value, 1, 100))
             return 0;

@@ -8,34 +8,6 @@
 #include "opts.h"
 #include "pull_internal.h"
 
-static double elapsed_since(const struct timespec *start)
-{
-    struct timespec end;
-
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    return (double)(end.tv_sec - start->tv_sec) +
-           (double)(end.tv_nsec - start->tv_nsec) / 1e9;
-}
-
-/* @p state NULL: it could not be read, and is left as it is in the cache
- * (writing back a zeroed one would erase the high-water mark and the
- * checkpoint, and the next run would read everything again). */
-static void record_failure(gs_pull_ctx *ctx, const gs_entity *entity,
-                           gs_sync_state *state, int rc)
-{
-    gs_entity_report *report = &ctx->report->entity[entity->id];
-
-    report->decision = GS_DECISION_FAILED;
-    report->code = rc;
-    gs_copy_text(report->error, sizeof report->error, gs_error_last()->message);
-    if (!state)
-        return;
-    snprintf(state->status, sizeof state->status, "failed");
-    gs_copy_text(state->last_error, sizeof state->last_error, report->error);
-    /* Best effort: the failure itself may be the store's. */
-    gs_store_state_put(ctx->store, entity, state);
-}
-
 static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
                       const gs_pull_plan *forced_plan)
 {
@@ -49,7 +21,7 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     clock_gettime(CLOCK_MONOTONIC, &start);
     rc = gs_store_state_get(&state, ctx->store, entity);
     if (rc != GS_OK) {
-        record_failure(ctx, entity, NULL, rc);
+        gs__pull_record_failure(ctx, entity, NULL, rc);
         return rc;
     }
     if (forced_plan)
@@ -57,7 +29,7 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     else
         rc = gs__pull_plan_make(&plan, ctx, entity, &state);
     if (rc != GS_OK) {
-        record_failure(ctx, entity, &state, rc);
+        gs__pull_record_failure(ctx, entity, &state, rc);
         return rc;
     }
     gs_policy_format(state.policy, sizeof state.policy,
@@ -71,51 +43,15 @@ static int run_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     }
     rc = gs__pull_entity(ctx, entity, &plan, &state);
     report->requests += gs_gazelle_requests(ctx->client) - calls_before;
-    report->seconds += elapsed_since(&start);
+    report->seconds += gs__pull_elapsed(&start);
     state.calls_last = report->requests;
     state.calls_total += gs_gazelle_requests(ctx->client) - calls_before;
     if (rc != GS_OK) {
-        record_failure(ctx, entity, &state, rc);
+        gs__pull_record_failure(ctx, entity, &state, rc);
         return rc;
     }
     report->decision = GS_DECISION_PULLED;
     return gs_store_state_put(ctx->store, entity, &state);
-}
-
-/* Contacts come inside client pages: their report and state follow the
- * clients' pull (@p contacts: the entity nested in the one just pulled). */
-static int follow_clients(gs_pull_ctx *ctx, const gs_entity *contacts)
-{
-    gs_entity_report *clients = &ctx->report->entity[contacts->parent];
-    gs_entity_report *report = &ctx->report->entity[contacts->id];
-    gs_sync_state state;
-    int rc = gs_store_state_get(&state, ctx->store, contacts);
-
-    report->decision = clients->decision;
-    report->why = GS_WHY_WITH_CLIENTS;
-    report->policy = clients->policy;
-    gs_copy_text(report->reason, sizeof report->reason, "with clients");
-    /* A failed clients pull fails its contacts for the same reason; without
-     * the code and message the report read "FAILED ... GS_OK: success". */
-    report->code = clients->code;
-    gs_copy_text(report->error, sizeof report->error, clients->error);
-    if (rc != GS_OK || clients->decision == GS_DECISION_SKIPPED)
-        return rc;
-    snprintf(state.policy, sizeof state.policy, "with clients");
-    gs_copy_text(state.decision, sizeof state.decision, report->reason);
-    gs_copy_text(state.last_attempt, sizeof state.last_attempt, ctx->now);
-    if (clients->decision == GS_DECISION_PULLED) {
-        snprintf(state.status, sizeof state.status, "ok");
-        gs_copy_text(state.last_success, sizeof state.last_success, ctx->now);
-        state.last_error[0] = '\0';
-    } else {
-        snprintf(state.status, sizeof state.status, "failed");
-        gs_copy_text(state.last_error, sizeof state.last_error, clients->error);
-    }
-    rc = gs_store_count(&state.rows, ctx->store, contacts);
-    if (rc == GS_OK)
-        rc = gs_store_state_put(ctx->store, contacts, &state);
-    return rc;
 }
 
 /* The first technician id the data named that the cache has never held. A
@@ -199,25 +135,10 @@ int gs_pull_preview(gs_entity_report *out, gs_store *store,
     gs__pull_plan_report(out, &plan, cfg->policy[entity->id].kind);
     out->decision =
         plan.mode == GS_PLAN_SKIP ? GS_DECISION_SKIPPED : GS_DECISION_PULLED;
-    out->resumes = gs__pull_resumable(&state, plan.mode) != NULL;
+    out->resumes = gs__pull_resumable(&state, plan.mode) != NULL ||
+                   (cfg->pack && plan.mode == GS_PLAN_FULL &&
+                    strcmp(state.resume_cursor, GS_PULL_RANGES_MARK) == 0);
     return GS_OK;
-}
-
-/* Tells the progress callback that @p id is done, with its report. */
-static void report_finished(gs_pull_ctx *ctx, gs_entity_id id)
-{
-    gs_progress progress;
-    const gs_entity_report *r = &ctx->report->entity[id];
-
-    if (!ctx->opts->progress || r->decision == GS_DECISION_NONE)
-        return;
-    memset(&progress, 0, sizeof progress);
-    progress.entity = gs_entity_get(id);
-    progress.pages = r->pages;
-    progress.rows = r->rows_seen;
-    progress.total = -1;
-    progress.finished = r;
-    ctx->opts->progress(ctx->opts->progress_ctx, &progress);
 }
 
 int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
@@ -247,12 +168,16 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
     ctx.named_users = json_object();
     if (!ctx.named_users)
         return GS_ENOMEM;
+    /* Packed: the reads of every entity at once, their pages several to a
+     * request (pull_packed.c); the hire check below still comes after. */
+    if (cfg->pack)
+        stop = gs__pull_packed(&ctx, order, n_order, &attempted, &failed,
+                               &first_failure);
     /* Users first (a full technicians list makes the later check
      * meaningful): each entity after those its columns name; contacts ride
      * along with clients (gs_entity_pull_order). */
-    for (size_t i = 0; i < n_order; i++) {
+    for (size_t i = 0; i < n_order && !cfg->pack; i++) {
         const gs_entity *entity = order[i];
-        const gs_entity *child = gs_entity_child(entity);
         unsigned bit = 1u << entity->id;
 
         if (ctx.opts->entities && !(ctx.opts->entities & bit))
@@ -264,15 +189,7 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
         }
         attempted++;
         rc = run_entity(&ctx, entity, NULL);
-        if (child) {
-            int follow_rc = follow_clients(&ctx, child);
-
-            if (rc == GS_OK)
-                rc = follow_rc;
-        }
-        report_finished(&ctx, entity->id);
-        if (child)
-            report_finished(&ctx, child->id);
+        rc = gs__pull_entity_done(&ctx, entity, rc);
         if (rc != GS_OK && failed++ == 0)
             first_failure = rc;
         if (rc == GS_EAUTH)
@@ -289,9 +206,11 @@ int gs_pull_run(gs_pull_report *report, gs_store *store, gs_gazelle *client,
         if (rc != GS_OK && failed++ == 0)
             first_failure = rc;
         if (report->users_auto_triggered)
-            report_finished(&ctx, GS_ENTITY_USERS);
+            gs__pull_report_finished(&ctx, GS_ENTITY_USERS);
     }
     report->requests = gs_gazelle_requests(client) - requests_before;
+    for (int i = 0; i < GS_ENTITY_COUNT; i++)
+        report->pages += report->entity[i].pages;
     json_decref(ctx.named_users);
     if (stop != GS_OK)
         return stop;

@@ -7,7 +7,7 @@
 #include "buf.h"
 #include "pull_internal.h"
 
-static const char *mode_name(gs_plan_mode mode)
+const char *gs__pull_mode_name(gs_plan_mode mode)
 {
     switch (mode) {
     case GS_PLAN_FULL:
@@ -32,12 +32,16 @@ static const char *mode_name(gs_plan_mode mode)
  * it had passed (issue 11, defect 17). */
 const char *gs__pull_resumable(const gs_sync_state *state, gs_plan_mode mode)
 {
-    const char *name = mode_name(mode);
+    const char *name = gs__pull_mode_name(mode);
     size_t len = strlen(name);
 
     /* A cursor is cleared when a pull finishes, so one left behind marks a
      * pull that was killed or failed part-way: either way, go on from it. */
     if (mode != GS_PLAN_FULL)
+        return NULL;
+    /* A packed read's per-range cursors (pull_packed.c) are no cursor
+     * of this query. */
+    if (strcmp(state->resume_cursor, GS_PULL_RANGES_MARK) == 0)
         return NULL;
     if (strncmp(state->resume_cursor, name, len) != 0 ||
         state->resume_cursor[len] != '|' || !state->resume_cursor[len + 1])
@@ -50,9 +54,9 @@ const char *gs__pull_resumable(const gs_sync_state *state, gs_plan_mode mode)
  * resumed read can neither skip nor repeat a row (issue 11, defect 4).
  * Every read names all values of the enum filters
  * (gs_gazelle_add_all_values), so no row hides behind a default. */
-static json_t *page_variables(const gs_pull_ctx *ctx, const gs_entity *entity,
-                              const gs_pull_plan *plan, int page_size,
-                              const char *after)
+json_t *gs__pull_page_variables(const gs_pull_ctx *ctx, const gs_entity *entity,
+                                const gs_pull_plan *plan, int page_size,
+                                const char *after)
 {
     const gs_entity_reads *r = &entity->reads;
     const gs_entity *child = gs_entity_child(entity);
@@ -156,24 +160,12 @@ static int stop_seen(gs_pull_ctx *ctx, const gs_entity *entity)
     return rc;
 }
 
-typedef struct {
-    long page;
-    long long changed, rejected;
-    time_t max_stamp;
-    char max_text[GS_ISO_SIZE];
-    int resumed;          /* the read goes on from an earlier run's page */
-    long long total;      /* totalCount of the first page; -1 unknown */
-    int total_moved;      /* a later page said another totalCount */
-    long long nodes_read; /* nodes of this run's pages */
-    json_t *cursors;      /* every cursor this read was given (a set) */
-} page_totals;
-
 /* An answer that would keep the page loop going forever is refused, naming
  * the entity and page (issue 11, defect 5): a page with nothing in it that
  * claims more, a cursor this read was already given, a page count far past
  * what totalCount announced. */
-static int check_progress(page_totals *totals, const gs_gazelle_page *page,
-                          int page_size, const char *what)
+int gs__pull_check_progress(gs_pull_totals *totals, const gs_gazelle_page *page,
+                            int page_size, const char *what)
 {
     long long expected;
 
@@ -206,8 +198,8 @@ static int check_progress(page_totals *totals, const gs_gazelle_page *page,
  * than it holds would be cut silently, so it is refused, naming the node.
  * The nested pageInfo is paging bookkeeping, not data: it is dropped before
  * the node is stored, so raw holds what the node is. */
-static int check_inner_list(const gs_entity *entity, json_t *nodes,
-                            const char *what)
+int gs__pull_check_inner_list(const gs_entity *entity, json_t *nodes,
+                              const char *what)
 {
     size_t i;
     json_t *node;
@@ -234,7 +226,7 @@ static int check_inner_list(const gs_entity *entity, json_t *nodes,
     return GS_OK;
 }
 
-static int page_size_of(const gs_pull_ctx *ctx, const gs_entity *entity)
+int gs__pull_page_size(const gs_pull_ctx *ctx, const gs_entity *entity)
 {
     int size = ctx->cfg->policy[entity->id].page_size;
 
@@ -248,12 +240,12 @@ static int page_size_of(const gs_pull_ctx *ctx, const gs_entity *entity)
  * page would make the next run skip it. */
 static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
                      const gs_pull_plan *plan, gs_sync_state *state,
-                     page_totals *totals, const char *after, char **next)
+                     gs_pull_totals *totals, const char *after, char **next)
 {
     gs_entity_report *report = &ctx->report->entity[entity->id];
     gs_sync_state checkpoint = *state;
     gs_gazelle_page page = {0};
-    int page_size = page_size_of(ctx, entity);
+    int page_size = gs__pull_page_size(ctx, entity);
     json_t *vars, *data = NULL;
     const char *document;
     char what[96];
@@ -262,7 +254,7 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
     *next = NULL;
     totals->page++;
     snprintf(what, sizeof what, "%s page %ld", entity->name, totals->page);
-    vars = page_variables(ctx, entity, plan, page_size, after);
+    vars = gs__pull_page_variables(ctx, entity, plan, page_size, after);
     /* The client names `what` in its own errors; the page reader only
      * knows the root field, so its errors get the page added here. */
     document = gs_gazelle_document(entity); /* NULL: out of memory */
@@ -276,9 +268,9 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
         gs_error_wrap("%s", what);
         goto done;
     }
-    rc = check_progress(totals, &page, page_size, what);
+    rc = gs__pull_check_progress(totals, &page, page_size, what);
     if (rc == GS_OK && entity->reads.inner_list)
-        rc = check_inner_list(entity, page.nodes, what);
+        rc = gs__pull_check_inner_list(entity, page.nodes, what);
     /* Follow-up requests for long contact lists, before the transaction. */
     if (rc == GS_OK && gs_entity_child(entity))
         rc = gs__pull_contacts_complete(ctx, page.nodes, totals->page);
@@ -302,7 +294,7 @@ static int pull_page(gs_pull_ctx *ctx, const gs_entity *entity,
         if (more) {
             int n = snprintf(checkpoint.resume_cursor,
                              sizeof checkpoint.resume_cursor, "%s|%s",
-                             mode_name(plan->mode), page.end_cursor);
+                             gs__pull_mode_name(plan->mode), page.end_cursor);
             /* A cut cursor would resume at some other page, or fail every
              * run: keep none, so a killed run starts this pull afresh. */
             if (n < 0 || (size_t)n >= sizeof checkpoint.resume_cursor)
@@ -343,7 +335,7 @@ done:
  * a read stores what it saw and sweeps nothing: the next complete read
  * does (docs/design.md, "Why a sweep is safe"). NULL: sweep; else why not. */
 static const char *why_no_sweep(const gs_pull_plan *plan,
-                                const page_totals *totals)
+                                const gs_pull_totals *totals)
 {
     if (plan->mode != GS_PLAN_FULL && plan->mode != GS_PLAN_WINDOW)
         return "";
@@ -351,7 +343,8 @@ static const char *why_no_sweep(const gs_pull_plan *plan,
         return "resumed from an earlier run";
     if (totals->total_moved)
         return "totalCount changed between pages";
-    if (totals->total >= 0 && totals->nodes_read != totals->total)
+    if (totals->count_off ||
+        (totals->total >= 0 && totals->nodes_read != totals->total))
         return "fewer or more rows than totalCount";
     return NULL;
 }
@@ -360,7 +353,7 @@ static const char *why_no_sweep(const gs_pull_plan *plan,
  * asked: what arrived meanwhile may sit on pages already passed, and the
  * next run's lookback must still reach it (defect 17). */
 static void cap_resumed_mark(gs_pull_ctx *ctx, const gs_entity *entity,
-                             page_totals *totals)
+                             gs_pull_totals *totals)
 {
     char key[64], *started = NULL;
     time_t t;
@@ -379,9 +372,9 @@ static void cap_resumed_mark(gs_pull_ctx *ctx, const gs_entity *entity,
  * cleared, in one transaction. The new state is adopted only once
  * committed: a failed sweep must not leave last_success (which max-age
  * trusts) or a cleared checkpoint behind in the failure record. */
-static int finish(gs_pull_ctx *ctx, const gs_entity *entity,
-                  const gs_pull_plan *plan, gs_sync_state *state,
-                  page_totals *totals)
+int gs__pull_finish(gs_pull_ctx *ctx, const gs_entity *entity,
+                    const gs_pull_plan *plan, gs_sync_state *state,
+                    gs_pull_totals *totals)
 {
     gs_entity_report *report = &ctx->report->entity[entity->id];
     const char *no_sweep = why_no_sweep(plan, totals);
@@ -428,32 +421,20 @@ static int finish(gs_pull_ctx *ctx, const gs_entity *entity,
     return rc;
 }
 
-int gs__pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
-                    const gs_pull_plan *plan, gs_sync_state *state)
+int gs__pull_read_open(gs_pull_ctx *ctx, const gs_entity *entity,
+                       const gs_pull_plan *plan, gs_sync_state *state,
+                       gs_pull_totals *totals, int resume)
 {
-    gs_entity_report *report = &ctx->report->entity[entity->id];
-    page_totals totals = {0};
-    const char *resume = gs__pull_resumable(state, plan->mode);
-    char *cursor = NULL, *next = NULL;
     char key[64];
     int rc = GS_OK;
 
-    totals.total = -1;
-    totals.cursors = json_object();
-    ctx->read_rows = json_object();
-    if (!totals.cursors || !ctx->read_rows) {
-        json_decref(totals.cursors);
-        json_decref(ctx->read_rows);
-        ctx->read_rows = NULL;
-        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
-    }
     snprintf(key, sizeof key, "read_started.%s", entity->name);
     if (resume) {
-        cursor = strdup(resume);
-        totals.resumed = 1;
+        totals->resumed = 1;
         if (state->pending_high_water[0] &&
-            gs_iso_parse(&totals.max_stamp, state->pending_high_water) == GS_OK)
-            gs_copy_text(totals.max_text, sizeof totals.max_text,
+            gs_iso_parse(&totals->max_stamp, state->pending_high_water) ==
+                GS_OK)
+            gs_copy_text(totals->max_text, sizeof totals->max_text,
                          state->pending_high_water);
     } else {
         state->resume_cursor[0] = '\0';
@@ -471,6 +452,30 @@ int gs__pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
     gs_copy_text(state->last_attempt, sizeof state->last_attempt, ctx->now);
     if (rc == GS_OK)
         rc = gs_store_state_put(ctx->store, entity, state);
+    return rc;
+}
+
+int gs__pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
+                    const gs_pull_plan *plan, gs_sync_state *state)
+{
+    gs_entity_report *report = &ctx->report->entity[entity->id];
+    gs_pull_totals totals = {0};
+    const char *resume = gs__pull_resumable(state, plan->mode);
+    char *cursor = NULL, *next = NULL;
+    int rc = GS_OK;
+
+    totals.total = -1;
+    totals.cursors = json_object();
+    ctx->read_rows = json_object();
+    if (!totals.cursors || !ctx->read_rows) {
+        json_decref(totals.cursors);
+        json_decref(ctx->read_rows);
+        ctx->read_rows = NULL;
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    }
+    if (resume)
+        cursor = strdup(resume);
+    rc = gs__pull_read_open(ctx, entity, plan, state, &totals, resume != NULL);
     while (rc == GS_OK) {
         rc = pull_page(ctx, entity, plan, state, &totals, cursor, &next);
         free(cursor);
@@ -495,7 +500,7 @@ int gs__pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,
                           report->error, totals.rejected);
         state->resume_cursor[0] = '\0';
     } else if (rc == GS_OK) {
-        rc = finish(ctx, entity, plan, state, &totals);
+        rc = gs__pull_finish(ctx, entity, plan, state, &totals);
     }
     json_decref(totals.cursors);
     json_decref(ctx->read_rows);

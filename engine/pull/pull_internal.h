@@ -34,6 +34,12 @@ typedef struct {
     char sweep_to[GS_ISO_SIZE];   /* ... and < this */
 } gs_pull_plan;
 
+/* The checkpoint of a full read packed in ranges: each range's cursor is
+ * in `meta` (pull.ranges.<entity>, pull_packed.c); this mark in
+ * sync_state.resume_cursor says they are to be resumed, and store/repair.c
+ * drops it ("full|%") with the rest when the sweep's seen ids are gone. */
+#define GS_PULL_RANGES_MARK "full|{ranges}"
+
 /* What one pull run shares between its entities. */
 typedef struct {
     gs_store *store;
@@ -64,6 +70,90 @@ int gs__pull_full_done(gs_pull_ctx *ctx, const gs_entity *entity);
 
 /* The cursor a pull of @mode can resume from, or NULL. */
 const char *gs__pull_resumable(const gs_sync_state *state, gs_plan_mode mode);
+
+/* One read's running figures: pages, rows, the totalCount check, the
+ * cursors it was given (a packed read keeps one per range for the checks
+ * and one for the entity, whose sums and flags decide its sweep). */
+typedef struct {
+    long page;
+    long long changed, rejected;
+    time_t max_stamp;
+    char max_text[GS_ISO_SIZE];
+    int resumed;          /* the read goes on from an earlier run's page */
+    long long total;      /* totalCount of the first page; -1 unknown */
+    int total_moved;      /* a later page said another totalCount */
+    long long nodes_read; /* nodes of this run's pages */
+    json_t *cursors;      /* every cursor this read was given (a set) */
+    int count_off;        /* packed: a range read other than its count */
+} gs_pull_totals;
+
+const char *gs__pull_mode_name(gs_plan_mode mode);
+
+/* The variables of one page of @entity under @plan (sort, enum values,
+ * bounds, nested page sizes), after @after (NULL: the first page). */
+json_t *gs__pull_page_variables(const gs_pull_ctx *ctx, const gs_entity *entity,
+                                const gs_pull_plan *plan, int page_size,
+                                const char *after);
+
+/* The refusals of an answer that would page forever (issue 11, defect 5)
+ * and of an inner list cut short; @what names the page in the error. */
+int gs__pull_check_progress(gs_pull_totals *totals, const gs_gazelle_page *page,
+                            int page_size, const char *what);
+int gs__pull_check_inner_list(const gs_entity *entity, json_t *nodes,
+                              const char *what);
+
+/* Nodes per page of @entity (its own page_size, else the global one). */
+int gs__pull_page_size(const gs_pull_ctx *ctx, const gs_entity *entity);
+
+/* Starts a read (@resume 0: afresh, its seen ids reset) or goes on with one
+ * (its pending mark into @totals); the state says "running". */
+int gs__pull_read_open(gs_pull_ctx *ctx, const gs_entity *entity,
+                       const gs_pull_plan *plan, gs_sync_state *state,
+                       gs_pull_totals *totals, int resume);
+
+/* Completes a read: the sweep (or why none), the high-water mark, the
+ * checkpoint cleared, in one transaction; *state adopted once committed. */
+int gs__pull_finish(gs_pull_ctx *ctx, const gs_entity *entity,
+                    const gs_pull_plan *plan, gs_sync_state *state,
+                    gs_pull_totals *totals);
+
+/* Seconds since @start (CLOCK_MONOTONIC). */
+double gs__pull_elapsed(const struct timespec *start);
+
+/* An entity's failure into its report and (@state not NULL) its state. */
+void gs__pull_record_failure(gs_pull_ctx *ctx, const gs_entity *entity,
+                             gs_sync_state *state, int rc);
+
+/* Tells the progress callback that entity @id is done, with its report. */
+void gs__pull_report_finished(gs_pull_ctx *ctx, gs_entity_id id);
+
+/* An entity is done (pulled, skipped or failed with @rc): contacts follow
+ * clients, the progress callback hears of both. Returns @rc, or the
+ * contacts' failure. */
+int gs__pull_entity_done(gs_pull_ctx *ctx, const gs_entity *entity, int rc);
+
+/* One part a packed request could carry: its entity, its `first`, the
+ * pages its stream has left (the priority). */
+typedef struct {
+    int entity; /* gs_entity_id */
+    int first;
+    long long left;
+} gs_pull_ask;
+
+/* The parts of the next packed request among @asks (in pull order): the
+ * most pages left first, pull order among equals, each only while the sum
+ * of `first` stays within @budget and its entity's within @caps[entity]
+ * (NULL or 0: no cap); a part that does not fit leaves room for a smaller
+ * one; one part always. Their indexes into @chosen (room for @n); returns
+ * how many (0 when @n is 0 or out of memory). */
+size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
+                     int budget, const int *caps);
+
+/* The packed run (pull_packed.c): the reads of every entity due tonight,
+ * their pages packed into requests of cfg->request_nodes. */
+int gs__pull_packed(gs_pull_ctx *ctx, const gs_entity *const *order,
+                    size_t n_order, int *attempted, int *failed,
+                    int *first_failure);
 
 /* Carries out @plan for @entity, page by page; fills the entity's report. */
 int gs__pull_entity(gs_pull_ctx *ctx, const gs_entity *entity,

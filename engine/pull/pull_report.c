@@ -82,6 +82,11 @@ json_t *gs_pull_report_json(const gs_pull_report *report)
     json_object_set_new(root, "entities", entities);
     json_object_set_new(root, "gazelle_requests",
                         json_integer(report->requests));
+    json_object_set_new(root, "gazelle_pages", json_integer(report->pages));
+    json_object_set_new(root, "packed", json_boolean(report->request_nodes));
+    if (report->request_nodes)
+        json_object_set_new(root, "request_nodes",
+                            json_integer(report->request_nodes));
     json_object_set_new(root, "users_auto_triggered",
                         json_boolean(report->users_auto_triggered));
     return root;

@@ -12,6 +12,15 @@
  * min_interval_ms = 200
  * run_timeout_s = 21600      ; no request starts after this (6 h)
  * max_answer_bytes = 33554432 ; a larger answer is cut off, an error
+ * pack = on                 ; several pages in one request (issue 13); off:
+ *                           ; one page a request, as before (GAZSYNC_PACK;
+ *                           ; GAZSYNC_REQUEST_NODES, GAZSYNC_MAX_REQUESTS)
+ * request_nodes = 2000      ; packed: the sum of `first` over one request's
+ *                           ; pages (a refusal as too costly lowers it, and
+ *                           ; the cache remembers: engine/pull/README.md)
+ * max_requests = 0          ; Gazelle requests a run may make; 0: no bound.
+ *                           ; Reached: the pull stops as an error, and the
+ *                           ; next run resumes the full reads it cut
  * [push]
  * batch_rows = 500
  * batch_bytes = 4000000
@@ -98,6 +107,9 @@ typedef struct {
     long backoff_base_ms;
     long run_timeout_s;    /**< whole run's HTTP deadline; 0: none */
     long max_answer_bytes; /**< cap on one HTTP answer's body */
+    int pack;              /**< pages of several reads in one request */
+    int request_nodes;     /**< packed: sum of `first` in one request */
+    long max_requests;     /**< Gazelle requests per run; 0: no bound */
     int push_batch_rows;
     long push_batch_bytes;
     char *ca_bundle;

@@ -97,14 +97,16 @@ typedef struct gs_entity_report {
     long long age_s;       /**< GS_WHY_INTERVAL: since the last success */
     long long interval_s;  /**< GS_WHY_INTERVAL: max-age; GS_WHY_FULL_DUE:
                                 full-every */
-    int can_force;    /**< skipped, and opts.force of this entity reads it */
-    int clock_back;   /**< the last success is after "now" (the clock went
-                           back): read now rather than wait */
-    int resumes;      /**< gs_pull_preview: the pull resumes a saved cursor */
-    char reason[160]; /**< the same in English, for the log and `status`:
-                           "table has 5 rows (policy if-empty); ..." */
-    long pages;
-    long long requests; /**< Gazelle requests for this entity */
+    int can_force;      /**< skipped, and opts.force of this entity reads it */
+    int clock_back;     /**< the last success is after "now" (the clock went
+                             back): read now rather than wait */
+    int resumes;        /**< gs_pull_preview: the pull resumes a saved cursor */
+    char reason[160];   /**< the same in English, for the log and `status`:
+                             "table has 5 rows (policy if-empty); ..." */
+    long pages;         /**< pages of this entity stored */
+    long long requests; /**< Gazelle requests that carried its pages (a
+                             packed request carries several entities'),
+                             its follow-ups included */
     long long rows_seen;
     long long rows_changed;
     long long rows_deleted;
@@ -116,6 +118,10 @@ typedef struct gs_entity_report {
 typedef struct {
     gs_entity_report entity[GS_ENTITY_COUNT];
     long long requests;       /**< Gazelle requests of the whole run */
+    long long pages;          /**< pages of every entity (requests carry
+                                   several when packed) */
+    int request_nodes;        /**< packed: the budget the run used (config,
+                                   or less as refusals taught); 0 unpacked */
     int users_auto_triggered; /**< an unknown technician was named */
 } gs_pull_report;
 

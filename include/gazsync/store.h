@@ -103,6 +103,13 @@ int gs_store_retire_others(long long *retired, gs_store *store,
                            const char *value, const char *keep_ids,
                            const char *now);
 
+/** How the live rows of @p entity spread over @p column (one of the
+ *  mapping's): *counts gets a JSON array of [value, rows] pairs in value
+ *  order, null values left out (caller json_decref()s). The pull's
+ *  partitions by creation date, start date and type are cut from it. */
+int gs_store_count_by(json_t **counts, gs_store *store, const gs_entity *entity,
+                      const char *column);
+
 /** The largest non-null value of @p column (one of the mapping's) over the
  *  live rows of @p entity, malloc'd text in *value, NULL when none: the
  *  newest creation stamp the cache knows (the new-rows policy). */

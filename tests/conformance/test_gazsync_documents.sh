@@ -15,9 +15,12 @@ export GAZSYNC_MAX_ATTEMPTS=2
 db="$GS_TMP/cache.db"
 # Small pages so that every entity has a next page; one contact per nested
 # page so that clients with several contacts need follow-ups.
+# One page a request (pack = off): the fault below counts requests of
+# allClients; test_gazelle_packed.sh checks the packed documents.
 cat >"$GS_TMP/base.ini" <<INI
 [gazsync]
 page_size = 40
+pack = off
 [entity.contacts]
 page_size = 1
 INI

@@ -17,9 +17,13 @@ unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
 PAGE=100
 start_sim --seed 43 --users 4 --clients 100 --pianos 100 --events 200 \
   --timeline 4000 --hires-per-year 0
+# One page a request (pack = off): the timeline's pages, slowed one by one,
+# make a read long enough to signal; test_pull_packed_resume.sh kills a
+# packed pull.
 cat >"$GS_TMP/gazsync.ini" <<INI
 [gazsync]
 page_size = $PAGE
+pack = off
 [entity.timeline_entries]
 page_size = $PAGE
 [entity.appointments]

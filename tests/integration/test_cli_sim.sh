@@ -53,7 +53,8 @@ export GAZELLE_API_URL="$SIM_URL/graphql/private/"
 export GAZELLE_ACCESS_TOKEN=sim-access-sekrit
 export GAZELLE_REFRESH_TOKEN=sim-refresh-sekrit
 export GAZELLE_CLIENT_ID=cid GAZELLE_CLIENT_SECRET=sim-client-sekrit
-export GAZSYNC_MIN_INTERVAL_MS=0 GAZSYNC_BACKOFF_BASE_MS=20
+# One page a request: the token expires after 5 of them.
+export GAZSYNC_MIN_INTERVAL_MS=0 GAZSYNC_BACKOFF_BASE_MS=20 GAZSYNC_PACK=off
 export GAZSYNC_DB="$WORK/c.db"
 NOW=$(sim_now)
 : >all.txt

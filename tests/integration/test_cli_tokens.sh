@@ -96,7 +96,8 @@ PORT=$(head -1 port.txt)
 export GAZELLE_API_URL="http://127.0.0.1:$PORT/graphql/private/"
 export GAZELLE_CLIENT_ID=client-id GAZELLE_CLIENT_SECRET=sekrit-client
 export GAZELLE_ACCESS_TOKEN=acc-env-expired GAZELLE_REFRESH_TOKEN=ref-env-111
-export GAZSYNC_MIN_INTERVAL_MS=0 GAZSYNC_MAX_ATTEMPTS=1
+# The fake host answers one page a request, not packed parts.
+export GAZSYNC_MIN_INTERVAL_MS=0 GAZSYNC_MAX_ATTEMPTS=1 GAZSYNC_PACK=off
 : >all_output.txt
 
 pull() { # EXPECTED_CODE ARGS...

@@ -21,6 +21,13 @@
 # simulator's dump (compare_cache.py), every sync_state row ok, no duplicate
 # id. The summary line counts faults and losses.
 #
+# It runs twice: one page a request (pack = off), then packed (pack = on,
+# engine/pull/README.md), where request K carries pages of several
+# entities: the faulted run must then fail every entity it carried (their
+# high-water marks unset, no more rows than upstream), leave the others
+# complete, name "request K" in its error, and the repair pull must resume
+# and equal the dump all the same.
+#
 # Usage: test_loss_pull_each_request.sh BUILD_DIR SOURCE_DIR
 source "$(dirname "$0")/lib.sh" "$1" "$2"
 unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
@@ -36,7 +43,10 @@ export GAZSYNC_MIN_INTERVAL_MS=0
 # Pages of PAGE for every entity, whatever the defaults (the timeline's is
 # larger), so that the rows a failed page leaves are known. The window
 # covers the simulator's whole booking horizon.
+for PACK in off on; do
 cat >"$GS_TMP/gazsync.ini" <<INI
+[gazsync]
+pack = $PACK
 [entity.users]
 page_size = $PAGE
 [entity.clients]
@@ -79,9 +89,9 @@ ORDER=(users:allUsers:users clients:allClients:clients pianos:allPianos:pianos
   appointments:allEventsBatched:events timeline_entries:allTimelineEntries:timeline)
 curl -fsS -X DELETE "$SIM_URL/__sim/faults" >/dev/null
 sim_post /__sim/stats/reset >/dev/null
-run_pull clean "$GS_TMP/clean.db"
+run_pull clean "$GS_TMP/clean-$PACK.db"
 [ "$RC" = 0 ] || { show clean; fail "the clean pull exited $RC"; }
-assert_cache_equals_dump "$GS_TMP/clean.db" >/dev/null
+assert_cache_equals_dump "$GS_TMP/clean-$PACK.db" >/dev/null
 N=$(stat_of graphqlRequests)
 REQ_ENTITY=() REQ_PAGE=()
 declare -A PAGES UPSTREAM
@@ -89,6 +99,7 @@ for e in "${ORDER[@]}"; do
   IFS=: read -r entity field dumpkey <<<"$e"
   PAGES[$entity]=$(stat_of "$field")
   UPSTREAM[$entity]=$(dump_count "$dumpkey")
+  [ "$PACK" = on ] && continue
   want=$(( (UPSTREAM[$entity] + PAGE - 1) / PAGE ))
   [ "$want" -ge 1 ] || want=1
   [ "${PAGES[$entity]}" = "$want" ] \
@@ -97,9 +108,14 @@ for e in "${ORDER[@]}"; do
     REQ_ENTITY+=("$entity"); REQ_PAGE+=("$p")
   done
 done
+if [ "$PACK" = on ]; then
+  # Packed: far fewer requests than pages (the simulator's own counters).
+  [ "$N" -lt "$(stat_of pages)" ] || fail "packed clean pull: $N requests for $(stat_of pages) pages"
+  for k in $(seq 1 "$N"); do REQ_ENTITY+=("request"); REQ_PAGE+=("$k"); done
+fi
 [ "${#REQ_ENTITY[@]}" = "$N" ] || fail "the clean pull made $N requests, its entities ${#REQ_ENTITY[@]}"
-UPSTREAM[contacts]=$(q "$GS_TMP/clean.db" "select count(*) from contacts")
-pass "clean first pull: $N GraphQL requests ($(sim_get /__sim/stats | python3 "$GS_SRC/tests/integration/sim_stats.py" --summary))"
+UPSTREAM[contacts]=$(q "$GS_TMP/clean-$PACK.db" "select count(*) from contacts")
+pass "pack=$PACK: clean first pull: $N GraphQL requests ($(sim_get /__sim/stats | python3 "$GS_SRC/tests/integration/sim_stats.py" --summary))"
 
 # Every K when N is small; else every request of the first 20, then every 5th.
 KS=()
@@ -119,7 +135,7 @@ for K in "${KS[@]}"; do
   i=$(( K - 1 ))
   entity=${REQ_ENTITY[$i]} page=${REQ_PAGE[$i]}
   action=${ACTIONS[$(( i % ${#ACTIONS[@]} ))]}
-  label="K=$K ($entity page $page, {$action})"
+  label="pack=$PACK K=$K ($entity page $page, {$action})"
   db="$GS_TMP/k$K.db"
   rm -f "$db" "$db-wal" "$db-shm"
   sim_post /__sim/faults "{\"rules\":[{\"field\":\"*\",\"nth\":$K,$action}]}" >/dev/null
@@ -146,25 +162,44 @@ for K in "${KS[@]}"; do
   status=$(q "$db" "select status from sync_runs order by id desc limit 1")
   error=$(q "$db" "select coalesce(error,'') from sync_runs order by id desc limit 1")
   case "$status" in failed|partial) ;; *) fail "$label: sync_runs status '$status'";; esac
-  case "$error" in *"$entity page $page"*) ;;
-    *) show "f$K"; fail "$label: sync_runs.error '$error' does not name '$entity page $page'";; esac
-  [ "$(q "$db" "select status from sync_state where entity='$entity'")" = failed ] \
-    || fail "$label: sync_state $entity is not failed"
-  [ -z "$(q "$db" "select coalesce(high_water,'') from sync_state where entity='$entity'")" ] \
-    || fail "$label: the $entity high-water mark was set by a failed first pull"
-  for e in users clients contacts pianos appointments timeline_entries; do
-    have=$(q "$db" "select count(*) from $e")
-    if [ "$e" = "$entity" ]; then
-      want=$(( (page - 1) * PAGE ))
-    elif [ "$e" = contacts ] && [ "$entity" = clients ]; then
-      # Contacts ride on the clients' pages: some, never more than upstream.
-      [ "$have" -le "${UPSTREAM[contacts]}" ] || fail "$label: $have contacts"
-      continue
-    else
-      want=${UPSTREAM[$e]}
-    fi
-    [ "$have" = "$want" ] || { show "f$K"; fail "$label: after the fault $e holds $have rows, want $want"; }
-  done
+  if [ "$PACK" = on ]; then
+    case "$error" in *"request $K:"*) ;;
+      *) show "f$K"; fail "$label: sync_runs.error '$error' does not name 'request $K:'";; esac
+    failed_n=0
+    for e in users clients pianos appointments timeline_entries; do
+      have=$(q "$db" "select count(*) from $e")
+      if [ "$(q "$db" "select status from sync_state where entity='$e'")" = ok ]; then
+        [ "$have" = "${UPSTREAM[$e]}" ] || { show "f$K"; fail "$label: $e is ok with $have rows, want ${UPSTREAM[$e]}"; }
+      else
+        failed_n=$((failed_n + 1))
+        [ "$have" -le "${UPSTREAM[$e]}" ] || fail "$label: the failed $e holds $have rows, upstream ${UPSTREAM[$e]}"
+        [ -z "$(q "$db" "select coalesce(high_water,'') from sync_state where entity='$e'")" ] \
+          || fail "$label: the $e high-water mark was set by a failed first pull"
+      fi
+    done
+    [ "$failed_n" -ge 1 ] || { show "f$K"; fail "$label: no entity failed"; }
+    [ "$(q "$db" "select count(*) from contacts")" -le "${UPSTREAM[contacts]}" ] || fail "$label: too many contacts"
+  else
+    case "$error" in *"$entity page $page"*) ;;
+      *) show "f$K"; fail "$label: sync_runs.error '$error' does not name '$entity page $page'";; esac
+    [ "$(q "$db" "select status from sync_state where entity='$entity'")" = failed ] \
+      || fail "$label: sync_state $entity is not failed"
+    [ -z "$(q "$db" "select coalesce(high_water,'') from sync_state where entity='$entity'")" ] \
+      || fail "$label: the $entity high-water mark was set by a failed first pull"
+    for e in users clients contacts pianos appointments timeline_entries; do
+      have=$(q "$db" "select count(*) from $e")
+      if [ "$e" = "$entity" ]; then
+        want=$(( (page - 1) * PAGE ))
+      elif [ "$e" = contacts ] && [ "$entity" = clients ]; then
+        # Contacts ride on the clients' pages: some, never more than upstream.
+        [ "$have" -le "${UPSTREAM[contacts]}" ] || fail "$label: $have contacts"
+        continue
+      else
+        want=${UPSTREAM[$e]}
+      fi
+      [ "$have" = "$want" ] || { show "f$K"; fail "$label: after the fault $e holds $have rows, want $want"; }
+    done
+  fi
   fi
 
   # -- the repair: faults cleared, one plain pull, the cache equals the dump.
@@ -193,6 +228,7 @@ done
 
 sampled=""
 [ "${#KS[@]}" = "$N" ] || sampled=" (sampled: every K up to 20, then every 5th)"
-echo "K=1..$N: $faults faults, $losses losses ($resent re-sent by libcurl on a dead keep-alive connection)$sampled"
+echo "pack=$PACK K=1..$N: $faults faults, $losses losses ($resent re-sent by libcurl on a dead keep-alive connection)$sampled"
 [ "$losses" = 0 ] || fail "$losses of $faults faulted pulls lost or damaged data"
-pass "each of the $N requests of a first pull failed in turn: reported, nothing lost, repaired by the next pull"
+pass "pack=$PACK: each of the $N requests of a first pull failed in turn: reported, nothing lost, repaired by the next pull"
+done

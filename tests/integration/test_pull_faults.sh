@@ -15,9 +15,11 @@ unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
 # dump after a simulated day without a forced re-read.
 SIM_FLAGS=(--seed 21 --users 6 --clients 320 --pianos 350 --events 700
   --timeline 900 --hires-per-year 0 --timeline-edits-per-day 0)
+# One page a request (pack = off): the rules count requests per field.
 cat >"$GS_TMP/gazsync.ini" <<INI
 [gazsync]
 page_size = 100
+pack = off
 [entity.pianos]
 page_size = 100
 [entity.appointments]

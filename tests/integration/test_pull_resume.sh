@@ -15,9 +15,12 @@ start_sim --seed 31 --users 5 --clients 150 --pianos 150 --events 300 \
   --timeline "$TIMELINE" --hires-per-year 0
 # Pages of 100 everywhere (the timeline's default is larger): the page
 # arithmetic below depends on it.
+# One page a request (pack = off): the page arithmetic of one cursor;
+# test_pull_packed_resume.sh kills a packed pull.
 cat >"$GS_TMP/gazsync.ini" <<INI
 [gazsync]
 page_size = $PAGE
+pack = off
 [entity.timeline_entries]
 page_size = $PAGE
 [entity.clients]

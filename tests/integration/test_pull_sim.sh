@@ -9,7 +9,11 @@ start_sim --seed 11 --clients 450 --pianos 600 --events 3000 --timeline 6000 --h
 db="$GS_TMP/cache.db"
 # The window covers the simulator's whole booking horizon, so that a day's
 # changes all fall inside it and the cache can equal the dump.
+# One page a request (pack = off): the request counts below are pages of
+# one cursor; test_pull_packed.sh compares a packed pull with this one.
 cat >"$GS_TMP/gazsync.ini" <<INI
+[gazsync]
+pack = off
 [entity.appointments]
 policy = window=-60d..+200d
 INI

@@ -14,15 +14,25 @@
 #include "gazsync/config.h"
 #include "gazsync/error.h"
 
-static const char *const VARS[] = {
-    "GAZELLE_API_URL",           "GAZELLE_OAUTH_URL",
-    "GAZELLE_ACCESS_TOKEN",      "GAZELLE_API_KEY",
-    "GAZELLE_REFRESH_TOKEN",     "GAZELLE_CLIENT_ID",
-    "GAZELLE_CLIENT_SECRET",     "SUPABASE_URL",
-    "SUPABASE_SERVICE_ROLE_KEY", "GAZSYNC_TIME_ZONE",
-    "GAZSYNC_MIN_INTERVAL_MS",   "GAZSYNC_BACKOFF_BASE_MS",
-    "GAZSYNC_MAX_ATTEMPTS",      "GAZSYNC_PAGE_SIZE",
-    "GAZSYNC_CA_BUNDLE",         "GAZSYNC_TIMEOUT_MS"};
+static const char *const VARS[] = {"GAZELLE_API_URL",
+                                   "GAZELLE_OAUTH_URL",
+                                   "GAZELLE_ACCESS_TOKEN",
+                                   "GAZELLE_API_KEY",
+                                   "GAZELLE_REFRESH_TOKEN",
+                                   "GAZELLE_CLIENT_ID",
+                                   "GAZELLE_CLIENT_SECRET",
+                                   "SUPABASE_URL",
+                                   "SUPABASE_SERVICE_ROLE_KEY",
+                                   "GAZSYNC_TIME_ZONE",
+                                   "GAZSYNC_MIN_INTERVAL_MS",
+                                   "GAZSYNC_BACKOFF_BASE_MS",
+                                   "GAZSYNC_MAX_ATTEMPTS",
+                                   "GAZSYNC_PAGE_SIZE",
+                                   "GAZSYNC_CA_BUNDLE",
+                                   "GAZSYNC_TIMEOUT_MS",
+                                   "GAZSYNC_PACK",
+                                   "GAZSYNC_REQUEST_NODES",
+                                   "GAZSYNC_MAX_REQUESTS"};
 
 typedef struct {
     char dir[64];
@@ -324,6 +334,49 @@ static void test_config_bad_env_values_name_variable_not_value(void **state)
     gs_config_free(&cfg);
 }
 
+/* Packed requests (issue 13): on by default, 2000 nodes, no bound on
+ * requests; the INI sets them, the environment wins, bad values name the
+ * key or variable. */
+static void test_config_packing_keys(void **state)
+{
+    fixture *f = *state;
+    gs_config cfg;
+
+    assert_int_equal(gs_config_load(&cfg, NULL, NULL), GS_OK);
+    assert_int_equal(cfg.pack, 1);
+    assert_int_equal(cfg.request_nodes, 2000);
+    assert_int_equal(cfg.max_requests, 0);
+    gs_config_free(&cfg);
+    write_file(f->ini, "[gazsync]\npack = off\nrequest_nodes = 600\n"
+                       "max_requests = 40\n");
+    assert_int_equal(gs_config_load(&cfg, f->ini, NULL), GS_OK);
+    assert_int_equal(cfg.pack, 0);
+    assert_int_equal(cfg.request_nodes, 600);
+    assert_int_equal(cfg.max_requests, 40);
+    gs_config_free(&cfg);
+    setenv("GAZSYNC_PACK", "on", 1);
+    setenv("GAZSYNC_REQUEST_NODES", "700", 1);
+    assert_int_equal(gs_config_load(&cfg, f->ini, NULL), GS_OK);
+    assert_int_equal(cfg.pack, 1);
+    assert_int_equal(cfg.request_nodes, 700);
+    gs_config_free(&cfg);
+    setenv("GAZSYNC_PACK", "sometimes", 1);
+    assert_int_equal(gs_config_load(&cfg, NULL, NULL), GS_ECONFIG);
+    assert_non_null(strstr(gs_error_last()->message, "GAZSYNC_PACK"));
+    assert_non_null(strstr(gs_error_last()->message, "on or off"));
+    gs_config_free(&cfg);
+    unsetenv("GAZSYNC_PACK");
+    unsetenv("GAZSYNC_REQUEST_NODES");
+    write_file(f->ini, "[gazsync]\nrequest_nodes = 0\n");
+    assert_int_equal(gs_config_load(&cfg, f->ini, NULL), GS_ECONFIG);
+    assert_non_null(strstr(gs_error_last()->message, "request_nodes"));
+    gs_config_free(&cfg);
+    write_file(f->ini, "[gazsync]\npack = maybe\n");
+    assert_int_equal(gs_config_load(&cfg, f->ini, NULL), GS_ECONFIG);
+    assert_non_null(strstr(gs_error_last()->message, "pack"));
+    gs_config_free(&cfg);
+}
+
 static void test_config_dotenv_quoting(void **state)
 {
     fixture *f = *state;
@@ -350,6 +403,7 @@ int main(void)
         T(test_config_missing_files),
         T(test_config_bad_env_values_name_variable_not_value),
         T(test_config_dotenv_quoting),
+        T(test_config_packing_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

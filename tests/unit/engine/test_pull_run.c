@@ -74,6 +74,9 @@ static int setup(void **state)
     gs_config_defaults(&f->cfg);
     f->cfg.page_size = 2;
     f->cfg.backoff_base_ms = 1;
+    /* The canned answers are one page a request: the unpacked path
+     * (test_pull_packed.c covers the packed one). */
+    f->cfg.pack = 0;
     /* Pianos only: a delta entity with text, integer, JSON and date
      * columns, whose nodes name no technician (no users pull). */
     f->opts = (gs_pull_opts)GS_PULL_OPTS_INIT;

@@ -1,0 +1,939 @@
+/* The packed run (issue 13): the reads of every entity due tonight, each cut
+ * into ranges from the cache (pull_ranges.c), become streams of pages; the
+ * streams' next pages are packed into requests of at most request_nodes
+ * (the sum of their `first`), one Gazelle document each
+ * (gs_gazelle_query_packed). Every page of an answer is checked first, then
+ * all of them are stored with every checkpoint in one transaction: a run
+ * killed at any point resumes each full read at each range's cursor.
+ * engine/pull/README.md, "Packed requests", says why each rule. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "pull_ranges.h"
+
+/* The nodes per request of each entity that passed after a refusal, a
+ * JSON object by entity name (a cache's meta key). */
+#define LEARNED_KEY "pull.request_nodes_learned"
+
+typedef struct {
+    gs_pull_range bounds;
+    char *cursor; /* continue after it; NULL: the range's first page */
+    int done;
+    int census;       /* first: 1, for the whole list's totalCount only */
+    gs_pull_totals t; /* this range's pages, totalCount and cursors */
+} stream;
+
+typedef struct {
+    const gs_entity *entity;
+    gs_pull_plan plan;
+    gs_sync_state state;
+    stream *streams;
+    size_t n_streams;
+    gs_pull_totals totals; /* the entity's rows, marks, resumed */
+    long long census;      /* the whole read's totalCount; -1 not asked */
+    json_t *read_rows;     /* ctx->read_rows while its pages are stored */
+    int page_size;
+    int open;           /* reading: neither finished nor failed */
+    long long requests; /* requests that carried it, follow-ups too */
+    struct timespec start;
+} entity_read;
+
+typedef struct {
+    gs_pull_ctx *ctx;
+    entity_read *reads;
+    size_t n_reads;
+    int budget;               /* nodes per request (request_nodes) */
+    int cap[GS_ENTITY_COUNT]; /* learned nodes of one entity a request;
+                                 0: the budget alone */
+    int refused;              /* a request was refused as too costly this run */
+    long long requests_before;
+    long request_no;
+    int *failed, *first_failure;
+} packer;
+
+typedef struct {
+    entity_read *read;
+    stream *s;
+} part_ref;
+
+static void read_free(entity_read *read)
+{
+    for (size_t i = 0; i < read->n_streams; i++) {
+        json_decref(read->streams[i].bounds.types);
+        free(read->streams[i].cursor);
+        json_decref(read->streams[i].t.cursors);
+    }
+    free(read->streams);
+    json_decref(read->totals.cursors);
+    json_decref(read->read_rows);
+    memset(read, 0, sizeof *read);
+}
+
+static int add_stream(entity_read *read, gs_pull_range *bounds,
+                      const char *cursor)
+{
+    stream *grown =
+        realloc(read->streams, (read->n_streams + 1) * sizeof *grown);
+    stream *s;
+
+    if (!grown)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    read->streams = grown;
+    s = &grown[read->n_streams++];
+    memset(s, 0, sizeof *s);
+    s->bounds = *bounds; /* takes the types */
+    memset(bounds, 0, sizeof *bounds);
+    s->t.total = -1;
+    s->t.cursors = json_object();
+    if (cursor)
+        s->cursor = strdup(cursor);
+    if (!s->t.cursors || (cursor && !s->cursor))
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    return GS_OK;
+}
+
+static void ranges_key(char *key, size_t size, const gs_entity *entity)
+{
+    snprintf(key, size, "pull.ranges.%s", entity->name);
+}
+
+/* Every range of a full read with its cursor and whether it is done, in
+ * the page's transaction: what the next run resumes. */
+static int ranges_save(packer *p, entity_read *read)
+{
+    json_t *list = json_array(), *doc;
+    char key[64], *text = NULL;
+    int rc = GS_OK;
+
+    for (size_t i = 0; list && i < read->n_streams && rc == GS_OK; i++) {
+        stream *s = &read->streams[i];
+        json_t *r;
+
+        if (s->census)
+            continue; /* a resumed read sweeps nothing: no count needed */
+        r = gs__pull_range_json(&s->bounds);
+        if (!r ||
+            json_object_set_new(r, "cursor",
+                                s->cursor ? json_string(s->cursor)
+                                          : json_null()) != 0 ||
+            json_object_set_new(r, "done", json_boolean(s->done)) != 0 ||
+            json_array_append_new(list, r) != 0)
+            rc = GS_ENOMEM;
+    }
+    doc = list ? json_pack("{s:o}", "ranges", list) : NULL;
+    if (rc == GS_OK && doc)
+        text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (rc != GS_OK || !text)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    ranges_key(key, sizeof key, read->entity);
+    rc = gs_store_meta_set(p->ctx->store, key, text);
+    free(text);
+    return rc;
+}
+
+/* The ranges a killed full read left, or none (a checkpoint that does not
+ * parse starts the read afresh: it never resumes a wrong range). */
+static int ranges_load(packer *p, entity_read *read, int *found)
+{
+    char key[64], *text = NULL;
+    json_t *doc = NULL, *list, *r;
+    size_t i;
+    int rc;
+
+    *found = 0;
+    ranges_key(key, sizeof key, read->entity);
+    rc = gs_store_meta_get(&text, p->ctx->store, key);
+    if (rc != GS_OK || !text)
+        return rc;
+    doc = json_loads(text, 0, NULL);
+    free(text);
+    list = json_object_get(doc, "ranges");
+    json_array_foreach(list, i, r)
+    {
+        gs_pull_range bounds;
+        json_t *cursor = json_object_get(r, "cursor");
+
+        if (gs__pull_range_parse(&bounds, r) != GS_OK ||
+            (cursor && !json_is_string(cursor) && !json_is_null(cursor)))
+            break;
+        rc = add_stream(read, &bounds, json_string_value(cursor));
+        if (rc != GS_OK)
+            break;
+        read->streams[read->n_streams - 1].done =
+            json_is_true(json_object_get(r, "done"));
+    }
+    if (rc == GS_OK && json_array_size(list) > 0 && i == json_array_size(list))
+        *found = 1;
+    else if (rc == GS_OK) { /* a broken checkpoint: forget what it gave */
+        for (size_t k = 0; k < read->n_streams; k++) {
+            json_decref(read->streams[k].bounds.types);
+            free(read->streams[k].cursor);
+            json_decref(read->streams[k].t.cursors);
+        }
+        read->n_streams = 0;
+    }
+    json_decref(doc);
+    return rc;
+}
+
+/* Decides @read's entity as run_entity() does, and opens its read: from
+ * the saved ranges, from an unpacked run's cursor (one stream), or afresh
+ * from the partition. */
+static int read_start(packer *p, entity_read *read)
+{
+    gs_pull_ctx *ctx = p->ctx;
+    const gs_entity *entity = read->entity;
+    gs_entity_report *report = &ctx->report->entity[entity->id];
+    const char *cursor;
+    int resumed = 0, rc;
+
+    clock_gettime(CLOCK_MONOTONIC, &read->start);
+    read->totals.total = -1;
+    read->census = -1;
+    read->page_size = gs__pull_page_size(ctx, entity);
+    rc = gs__pull_plan_make(&read->plan, ctx, entity, &read->state);
+    if (rc != GS_OK)
+        return rc;
+    gs_policy_format(read->state.policy, sizeof read->state.policy,
+                     &ctx->cfg->policy[entity->id]);
+    gs__pull_plan_report(report, &read->plan,
+                         ctx->cfg->policy[entity->id].kind);
+    gs_copy_text(read->state.decision, sizeof read->state.decision,
+                 read->plan.reason);
+    if (read->plan.mode == GS_PLAN_SKIP) {
+        report->decision = GS_DECISION_SKIPPED;
+        read->state.calls_last = 0;
+        return gs_store_state_put(ctx->store, entity, &read->state);
+    }
+    read->totals.cursors = json_object();
+    read->read_rows = json_object();
+    if (!read->totals.cursors || !read->read_rows)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    if (read->plan.mode == GS_PLAN_FULL &&
+        strcmp(read->state.resume_cursor, GS_PULL_RANGES_MARK) == 0)
+        rc = ranges_load(p, read, &resumed);
+    else if ((cursor = gs__pull_resumable(&read->state, read->plan.mode))) {
+        gs_pull_range all = {{0}, {0}, NULL, -1};
+
+        rc = add_stream(read, &all, cursor);
+        resumed = 1;
+    }
+    if (rc == GS_OK && !resumed) {
+        gs_pull_partition part;
+
+        rc = gs__pull_partition_make(&part, ctx, entity, &read->plan,
+                                     read->page_size);
+        for (size_t i = 0; rc == GS_OK && i < part.n; i++)
+            rc = add_stream(read, &part.range[i], NULL);
+        /* A sweeping read cut in ranges also asks the whole list's count:
+         * a row no range returns (a null date the bounds pass by) would be
+         * swept otherwise. */
+        if (rc == GS_OK && part.kind != GS_RANGE_ALL) {
+            gs_pull_range whole = {{0}, {0}, NULL, 1};
+
+            rc = add_stream(read, &whole, NULL);
+            if (rc == GS_OK)
+                read->streams[read->n_streams - 1].census = 1;
+        }
+        gs__pull_partition_free(&part);
+    }
+    if (rc == GS_OK)
+        rc = gs__pull_read_open(ctx, entity, &read->plan, &read->state,
+                                &read->totals, resumed);
+    if (rc == GS_OK)
+        read->open = 1;
+    return rc;
+}
+
+static void count_failure(packer *p, int rc)
+{
+    if ((*p->failed)++ == 0)
+        *p->first_failure = rc;
+}
+
+static void fail_read(packer *p, entity_read *read, int rc)
+{
+    gs_entity_report *report = &p->ctx->report->entity[read->entity->id];
+
+    read->open = 0;
+    report->requests = read->requests;
+    report->seconds += gs__pull_elapsed(&read->start);
+    /* the rows it stored before failing are changed all the same */
+    report->rows_changed += read->totals.changed;
+    read->totals.changed = 0;
+    read->state.calls_last = read->requests;
+    read->state.calls_total += read->requests;
+    gs__pull_record_failure(p->ctx, read->entity, &read->state, rc);
+    count_failure(p, gs__pull_entity_done(p->ctx, read->entity, rc));
+}
+
+/* Every range done: the entity's figures summed for the sweep's rules
+ * (why_no_sweep), then finish() as an unpacked read does it. */
+static int complete_read(packer *p, entity_read *read)
+{
+    gs_pull_ctx *ctx = p->ctx;
+    gs_entity_report *report = &ctx->report->entity[read->entity->id];
+    gs_pull_totals *t = &read->totals;
+    int known = 1, rc;
+
+    t->total = 0;
+    t->nodes_read = 0;
+    for (size_t i = 0; i < read->n_streams; i++) {
+        gs_pull_totals *r = &read->streams[i].t;
+
+        if (read->streams[i].census)
+            continue;
+        known &= r->total >= 0;
+        t->total += r->total >= 0 ? r->total : 0;
+        t->nodes_read += r->nodes_read;
+        t->total_moved |= r->total_moved;
+        /* a range short of its own count is hidden in a sum that matches */
+        t->count_off |= r->total >= 0 && r->nodes_read != r->total;
+    }
+    if (!known)
+        t->total = -1;
+    /* the ranges together must hold what the whole list holds */
+    if (known && read->census >= 0 && read->census != t->total)
+        t->count_off = 1;
+    report->rows_changed += t->changed;
+    t->changed = 0;
+    /* Fewer by far than the whole list (more than rows created meanwhile
+     * explain): the bounds miss rows, which no later night would see. Said
+     * loudly, the rows read kept, the mark not moved. */
+    if (known && read->census > t->total + t->total / 20 + 10) {
+        rc = gs_error_set(GS_EPROTO, GS_ECLASS_GAZELLE,
+                          "%s: the ranges returned %lld rows, the whole list "
+                          "counts %lld; set pack = off (engine/pull/README.md)",
+                          read->entity->name, t->total, read->census);
+        read->state.resume_cursor[0] = '\0';
+        fail_read(p, read, rc);
+        return GS_OK;
+    }
+    if (t->rejected > 0) {
+        /* The good rows are kept; the mark stays where it was so the next
+         * run reads these pages again and reports the bad rows again. */
+        rc = gs_error_set(GS_EINVAL, GS_ECLASS_DATA,
+                          "%s (%lld row(s) refused; high-water mark kept)",
+                          report->error, t->rejected);
+        read->state.resume_cursor[0] = '\0';
+        fail_read(p, read, rc);
+        return GS_OK;
+    }
+    rc = gs__pull_finish(ctx, read->entity, &read->plan, &read->state, t);
+    if (rc != GS_OK) {
+        fail_read(p, read, rc);
+        return rc == GS_ESTORE ? rc : GS_OK;
+    }
+    read->open = 0;
+    report->decision = GS_DECISION_PULLED;
+    report->requests = read->requests;
+    report->seconds += gs__pull_elapsed(&read->start);
+    read->state.calls_last = read->requests;
+    read->state.calls_total += read->requests;
+    rc = gs_store_state_put(ctx->store, read->entity, &read->state);
+    rc = gs__pull_entity_done(ctx, read->entity, rc);
+    if (rc != GS_OK)
+        count_failure(p, rc);
+    return rc == GS_ESTORE ? rc : GS_OK;
+}
+
+/* The variables of @s's next page: the read's own, bounded to the range. */
+static json_t *part_variables(packer *p, entity_read *read, stream *s)
+{
+    const gs_entity *entity = read->entity;
+    json_t *vars =
+        gs__pull_page_variables(p->ctx, entity, &read->plan,
+                                s->census ? 1 : read->page_size, s->cursor);
+    json_t *filters = json_object_get(vars, "filters");
+    int rc = 0;
+
+    if (!vars)
+        return NULL;
+    if (s->bounds.types)
+        rc |= json_object_set(vars, entity->all_values[0].key, s->bounds.types);
+    else if (s->bounds.lo[0] || s->bounds.hi[0]) {
+        int created = entity->reads.created_filter != NULL;
+        /* createdGet/createdLet and startOn/endOn are inclusive days; the
+         * descriptor names only the lower creation bound, its pair is the
+         * schema's (PrivateAllClientsFilter, PrivateAllPianosFilter). */
+        const char *from =
+            created ? entity->reads.created_filter : entity->reads.window_from;
+        const char *to = created ? "createdLet" : entity->reads.window_to;
+
+        if (!filters) {
+            rc |= json_object_set_new(vars, "filters", json_object());
+            filters = json_object_get(vars, "filters");
+        }
+        /* An open end sends no bound: the first and last ranges reach
+         * every date before and after the others. */
+        if (s->bounds.lo[0])
+            rc |= json_object_set_new(filters, from, json_string(s->bounds.lo));
+        if (s->bounds.hi[0])
+            rc |= json_object_set_new(filters, to, json_string(s->bounds.hi));
+    }
+    if (rc != 0) {
+        json_decref(vars);
+        return NULL;
+    }
+    return vars;
+}
+
+/* Pages a stream still has to read, as far as its totalCount tells. */
+static long long remaining(const entity_read *read, const stream *s)
+{
+    long long left;
+
+    /* Never asked: the cache's estimate, else first, to learn its size. */
+    if (s->t.total < 0 && s->bounds.rows < 0)
+        return 1LL << 40;
+    left = (s->t.total >= 0 ? s->t.total : s->bounds.rows) - s->t.nodes_read;
+    return left > 0 ? (left + read->page_size - 1) / read->page_size : 1;
+}
+
+static int part_first(const entity_read *read, const stream *s)
+{
+    if (s->census)
+        return 1;
+    return read->entity->shape == GS_READ_LIST ? 1 : read->page_size;
+}
+
+size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
+                     int budget, const int *caps)
+{
+    size_t picked = 0;
+    long long nodes = 0, share[GS_ENTITY_COUNT] = {0};
+    char *taken = calloc(n ? n : 1, 1);
+
+    if (!taken)
+        return 0;
+    for (;;) {
+        size_t best = n;
+
+        for (size_t i = 0; i < n; i++) {
+            const gs_pull_ask *a = &asks[i];
+            int cap = caps && a->entity >= 0 && a->entity < GS_ENTITY_COUNT
+                          ? caps[a->entity]
+                          : 0;
+
+            /* a part that does not fit leaves room for a smaller one */
+            if (taken[i] ||
+                (picked > 0 && (nodes + a->first > budget ||
+                                (cap && share[a->entity] + a->first > cap))))
+                continue;
+            if (best == n || a->left > asks[best].left)
+                best = i;
+        }
+        if (best == n)
+            break;
+        taken[best] = 1;
+        nodes += asks[best].first;
+        if (asks[best].entity >= 0 && asks[best].entity < GS_ENTITY_COUNT)
+            share[asks[best].entity] += asks[best].first;
+        chosen[picked++] = best;
+    }
+    free(taken);
+    return picked;
+}
+
+/* The next request's parts (gs__pull_pick) among the open streams. */
+static size_t pick(packer *p, part_ref *refs, size_t max)
+{
+    gs_pull_ask *asks = calloc(max ? max : 1, sizeof *asks);
+    part_ref *all = calloc(max ? max : 1, sizeof *all);
+    size_t *chosen = calloc(max ? max : 1, sizeof *chosen);
+    size_t n = 0, picked = 0;
+
+    for (size_t r = 0; asks && all && chosen && r < p->n_reads; r++) {
+        entity_read *read = &p->reads[r];
+
+        for (size_t i = 0; read->open && i < read->n_streams && n < max; i++) {
+            stream *s = &read->streams[i];
+
+            if (s->done)
+                continue;
+            asks[n].entity = (int)read->entity->id;
+            asks[n].first = part_first(read, s);
+            asks[n].left = remaining(read, s);
+            all[n].read = read;
+            all[n++].s = s;
+        }
+    }
+    if (asks && all && chosen)
+        picked = gs__pull_pick(chosen, asks, n, p->budget, p->cap);
+    for (size_t k = 0; k < picked; k++)
+        refs[k] = all[chosen[k]];
+    free(asks);
+    free(all);
+    free(chosen);
+    return picked;
+}
+
+static void part_name(char *out, size_t size, const part_ref *ref)
+{
+    char range[64];
+
+    gs__pull_range_name(range, sizeof range, &ref->s->bounds);
+    if (ref->read->n_streams > 1)
+        snprintf(out, size, "%s range %s page %ld", ref->read->entity->name,
+                 range, ref->s->t.page + 1);
+    else
+        snprintf(out, size, "%s page %ld", ref->read->entity->name,
+                 ref->read->totals.page + 1);
+}
+
+static void request_name(char *out, size_t size, long no, const part_ref *refs,
+                         size_t n)
+{
+    size_t len;
+
+    snprintf(out, size, "request %ld:", no);
+    for (size_t i = 0; i < n; i++) {
+        size_t count = 0;
+        int seen = 0;
+
+        for (size_t k = 0; k < i; k++)
+            seen |= refs[k].read == refs[i].read;
+        if (seen)
+            continue;
+        for (size_t k = i; k < n; k++)
+            count += refs[k].read == refs[i].read;
+        len = strlen(out);
+        snprintf(out + len, size - len, "%s %s %zu", i ? "," : "",
+                 refs[i].read->entity->name, count);
+    }
+}
+
+/* Checks every page of an answer, completes the contacts, then stores all
+ * of them with every checkpoint in one transaction. A page that fails its
+ * checks fails its entity alone; a store fault ends the run. */
+static int absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
+{
+    gs_pull_ctx *ctx = p->ctx;
+    gs_gazelle_page *pages = calloc(n, sizeof *pages);
+    gs_sync_state *checkpoints = calloc(n, sizeof *checkpoints);
+    char what[160];
+    int rc = GS_OK;
+
+    if (!pages || !checkpoints) {
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        entity_read *read = refs[i].read;
+        stream *s = refs[i].s;
+        const gs_entity *entity = read->entity;
+        long long calls = gs_gazelle_requests(ctx->client);
+        int part_rc;
+
+        if (!read->open)
+            continue;
+        part_name(what, sizeof what, &refs[i]);
+        s->t.page++;
+        part_rc =
+            gs_gazelle_page_parse(&pages[i], answers[i], entity->root_field);
+        if (part_rc != GS_OK)
+            gs_error_wrap("%s", what);
+        if (part_rc == GS_OK && s->census) {
+            read->census = pages[i].total_count;
+            s->done = 1;
+            continue;
+        }
+        if (part_rc == GS_OK)
+            part_rc = gs__pull_check_progress(&s->t, &pages[i], read->page_size,
+                                              what);
+        if (part_rc == GS_OK && entity->reads.inner_list)
+            part_rc = gs__pull_check_inner_list(entity, pages[i].nodes, what);
+        if (part_rc == GS_OK && gs_entity_child(entity))
+            part_rc = gs__pull_contacts_complete(ctx, pages[i].nodes,
+                                                 read->totals.page + 1);
+        read->requests += gs_gazelle_requests(ctx->client) - calls;
+        if (part_rc != GS_OK)
+            fail_read(p, read, part_rc);
+    }
+    rc = gs_store_begin(ctx->store);
+    for (size_t i = 0; rc == GS_OK && i < n; i++) {
+        entity_read *read = refs[i].read;
+        stream *s = refs[i].s;
+        gs_gazelle_page *page = &pages[i];
+        gs_entity_report *report = &ctx->report->entity[read->entity->id];
+
+        if (!read->open || s->census)
+            continue;
+        read->totals.page++;
+        ctx->read_rows = read->read_rows;
+        rc = gs__pull_ingest_page(
+            ctx, read->entity, page->nodes, read->totals.page,
+            &read->totals.changed, &read->totals.rejected,
+            &read->totals.max_stamp, read->totals.max_text);
+        ctx->read_rows = NULL;
+        if (s->t.page == 1 || s->t.total < 0)
+            s->t.total = page->total_count;
+        else if (page->total_count >= 0 && page->total_count != s->t.total)
+            s->t.total_moved = 1;
+        s->t.nodes_read += (long long)json_array_size(page->nodes);
+        free(s->cursor);
+        s->cursor = NULL;
+        if (page->has_next_page && page->end_cursor) {
+            s->cursor = page->end_cursor;
+            page->end_cursor = NULL;
+        } else
+            s->done = 1;
+        report->pages = read->totals.page;
+        report->rows_seen += (long long)json_array_size(page->nodes);
+    }
+    /* One checkpoint per entity of the answer, after its last page. */
+    for (size_t i = 0; rc == GS_OK && i < n; i++) {
+        entity_read *read = refs[i].read;
+        gs_sync_state *cp = &checkpoints[i];
+        int last = 1, more = 0;
+
+        for (size_t k = i + 1; k < n; k++)
+            last &= refs[k].read != read;
+        if (!read->open || !last)
+            continue;
+        *cp = read->state;
+        gs_copy_text(cp->pending_high_water, sizeof cp->pending_high_water,
+                     read->totals.max_text);
+        for (size_t k = 0; k < read->n_streams; k++)
+            more |= !read->streams[k].done;
+        /* Only full reads resume (gs__pull_resumable says why). */
+        if (read->plan.mode == GS_PLAN_FULL && more) {
+            gs_copy_text(cp->resume_cursor, sizeof cp->resume_cursor,
+                         GS_PULL_RANGES_MARK);
+            rc = ranges_save(p, read);
+        }
+        if (rc == GS_OK)
+            rc = gs_store_state_put(ctx->store, read->entity, cp);
+    }
+    if (rc == GS_OK)
+        rc = gs_store_commit(ctx->store);
+    if (rc != GS_OK) {
+        gs_store_rollback(ctx->store);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        entity_read *read = refs[i].read;
+        int last = 1;
+
+        for (size_t k = i + 1; k < n; k++)
+            last &= refs[k].read != read;
+        if (!read->open)
+            continue;
+        if (last)
+            read->state = checkpoints[i];
+        if (ctx->opts->progress && !refs[i].s->census) {
+            gs_progress progress = {
+                read->entity, read->totals.page,
+                ctx->report->entity[read->entity->id].rows_seen,
+                pages[i].total_count, NULL};
+            ctx->opts->progress(ctx->opts->progress_ctx, &progress);
+        }
+    }
+    /* Entities whose every range is done are finished now. */
+    for (size_t i = 0; rc == GS_OK && i < n; i++) {
+        entity_read *read = refs[i].read;
+        int all = 1;
+
+        for (size_t k = 0; k < read->n_streams; k++)
+            all &= read->streams[k].done;
+        if (read->open && all)
+            rc = complete_read(p, read);
+    }
+done:
+    for (size_t i = 0; pages && i < n; i++)
+        gs_gazelle_page_free(&pages[i]);
+    free(pages);
+    free(checkpoints);
+    return rc;
+}
+
+static long long nodes_of(const part_ref *refs, size_t n)
+{
+    long long nodes = 0;
+
+    for (size_t i = 0; i < n; i++)
+        nodes += part_first(refs[i].read, refs[i].s);
+    return nodes;
+}
+
+static int check_bound(packer *p)
+{
+    long long made = gs_gazelle_requests(p->ctx->client) - p->requests_before;
+
+    if (p->ctx->cfg->max_requests > 0 && made >= p->ctx->cfg->max_requests)
+        return gs_error_set(GS_EPARTIAL, GS_ECLASS_NONE,
+                            "max_requests = %ld reached after %lld Gazelle "
+                            "requests; the next run resumes the full reads "
+                            "left unfinished",
+                            p->ctx->cfg->max_requests, made);
+    return GS_OK;
+}
+
+static int caps_save(packer *p)
+{
+    json_t *caps = json_object();
+    char *text;
+    int rc;
+
+    for (int e = 0; caps && e < GS_ENTITY_COUNT; e++)
+        if (p->cap[e] &&
+            json_object_set_new(caps, gs_entity_get((gs_entity_id)e)->name,
+                                json_integer(p->cap[e])) != 0)
+            json_decref(caps), caps = NULL;
+    text = caps ? json_dumps(caps, JSON_COMPACT) : NULL;
+    json_decref(caps);
+    if (!text)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    rc = gs_store_meta_set(p->ctx->store, LEARNED_KEY, text);
+    free(text);
+    return rc;
+}
+
+/* A request of @entity alone of @nodes was refused: half of it is what the
+ * entity gets from now on (pages differ in cost by entity: a client page
+ * carries its contacts, a timeline page is flat). */
+static int learn(packer *p, const gs_entity *entity, long long nodes)
+{
+    int half = nodes / 2 > 0 ? (int)(nodes / 2) : 1;
+
+    p->refused = 1;
+    if (!p->cap[entity->id] || half < p->cap[entity->id])
+        p->cap[entity->id] = half;
+    return caps_save(p);
+}
+
+/* Parts of one entity first, then the next: a refused request of several
+ * entities is asked again entity by entity before anything is learned.
+ * Returns how many entities @refs holds. */
+static size_t group_by_entity(part_ref *refs, size_t n)
+{
+    size_t groups = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t k = i + 1;
+
+        for (size_t j = i + 1; j < n; j++)
+            if (refs[j].read == refs[i].read) {
+                part_ref moved = refs[j];
+
+                memmove(&refs[k + 1], &refs[k], (j - k) * sizeof *refs);
+                refs[k++] = moved;
+            }
+        groups++;
+        i = k - 1;
+    }
+    return groups;
+}
+
+/* Asks @refs as one request. A refusal as too costly splits it: by entity
+ * first (at most one level, GS_ENTITY_COUNT groups), then a request of one
+ * entity in halves, each asked on its own (at most log2(n) levels more),
+ * and half of the refused size is what that entity's parts get later. */
+static int send(packer *p, part_ref *refs, size_t n)
+{
+    gs_gazelle_part *parts = calloc(n, sizeof *parts);
+    json_t **answers = calloc(n, sizeof *answers);
+    char what[200];
+    int rc = parts && answers
+                 ? check_bound(p)
+                 : gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+
+    for (size_t i = 0; rc == GS_OK && i < n; i++) {
+        parts[i].entity = refs[i].read->entity;
+        parts[i].variables = part_variables(p, refs[i].read, refs[i].s);
+        if (!parts[i].variables)
+            rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    }
+    if (rc != GS_OK)
+        goto done;
+    request_name(what, sizeof what, ++p->request_no, refs, n);
+    rc = gs_gazelle_query_packed(answers, p->ctx->client, parts, n, what);
+    for (size_t i = 0; i < n; i++) {
+        int counted = 0;
+
+        for (size_t k = 0; k < i; k++)
+            counted |= refs[k].read == refs[i].read;
+        if (!counted)
+            refs[i].read->requests++;
+    }
+    if (rc == GS_ETOOBIG && n == 1) {
+        char name[160];
+
+        part_name(name, sizeof name, &refs[0]);
+        rc = gs_error_set(GS_ETOOBIG, GS_ECLASS_GAZELLE,
+                          "%s: refused as too costly even alone (%d nodes); "
+                          "lower [entity.%s] page_size",
+                          name, part_first(refs[0].read, refs[0].s),
+                          refs[0].read->entity->name);
+    } else if (rc == GS_ETOOBIG && group_by_entity(refs, n) > 1) {
+        size_t start = 0;
+
+        p->refused = 1;
+        rc = GS_OK;
+        for (size_t i = 1; i <= n && rc == GS_OK; i++)
+            if (i == n || refs[i].read != refs[start].read) {
+                rc = send(p, refs + start, i - start);
+                start = i;
+            }
+        goto done;
+    } else if (rc == GS_ETOOBIG) {
+        size_t half = n / 2;
+
+        rc = learn(p, refs[0].read->entity, nodes_of(refs, n));
+        if (rc == GS_OK)
+            rc = send(p, refs, half);
+        if (rc == GS_OK)
+            rc = send(p, refs + half, n - half);
+        goto done;
+    }
+    if (rc == GS_OK)
+        rc = absorb(p, refs, n, answers);
+    else if (rc != GS_EAUTH && rc != GS_EPARTIAL && rc != GS_ECANCELED &&
+             rc != GS_ESTORE) {
+        /* The request failed for every entity it carried; the others go
+         * on, as an unpacked run goes on after one entity's failure. */
+        for (size_t i = 0; i < n; i++)
+            if (refs[i].read->open)
+                fail_read(p, refs[i].read, rc);
+        rc = GS_OK;
+    }
+done:
+    for (size_t i = 0; parts && i < n; i++)
+        json_decref(parts[i].variables);
+    for (size_t i = 0; answers && i < n; i++)
+        json_decref(answers[i]);
+    free(parts);
+    free(answers);
+    return rc;
+}
+
+/* The caps a refusal taught earlier runs (entities not named: none). */
+static int learned_caps(packer *p)
+{
+    char *text = NULL;
+    json_t *caps;
+    int rc = gs_store_meta_get(&text, p->ctx->store, LEARNED_KEY);
+
+    p->budget = p->ctx->cfg->request_nodes;
+    caps = rc == GS_OK && text ? json_loads(text, 0, NULL) : NULL;
+    for (int e = 0; e < GS_ENTITY_COUNT; e++) {
+        json_int_t cap = json_integer_value(
+            json_object_get(caps, gs_entity_get((gs_entity_id)e)->name));
+
+        if (cap > 0 && cap < p->budget)
+            p->cap[e] = (int)cap;
+    }
+    json_decref(caps);
+    free(text);
+    return rc;
+}
+
+/* A run without a refusal lets every cap grow back by a quarter, up to the
+ * budget, where it is dropped (engine/pull/README.md, "Limits"). */
+static int grow_back(packer *p)
+{
+    int any = 0;
+
+    for (int e = 0; e < GS_ENTITY_COUNT; e++) {
+        long long grown = p->cap[e] + p->cap[e] / 4 + 1;
+
+        if (!p->cap[e] || p->refused)
+            continue;
+        any = 1;
+        p->cap[e] = grown >= p->budget ? 0 : (int)grown;
+    }
+    return any ? caps_save(p) : GS_OK;
+}
+
+int gs__pull_packed(gs_pull_ctx *ctx, const gs_entity *const *order,
+                    size_t n_order, int *attempted, int *failed,
+                    int *first_failure)
+{
+    packer p = {.ctx = ctx,
+                .requests_before = gs_gazelle_requests(ctx->client),
+                .failed = failed,
+                .first_failure = first_failure};
+    part_ref *refs = NULL;
+    size_t max_parts = 0;
+    int stop = GS_OK, rc;
+
+    p.reads = calloc(n_order ? n_order : 1, sizeof *p.reads);
+    if (!p.reads)
+        return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    stop = learned_caps(&p);
+    ctx->report->request_nodes = p.budget;
+    for (size_t i = 0; stop == GS_OK && i < n_order; i++) {
+        entity_read *read = &p.reads[p.n_reads];
+        unsigned bit = 1u << order[i]->id;
+
+        if (ctx->opts->entities && !(ctx->opts->entities & bit))
+            continue;
+        if (ctx->opts->cancel && *ctx->opts->cancel) {
+            stop = gs_error_set(GS_ECANCELED, GS_ECLASS_NONE,
+                                "pull interrupted before %s", order[i]->name);
+            break;
+        }
+        (*attempted)++;
+        p.n_reads++;
+        read->entity = order[i];
+        rc = gs_store_state_get(&read->state, ctx->store, read->entity);
+        if (rc != GS_OK) {
+            gs__pull_record_failure(ctx, read->entity, NULL, rc);
+            count_failure(&p, gs__pull_entity_done(ctx, read->entity, rc));
+        } else if ((rc = read_start(&p, read)) != GS_OK)
+            fail_read(&p, read, rc);
+        else if (!read->open &&
+                 (rc = gs__pull_entity_done(ctx, read->entity, GS_OK)) != GS_OK)
+            count_failure(&p, rc);
+        if (rc == GS_ESTORE)
+            stop = rc;
+        max_parts += read->n_streams;
+    }
+    refs = calloc(max_parts ? max_parts : 1, sizeof *refs);
+    if (!refs && stop == GS_OK)
+        stop = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    while (stop == GS_OK) {
+        size_t n = pick(&p, refs, max_parts);
+
+        if (n == 0)
+            break;
+        rc = send(&p, refs, n);
+        if (rc == GS_EAUTH) {
+            /* every other request would be refused the same way */
+            for (size_t r = 0; r < p.n_reads; r++)
+                if (p.reads[r].open)
+                    fail_read(&p, &p.reads[r], rc);
+            break;
+        }
+        if (rc != GS_OK) {
+            stop = rc;
+            break;
+        }
+        if (ctx->opts->cancel && *ctx->opts->cancel)
+            stop = gs_error_set(GS_ECANCELED, GS_ECLASS_NONE,
+                                "interrupted after request %ld; the next run "
+                                "resumes there",
+                                p.request_no);
+    }
+    /* Stopped: what is unfinished keeps its checkpoints for the next run. */
+    if (stop != GS_OK) {
+        gs_error saved = *gs_error_last();
+
+        for (size_t r = 0; r < p.n_reads; r++)
+            if (p.reads[r].open) {
+                gs_error_set(saved.code, saved.klass, "%s", saved.message);
+                fail_read(&p, &p.reads[r], stop);
+            }
+        gs_error_set(saved.code, saved.klass, "%s", saved.message);
+    } else
+        stop = grow_back(&p);
+    for (size_t r = 0; r < p.n_reads; r++)
+        read_free(&p.reads[r]);
+    free(p.reads);
+    free(refs);
+    return stop;
+}

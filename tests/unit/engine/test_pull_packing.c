@@ -1,0 +1,159 @@
+/* engine/pull/pull_packed.c, gs__pull_pick: which parts go in the next
+ * packed request (the budget, the learned caps, the order). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pull_internal.h"
+
+static long long nodes_of(const gs_pull_ask *asks, const size_t *chosen,
+                          size_t n, int entity)
+{
+    long long nodes = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (entity < 0 || asks[chosen[i]].entity == entity)
+            nodes += asks[chosen[i]].first;
+    return nodes;
+}
+
+/* Random mixes: within the budget (or one part alone), each part once, and
+ * full: no part left out would still have fitted. */
+static void test_pick_keeps_the_budget_and_fills_it(void **state)
+{
+    gs_pull_ask asks[60];
+    size_t chosen[60];
+    unsigned seed = 3;
+
+    (void)state;
+    for (int round = 0; round < 200; round++) {
+        size_t n = (size_t)(rand_r(&seed) % 60) + 1, picked;
+        int budget = (int)(rand_r(&seed) % 2500) + 1;
+        char in[60] = {0};
+
+        for (size_t i = 0; i < n; i++) {
+            static const int firsts[] = {1, 100, 200, 25};
+
+            asks[i].entity = (int)(rand_r(&seed) % GS_ENTITY_COUNT);
+            asks[i].first = firsts[rand_r(&seed) % 4];
+            asks[i].left = rand_r(&seed) % 6;
+        }
+        picked = gs__pull_pick(chosen, asks, n, budget, NULL);
+        assert_true(picked >= 1);
+        if (picked > 1)
+            assert_true(nodes_of(asks, chosen, picked, -1) <= budget);
+        for (size_t k = 0; k < picked; k++) {
+            assert_true(chosen[k] < n);
+            assert_int_equal(in[chosen[k]], 0);
+            in[chosen[k]] = 1;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (!in[i])
+                assert_true(nodes_of(asks, chosen, picked, -1) + asks[i].first >
+                            budget);
+    }
+}
+
+/* The most pages left first (the longest stream sets the night), pull
+ * order among equals; one part larger than the budget still goes. */
+static void test_pick_order(void **state)
+{
+    gs_pull_ask asks[] = {
+        {GS_ENTITY_CLIENTS, 100, 1},  {GS_ENTITY_CLIENTS, 100, 4},
+        {GS_ENTITY_PIANOS, 100, 1},   {GS_ENTITY_APPOINTMENTS, 200, 4},
+        {GS_ENTITY_TIMELINE, 200, 2},
+    };
+    gs_pull_ask huge = {GS_ENTITY_TIMELINE, 5000, 1};
+    size_t chosen[5];
+
+    (void)state;
+    assert_int_equal(gs__pull_pick(chosen, asks, 5, 300, NULL), 2);
+    assert_int_equal(chosen[0], 1); /* 4 pages left, first in pull order */
+    assert_int_equal(chosen[1], 3); /* 4 pages left too, and it fits */
+    assert_int_equal(gs__pull_pick(chosen, asks, 5, 10000, NULL), 5);
+    assert_int_equal(chosen[0], 1);
+    assert_int_equal(chosen[1], 3);
+    assert_int_equal(chosen[2], 4);
+    assert_int_equal(chosen[3], 0);
+    assert_int_equal(chosen[4], 2);
+    assert_int_equal(gs__pull_pick(chosen, &huge, 1, 2000, NULL), 1);
+    assert_int_equal(gs__pull_pick(chosen, asks, 0, 2000, NULL), 0);
+}
+
+/* A learned cap bounds its entity's share of a request; the others fill
+ * the rest of the budget. */
+static void test_pick_caps(void **state)
+{
+    gs_pull_ask asks[12];
+    size_t chosen[12], picked;
+    int caps[GS_ENTITY_COUNT] = {0};
+
+    (void)state;
+    for (int i = 0; i < 12; i++) {
+        asks[i].entity = i < 8 ? GS_ENTITY_CLIENTS : GS_ENTITY_TIMELINE;
+        asks[i].first = i < 8 ? 100 : 200;
+        asks[i].left = 1;
+    }
+    caps[GS_ENTITY_CLIENTS] = 250;
+    picked = gs__pull_pick(chosen, asks, 12, 2000, caps);
+    assert_int_equal(nodes_of(asks, chosen, picked, GS_ENTITY_CLIENTS), 200);
+    assert_int_equal(nodes_of(asks, chosen, picked, GS_ENTITY_TIMELINE), 800);
+    assert_int_equal(picked, 6);
+}
+
+/* A quiet night of the default business, as the cache cuts it: clients 10
+ * ranges (one of 3 pages: 284 created on one day) and a census, pianos 14
+ * ranges (one of 4 pages: 365 on one day) and a census, the window in 10
+ * sub-windows and a census, the timeline's since read. Answered page by
+ * page, it takes 4 requests of at most 2000 nodes: the 4 pages of the
+ * largest day, no more. */
+static void test_pick_a_quiet_night(void **state)
+{
+    gs_pull_ask asks[40];
+    size_t chosen[40], n = 0;
+    int requests = 0;
+
+    (void)state;
+    for (int i = 0; i < 10; i++)
+        asks[n++] = (gs_pull_ask){GS_ENTITY_CLIENTS, 100, i == 0 ? 3 : 1};
+    asks[n++] = (gs_pull_ask){GS_ENTITY_CLIENTS, 1, 1};
+    for (int i = 0; i < 14; i++)
+        asks[n++] = (gs_pull_ask){GS_ENTITY_PIANOS, 100, i == 0 ? 4 : 1};
+    asks[n++] = (gs_pull_ask){GS_ENTITY_PIANOS, 1, 1};
+    for (int i = 0; i < 10; i++)
+        asks[n++] = (gs_pull_ask){GS_ENTITY_APPOINTMENTS, 200, 1};
+    asks[n++] = (gs_pull_ask){GS_ENTITY_APPOINTMENTS, 1, 1};
+    asks[n++] = (gs_pull_ask){GS_ENTITY_TIMELINE, 200, 1};
+    while (n > 0 && requests < 100) {
+        size_t picked = gs__pull_pick(chosen, asks, n, 2000, NULL);
+        char done[40] = {0};
+        size_t kept = 0;
+
+        requests++;
+        assert_true(picked == 1 || nodes_of(asks, chosen, picked, -1) <= 2000);
+        for (size_t k = 0; k < picked; k++)
+            done[chosen[k]] = --asks[chosen[k]].left == 0;
+        for (size_t i = 0; i < n; i++)
+            if (!done[i])
+                asks[kept++] = asks[i];
+        n = kept;
+    }
+    assert_int_equal(requests, 4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pick_keeps_the_budget_and_fills_it),
+        cmocka_unit_test(test_pick_order),
+        cmocka_unit_test(test_pick_caps),
+        cmocka_unit_test(test_pick_a_quiet_night),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
