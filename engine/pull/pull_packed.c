@@ -429,12 +429,15 @@ static int stream_first(const packer *p, const entity_read *read,
     long long rows = s->t.total >= 0       ? s->t.total - s->t.nodes_read
                      : s->bounds.rows >= 0 ? s->bounds.rows
                                            : -1;
+    /* A page size other than the entity's built-in one was set by the
+     * user: a ceiling. */
+    int fixed =
+        p->ctx->cfg->policy[entity->id].page_size != entity->default_page_size;
 
     if (s->small)
         return read->page_size;
-    return gs__pull_part_size(read->page_size,
-                              p->ctx->cfg->policy[entity->id].page_size != 0,
-                              rows, p->budget, p->cap[entity->id]);
+    return gs__pull_part_size(read->page_size, fixed, rows, p->budget,
+                              p->cap[entity->id]);
 }
 
 size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
