@@ -182,6 +182,13 @@ int gs__pull_check_progress(gs_pull_totals *totals, const gs_gazelle_page *page,
                             what, page->end_cursor);
     if (json_object_set_new(totals->cursors, page->end_cursor, json_true()))
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+    /* A page shorter than asked with more to follow: the service clamped
+     * `first`, and the read goes on at the size it answers. */
+    if (!totals->page_min ||
+        (long)json_array_size(page->nodes) < totals->page_min)
+        totals->page_min = (long)json_array_size(page->nodes);
+    if (totals->page_min < page_size)
+        page_size = (int)totals->page_min;
     /* Two pages of slack: rows created while the read runs are fine. */
     expected = page->total_count >= 0
                    ? (page->total_count + page_size - 1) / page_size + 2

@@ -85,6 +85,7 @@ typedef struct {
     long long nodes_read; /* nodes of this run's pages */
     json_t *cursors;      /* every cursor this read was given (a set) */
     int count_off;        /* packed: a range read other than its count */
+    long page_min; /* fewest nodes of a page with more to follow; 0 none */
 } gs_pull_totals;
 
 const char *gs__pull_mode_name(gs_plan_mode mode);
@@ -96,7 +97,9 @@ json_t *gs__pull_page_variables(const gs_pull_ctx *ctx, const gs_entity *entity,
                                 const char *after);
 
 /* The refusals of an answer that would page forever (issue 11, defect 5)
- * and of an inner list cut short; @what names the page in the error. */
+ * and of an inner list cut short; @what names the page in the error.
+ * @page_size is the `first` asked; a service that answers fewer (it clamps
+ * `first` to a lower cap) is paged at the size it answers. */
 int gs__pull_check_progress(gs_pull_totals *totals, const gs_gazelle_page *page,
                             int page_size, const char *what);
 int gs__pull_check_inner_list(const gs_entity *entity, json_t *nodes,
@@ -146,6 +149,18 @@ typedef struct {
  * (NULL or 0: no cap); a part that does not fit leaves room for a smaller
  * one; one part always. Their indexes into @chosen (room for @n); returns
  * how many (0 when @n is 0 or out of memory). */
+/* The largest `first` a packed part asks: 200, the page size the field
+ * client uses in production (contracts/gazelle.md) and the simulator's cap
+ * (tools/gazelle-sim/README.md). */
+#define GS_PULL_PAGE_CEILING 200
+
+/* The `first` of a packed part whose range has @rows left to read (-1 not
+ * known): @page_size, or, when the range holds more than a page (an import
+ * day no date bound splits) and the page size is the default one (@fixed
+ * 0), up to GS_PULL_PAGE_CEILING, @budget and @cap (0: none). */
+int gs__pull_part_size(int page_size, int fixed, long long rows, int budget,
+                       int cap);
+
 size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
                      int budget, const int *caps);
 

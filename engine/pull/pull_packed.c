@@ -23,6 +23,8 @@ typedef struct {
     char *cursor; /* continue after it; NULL: the range's first page */
     int done;
     int census;       /* first: 1, for the whole list's totalCount only */
+    int first;        /* the next page's `first` (pick); 0 the page size */
+    int small;        /* an enlarged page was refused alone: page size */
     gs_pull_totals t; /* this range's pages, totalCount and cursors */
 } stream;
 
@@ -341,13 +343,22 @@ static int complete_read(packer *p, entity_read *read)
     return rc == GS_ESTORE ? rc : GS_OK;
 }
 
+/* The `first` of @s's next page (the nodes it counts in the budget). */
+static int part_first(const entity_read *read, const stream *s)
+{
+    if (s->census)
+        return 1;
+    if (read->entity->shape == GS_READ_LIST)
+        return 1;
+    return s->first ? s->first : read->page_size;
+}
+
 /* The variables of @s's next page: the read's own, bounded to the range. */
 static json_t *part_variables(packer *p, entity_read *read, stream *s)
 {
     const gs_entity *entity = read->entity;
-    json_t *vars =
-        gs__pull_page_variables(p->ctx, entity, &read->plan,
-                                s->census ? 1 : read->page_size, s->cursor);
+    json_t *vars = gs__pull_page_variables(p->ctx, entity, &read->plan,
+                                           part_first(read, s), s->cursor);
     json_t *filters = json_object_get(vars, "filters");
     int rc = 0;
 
@@ -385,20 +396,48 @@ static json_t *part_variables(packer *p, entity_read *read, stream *s)
 /* Pages a stream still has to read, as far as its totalCount tells. */
 static long long remaining(const entity_read *read, const stream *s)
 {
-    long long left;
+    long long left, per;
 
     /* Never asked: the cache's estimate, else first, to learn its size. */
     if (s->t.total < 0 && s->bounds.rows < 0)
         return 1LL << 40;
     left = (s->t.total >= 0 ? s->t.total : s->bounds.rows) - s->t.nodes_read;
-    return left > 0 ? (left + read->page_size - 1) / read->page_size : 1;
+    per = s->first ? s->first : read->page_size;
+    return left > 0 ? (left + per - 1) / per : 1;
 }
 
-static int part_first(const entity_read *read, const stream *s)
+int gs__pull_part_size(int page_size, int fixed, long long rows, int budget,
+                       int cap)
 {
-    if (s->census)
-        return 1;
-    return read->entity->shape == GS_READ_LIST ? 1 : read->page_size;
+    int first = GS_PULL_PAGE_CEILING;
+
+    if (fixed || rows <= page_size)
+        return page_size;
+    if (budget < first)
+        first = budget;
+    if (cap && cap < first)
+        first = cap;
+    return first > page_size ? first : page_size;
+}
+
+/* The `first` of @s's next page: larger for a range that holds more than
+ * a page (its totalCount once asked, else the cache's rows). */
+static int stream_first(const packer *p, const entity_read *read,
+                        const stream *s)
+{
+    const gs_entity *entity = read->entity;
+    long long rows = s->t.total >= 0       ? s->t.total - s->t.nodes_read
+                     : s->bounds.rows >= 0 ? s->bounds.rows
+                                           : -1;
+    /* A page size other than the entity's built-in one was set by the
+     * user: a ceiling. */
+    int fixed =
+        p->ctx->cfg->policy[entity->id].page_size != entity->default_page_size;
+
+    if (s->small)
+        return read->page_size;
+    return gs__pull_part_size(read->page_size, fixed, rows, p->budget,
+                              p->cap[entity->id]);
 }
 
 size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
@@ -455,6 +494,7 @@ static size_t pick(packer *p, part_ref *refs, size_t max)
 
             if (s->done)
                 continue;
+            s->first = stream_first(p, read, s);
             asks[n].entity = (int)read->entity->id;
             asks[n].first = part_first(read, s);
             asks[n].left = remaining(read, s);
@@ -543,8 +583,8 @@ static int absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
             continue;
         }
         if (part_rc == GS_OK)
-            part_rc = gs__pull_check_progress(&s->t, &pages[i], read->page_size,
-                                              what);
+            part_rc = gs__pull_check_progress(&s->t, &pages[i],
+                                              part_first(read, s), what);
         if (part_rc == GS_OK && entity->reads.inner_list)
             part_rc = gs__pull_check_inner_list(entity, pages[i].nodes, what);
         if (part_rc == GS_OK && gs_entity_child(entity))
@@ -760,7 +800,16 @@ static int send(packer *p, part_ref *refs, size_t n)
         if (!counted)
             refs[i].read->requests++;
     }
-    if (rc == GS_ETOOBIG && n == 1) {
+    if (rc == GS_ETOOBIG && n == 1 && !refs[0].s->small &&
+        part_first(refs[0].read, refs[0].s) > refs[0].read->page_size) {
+        /* An enlarged page refused alone is asked again at the page size
+         * (no cap learned: that would bound every request of the entity). */
+        p->refused = 1;
+        refs[0].s->small = 1;
+        refs[0].s->first = refs[0].read->page_size;
+        rc = send(p, refs, 1);
+        goto done;
+    } else if (rc == GS_ETOOBIG && n == 1) {
         char name[160];
 
         part_name(name, sizeof name, &refs[0]);

@@ -1,5 +1,7 @@
 /* engine/pull/pull_packed.c, gs__pull_pick: which parts go in the next
- * packed request (the budget, the learned caps, the order). */
+ * packed request (the budget, the learned caps, the order), and
+ * gs__pull_part_size, the larger page of a day with more rows than a page;
+ * pull_entity.c's progress guard at the page size the service answers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,29 +108,67 @@ static void test_pick_caps(void **state)
     assert_int_equal(picked, 6);
 }
 
+/* The part of a range larger than a page: up to the ceiling, the budget
+ * and the learned cap, never below the page size; an explicit page size,
+ * a range of a page or less and one of unknown size keep the page size. */
+static void test_part_size(void **state)
+{
+    (void)state;
+    assert_int_equal(gs__pull_part_size(100, 0, 365, 2000, 0),
+                     GS_PULL_PAGE_CEILING);
+    assert_int_equal(gs__pull_part_size(100, 0, 100, 2000, 0), 100);
+    assert_int_equal(gs__pull_part_size(100, 0, 40, 2000, 0), 100);
+    assert_int_equal(gs__pull_part_size(100, 0, -1, 2000, 0), 100);
+    assert_int_equal(gs__pull_part_size(100, 1, 365, 2000, 0), 100);
+    assert_int_equal(gs__pull_part_size(50, 1, 365, 2000, 0), 50);
+    assert_int_equal(gs__pull_part_size(100, 0, 365, 150, 0), 150);
+    assert_int_equal(gs__pull_part_size(100, 0, 365, 2000, 120), 120);
+    assert_int_equal(gs__pull_part_size(100, 0, 365, 2000, 50), 100);
+    assert_int_equal(gs__pull_part_size(300, 0, 1000, 2000, 0), 300);
+}
+
 /* A quiet night of the default business, as the cache cuts it: clients 10
- * ranges (one of 3 pages: 284 created on one day) and a census, pianos 14
- * ranges (one of 4 pages: 365 on one day) and a census, the window in 10
- * sub-windows and a census, the timeline's since read. Answered page by
- * page, it takes 4 requests of at most 2000 nodes: the 4 pages of the
- * largest day, no more. */
+ * ranges (one of 284 created on one day) and a census, pianos 14 ranges
+ * (one of 365 on one day) and a census, the window in 10 sub-windows and a
+ * census, the timeline's since read. Each range asks gs__pull_part_size's
+ * first. Answered page by page, the night takes no more requests of at
+ * most 2000 nodes than its two floors allow, the pages of the largest day
+ * at that size and the night's nodes over the budget, and at most the 3
+ * issue 13 asks. */
 static void test_pick_a_quiet_night(void **state)
 {
     gs_pull_ask asks[40];
     size_t chosen[40], n = 0;
     int requests = 0;
+    long long most = 0, nodes = 0, floor;
 
     (void)state;
-    for (int i = 0; i < 10; i++)
-        asks[n++] = (gs_pull_ask){GS_ENTITY_CLIENTS, 100, i == 0 ? 3 : 1};
+    for (int i = 0; i < 10; i++) {
+        long long rows = i == 0 ? 284 : 85;
+        int first = gs__pull_part_size(100, 0, rows, 2000, 0);
+
+        asks[n++] =
+            (gs_pull_ask){GS_ENTITY_CLIENTS, first, (rows + first - 1) / first};
+    }
     asks[n++] = (gs_pull_ask){GS_ENTITY_CLIENTS, 1, 1};
-    for (int i = 0; i < 14; i++)
-        asks[n++] = (gs_pull_ask){GS_ENTITY_PIANOS, 100, i == 0 ? 4 : 1};
+    for (int i = 0; i < 14; i++) {
+        long long rows = i == 0 ? 365 : 60;
+        int first = gs__pull_part_size(100, 0, rows, 2000, 0);
+
+        asks[n++] =
+            (gs_pull_ask){GS_ENTITY_PIANOS, first, (rows + first - 1) / first};
+    }
     asks[n++] = (gs_pull_ask){GS_ENTITY_PIANOS, 1, 1};
     for (int i = 0; i < 10; i++)
         asks[n++] = (gs_pull_ask){GS_ENTITY_APPOINTMENTS, 200, 1};
     asks[n++] = (gs_pull_ask){GS_ENTITY_APPOINTMENTS, 1, 1};
     asks[n++] = (gs_pull_ask){GS_ENTITY_TIMELINE, 200, 1};
+    for (size_t i = 0; i < n; i++) {
+        most = asks[i].left > most ? asks[i].left : most;
+        nodes += asks[i].first * asks[i].left;
+    }
+    floor = (nodes + 1999) / 2000;
+    floor = most > floor ? most : floor;
     while (n > 0 && requests < 100) {
         size_t picked = gs__pull_pick(chosen, asks, n, 2000, NULL);
         char done[40] = {0};
@@ -143,7 +183,51 @@ static void test_pick_a_quiet_night(void **state)
                 asks[kept++] = asks[i];
         n = kept;
     }
-    assert_int_equal(requests, 4);
+    assert_int_equal(requests, floor);
+    assert_int_equal(most,
+                     (365 + GS_PULL_PAGE_CEILING - 1) / GS_PULL_PAGE_CEILING);
+    assert_true(requests <= 3);
+}
+
+/* One page of @nodes nodes with more to follow, after cursor @cursor. */
+static int answer(gs_pull_totals *t, int nodes, long long total, int asked,
+                  int cursor)
+{
+    char name[16];
+    gs_gazelle_page page = {json_array(), name, 1, total};
+    int rc;
+
+    snprintf(name, sizeof name, "c%d", cursor);
+    for (int i = 0; i < nodes; i++)
+        json_array_append_new(page.nodes, json_object());
+    t->page++;
+    rc = gs__pull_check_progress(t, &page, asked, "pianos page");
+    json_decref(page.nodes);
+    return rc;
+}
+
+/* A service that clamps first: 200 to 100 is paged on at 100 a page, not
+ * refused as paging forever; one that pages past its count still is. */
+static void test_progress_at_the_size_answered(void **state)
+{
+    gs_pull_totals t = {0};
+    int rc = GS_OK;
+
+    (void)state;
+    t.cursors = json_object();
+    /* 600 rows: 6 pages of 100, over the 3 + 2 that pages of 200 allow */
+    for (int page = 1; page <= 6 && rc == GS_OK; page++)
+        rc = answer(&t, 100, 600, 200, page);
+    assert_int_equal(rc, GS_OK);
+    assert_int_equal(t.page_min, 100);
+    /* past 6 + 2 pages of 100: still refused */
+    rc = answer(&t, 100, 600, 200, 7);
+    assert_int_equal(rc, GS_OK);
+    rc = answer(&t, 100, 600, 200, 8);
+    assert_int_equal(rc, GS_OK);
+    rc = answer(&t, 100, 600, 200, 9);
+    assert_int_equal(rc, GS_EPROTO);
+    json_decref(t.cursors);
 }
 
 int main(void)
@@ -152,7 +236,9 @@ int main(void)
         cmocka_unit_test(test_pick_keeps_the_budget_and_fills_it),
         cmocka_unit_test(test_pick_order),
         cmocka_unit_test(test_pick_caps),
+        cmocka_unit_test(test_part_size),
         cmocka_unit_test(test_pick_a_quiet_night),
+        cmocka_unit_test(test_progress_at_the_size_answered),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

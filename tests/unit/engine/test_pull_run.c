@@ -829,12 +829,26 @@ static void test_pull_endless_paging_is_an_error(void **state)
         char cursor[16], nodes[64];
 
         snprintf(cursor, sizeof cursor, "p%d", i);
-        snprintf(nodes, sizeof nodes, "[{\"id\":\"pia_p%d\"}]", i);
+        snprintf(nodes, sizeof nodes,
+                 "[{\"id\":\"pia_p%da\"},{\"id\":\"pia_p%db\"}]", i, i);
         push_counted(f, nodes, cursor, 2);
     }
     assert_int_equal(pull(f), GS_EPROTO);
     assert_contains(pianos_report(f)->error, "pianos page 4");
     assert_contains(pianos_report(f)->error, "totalCount is 2");
+
+    /* pages of 1 where 2 were asked (a service's lower cap): paged at 1,
+     * two pages and two of slack, then refused */
+    for (int i = 0; i < 5; i++) {
+        char cursor[16], nodes[64];
+
+        snprintf(cursor, sizeof cursor, "q%d", i);
+        snprintf(nodes, sizeof nodes, "[{\"id\":\"pia_q%d\"}]", i);
+        push_counted(f, nodes, cursor, 2);
+    }
+    assert_int_equal(pull(f), GS_EPROTO);
+    assert_contains(pianos_report(f)->error, "pianos page 5");
+    assert_contains(pianos_report(f)->error, "pages of 1");
 }
 
 /* new-rows: the probe asks CREATED_AT_DESC from the newest known creation
