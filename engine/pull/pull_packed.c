@@ -45,10 +45,10 @@ typedef struct {
     gs_pull_ctx *ctx;
     entity_read *reads;
     size_t n_reads;
-    int budget;               /* nodes per request (request_nodes) */
-    gs_pull_costs costs;      /* learned from refusals (pull_cost.c) */
-    unsigned exact;           /* entities measured alone this run, by bit */
-    int refused;              /* a request was refused as too costly this run */
+    int budget;          /* nodes per request (request_nodes) */
+    gs_pull_costs costs; /* learned from refusals (pull_cost.c) */
+    unsigned exact;      /* entities measured alone this run, by bit */
+    int refused;         /* a request was refused as too costly this run */
     long long requests_before;
     long request_no;
     int *failed, *first_failure;
@@ -416,14 +416,13 @@ size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
 
         for (size_t i = 0; i < n; i++) {
             const gs_pull_ask *a = &asks[i];
-            double c = room > 0 ? a->first * gs__pull_cost_per_node(
-                                                 costs, a->entity)
-                                : 0;
+            double c = room > 0
+                           ? a->first * gs__pull_cost_per_node(costs, a->entity)
+                           : 0;
 
             /* a part that does not fit leaves room for a smaller one */
-            if (taken[i] ||
-                (picked > 0 && (nodes + a->first > budget ||
-                                (room > 0 && cost + c > room))))
+            if (taken[i] || (picked > 0 && (nodes + a->first > budget ||
+                                            (room > 0 && cost + c > room))))
                 continue;
             if (best == n || a->left > asks[best].left)
                 best = i;
@@ -671,9 +670,9 @@ static int check_bound(packer *p)
 static int caps_save(packer *p)
 {
     const gs_pull_costs *c = &p->costs;
-    json_t *doc = json_pack("{s:f,s:i,s:i,s:o}", "limit", c->limit, "nodes",
-                            c->nodes, "clean_runs", c->clean_runs,
-                            "cost_per_node", json_object());
+    json_t *doc =
+        json_pack("{s:f,s:i,s:i,s:o}", "limit", c->limit, "nodes", c->nodes,
+                  "clean_runs", c->clean_runs, "cost_per_node", json_object());
     json_t *per = json_object_get(doc, "cost_per_node");
     char *text;
     int rc;
@@ -698,8 +697,7 @@ static int caps_save(packer *p)
  * graphql-ruby's numbers, the limit and the costs per node (measured when
  * it held one entity, shared otherwise, pull_cost.c); without (a 413, a
  * timeout), half its nodes bound every request from now on. */
-static int learn(packer *p, const part_ref *refs, size_t n,
-                 const char *message)
+static int learn(packer *p, const part_ref *refs, size_t n, const char *message)
 {
     long long nodes[GS_ENTITY_COUNT] = {0}, all = 0;
     double cost, limit;

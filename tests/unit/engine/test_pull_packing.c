@@ -137,9 +137,8 @@ static void test_cost_parse(void **state)
                                          "exceeds max complexity of 5",
                                          &cost, &limit),
                      0);
-    assert_int_equal(gs__pull_cost_parse("Query has complexity of 9", &cost,
-                                         &limit),
-                     0);
+    assert_int_equal(
+        gs__pull_cost_parse("Query has complexity of 9", &cost, &limit), 0);
     assert_int_equal(gs__pull_cost_parse(NULL, &cost, &limit), 0);
     assert_true(cost == -1 && limit == -1);
 }
