@@ -115,3 +115,20 @@ grep -q "^clients .*FAILED.*clients .*page 1: refused as too costly even alone (
 [ "$(sqlite3 "$GS_TMP/on.db" "select status from sync_state where entity='pianos'")" = ok ] \
   || fail "pianos did not land beside the refused clients"
 pass "a page refused alone: clients fail naming the page and [entity.clients] page_size, the others land"
+
+# A refusal without numbers (graphql-ruby's "This query is too large to
+# execute.", here for its tokens): half the refused request's nodes bound
+# every request, no limit or cost is made up, and the cache still lands.
+start_sim "${SIM[@]}" --max-query-tokens 1500
+rm -f "$GS_TMP/on.db"*
+sim_post /__sim/stats/reset >/dev/null
+gs on pull >"$GS_TMP/tokens.out" || fail "packed pull under a token limit exited $?: $(cat "$GS_TMP/tokens.out")"
+[ "$(stat limitRefusals)" -ge 1 ] || fail "no request was refused at 1500 tokens"
+assert_cache_equals_dump "$GS_TMP/on.db" >/dev/null
+tokens=$(learned)
+python3 -c '
+import json, sys
+l = json.loads(sys.argv[1])
+assert 0 < l["nodes"] < 2000 and l["limit"] == 0 and l["cost_per_node"] == {}, l' "$tokens" \
+  || fail "learned '$tokens' from refusals without numbers: want a node cap alone"
+pass "refused for its tokens: a node cap alone is learned ($tokens), the pull lands"
