@@ -143,12 +143,53 @@ typedef struct {
     long long left;
 } gs_pull_ask;
 
+/* What refusals as too costly taught (pull_cost.c; engine/pull/README.md,
+ * "Limits"), kept in meta under pull.request_nodes_learned. */
+typedef struct {
+    double per_node[GS_ENTITY_COUNT]; /* cost of one node; 0: not known */
+    double limit;   /* the service's max complexity; 0: not known */
+    int nodes;      /* nodes a request, from refusals with no numbers; 0 */
+    int clean_runs; /* runs without a refusal since the last probe */
+} gs_pull_costs;
+
+/* Requests are filled to this share of the limit: a request's cost is
+ * near, not exactly, the sum of its parts'. */
+#define GS_PULL_COST_SHARE 0.9
+/* Runs without a refusal before the limit and node cap are probed a
+ * quarter higher: at a fixed limit, one refusal a week at most. */
+#define GS_PULL_COST_PROBE_RUNS 7
+
+/* graphql-ruby's "Query has complexity of C, which exceeds max complexity
+ * of N" anywhere in @message: 1 with @cost = C and @limit = N, else 0. */
+int gs__pull_cost_parse(const char *message, double *cost, double *limit);
+
+/* A refused request of @nodes[entity] nodes cost @cost against @limit:
+ * one entity alone is measured (its bit set in @exact); several share the
+ * cost left by those in @exact, in proportion to their nodes. */
+void gs__pull_cost_learn(gs_pull_costs *costs,
+                         const long long nodes[GS_ENTITY_COUNT], double cost,
+                         double limit, unsigned *exact);
+
+/* One node of @entity: its own cost, else the costliest known (0: none). */
+double gs__pull_cost_per_node(const gs_pull_costs *costs, int entity);
+
+/* The cost a request may reach: the limit's share, 0 when not known. */
+double gs__pull_cost_room(const gs_pull_costs *costs);
+
+/* A run without a refusal; after GS_PULL_COST_PROBE_RUNS of them the limit
+ * and the node cap grow by a quarter (a cap reaching @budget is dropped). */
+void gs__pull_cost_clean_run(gs_pull_costs *costs, int budget);
+
 /* The parts of the next packed request among @asks (in pull order): the
  * most pages left first, pull order among equals, each only while the sum
- * of `first` stays within @budget and its entity's within @caps[entity]
- * (NULL or 0: no cap); a part that does not fit leaves room for a smaller
- * one; one part always. Their indexes into @chosen (room for @n); returns
- * how many (0 when @n is 0 or out of memory). */
+ * of `first` stays within @budget and the sum of their costs within
+ * gs__pull_cost_room(@costs) (NULL: no cost bound); a part that does not
+ * fit leaves room for a smaller one; one part always. Their indexes into
+ * @chosen (room for @n); returns how many (0 when @n is 0 or out of
+ * memory). */
+size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
+                     int budget, const gs_pull_costs *costs);
+
 /* The largest `first` a packed part asks: 200, the page size the field
  * client uses in production (contracts/gazelle.md) and the simulator's cap
  * (tools/gazelle-sim/README.md). */
@@ -160,9 +201,6 @@ typedef struct {
  * 0), up to GS_PULL_PAGE_CEILING, @budget and @cap (0: none). */
 int gs__pull_part_size(int page_size, int fixed, long long rows, int budget,
                        int cap);
-
-size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
-                     int budget, const int *caps);
 
 /* The packed run (pull_packed.c): the reads of every entity due tonight,
  * their pages packed into requests of cfg->request_nodes. */

@@ -14,8 +14,8 @@
 #include "buf.h"
 #include "pull_ranges.h"
 
-/* The nodes per request of each entity that passed after a refusal, a
- * JSON object by entity name (a cache's meta key). */
+/* What refusals taught (gs_pull_costs): the limit, each entity's cost per
+ * node, a node cap, the clean runs since; a JSON object (a meta key). */
 #define LEARNED_KEY "pull.request_nodes_learned"
 
 typedef struct {
@@ -47,10 +47,10 @@ typedef struct {
     gs_pull_ctx *ctx;
     entity_read *reads;
     size_t n_reads;
-    int budget;               /* nodes per request (request_nodes) */
-    int cap[GS_ENTITY_COUNT]; /* learned nodes of one entity a request;
-                                 0: the budget alone */
-    int refused;              /* a request was refused as too costly this run */
+    int budget;          /* nodes per request (request_nodes) */
+    gs_pull_costs costs; /* learned from refusals (pull_cost.c) */
+    unsigned exact;      /* entities measured alone this run, by bit */
+    int refused;         /* a request was refused as too costly this run */
     long long requests_before;
     long request_no;
     int *failed, *first_failure;
@@ -420,6 +420,24 @@ int gs__pull_part_size(int page_size, int fixed, long long rows, int budget,
     return first > page_size ? first : page_size;
 }
 
+/* The nodes of @entity one request may carry by what refusals taught:
+ * the node cap, and as many nodes as the limit's room holds at the
+ * entity's cost per node (at least one); 0 when nothing bounds it. */
+static int entity_cap(const packer *p, int entity)
+{
+    double room = gs__pull_cost_room(&p->costs);
+    double per = gs__pull_cost_per_node(&p->costs, entity);
+    int cap = p->costs.nodes;
+
+    if (room > 0 && per > 0) {
+        double fit = room / per < 1 ? 1 : room / per;
+
+        if (!cap || fit < cap)
+            cap = fit > 1e6 ? 1000000 : (int)fit;
+    }
+    return cap;
+}
+
 /* The `first` of @s's next page: larger for a range that holds more than
  * a page (its totalCount once asked, else the cache's rows). */
 static int stream_first(const packer *p, const entity_read *read,
@@ -437,14 +455,15 @@ static int stream_first(const packer *p, const entity_read *read,
     if (s->small)
         return read->page_size;
     return gs__pull_part_size(read->page_size, fixed, rows, p->budget,
-                              p->cap[entity->id]);
+                              entity_cap(p, entity->id));
 }
 
 size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
-                     int budget, const int *caps)
+                     int budget, const gs_pull_costs *costs)
 {
     size_t picked = 0;
-    long long nodes = 0, share[GS_ENTITY_COUNT] = {0};
+    long long nodes = 0;
+    double cost = 0, room = costs ? gs__pull_cost_room(costs) : 0;
     char *taken = calloc(n ? n : 1, 1);
 
     if (!taken)
@@ -454,14 +473,13 @@ size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
 
         for (size_t i = 0; i < n; i++) {
             const gs_pull_ask *a = &asks[i];
-            int cap = caps && a->entity >= 0 && a->entity < GS_ENTITY_COUNT
-                          ? caps[a->entity]
-                          : 0;
+            double c = room > 0
+                           ? a->first * gs__pull_cost_per_node(costs, a->entity)
+                           : 0;
 
             /* a part that does not fit leaves room for a smaller one */
-            if (taken[i] ||
-                (picked > 0 && (nodes + a->first > budget ||
-                                (cap && share[a->entity] + a->first > cap))))
+            if (taken[i] || (picked > 0 && (nodes + a->first > budget ||
+                                            (room > 0 && cost + c > room))))
                 continue;
             if (best == n || a->left > asks[best].left)
                 best = i;
@@ -470,8 +488,9 @@ size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
             break;
         taken[best] = 1;
         nodes += asks[best].first;
-        if (asks[best].entity >= 0 && asks[best].entity < GS_ENTITY_COUNT)
-            share[asks[best].entity] += asks[best].first;
+        if (room > 0)
+            cost += asks[best].first *
+                    gs__pull_cost_per_node(costs, asks[best].entity);
         chosen[picked++] = best;
     }
     free(taken);
@@ -503,7 +522,9 @@ static size_t pick(packer *p, part_ref *refs, size_t max)
         }
     }
     if (asks && all && chosen)
-        picked = gs__pull_pick(chosen, asks, n, p->budget, p->cap);
+        picked = gs__pull_pick(chosen, asks, n,
+                               p->costs.nodes ? p->costs.nodes : p->budget,
+                               &p->costs);
     for (size_t k = 0; k < picked; k++)
         refs[k] = all[chosen[k]];
     free(asks);
@@ -691,15 +712,6 @@ done:
     return rc;
 }
 
-static long long nodes_of(const part_ref *refs, size_t n)
-{
-    long long nodes = 0;
-
-    for (size_t i = 0; i < n; i++)
-        nodes += part_first(refs[i].read, refs[i].s);
-    return nodes;
-}
-
 static int check_bound(packer *p)
 {
     long long made = gs_gazelle_requests(p->ctx->client) - p->requests_before;
@@ -715,17 +727,23 @@ static int check_bound(packer *p)
 
 static int caps_save(packer *p)
 {
-    json_t *caps = json_object();
+    const gs_pull_costs *c = &p->costs;
+    json_t *doc =
+        json_pack("{s:f,s:i,s:i,s:o}", "limit", c->limit, "nodes", c->nodes,
+                  "clean_runs", c->clean_runs, "cost_per_node", json_object());
+    json_t *per = json_object_get(doc, "cost_per_node");
     char *text;
     int rc;
 
-    for (int e = 0; caps && e < GS_ENTITY_COUNT; e++)
-        if (p->cap[e] &&
-            json_object_set_new(caps, gs_entity_get((gs_entity_id)e)->name,
-                                json_integer(p->cap[e])) != 0)
-            json_decref(caps), caps = NULL;
-    text = caps ? json_dumps(caps, JSON_COMPACT) : NULL;
-    json_decref(caps);
+    for (int e = 0; per && e < GS_ENTITY_COUNT; e++)
+        if (c->per_node[e] > 0 &&
+            json_object_set_new(per, gs_entity_get((gs_entity_id)e)->name,
+                                json_real(c->per_node[e])) != 0)
+            per = NULL;
+    text = per ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS |
+                                     JSON_REAL_PRECISION(8))
+               : NULL;
+    json_decref(doc);
     if (!text)
         return gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     rc = gs_store_meta_set(p->ctx->store, LEARNED_KEY, text);
@@ -733,16 +751,25 @@ static int caps_save(packer *p)
     return rc;
 }
 
-/* A request of @entity alone of @nodes was refused: half of it is what the
- * entity gets from now on (pages differ in cost by entity: a client page
- * carries its contacts, a timeline page is flat). */
-static int learn(packer *p, const gs_entity *entity, long long nodes)
+/* A request of @refs was refused as too costly with @message: with
+ * graphql-ruby's numbers, the limit and the costs per node (measured when
+ * it held one entity, shared otherwise, pull_cost.c); without (a 413, a
+ * timeout), half its nodes bound every request from now on. */
+static int learn(packer *p, const part_ref *refs, size_t n, const char *message)
 {
-    int half = nodes / 2 > 0 ? (int)(nodes / 2) : 1;
+    long long nodes[GS_ENTITY_COUNT] = {0}, all = 0;
+    double cost, limit;
 
     p->refused = 1;
-    if (!p->cap[entity->id] || half < p->cap[entity->id])
-        p->cap[entity->id] = half;
+    p->costs.clean_runs = 0;
+    for (size_t i = 0; i < n; i++) {
+        nodes[refs[i].read->entity->id] += part_first(refs[i].read, refs[i].s);
+        all += part_first(refs[i].read, refs[i].s);
+    }
+    if (gs__pull_cost_parse(message, &cost, &limit))
+        gs__pull_cost_learn(&p->costs, nodes, cost, limit, &p->exact);
+    else if (!p->costs.nodes || all / 2 < p->costs.nodes)
+        p->costs.nodes = all / 2 > 0 ? (int)(all / 2) : 1;
     return caps_save(p);
 }
 
@@ -777,7 +804,7 @@ static int send(packer *p, part_ref *refs, size_t n)
 {
     gs_gazelle_part *parts = calloc(n, sizeof *parts);
     json_t **answers = calloc(n, sizeof *answers);
-    char what[200];
+    char what[200], *refusal = NULL;
     int rc = parts && answers
                  ? check_bound(p)
                  : gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
@@ -792,6 +819,8 @@ static int send(packer *p, part_ref *refs, size_t n)
         goto done;
     request_name(what, sizeof what, ++p->request_no, refs, n);
     rc = gs_gazelle_query_packed(answers, p->ctx->client, parts, n, what);
+    if (rc == GS_ETOOBIG && !(refusal = strdup(gs_error_last()->message)))
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     for (size_t i = 0; i < n; i++) {
         int counted = 0;
 
@@ -802,8 +831,16 @@ static int send(packer *p, part_ref *refs, size_t n)
     }
     if (rc == GS_ETOOBIG && n == 1 && !refs[0].s->small &&
         part_first(refs[0].read, refs[0].s) > refs[0].read->page_size) {
-        /* An enlarged page refused alone is asked again at the page size
-         * (no cap learned: that would bound every request of the entity). */
+        /* An enlarged page refused alone is asked again at the page size;
+         * graphql-ruby's numbers, when it gave them, teach the entity's
+         * cost, which sizes the next enlarged pages to fit (entity_cap); a
+         * refusal without numbers teaches nothing here, since a node cap
+         * would bound every request. */
+        double cost, limit;
+
+        if (gs__pull_cost_parse(refusal, &cost, &limit) &&
+            learn(p, refs, 1, refusal) == GS_ESTORE)
+            goto done;
         p->refused = 1;
         refs[0].s->small = 1;
         refs[0].s->first = refs[0].read->page_size;
@@ -813,6 +850,8 @@ static int send(packer *p, part_ref *refs, size_t n)
         char name[160];
 
         part_name(name, sizeof name, &refs[0]);
+        if (learn(p, refs, n, refusal) == GS_ESTORE)
+            goto done;
         rc = gs_error_set(GS_ETOOBIG, GS_ECLASS_GAZELLE,
                           "%s: refused as too costly even alone (%d nodes); "
                           "lower [entity.%s] page_size",
@@ -828,11 +867,15 @@ static int send(packer *p, part_ref *refs, size_t n)
                 rc = send(p, refs + start, i - start);
                 start = i;
             }
+        /* after the parts: an entity they measured alone leaves the rest
+         * of the cost to the others */
+        if (rc == GS_OK)
+            rc = learn(p, refs, n, refusal);
         goto done;
     } else if (rc == GS_ETOOBIG) {
         size_t half = n / 2;
 
-        rc = learn(p, refs[0].read->entity, nodes_of(refs, n));
+        rc = learn(p, refs, n, refusal);
         if (rc == GS_OK)
             rc = send(p, refs, half);
         if (rc == GS_OK)
@@ -857,45 +900,49 @@ done:
         json_decref(answers[i]);
     free(parts);
     free(answers);
+    free(refusal);
     return rc;
 }
 
-/* The caps a refusal taught earlier runs (entities not named: none). */
+/* What refusals taught earlier runs; anything else (an older cache's
+ * per-entity caps, a broken value) is forgotten: the next refusal teaches
+ * again. */
 static int learned_caps(packer *p)
 {
     char *text = NULL;
-    json_t *caps;
+    json_t *doc, *per;
     int rc = gs_store_meta_get(&text, p->ctx->store, LEARNED_KEY);
 
     p->budget = p->ctx->cfg->request_nodes;
-    caps = rc == GS_OK && text ? json_loads(text, 0, NULL) : NULL;
+    doc = rc == GS_OK && text ? json_loads(text, 0, NULL) : NULL;
+    per = json_object_get(doc, "cost_per_node");
     for (int e = 0; e < GS_ENTITY_COUNT; e++) {
-        json_int_t cap = json_integer_value(
-            json_object_get(caps, gs_entity_get((gs_entity_id)e)->name));
+        double c = json_number_value(
+            json_object_get(per, gs_entity_get((gs_entity_id)e)->name));
 
-        if (cap > 0 && cap < p->budget)
-            p->cap[e] = (int)cap;
+        p->costs.per_node[e] = c > 0 ? c : 0;
     }
-    json_decref(caps);
+    p->costs.limit = json_number_value(json_object_get(doc, "limit"));
+    if (p->costs.limit < 0)
+        p->costs.limit = 0;
+    p->costs.nodes = (int)json_integer_value(json_object_get(doc, "nodes"));
+    if (p->costs.nodes < 0 || p->costs.nodes >= p->budget)
+        p->costs.nodes = 0;
+    p->costs.clean_runs =
+        (int)json_integer_value(json_object_get(doc, "clean_runs"));
+    json_decref(doc);
     free(text);
     return rc;
 }
 
-/* A run without a refusal lets every cap grow back by a quarter, up to the
- * budget, where it is dropped (engine/pull/README.md, "Limits"). */
+/* A run without a refusal counts toward the weekly probe (pull_cost.c,
+ * engine/pull/README.md "Limits"). */
 static int grow_back(packer *p)
 {
-    int any = 0;
-
-    for (int e = 0; e < GS_ENTITY_COUNT; e++) {
-        long long grown = p->cap[e] + p->cap[e] / 4 + 1;
-
-        if (!p->cap[e] || p->refused)
-            continue;
-        any = 1;
-        p->cap[e] = grown >= p->budget ? 0 : (int)grown;
-    }
-    return any ? caps_save(p) : GS_OK;
+    if (p->refused || (p->costs.limit <= 0 && p->costs.nodes <= 0))
+        return GS_OK;
+    gs__pull_cost_clean_run(&p->costs, p->budget);
+    return caps_save(p);
 }
 
 int gs__pull_packed(gs_pull_ctx *ctx, const gs_entity *const *order,

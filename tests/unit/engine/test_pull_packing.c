@@ -1,7 +1,8 @@
 /* engine/pull/pull_packed.c, gs__pull_pick: which parts go in the next
- * packed request (the budget, the learned caps, the order), and
- * gs__pull_part_size, the larger page of a day with more rows than a page;
- * pull_entity.c's progress guard at the page size the service answers. */
+ * packed request (the budget, the learned costs, the order); pull_cost.c:
+ * what a refusal teaches; gs__pull_part_size, the larger page of a day with
+ * more rows than a page; pull_entity.c's progress guard at the page size
+ * the service answers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,25 +88,120 @@ static void test_pick_order(void **state)
     assert_int_equal(gs__pull_pick(chosen, asks, 0, 2000, NULL), 0);
 }
 
-/* A learned cap bounds its entity's share of a request; the others fill
- * the rest of the budget. */
-static void test_pick_caps(void **state)
+/* Learned costs bound the whole request: clients at 449 a node and
+ * timeline at 30 against a limit of 50,000 (45,000 of room) take one page
+ * of clients, or the timeline's pages beside nothing costlier; an entity
+ * never refused counts as the costliest known. */
+static void test_pick_costs(void **state)
 {
     gs_pull_ask asks[12];
     size_t chosen[12], picked;
-    int caps[GS_ENTITY_COUNT] = {0};
+    gs_pull_costs costs = {{0}, 50000, 0, 0};
 
     (void)state;
     for (int i = 0; i < 12; i++) {
-        asks[i].entity = i < 8 ? GS_ENTITY_CLIENTS : GS_ENTITY_TIMELINE;
-        asks[i].first = i < 8 ? 100 : 200;
-        asks[i].left = 1;
+        asks[i].entity = i < 4 ? GS_ENTITY_CLIENTS : GS_ENTITY_TIMELINE;
+        asks[i].first = 100;
+        asks[i].left = i < 4 ? 2 : 1;
     }
-    caps[GS_ENTITY_CLIENTS] = 250;
-    picked = gs__pull_pick(chosen, asks, 12, 2000, caps);
-    assert_int_equal(nodes_of(asks, chosen, picked, GS_ENTITY_CLIENTS), 200);
-    assert_int_equal(nodes_of(asks, chosen, picked, GS_ENTITY_TIMELINE), 800);
-    assert_int_equal(picked, 6);
+    costs.per_node[GS_ENTITY_CLIENTS] = 449;
+    costs.per_node[GS_ENTITY_TIMELINE] = 30;
+    picked = gs__pull_pick(chosen, asks, 12, 2000, &costs);
+    /* a client page (44,900) leaves 100 of room: nothing else fits */
+    assert_int_equal(picked, 1);
+    assert_int_equal(asks[chosen[0]].entity, GS_ENTITY_CLIENTS);
+    picked = gs__pull_pick(chosen, asks + 4, 8, 2000, &costs);
+    assert_int_equal(picked, 8); /* 8 timeline pages: 24,000 */
+    costs.per_node[GS_ENTITY_TIMELINE] = 0;
+    assert_int_equal(gs__pull_pick(chosen, asks + 4, 8, 2000, &costs), 1);
+    costs.limit = 0; /* no limit known: the node budget alone */
+    assert_int_equal(gs__pull_pick(chosen, asks, 12, 2000, &costs), 12);
+    assert_int_equal(gs__pull_pick(chosen, asks, 12, 2000, NULL), 12);
+}
+
+/* graphql-ruby's refusal read for its numbers, inside an error's text. */
+static void test_cost_parse(void **state)
+{
+    double cost = 0, limit = 0;
+
+    (void)state;
+    assert_int_equal(gs__pull_cost_parse("request 3: clients 2: Query has "
+                                         "complexity of 89812, which exceeds "
+                                         "max complexity of 50000 (refused)",
+                                         &cost, &limit),
+                     1);
+    assert_true(cost == 89812 && limit == 50000);
+    cost = limit = -1;
+    assert_int_equal(gs__pull_cost_parse("This query is too large to execute.",
+                                         &cost, &limit),
+                     0);
+    assert_int_equal(gs__pull_cost_parse("Query has complexity of x, which "
+                                         "exceeds max complexity of 5",
+                                         &cost, &limit),
+                     0);
+    assert_int_equal(
+        gs__pull_cost_parse("Query has complexity of 9", &cost, &limit), 0);
+    assert_int_equal(gs__pull_cost_parse(NULL, &cost, &limit), 0);
+    assert_true(cost == -1 && limit == -1);
+}
+
+/* One entity alone is measured; several share what the measured ones
+ * leave; the clean runs probe a quarter higher once a week. */
+static void test_cost_learn(void **state)
+{
+    gs_pull_costs costs = {{0}, 0, 0, 0};
+    long long nodes[GS_ENTITY_COUNT] = {0};
+    unsigned exact = 0;
+
+    (void)state;
+    /* clients 100 + appointments 200 + timeline 1000 refused at 50,000 */
+    nodes[GS_ENTITY_CLIENTS] = 100;
+    nodes[GS_ENTITY_APPOINTMENTS] = 200;
+    nodes[GS_ENTITY_TIMELINE] = 1000;
+    /* its parts asked by entity first: appointments alone was refused */
+    {
+        long long alone[GS_ENTITY_COUNT] = {0};
+
+        alone[GS_ENTITY_APPOINTMENTS] = 200;
+        gs__pull_cost_learn(&costs, alone, 69212, 50000, &exact);
+    }
+    assert_true(costs.limit == 50000);
+    assert_true(costs.per_node[GS_ENTITY_APPOINTMENTS] == 69212.0 / 200);
+    assert_int_equal(exact, 1u << GS_ENTITY_APPOINTMENTS);
+    /* the whole: clients and timeline share 144,178 - 69,212 */
+    gs__pull_cost_learn(&costs, nodes, 144178, 50000, &exact);
+    assert_true(costs.per_node[GS_ENTITY_CLIENTS] == 74966.0 / 1100);
+    assert_true(costs.per_node[GS_ENTITY_TIMELINE] == 74966.0 / 1100);
+    assert_true(costs.per_node[GS_ENTITY_APPOINTMENTS] == 69212.0 / 200);
+    /* the next night clients alone is refused: measured; the timeline
+     * beside it, known, is scaled to what is left */
+    exact = 0;
+    {
+        long long alone[GS_ENTITY_COUNT] = {0};
+
+        alone[GS_ENTITY_CLIENTS] = 200;
+        gs__pull_cost_learn(&costs, alone, 89812, 50000, &exact);
+    }
+    nodes[GS_ENTITY_APPOINTMENTS] = 0;
+    gs__pull_cost_learn(&costs, nodes, 44906 + 30060, 50000, &exact);
+    assert_true(costs.per_node[GS_ENTITY_CLIENTS] == 89812.0 / 200);
+    assert_true(costs.per_node[GS_ENTITY_TIMELINE] > 30.05 &&
+                costs.per_node[GS_ENTITY_TIMELINE] < 30.07);
+    assert_true(gs__pull_cost_per_node(&costs, GS_ENTITY_PIANOS) ==
+                89812.0 / 200);
+    assert_true(gs__pull_cost_room(&costs) == 45000);
+    /* the probe: after 7 clean runs, a quarter more, once */
+    for (int run = 1; run < GS_PULL_COST_PROBE_RUNS; run++)
+        gs__pull_cost_clean_run(&costs, 2000);
+    assert_true(costs.limit == 50000);
+    gs__pull_cost_clean_run(&costs, 2000);
+    assert_true(costs.limit == 62500);
+    assert_int_equal(costs.clean_runs, 0);
+    /* a node cap (a refusal without numbers) grows the same way */
+    costs.nodes = 1800;
+    for (int run = 0; run < GS_PULL_COST_PROBE_RUNS; run++)
+        gs__pull_cost_clean_run(&costs, 2000);
+    assert_int_equal(costs.nodes, 0);
 }
 
 /* The part of a range larger than a page: up to the ceiling, the budget
@@ -235,7 +331,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pick_keeps_the_budget_and_fills_it),
         cmocka_unit_test(test_pick_order),
-        cmocka_unit_test(test_pick_caps),
+        cmocka_unit_test(test_pick_costs),
+        cmocka_unit_test(test_cost_parse),
+        cmocka_unit_test(test_cost_learn),
         cmocka_unit_test(test_part_size),
         cmocka_unit_test(test_pick_a_quiet_night),
         cmocka_unit_test(test_progress_at_the_size_answered),
