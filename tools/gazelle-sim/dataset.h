@@ -161,6 +161,10 @@ typedef struct {
      * that a sweep survives it. Points into argv; empty by default. */
     const char *hidden_statuses[16];
     size_t nhidden_statuses;
+    /* --null-created-clients: the N oldest clients answer createdAt null
+     * (the schema makes it nullable) and so pass no createdGet/createdLet
+     * bound; 0 by default. */
+    uint64_t null_created_clients;
 } gsim_params;
 
 typedef struct {

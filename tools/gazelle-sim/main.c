@@ -27,6 +27,8 @@ static const char usage[] =
 "                           PianoStatus, EventStatus) that lists leave out\n"
 "                           unless a status filter is given (default: none;\n"
 "                           every status comes back unfiltered)\n"
+"  --null-created-clients N the N oldest clients answer createdAt null and\n"
+"                           pass no createdGet/createdLet bound (default 0)\n"
 "  --log-requests FILE      append every GraphQL request to FILE as a JSON line\n"
 "                           {\"query\",\"variables\",\"operationName\"}\n"
 "  --latency-ms X           wait X ms before every GraphQL answer (default 0)\n"
@@ -162,7 +164,8 @@ enum {
     OPT_EVENTS, OPT_TIMELINE, OPT_SCALE, OPT_TOKEN, OPT_API_KEY,
     OPT_REFRESH, OPT_CLIENT_ID, OPT_CLIENT_SECRET, OPT_TTL_REQUESTS,
     OPT_TTL_SECONDS, OPT_LOG_REQUESTS, OPT_HIDE, OPT_LATENCY,
-    OPT_LATENCY_NODE, OPT_MAX_COMPLEXITY, OPT_MAX_TOKENS, OPT_RATE
+    OPT_LATENCY_NODE, OPT_MAX_COMPLEXITY, OPT_MAX_TOKENS, OPT_NULL_CREATED,
+    OPT_RATE /* the rates follow it: OPT_RATE + their index */
 };
 
 int main(int argc, char **argv)
@@ -214,12 +217,13 @@ int main(int argc, char **argv)
         {"token-ttl-seconds", required_argument, NULL, OPT_TTL_SECONDS},
         {"log-requests", required_argument, NULL, OPT_LOG_REQUESTS},
         {"hide-unfiltered", required_argument, NULL, OPT_HIDE},
+        {"null-created-clients", required_argument, NULL, OPT_NULL_CREATED},
         {"latency-ms", required_argument, NULL, OPT_LATENCY},
         {"latency-per-node-ms", required_argument, NULL, OPT_LATENCY_NODE},
         {"max-complexity", required_argument, NULL, OPT_MAX_COMPLEXITY},
         {"max-query-tokens", required_argument, NULL, OPT_MAX_TOKENS},
     };
-    size_t nopts = 23;
+    size_t nopts = 24; /* the entries above */
     for (size_t i = 0; i < NRATES; i++)
         options[nopts++] = (struct option){rates[i].name, required_argument,
                                            NULL, OPT_RATE + (int)i};
@@ -259,6 +263,9 @@ int main(int argc, char **argv)
             break;
         case OPT_LOG_REQUESTS: log_path = optarg; break;
         case OPT_HIDE: bad = parse_statuses(optarg, &params); break;
+        case OPT_NULL_CREATED:
+            bad = parse_u64(optarg, &params.null_created_clients);
+            break;
         case OPT_LATENCY: bad = parse_double(optarg, &server.latency_ms); break;
         case OPT_LATENCY_NODE:
             bad = parse_double(optarg, &server.latency_per_node_ms);

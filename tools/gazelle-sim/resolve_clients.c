@@ -17,7 +17,18 @@ GSIM_STR_FIELD(client_lifecycle, gsim_client, lifecycle_state)
 GSIM_STR_FIELD(client_referred_by, gsim_client, referred_by)
 GSIM_STR_FIELD(client_no_contact_reason, gsim_client, no_contact_reason)
 GSIM_DAY_FIELD(client_no_contact_until, gsim_client, no_contact_until)
-GSIM_TIME_FIELD(client_created, gsim_client, created_at)
+/* --null-created-clients: the oldest rows answer null (resolve_page.c
+ * leaves them out of every created day bound). */
+static void client_created(gsim_exec *ex, const gsim_src *s, const gql_field *f)
+{
+    const gsim_client *c = s->row;
+
+    (void)f;
+    if ((uint64_t)client_row(ex, c) < ex->ds->params.null_created_clients)
+        gsim_out_puts(ex->out, "null");
+    else
+        gsim_out_time(ex->out, c->created_at);
+}
 GSIM_TIME_FIELD(client_updated, gsim_client, updated_at)
 GSIM_REF_FIELD(client_preferred_tech, gsim_client, GSIM_USER, preferred_tech)
 GSIM_REF_FIELD(client_default_contact, gsim_client, GSIM_CONTACT,

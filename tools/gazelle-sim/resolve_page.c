@@ -77,6 +77,9 @@ static int matches(const gsim_dataset *ds, const gsim_page_query *q,
     switch (q->kind) {
     case GSIM_CLIENT: {
         const gsim_client *c = &ds->clients.rows[row];
+        int bounded = q->day_lo != INT64_MIN || q->day_hi != INT64_MAX;
+        if (bounded && row < ds->params.null_created_clients)
+            return 0; /* a null date is in no range */
         return day_in(q, c->created_at) && status_shown(ds, q, c->status);
     }
     case GSIM_PIANO: {
@@ -310,8 +313,10 @@ static int row_filtered(const gsim_dataset *ds, const gsim_page_query *q)
     int hides = ds->params.nhidden_statuses &&
                 (q->kind == GSIM_CLIENT || q->kind == GSIM_PIANO ||
                  q->kind == GSIM_EVENT);
+    int null_days =
+        days && q->kind == GSIM_CLIENT && ds->params.null_created_clients > 0;
     return q->client.on || q->piano.on || q->user.on || q->type.on ||
-           q->status.on || hides ||
+           q->status.on || hides || null_days ||
            (q->kind == GSIM_CONTACT && !q->include_archived) ||
            (days && !day_window(q));
 }
