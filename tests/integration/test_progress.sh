@@ -31,6 +31,8 @@ no_progress_in_files() {
 # entity's first page, which an idle machine would otherwise beat.
 start_sim --seed 8 --scale 0.3 --latency-ms 30
 export GAZSYNC_PAGE_SIZE=20
+# Packed, 2 pages a request: several requests, so that a rate can show
+export GAZSYNC_REQUEST_NODES=40
 db="$GS_TMP/cache.db"
 now=$(sim_now)
 
