@@ -350,6 +350,8 @@ static const char *why_no_sweep(const gs_pull_plan *plan,
         return "resumed from an earlier run";
     if (totals->total_moved)
         return "totalCount changed between pages";
+    if (totals->recount_moved)
+        return "a range's totalCount changed after it was read";
     if (totals->count_off ||
         (totals->total >= 0 && totals->nodes_read != totals->total))
         return "fewer or more rows than totalCount";

@@ -86,6 +86,9 @@ typedef struct {
     json_t *cursors;      /* every cursor this read was given (a set) */
     int count_off;        /* packed: a range read other than its count */
     long page_min; /* fewest nodes of a page with more to follow; 0 none */
+    int recount_moved; /* packed: a range's count, asked again once every
+                          range was read, differs from the one it was read
+                          at (or could not be asked) */
 } gs_pull_totals;
 
 const char *gs__pull_mode_name(gs_plan_mode mode);

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "churn.h"
+#include "edit.h"
 #include "json_out.h"
 #include "request.h"
 #include "resolve.h"
@@ -372,6 +373,29 @@ static enum MHD_Result error_json(struct MHD_Connection *c, unsigned status,
     return queue_json(c, status, json_pack("{s:s}", "error", msg));
 }
 
+/* POST /__sim/events/move?id=&to=, /__sim/events/book?on= (edit.h). */
+static enum MHD_Result serve_edit(gsim_server *s, struct MHD_Connection *c,
+                                  const char *url)
+{
+    const char *id = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "id");
+    const char *to = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "to");
+    const char *on = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "on");
+    char err[160] = "", booked[32] = "";
+    int rc;
+
+    pthread_mutex_lock(&s->lock);
+    if (strcmp(url, "/__sim/events/move") == 0)
+        rc = gsim_edit_event_move(&s->ds, id, to, err, sizeof err);
+    else
+        rc = gsim_edit_event_book(&s->ds, on, booked, err, sizeof err);
+    pthread_mutex_unlock(&s->lock);
+    if (rc != 0)
+        return error_json(c, 400, err);
+    if (booked[0])
+        return queue_json(c, 200, json_pack("{s:s}", "id", booked));
+    return queue_json(c, 200, json_pack("{s:b}", "ok", 1));
+}
+
 static enum MHD_Result serve_sim(gsim_server *s, struct MHD_Connection *c,
                                  const char *url, const char *method,
                                  const gs_buf *body)
@@ -398,6 +422,10 @@ static enum MHD_Result serve_sim(gsim_server *s, struct MHD_Connection *c,
         }
         return queue_json(c, 200, doc);
     }
+    if ((strcmp(url, "/__sim/events/move") == 0 ||
+         strcmp(url, "/__sim/events/book") == 0) &&
+        post)
+        return serve_edit(s, c, url);
     if (strcmp(url, "/__sim/stats") == 0 && get) {
         pthread_mutex_lock(&s->lock);
         json_t *doc = gsim_stats_json(&s->stats);
