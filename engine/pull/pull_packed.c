@@ -22,11 +22,14 @@ typedef struct {
     gs_pull_range bounds;
     char *cursor; /* continue after it; NULL: the range's first page */
     int done;
-    int census;       /* first: 1, for the whole list's totalCount only */
-    int first;        /* the next page's `first` (pick); 0 the page size */
-    int small;        /* an enlarged page was refused alone: page size */
-    int whole;        /* the list again unbounded: the ranges missed rows */
-    gs_pull_totals t; /* this range's pages, totalCount and cursors */
+    int census;        /* first: 1, for the whole list's totalCount only */
+    int first;         /* the next page's `first` (pick); 0 the page size */
+    int small;         /* an enlarged page was refused alone: page size */
+    int whole;         /* the list again unbounded: the ranges missed rows */
+    long read_in;      /* the request that read its last page */
+    long long recount; /* its totalCount asked again (first: 1) ... */
+    long recount_in;   /* ... in this request; 0 never */
+    gs_pull_totals t;  /* this range's pages, totalCount and cursors */
 } stream;
 
 typedef struct {
@@ -39,7 +42,9 @@ typedef struct {
     long long census;      /* the whole read's totalCount; -1 not asked */
     json_t *read_rows;     /* ctx->read_rows while its pages are stored */
     int page_size;
-    int open;           /* reading: neither finished nor failed */
+    int open;          /* reading: neither finished nor failed */
+    int recount_alone; /* every range read, its counts asked on their own */
+    int recount_tried;
     long long requests; /* requests that carried it, follow-ups too */
     struct timespec start;
 } entity_read;
@@ -60,6 +65,7 @@ typedef struct {
 typedef struct {
     entity_read *read;
     stream *s;
+    int recount; /* s done: its range's totalCount only (first: 1) */
 } part_ref;
 
 static void read_free(entity_read *read)
@@ -293,6 +299,61 @@ static int read_whole(packer *p, entity_read *read)
     return rc;
 }
 
+/* Whether @read is a sweeping read cut in ranges with a census (not
+ * resumed, not read again whole): the reads whose ranges are counted again
+ * once all are read. */
+static int cut_sweep(const entity_read *read)
+{
+    int census = 0;
+
+    if (read->plan.mode != GS_PLAN_FULL && read->plan.mode != GS_PLAN_WINDOW)
+        return 0;
+    for (size_t i = 0; i < read->n_streams; i++) {
+        if (read->streams[i].whole)
+            return 0;
+        census |= read->streams[i].census;
+    }
+    return census && !read->totals.resumed;
+}
+
+/* Each range's count is of its own request: an appointment rescheduled
+ * from a range not read yet into one already read, while a booking lands
+ * in a third, keeps every count and their sum right, and the moved one
+ * would be swept. So a range read before the read's last request must
+ * have been counted again since (a part riding in that request, else a
+ * request of counts alone): 1 while @read waits for those counts, else 0
+ * with t->recount_moved set if one differs. */
+static int counts_wait(entity_read *read)
+{
+    gs_pull_totals *t = &read->totals;
+    long last = 0;
+    int missing = 0;
+
+    if (!cut_sweep(read) || t->total_moved || t->count_off || t->total < 0)
+        return 0;
+    for (size_t i = 0; i < read->n_streams; i++)
+        if (!read->streams[i].census && read->streams[i].read_in > last)
+            last = read->streams[i].read_in;
+    for (size_t i = 0; i < read->n_streams; i++) {
+        const stream *s = &read->streams[i];
+
+        if (s->census || s->read_in >= last)
+            continue;
+        if (s->recount_in < last)
+            missing = 1;
+        else if (s->recount != s->t.total)
+            t->recount_moved = 1;
+    }
+    if (!missing)
+        return 0;
+    if (read->recount_tried) { /* asked alone and still missing: no sweep */
+        t->recount_moved = 1;
+        return 0;
+    }
+    read->recount_alone = read->recount_tried = 1;
+    return 1;
+}
+
 /* Every range done: the entity's figures summed for the sweep's rules
  * (why_no_sweep), then finish() as an unpacked read does it. */
 static int complete_read(packer *p, entity_read *read)
@@ -332,6 +393,8 @@ static int complete_read(packer *p, entity_read *read)
      * rows deleted meanwhile) */
     if (!whole && known && read->census >= 0 && read->census != t->total)
         t->count_off = 1;
+    if (counts_wait(read))
+        return GS_OK; /* pick() asks the counts in the next request */
     report->rows_changed += t->changed;
     t->changed = 0;
     if (t->rejected > 0) {
@@ -372,12 +435,20 @@ static int part_first(const entity_read *read, const stream *s)
     return s->first ? s->first : read->page_size;
 }
 
-/* The variables of @s's next page: the read's own, bounded to the range. */
-static json_t *part_variables(packer *p, entity_read *read, stream *s)
+/* The `first` of the part @ref asks. */
+static int ref_first(const part_ref *ref)
 {
+    return ref->recount ? 1 : part_first(ref->read, ref->s);
+}
+
+/* The variables of @ref's page: the read's own, bounded to the range. */
+static json_t *part_variables(packer *p, const part_ref *ref)
+{
+    entity_read *read = ref->read;
+    stream *s = ref->s;
     const gs_entity *entity = read->entity;
     json_t *vars = gs__pull_page_variables(p->ctx, entity, &read->plan,
-                                           part_first(read, s), s->cursor);
+                                           ref_first(ref), s->cursor);
     json_t *filters = json_object_get(vars, "filters");
     int rc = 0;
 
@@ -526,6 +597,71 @@ static size_t reads_left(const entity_read *read)
     return left;
 }
 
+/* Whether the parts @refs hold every range @read has left, each expected
+ * to end on this page: then the request finishes the read. */
+static int finishes(const entity_read *read, const part_ref *refs, size_t n)
+{
+    int carried = 0;
+
+    for (size_t i = 0; i < read->n_streams; i++) {
+        const stream *s = &read->streams[i];
+        int in = 0;
+
+        if (s->done || s->census)
+            continue;
+        for (size_t k = 0; k < n && !in; k++)
+            in = refs[k].s == s;
+        if (!in || remaining(read, s) > 1)
+            return 0;
+        carried = 1;
+    }
+    return carried;
+}
+
+/* The ranges @read finished in earlier requests, counted again in this
+ * one (counts_wait): with the request expected to finish the read, or on
+ * their own once it is (recount_alone). Added only where they fit what
+ * refusals taught; a ride left out costs a request of counts later. */
+static void add_recounts(packer *p, part_ref *refs, size_t *picked, size_t max)
+{
+    long long nodes = 0;
+    double cost = 0, room = gs__pull_cost_room(&p->costs);
+    size_t base = *picked;
+
+    for (size_t k = 0; k < base; k++) {
+        nodes += ref_first(&refs[k]);
+        cost += ref_first(&refs[k]) *
+                gs__pull_cost_per_node(&p->costs, refs[k].read->entity->id);
+    }
+    for (size_t r = 0; r < p->n_reads; r++) {
+        entity_read *read = &p->reads[r];
+        size_t done = 0;
+        double per = gs__pull_cost_per_node(&p->costs, read->entity->id);
+
+        if (!read->open || !cut_sweep(read) ||
+            !(read->recount_alone || finishes(read, refs, base)))
+            continue;
+        for (size_t i = 0; i < read->n_streams; i++)
+            done += read->streams[i].done && !read->streams[i].census;
+        if (done == 0 || *picked + done > max ||
+            (*picked > 0 && p->costs.nodes &&
+             nodes + (long long)done > p->costs.nodes) ||
+            (*picked > 0 && room > 0 && cost + (double)done * per > room))
+            continue;
+        for (size_t i = 0; i < read->n_streams; i++) {
+            stream *s = &read->streams[i];
+
+            if (!s->done || s->census)
+                continue;
+            refs[*picked].read = read;
+            refs[*picked].s = s;
+            refs[(*picked)++].recount = 1;
+        }
+        nodes += (long long)done;
+        cost += (double)done * per;
+    }
+}
+
 /* The next request's parts (gs__pull_pick) among the open streams, in
  * *@picked; GS_ENOMEM, never an empty pick that would end the run as done.
  * A read's census rides with its first request whatever the budget or cap
@@ -558,8 +694,10 @@ static int pick(packer *p, part_ref *refs, size_t max, size_t *picked_out)
         picked = gs__pull_pick(chosen, asks, n,
                                p->costs.nodes ? p->costs.nodes : p->budget,
                                &p->costs);
-    for (size_t k = 0; k < picked; k++)
+    for (size_t k = 0; k < picked; k++) {
         refs[k] = all[chosen[k]];
+        refs[k].recount = 0;
+    }
     for (size_t c = 0; c < n && picked > 0; c++) {
         int carried = 0, in = 0;
 
@@ -572,6 +710,8 @@ static int pick(packer *p, part_ref *refs, size_t max, size_t *picked_out)
         if (carried && !in && picked < max)
             refs[picked++] = all[c];
     }
+    if (asks && all && chosen)
+        add_recounts(p, refs, &picked, max);
     free(asks);
     free(all);
     free(chosen);
@@ -587,7 +727,10 @@ static void part_name(char *out, size_t size, const part_ref *ref)
     char range[64];
 
     gs__pull_range_name(range, sizeof range, &ref->s->bounds);
-    if (ref->read->n_streams > 1)
+    if (ref->recount)
+        snprintf(out, size, "%s range %s count", ref->read->entity->name,
+                 range);
+    else if (ref->read->n_streams > 1)
         snprintf(out, size, "%s range %s page %ld", ref->read->entity->name,
                  range, ref->s->t.page + 1);
     else
@@ -642,11 +785,18 @@ static int absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
         if (!read->open)
             continue;
         part_name(what, sizeof what, &refs[i]);
-        s->t.page++;
+        if (!refs[i].recount)
+            s->t.page++;
         part_rc =
             gs_gazelle_page_parse(&pages[i], answers[i], entity->root_field);
         if (part_rc != GS_OK)
             gs_error_wrap("%s", what);
+        if (part_rc == GS_OK && refs[i].recount) {
+            s->recount = pages[i].total_count;
+            s->recount_in = p->request_no;
+            read->recount_alone = 0;
+            continue;
+        }
         if (part_rc == GS_OK && s->census) {
             read->census = pages[i].total_count;
             s->done = 1;
@@ -671,7 +821,7 @@ static int absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
         gs_gazelle_page *page = &pages[i];
         gs_entity_report *report = &ctx->report->entity[read->entity->id];
 
-        if (!read->open || s->census)
+        if (!read->open || s->census || refs[i].recount)
             continue;
         read->totals.page++;
         ctx->read_rows = read->read_rows;
@@ -690,8 +840,10 @@ static int absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
         if (page->has_next_page && page->end_cursor) {
             s->cursor = page->end_cursor;
             page->end_cursor = NULL;
-        } else
+        } else {
             s->done = 1;
+            s->read_in = p->request_no;
+        }
         report->pages = read->totals.page;
         report->rows_seen += (long long)json_array_size(page->nodes);
     }
@@ -737,7 +889,7 @@ static int absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
             continue;
         if (last)
             read->state = checkpoints[i];
-        if (ctx->opts->progress && !refs[i].s->census) {
+        if (ctx->opts->progress && !refs[i].s->census && !refs[i].recount) {
             gs_progress progress = {
                 read->entity, read->totals.page,
                 ctx->report->entity[read->entity->id].rows_seen,
@@ -745,11 +897,14 @@ static int absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
             ctx->opts->progress(ctx->opts->progress_ctx, &progress);
         }
     }
-    /* Entities whose every range is done are finished now. */
+    /* Entities whose every range is done are finished now (once each: a
+     * read waiting for its counts stays open). */
     for (size_t i = 0; rc == GS_OK && i < n; i++) {
         entity_read *read = refs[i].read;
         int all = 1;
 
+        for (size_t k = i + 1; k < n; k++)
+            all &= refs[k].read != read;
         for (size_t k = 0; k < read->n_streams; k++)
             all &= read->streams[k].done;
         if (read->open && all)
@@ -814,8 +969,8 @@ static int learn(packer *p, const part_ref *refs, size_t n, const char *message)
     p->refused = 1;
     p->costs.clean_runs = 0;
     for (size_t i = 0; i < n; i++) {
-        nodes[refs[i].read->entity->id] += part_first(refs[i].read, refs[i].s);
-        all += part_first(refs[i].read, refs[i].s);
+        nodes[refs[i].read->entity->id] += ref_first(&refs[i]);
+        all += ref_first(&refs[i]);
     }
     if (gs__pull_cost_parse(message, &cost, &limit))
         gs__pull_cost_learn(&p->costs, nodes, cost, limit, &p->exact);
@@ -862,7 +1017,7 @@ static int send(packer *p, part_ref *refs, size_t n)
 
     for (size_t i = 0; rc == GS_OK && i < n; i++) {
         parts[i].entity = refs[i].read->entity;
-        parts[i].variables = part_variables(p, refs[i].read, refs[i].s);
+        parts[i].variables = part_variables(p, &refs[i]);
         if (!parts[i].variables)
             rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
     }
@@ -880,7 +1035,7 @@ static int send(packer *p, part_ref *refs, size_t n)
         if (!counted)
             refs[i].read->requests++;
     }
-    if (rc == GS_ETOOBIG && n == 1 && !refs[0].s->small &&
+    if (rc == GS_ETOOBIG && n == 1 && !refs[0].s->small && !refs[0].recount &&
         part_first(refs[0].read, refs[0].s) > refs[0].read->page_size) {
         /* An enlarged page refused alone is asked again at the page size;
          * graphql-ruby's numbers, when it gave them, teach the entity's
@@ -903,11 +1058,11 @@ static int send(packer *p, part_ref *refs, size_t n)
         part_name(name, sizeof name, &refs[0]);
         if (learn(p, refs, n, refusal) == GS_ESTORE)
             goto done;
-        rc = gs_error_set(GS_ETOOBIG, GS_ECLASS_GAZELLE,
-                          "%s: refused as too costly even alone (%d nodes); "
-                          "lower [entity.%s] page_size",
-                          name, part_first(refs[0].read, refs[0].s),
-                          refs[0].read->entity->name);
+        rc =
+            gs_error_set(GS_ETOOBIG, GS_ECLASS_GAZELLE,
+                         "%s: refused as too costly even alone (%d nodes); "
+                         "lower [entity.%s] page_size",
+                         name, ref_first(&refs[0]), refs[0].read->entity->name);
     } else if (rc == GS_ETOOBIG && group_by_entity(refs, n) > 1) {
         size_t start = 0;
 
