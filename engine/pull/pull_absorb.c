@@ -1,0 +1,277 @@
+/* One answer of a packed request stored: every page checked, then all of
+ * them with every checkpoint in one transaction, and each read whose
+ * ranges are all done completed (its sweep's rules, finish()). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "pull_packed.h"
+
+/* Each range's count is of its own request: an appointment rescheduled
+ * from a range not read yet into one already read, while a booking lands
+ * in a third, keeps every count and their sum right, and the moved one
+ * would be swept. So a range read before the read's last request must
+ * have been counted again since (a part riding in that request, else a
+ * request of counts alone): 1 while @read waits for those counts, else 0
+ * with t->recount_moved set if one differs. */
+static int counts_wait(entity_read *read)
+{
+    gs_pull_totals *t = &read->totals;
+    long last = 0;
+    int missing = 0;
+
+    if (!gs__packed_cut_sweep(read) || t->total_moved || t->count_off ||
+        t->total < 0)
+        return 0;
+    for (size_t i = 0; i < read->n_streams; i++)
+        if (!read->streams[i].census && read->streams[i].read_in > last)
+            last = read->streams[i].read_in;
+    for (size_t i = 0; i < read->n_streams; i++) {
+        const stream *s = &read->streams[i];
+
+        if (s->census || s->read_in >= last)
+            continue;
+        if (s->recount_in < last)
+            missing = 1;
+        else if (s->recount != s->t.total)
+            t->recount_moved = 1;
+    }
+    if (!missing)
+        return 0;
+    if (read->recount_tried) { /* asked alone and still missing: no sweep */
+        t->recount_moved = 1;
+        return 0;
+    }
+    read->recount_alone = read->recount_tried = 1;
+    return 1;
+}
+
+/* Every range done: the entity's figures summed for the sweep's rules
+ * (why_no_sweep), then finish() as an unpacked read does it. */
+int gs__packed_complete_read(packer *p, entity_read *read)
+{
+    gs_pull_ctx *ctx = p->ctx;
+    gs_entity_report *report = &ctx->report->entity[read->entity->id];
+    gs_pull_totals *t = &read->totals;
+    const stream *whole = NULL;
+    int known = 1, rc;
+
+    t->total = 0;
+    t->nodes_read = 0;
+    for (size_t i = 0; i < read->n_streams; i++)
+        if (read->streams[i].whole)
+            whole = &read->streams[i];
+    for (size_t i = 0; i < read->n_streams; i++) {
+        gs_pull_totals *r = &read->streams[i].t;
+
+        if (read->streams[i].census || (whole && whole != &read->streams[i]))
+            continue;
+        known &= r->total >= 0;
+        t->total += r->total >= 0 ? r->total : 0;
+        t->nodes_read += r->nodes_read;
+        t->total_moved |= r->total_moved;
+        /* a range short of its own count is hidden in a sum that matches */
+        t->count_off |= r->total >= 0 && r->nodes_read != r->total;
+    }
+    if (!known)
+        t->total = -1;
+    if (!whole && known && read->census > t->total) {
+        rc = gs__packed_read_whole(p, read);
+        if (rc != GS_OK)
+            gs__packed_fail_read(p, read, rc);
+        return rc == GS_ESTORE ? rc : GS_OK;
+    }
+    /* the ranges together must hold what the whole list holds (fewer:
+     * rows deleted meanwhile) */
+    if (!whole && known && read->census >= 0 && read->census != t->total)
+        t->count_off = 1;
+    /* waiting: gs__packed_pick() asks the counts in the next request */
+    if (counts_wait(read))
+        return GS_OK;
+    report->rows_changed += t->changed;
+    t->changed = 0;
+    if (t->rejected > 0) {
+        /* The good rows are kept; the mark stays where it was so the next
+         * run reads these pages again and reports the bad rows again. */
+        rc = gs_error_set(GS_EINVAL, GS_ECLASS_DATA,
+                          "%s (%lld row(s) refused; high-water mark kept)",
+                          report->error, t->rejected);
+        read->state.resume_cursor[0] = '\0';
+        gs__packed_fail_read(p, read, rc);
+        return GS_OK;
+    }
+    rc = gs__pull_finish(ctx, read->entity, &read->plan, &read->state, t);
+    if (rc != GS_OK) {
+        gs__packed_fail_read(p, read, rc);
+        return rc == GS_ESTORE ? rc : GS_OK;
+    }
+    read->open = 0;
+    report->decision = GS_DECISION_PULLED;
+    report->requests = read->requests;
+    report->seconds += gs__pull_elapsed(&read->start);
+    read->state.calls_last = read->requests;
+    read->state.calls_total += read->requests;
+    rc = gs_store_state_put(ctx->store, read->entity, &read->state);
+    rc = gs__pull_entity_done(ctx, read->entity, rc);
+    if (rc != GS_OK)
+        gs__packed_count_failure(p, rc);
+    return rc == GS_ESTORE ? rc : GS_OK;
+}
+
+/* Checks every page of an answer, completes the contacts, then stores all
+ * of them with every checkpoint in one transaction. A page that fails its
+ * checks fails its entity alone; a store fault ends the run. */
+int gs__packed_absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
+{
+    gs_pull_ctx *ctx = p->ctx;
+    gs_gazelle_page *pages = calloc(n, sizeof *pages);
+    gs_sync_state *checkpoints = calloc(n, sizeof *checkpoints);
+    char what[160];
+    int rc = GS_OK;
+
+    if (!pages || !checkpoints) {
+        rc = gs_error_set(GS_ENOMEM, GS_ECLASS_OS, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        entity_read *read = refs[i].read;
+        stream *s = refs[i].s;
+        const gs_entity *entity = read->entity;
+        long long calls = gs_gazelle_requests(ctx->client);
+        int part_rc;
+
+        if (!read->open)
+            continue;
+        gs__packed_part_name(what, sizeof what, &refs[i]);
+        if (!refs[i].recount)
+            s->t.page++;
+        part_rc =
+            gs_gazelle_page_parse(&pages[i], answers[i], entity->root_field);
+        if (part_rc != GS_OK)
+            gs_error_wrap("%s", what);
+        if (part_rc == GS_OK && refs[i].recount) {
+            s->recount = pages[i].total_count;
+            s->recount_in = p->request_no;
+            read->recount_alone = 0;
+            continue;
+        }
+        if (part_rc == GS_OK && s->census) {
+            read->census = pages[i].total_count;
+            s->done = 1;
+            continue;
+        }
+        if (part_rc == GS_OK)
+            part_rc = gs__pull_check_progress(
+                &s->t, &pages[i], gs__packed_part_first(read, s), what);
+        if (part_rc == GS_OK && entity->reads.inner_list)
+            part_rc = gs__pull_check_inner_list(entity, pages[i].nodes, what);
+        if (part_rc == GS_OK && gs_entity_child(entity))
+            part_rc = gs__pull_contacts_complete(ctx, pages[i].nodes,
+                                                 read->totals.page + 1);
+        read->requests += gs_gazelle_requests(ctx->client) - calls;
+        if (part_rc != GS_OK)
+            gs__packed_fail_read(p, read, part_rc);
+    }
+    rc = gs_store_begin(ctx->store);
+    for (size_t i = 0; rc == GS_OK && i < n; i++) {
+        entity_read *read = refs[i].read;
+        stream *s = refs[i].s;
+        gs_gazelle_page *page = &pages[i];
+        gs_entity_report *report = &ctx->report->entity[read->entity->id];
+
+        if (!read->open || s->census || refs[i].recount)
+            continue;
+        read->totals.page++;
+        ctx->read_rows = read->read_rows;
+        rc = gs__pull_ingest_page(
+            ctx, read->entity, page->nodes, read->totals.page,
+            &read->totals.changed, &read->totals.rejected,
+            &read->totals.max_stamp, read->totals.max_text);
+        ctx->read_rows = NULL;
+        if (s->t.page == 1 || s->t.total < 0)
+            s->t.total = page->total_count;
+        else if (page->total_count >= 0 && page->total_count != s->t.total)
+            s->t.total_moved = 1;
+        s->t.nodes_read += (long long)json_array_size(page->nodes);
+        free(s->cursor);
+        s->cursor = NULL;
+        if (page->has_next_page && page->end_cursor) {
+            s->cursor = page->end_cursor;
+            page->end_cursor = NULL;
+        } else {
+            s->done = 1;
+            s->read_in = p->request_no;
+        }
+        report->pages = read->totals.page;
+        report->rows_seen += (long long)json_array_size(page->nodes);
+    }
+    /* One checkpoint per entity of the answer, after its last page. */
+    for (size_t i = 0; rc == GS_OK && i < n; i++) {
+        entity_read *read = refs[i].read;
+        gs_sync_state *cp = &checkpoints[i];
+        int last = 1, more = 0;
+
+        for (size_t k = i + 1; k < n; k++)
+            last &= refs[k].read != read;
+        if (!read->open || !last)
+            continue;
+        *cp = read->state;
+        gs_copy_text(cp->pending_high_water, sizeof cp->pending_high_water,
+                     read->totals.max_text);
+        /* the census is no range: gs__packed_ranges_save leaves it out, and a
+         * checkpoint of done ranges alone would resume to nothing */
+        for (size_t k = 0; k < read->n_streams; k++)
+            more |= !read->streams[k].census && !read->streams[k].done;
+        /* Only full reads resume (gs__pull_resumable says why). */
+        if (read->plan.mode == GS_PLAN_FULL && more) {
+            gs_copy_text(cp->resume_cursor, sizeof cp->resume_cursor,
+                         GS_PULL_RANGES_MARK);
+            rc = gs__packed_ranges_save(p, read);
+        }
+        if (rc == GS_OK)
+            rc = gs_store_state_put(ctx->store, read->entity, cp);
+    }
+    if (rc == GS_OK)
+        rc = gs_store_commit(ctx->store);
+    if (rc != GS_OK) {
+        gs_store_rollback(ctx->store);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        entity_read *read = refs[i].read;
+        int last = 1;
+
+        for (size_t k = i + 1; k < n; k++)
+            last &= refs[k].read != read;
+        if (!read->open)
+            continue;
+        if (last)
+            read->state = checkpoints[i];
+        if (ctx->opts->progress && !refs[i].s->census && !refs[i].recount) {
+            gs_progress progress = {
+                read->entity, read->totals.page,
+                ctx->report->entity[read->entity->id].rows_seen,
+                pages[i].total_count, NULL};
+            ctx->opts->progress(ctx->opts->progress_ctx, &progress);
+        }
+    }
+    /* Entities whose every range is done are finished now (once each: a
+     * read waiting for its counts stays open). */
+    for (size_t i = 0; rc == GS_OK && i < n; i++) {
+        entity_read *read = refs[i].read;
+        int all = 1;
+
+        for (size_t k = i + 1; k < n; k++)
+            all &= refs[k].read != read;
+        for (size_t k = 0; k < read->n_streams; k++)
+            all &= read->streams[k].done;
+        if (read->open && all)
+            rc = gs__packed_complete_read(p, read);
+    }
+done:
+    for (size_t i = 0; pages && i < n; i++)
+        gs_gazelle_page_free(&pages[i]);
+    free(pages);
+    free(checkpoints);
+    return rc;
+}
