@@ -10,39 +10,50 @@
 /* Each range's count is of its own request: an appointment rescheduled
  * from a range not read yet into one already read, while a booking lands
  * in a third, keeps every count and their sum right, and the moved one
- * would be swept. So a range read before the read's last request must
- * have been counted again since (a part riding in that request, else a
- * request of counts alone): 1 while @read waits for those counts, else 0
- * with t->recount_moved set if one differs. */
+ * would be swept. So the counts must all be of one moment at or after the
+ * last page: each range read in the request of that moment, or counted
+ * again in it (parts riding with the read's last request, else a request
+ * of counts alone, which counts every range). A count asked again that
+ * differs from the one its range was read at stops the sweep, whenever it
+ * was asked. 1 while @read waits for counts, else 0 with the reason set. */
 static int counts_wait(entity_read *read)
 {
     gs_pull_totals *t = &read->totals;
-    long last = 0;
+    long moment = 0;
     int missing = 0;
 
-    if (!gs__packed_cut_sweep(read) || t->total_moved || t->count_off ||
-        t->total < 0)
+    if (!gs__packed_counts_again(read) || t->total_moved || t->count_off ||
+        t->total < 0 || t->rejected > 0)
         return 0;
-    for (size_t i = 0; i < read->n_streams; i++)
-        if (!read->streams[i].census && read->streams[i].read_in > last)
-            last = read->streams[i].read_in;
     for (size_t i = 0; i < read->n_streams; i++) {
         const stream *s = &read->streams[i];
 
-        if (s->census || s->read_in >= last)
+        if (s->census)
             continue;
-        if (s->recount_in < last)
-            missing = 1;
-        else if (s->recount != s->t.total)
+        if (s->recount_in && s->recount != s->t.total) {
             t->recount_moved = 1;
+            return 0;
+        }
+        if (s->read_in > moment)
+            moment = s->read_in;
+        if (s->recount_in > moment)
+            moment = s->recount_in;
+    }
+    for (size_t i = 0; i < read->n_streams; i++) {
+        const stream *s = &read->streams[i];
+
+        missing |=
+            !s->census && s->read_in != moment && s->recount_in != moment;
     }
     if (!missing)
         return 0;
-    if (read->recount_tried) { /* asked alone and still missing: no sweep */
-        t->recount_moved = 1;
+    /* Bounded: counts asked alone twice (a refusal split them) or a run
+     * stopped before them store the read without a sweep. */
+    if (read->counts_lost || read->count_requests >= 2) {
+        t->counts_unchecked = 1;
         return 0;
     }
-    read->recount_alone = read->recount_tried = 1;
+    read->recount_alone = 1;
     return 1;
 }
 
@@ -255,8 +266,23 @@ int gs__packed_absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
             ctx->opts->progress(ctx->opts->progress_ctx, &progress);
         }
     }
-    /* Entities whose every range is done are finished now (once each: a
-     * read waiting for its counts stays open). */
+    /* A refused request's parts complete their reads once all are in:
+     * counts split from the pages they ride with are of one moment no
+     * more, and the first part alone would decide before the rest. */
+    if (rc == GS_OK && !p->splitting)
+        rc = gs__packed_complete_done(p, refs, n);
+done:
+    for (size_t i = 0; pages && i < n; i++)
+        gs_gazelle_page_free(&pages[i]);
+    free(pages);
+    free(checkpoints);
+    return rc;
+}
+
+int gs__packed_complete_done(packer *p, part_ref *refs, size_t n)
+{
+    int rc = GS_OK;
+
     for (size_t i = 0; rc == GS_OK && i < n; i++) {
         entity_read *read = refs[i].read;
         int all = 1;
@@ -265,13 +291,19 @@ int gs__packed_absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
             all &= refs[k].read != read;
         for (size_t k = 0; k < read->n_streams; k++)
             all &= read->streams[k].done;
+        /* once each: a read waiting for its counts stays open */
         if (read->open && all)
             rc = gs__packed_complete_read(p, read);
     }
-done:
-    for (size_t i = 0; pages && i < n; i++)
-        gs_gazelle_page_free(&pages[i]);
-    free(pages);
-    free(checkpoints);
     return rc;
+}
+
+int gs__packed_stop_read(packer *p, entity_read *read, int rc)
+{
+    if (rc != GS_ESTORE && !gs__packed_reads_left(read)) {
+        read->counts_lost = 1;
+        return gs__packed_complete_read(p, read);
+    }
+    gs__packed_fail_read(p, read, rc);
+    return GS_OK;
 }

@@ -85,10 +85,11 @@ typedef struct {
     long long nodes_read; /* nodes of this run's pages */
     json_t *cursors;      /* every cursor this read was given (a set) */
     int count_off;        /* packed: a range read other than its count */
-    long page_min; /* fewest nodes of a page with more to follow; 0 none */
+    long page_min;     /* fewest nodes of a page with more to follow; 0 none */
     int recount_moved; /* packed: a range's count, asked again once every
                           range was read, differs from the one it was read
-                          at (or could not be asked) */
+                          at */
+    int counts_unchecked; /* packed: those counts could not be asked */
 } gs_pull_totals;
 
 const char *gs__pull_mode_name(gs_plan_mode mode);

@@ -215,8 +215,10 @@ static int send(packer *p, part_ref *refs, size_t n)
         p->refused = 1;
         refs[0].s->small = 1;
         refs[0].s->first = refs[0].read->page_size;
+        p->splitting++;
         rc = send(p, refs, 1);
-        goto done;
+        p->splitting--;
+        goto split;
     } else if (rc == GS_ETOOBIG && n == 1) {
         char name[160];
 
@@ -233,25 +235,29 @@ static int send(packer *p, part_ref *refs, size_t n)
 
         p->refused = 1;
         rc = GS_OK;
+        p->splitting++;
         for (size_t i = 1; i <= n && rc == GS_OK; i++)
             if (i == n || refs[i].read != refs[start].read) {
                 rc = send(p, refs + start, i - start);
                 start = i;
             }
+        p->splitting--;
         /* after the parts: an entity they measured alone leaves the rest
          * of the cost to the others */
         if (rc == GS_OK)
             rc = learn(p, refs, n, refusal);
-        goto done;
+        goto split;
     } else if (rc == GS_ETOOBIG) {
         size_t half = n / 2;
 
         rc = learn(p, refs, n, refusal);
+        p->splitting++;
         if (rc == GS_OK)
             rc = send(p, refs, half);
         if (rc == GS_OK)
             rc = send(p, refs + half, n - half);
-        goto done;
+        p->splitting--;
+        goto split;
     }
     if (rc == GS_OK)
         rc = gs__packed_absorb(p, refs, n, answers);
@@ -259,11 +265,18 @@ static int send(packer *p, part_ref *refs, size_t n)
              rc != GS_ESTORE) {
         /* The request failed for every entity it carried; the others go
          * on, as an unpacked run goes on after one entity's failure. */
-        for (size_t i = 0; i < n; i++)
-            if (refs[i].read->open)
-                gs__packed_fail_read(p, refs[i].read, rc);
+        int failure = rc;
+
         rc = GS_OK;
+        for (size_t i = 0; i < n && rc != GS_ESTORE; i++)
+            if (refs[i].read->open)
+                rc = gs__packed_stop_read(p, refs[i].read, failure);
+        rc = rc == GS_ESTORE ? rc : GS_OK;
     }
+    goto done;
+split: /* the parts of a refused request all asked: their reads complete */
+    if (rc == GS_OK && !p->splitting)
+        rc = gs__packed_complete_done(p, refs, n);
 done:
     for (size_t i = 0; parts && i < n; i++)
         json_decref(parts[i].variables);
@@ -376,8 +389,9 @@ int gs__pull_packed(gs_pull_ctx *ctx, const gs_entity *const *order,
         if (rc == GS_EAUTH) {
             /* every other request would be refused the same way */
             for (size_t r = 0; r < p.n_reads; r++)
-                if (p.reads[r].open)
-                    gs__packed_fail_read(&p, &p.reads[r], rc);
+                if (p.reads[r].open &&
+                    gs__packed_stop_read(&p, &p.reads[r], rc) == GS_ESTORE)
+                    stop = GS_ESTORE;
             break;
         }
         if (rc != GS_OK) {
@@ -390,14 +404,16 @@ int gs__pull_packed(gs_pull_ctx *ctx, const gs_entity *const *order,
                                 "resumes there",
                                 p.request_no);
     }
-    /* Stopped: what is unfinished keeps its checkpoints for the next run. */
+    /* Stopped: what is unfinished keeps its checkpoints for the next run;
+     * a read with every page stored finishes (without a sweep if its
+     * counts were still to ask). */
     if (stop != GS_OK) {
         gs_error saved = *gs_error_last();
 
         for (size_t r = 0; r < p.n_reads; r++)
             if (p.reads[r].open) {
                 gs_error_set(saved.code, saved.klass, "%s", saved.message);
-                gs__packed_fail_read(&p, &p.reads[r], stop);
+                gs__packed_stop_read(&p, &p.reads[r], stop);
             }
         gs_error_set(saved.code, saved.klass, "%s", saved.message);
     } else

@@ -33,9 +33,11 @@ typedef struct {
     long long census;      /* the whole read's totalCount; -1 not asked */
     json_t *read_rows;     /* ctx->read_rows while its pages are stored */
     int page_size;
-    int open;          /* reading: neither finished nor failed */
-    int recount_alone; /* every range read, its counts asked on their own */
-    int recount_tried;
+    int open;           /* reading: neither finished nor failed */
+    gs_range_kind kind; /* how its ranges are cut (pull_ranges.h) */
+    int recount_alone;  /* every range read: its counts asked on their own */
+    int count_requests; /* requests of counts alone it was given */
+    int counts_lost;    /* the run stopped before its counts were asked */
     long long requests; /* requests that carried it, follow-ups too */
     struct timespec start;
 } entity_read;
@@ -50,6 +52,7 @@ typedef struct {
     int refused;         /* a request was refused as too costly this run */
     long long requests_before;
     long request_no;
+    int splitting; /* inside a refused request's parts: completion waits */
     int *failed, *first_failure;
 } packer;
 
@@ -66,7 +69,7 @@ int gs__packed_read_start(packer *p, entity_read *read);
 void gs__packed_count_failure(packer *p, int rc);
 void gs__packed_fail_read(packer *p, entity_read *read, int rc);
 int gs__packed_read_whole(packer *p, entity_read *read);
-int gs__packed_cut_sweep(const entity_read *read);
+int gs__packed_counts_again(const entity_read *read);
 size_t gs__packed_reads_left(const entity_read *read);
 int gs__packed_part_first(const entity_read *read, const stream *s);
 int gs__packed_ref_first(const part_ref *ref);
@@ -78,5 +81,11 @@ int gs__packed_pick(packer *p, part_ref *refs, size_t max, size_t *picked_out);
 /* ---- pull_absorb.c ---- */
 int gs__packed_complete_read(packer *p, entity_read *read);
 int gs__packed_absorb(packer *p, part_ref *refs, size_t n, json_t **answers);
+/* The reads of @refs whose every range is done, completed (once each). */
+int gs__packed_complete_done(packer *p, part_ref *refs, size_t n);
+/* @read, open, stopped by @rc: failed, unless every page is stored (its
+ * counts were left to ask, or a refused request's parts were still out):
+ * then it finishes, without a sweep if its counts are missing. */
+int gs__packed_stop_read(packer *p, entity_read *read, int rc);
 
 #endif

@@ -130,10 +130,11 @@ static int finishes(const entity_read *read, const part_ref *refs, size_t n)
     return carried;
 }
 
-/* The ranges @read finished in earlier requests, counted again in this
- * one (counts_wait, pull_absorb.c): with the request expected to finish the read, or on
- * their own once it is (recount_alone). Added only where they fit what
- * refusals taught; a ride left out costs a request of counts later. */
+/* The ranges of @read counted again in this request (counts_wait,
+ * pull_absorb.c): those it finished earlier, riding with the request
+ * expected to finish it where they fit what refusals taught (else they
+ * cost a request of counts later); or all of them, whatever the budget
+ * (one node each), in the next request once every page is read. */
 static void add_recounts(packer *p, part_ref *refs, size_t *picked, size_t max)
 {
     long long nodes = 0;
@@ -149,16 +150,17 @@ static void add_recounts(packer *p, part_ref *refs, size_t *picked, size_t max)
         entity_read *read = &p->reads[r];
         size_t done = 0;
         double per = gs__pull_cost_per_node(&p->costs, read->entity->id);
+        int alone = read->recount_alone;
 
-        if (!read->open || !gs__packed_cut_sweep(read) ||
-            !(read->recount_alone || finishes(read, refs, base)))
+        if (!read->open || !gs__packed_counts_again(read) ||
+            !(alone || finishes(read, refs, base)))
             continue;
         for (size_t i = 0; i < read->n_streams; i++)
             done += read->streams[i].done && !read->streams[i].census;
         if (done == 0 || *picked + done > max ||
-            (*picked > 0 && p->costs.nodes &&
+            (!alone && p->costs.nodes &&
              nodes + (long long)done > p->costs.nodes) ||
-            (*picked > 0 && room > 0 && cost + (double)done * per > room))
+            (!alone && room > 0 && cost + (double)done * per > room))
             continue;
         for (size_t i = 0; i < read->n_streams; i++) {
             stream *s = &read->streams[i];
@@ -169,6 +171,7 @@ static void add_recounts(packer *p, part_ref *refs, size_t *picked, size_t max)
             refs[*picked].s = s;
             refs[(*picked)++].recount = 1;
         }
+        read->count_requests += alone;
         nodes += (long long)done;
         cost += (double)done * per;
     }

@@ -180,6 +180,8 @@ int gs__packed_read_start(packer *p, entity_read *read)
                                      read->page_size);
         for (size_t i = 0; rc == GS_OK && i < part.n; i++)
             rc = add_stream(read, &part.range[i], NULL);
+        if (rc == GS_OK)
+            read->kind = part.kind;
         /* A sweeping read cut in ranges also asks the whole list's count:
          * a row no range returns (a null date the bounds pass by) would be
          * swept otherwise. */
@@ -241,14 +243,17 @@ int gs__packed_read_whole(packer *p, entity_read *read)
     return rc;
 }
 
-/* Whether @read is a sweeping read cut in ranges with a census (not
- * resumed, not read again whole): the reads whose ranges are counted again
- * once all are read. */
-int gs__packed_cut_sweep(const entity_read *read)
+/* Whether @read's ranges are counted again once all are read: a sweeping
+ * read cut by start day (an edit moves an appointment from one range to
+ * another; no edit moves a creation day or a timeline entry's type), with
+ * its census, not resumed, not read again whole. */
+int gs__packed_counts_again(const entity_read *read)
 {
     int census = 0;
 
-    if (read->plan.mode != GS_PLAN_FULL && read->plan.mode != GS_PLAN_WINDOW)
+    if ((read->plan.mode != GS_PLAN_FULL &&
+         read->plan.mode != GS_PLAN_WINDOW) ||
+        read->kind != GS_RANGE_START)
         return 0;
     for (size_t i = 0; i < read->n_streams; i++) {
         if (read->streams[i].whole)
