@@ -30,6 +30,13 @@ now=$(sim_now)
 gs() { "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$now" pull "$@"; }
 q() { sqlite3 "$db" "$1"; }
 requests() { wc -l <"$LOG"; }
+held() { # NAME N: the pull's Nth request logged, its answer held by the delay
+  for _ in $(seq 1 200); do
+    [ "$(requests)" -ge "$2" ] && break
+    sleep 0.05
+  done
+  [ "$(requests)" = "$2" ] || fail "$1: request $2 was not held: $(requests) request(s) logged"
+}
 
 race() { # NAME REQUESTS_EXPECTED LEARNED BACK (1: moved back during request 3)
   local name=$1 expected=$2 learned=$3 back=$4 moved old_start first_day live_before pull booked decision final_day
@@ -46,21 +53,13 @@ race() { # NAME REQUESTS_EXPECTED LEARNED BACK (1: moved back during request 3)
   sim_post /__sim/faults '{"rules":[{"field":"allEventsBatched","nth":1,"action":"delay","delay_ms":4000},{"field":"allEventsBatched","nth":3,"action":"delay","delay_ms":4000}]}' >/dev/null
   gs appointments >"$GS_TMP/$name.2.out" 2>&1 &
   pull=$!
-  for _ in $(seq 1 100); do
-    [ "$(requests)" -ge 1 ] && break
-    sleep 0.05
-  done
-  [ "$(requests)" = 1 ] || fail "$name: the first request was not held: $(requests) request(s) logged"
+  held "$name" 1
   sim_post "/__sim/events/move?id=$moved&to=$first_day" >/dev/null
   booked=$(sim_post "/__sim/events/book?on=${old_start:0:10}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   [ "$(requests)" = 1 ] || fail "$name: the pull went on before the edits: $(requests) request(s) logged"
   final_day=$first_day
   if [ "$back" = 1 ]; then
-    for _ in $(seq 1 200); do
-      [ "$(requests)" -ge 3 ] && break
-      sleep 0.05
-    done
-    [ "$(requests)" = 3 ] || fail "$name: the third request was not held: $(requests) request(s) logged"
+    held "$name" 3
     sim_post "/__sim/events/move?id=$moved&to=${old_start:0:10}" >/dev/null
     [ "$(requests)" = 3 ] || fail "$name: the pull went on before the move back"
     final_day=${old_start:0:10}
