@@ -8,15 +8,47 @@
 #include "sdl.h"
 #include "validate.h"
 
+/* Counts one use of root field name, adding the name when it is new. 0 or
+ * -1 when out of memory. */
+static int note_root(gsim_request *r, size_t *cap, const char *name)
+{
+    for (size_t i = 0; i < r->nroots; i++)
+        if (strcmp(r->roots[i], name) == 0) {
+            r->root_uses[i]++;
+            return 0;
+        }
+    if (r->nroots == *cap) {
+        size_t grown = *cap ? *cap * 2 : 8;
+        const char **roots =
+            gsim_arena_alloc(&r->arena, grown * sizeof(*roots));
+        uint64_t *uses = gsim_arena_alloc(&r->arena, grown * sizeof(*uses));
+        if (!roots || !uses)
+            return -1;
+        if (r->nroots) {
+            memcpy(roots, r->roots, r->nroots * sizeof(*roots));
+            memcpy(uses, r->root_uses, r->nroots * sizeof(*uses));
+        }
+        r->roots = roots;
+        r->root_uses = uses;
+        *cap = grown;
+    }
+    r->roots[r->nroots] = name;
+    r->root_uses[r->nroots++] = 1;
+    return 0;
+}
+
 /* The root fields a request selects, for the counters and the fault rules
  * (server.c), known even when the document is invalid: the direct fields
- * of the operation that would run. */
+ * of the operation that would run. Every one counts, however many. */
 static void note_roots(gsim_request *r, const gql_operation *op)
 {
+    size_t cap = 0;
     r->nroots = 0;
     for (const gql_field *f = op ? op->selections : NULL; f; f = f->next)
-        if (f->kind == GQL_SEL_FIELD && r->nroots < GSIM_MAX_ROOT_NAMES)
-            r->roots[r->nroots++] = f->name;
+        if (f->kind == GQL_SEL_FIELD && note_root(r, &cap, f->name) != 0) {
+            gsim_error_add(r->errors, "gazelle-sim: out of memory", 0, 0);
+            return;
+        }
 }
 
 static const gql_operation *named_operation(const gql_document *doc,

@@ -6,14 +6,13 @@
 #define GSIM_REQUEST_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "cost.h"
 #include "dataset.h"
 #include "gql.h"
 #include "json_out.h"
-
-enum { GSIM_MAX_ROOT_NAMES = 16 };
 
 typedef struct {
     gsim_arena arena;
@@ -23,7 +22,12 @@ typedef struct {
     json_t *vars;
     json_t *errors;
     int status;        /* 200, or 400 when the body is not a GraphQL request */
-    const char *roots[GSIM_MAX_ROOT_NAMES];
+    /* The distinct root field names the request selects, in order of first
+     * use, and how often each is selected: a packed document's 40 parts
+     * `p0: allClients ... p39: allClients` are one name used 40 times. One
+     * entry per name however many aliases, in the arena. */
+    const char **roots;
+    uint64_t *root_uses;
     size_t nroots;
     int over_limit;    /* refused by a size or cost limit (cost.h) */
 } gsim_request;

@@ -639,15 +639,19 @@ int gsim_stype_enum_index(const gsim_stype *t, const char *value)
     return -1;
 }
 
-void gsim_tref_format(char *out, size_t outlen, const gsim_tref *r)
+int gsim_tref_text(gs_buf *out, const gsim_tref *r)
 {
-    if (!outlen)
-        return;
+    int rc;
     if (r->list_of) {
-        char inner[200];
-        gsim_tref_format(inner, sizeof(inner), r->list_of);
-        snprintf(out, outlen, "[%s]%s", inner, r->non_null ? "!" : "");
+        rc = gs_buf_puts(out, "[");
+        if (!rc)
+            rc = gsim_tref_text(out, r->list_of);
+        if (!rc)
+            rc = gs_buf_puts(out, "]");
     } else {
-        snprintf(out, outlen, "%s%s", r->named->name, r->non_null ? "!" : "");
+        rc = gs_buf_puts(out, r->named->name);
     }
+    if (!rc && r->non_null)
+        rc = gs_buf_puts(out, "!");
+    return rc;
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "buf.h"
 
 typedef enum {
     GSIM_TK_SCALAR, /* built-in (Int Float String Boolean ID) or custom */
@@ -102,7 +103,9 @@ static inline const gsim_stype *gsim_tref_named(const gsim_tref *r)
     return r->named;
 }
 
-/* Writes the type as GraphQL spells it ("[ClientSort!]") into out. */
-void gsim_tref_format(char *out, size_t outlen, const gsim_tref *r);
+/* Appends the type as GraphQL spells it ("[ClientSort!]") to out, whole: a
+ * document may nest a variable's type as deep as the parser allows, and a
+ * message naming a cut type would name another type. 0 or GS_ENOMEM. */
+int gsim_tref_text(gs_buf *out, const gsim_tref *r);
 
 #endif

@@ -256,8 +256,7 @@ static enum MHD_Result serve_graphql(gsim_server *s, struct MHD_Connection *c,
     gsim_request_prepare_limited(&req, body->data ? body->data : "",
                                  body->len, &s->limits);
     s->stats.limit_refusals += (uint64_t)req.over_limit;
-    for (size_t i = 0; i < req.nroots; i++)
-        gsim_stats_count_root(&s->stats, req.roots[i]);
+    gsim_stats_count_roots(&s->stats, req.roots, req.root_uses, req.nroots);
     fired = gsim_faults_match(&s->faults, req.roots, req.nroots, 1, &fault);
     if (fired)
         s->stats.faults_fired++;

@@ -15,12 +15,16 @@ _Static_assert(sizeof(gsim_stats_root_names) /
                    GSIM_STATS_ROOTS,
                "one name per counter");
 
-void gsim_stats_count_root(gsim_stats *s, const char *root)
+void gsim_stats_count_roots(gsim_stats *s, const char *const *roots,
+                            const uint64_t *uses, size_t nroots)
 {
-    size_t i = 0;
-    while (i < GSIM_STATS_ROOTS - 1 && strcmp(gsim_stats_root_names[i], root))
-        i++;
-    s->by_root[i]++;
+    for (size_t r = 0; r < nroots; r++) {
+        size_t i = 0;
+        while (i < GSIM_STATS_ROOTS - 1 &&
+               strcmp(gsim_stats_root_names[i], roots[r]))
+            i++;
+        s->by_root[i] += uses[r];
+    }
 }
 
 json_t *gsim_stats_json(const gsim_stats *s)

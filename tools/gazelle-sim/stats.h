@@ -23,7 +23,10 @@ typedef struct {
 
 extern const char *const gsim_stats_root_names[GSIM_STATS_ROOTS];
 
-void gsim_stats_count_root(gsim_stats *s, const char *root);
+/* Counts a request's root fields: roots[i] selected uses[i] times (each
+ * alias once), under its own name or "other". */
+void gsim_stats_count_roots(gsim_stats *s, const char *const *roots,
+                            const uint64_t *uses, size_t nroots);
 /* {"requests", "graphqlRequests", "tokenRequests", "byRootField": {..},
  *  "byStatus": {"200": n, ...}, "pages", "nodes", "bytesSent",
  *  "faultsFired", "limitRefusals"} */

@@ -28,14 +28,14 @@ void vcheck_arguments(vctx *c, gql_argument *args, const gsim_sarg *defs,
         }
         vpath_push(c, a->name);
         if (vcheck_literal(c, a->value, def->type) == LIT_INVALID) {
-            gs_buf text = GS_BUF_INIT;
-            char type[200];
+            gs_buf text = GS_BUF_INIT, type = GS_BUF_INIT;
             vliteral_text(&text, a->value);
-            gsim_tref_format(type, sizeof(type), def->type);
             verr(c, line, col, "argumentLiteralsIncompatible",
                  "Argument '%s' on %s '%s' has an invalid value (%s). "
                  "Expected type '%s'.",
-                 a->name, kind, owner, text.data ? text.data : "", type);
+                 a->name, kind, owner, text.data ? text.data : "",
+                 vtref_text(&type, def->type));
+            gs_buf_free(&type);
             gs_buf_free(&text);
         }
         vpath_pop(c);

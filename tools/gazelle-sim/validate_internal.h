@@ -103,6 +103,10 @@ void vcheck_variables(vctx *c, gql_operation *op, const char *op_label);
 /* A declared type as written: "[ClientSort!]!". */
 void vtype_text(gs_buf *out, const gql_type *t);
 
+/* A schema type's text for a message, written into out (the caller frees
+ * it); a placeholder when memory ran out, so the error is still reported. */
+const char *vtref_text(gs_buf *out, const gsim_tref *r);
+
 /* validate_merge.c: the fields of set on parent, fragments expanded and
  * same response keys merged. With vars NULL (the static check) directives
  * are ignored and conflicts are reported; with the coerced variables,

@@ -112,14 +112,14 @@ static vlit check_member(vctx *c, const gql_value *m, const gsim_stype *type)
     vlit r = vcheck_literal(c, m, def->type);
     if (r != LIT_INVALID)
         return r;
-    gs_buf text = GS_BUF_INIT;
-    char want[200];
+    gs_buf text = GS_BUF_INIT, want = GS_BUF_INIT;
     vliteral_text(&text, m);
-    gsim_tref_format(want, sizeof(want), def->type);
     verr(c, m->line, m->col, "argumentLiteralsIncompatible",
          "Argument '%s' on InputObject '%s' has an invalid value (%s). "
          "Expected type '%s'.",
-         m->key, type->name, text.data ? text.data : "", want);
+         m->key, type->name, text.data ? text.data : "",
+         vtref_text(&want, def->type));
+    gs_buf_free(&want);
     gs_buf_free(&text);
     return LIT_REPORTED;
 }
@@ -148,12 +148,12 @@ static vlit check_input_object(vctx *c, const gql_value *v,
         while (m && strcmp(m->key, f->name) != 0)
             m = m->next;
         if (!m) {
-            char want[200];
-            gsim_tref_format(want, sizeof(want), f->type);
+            gs_buf want = GS_BUF_INIT;
             verr(c, v->line, v->col, "missingRequiredInputObjectAttribute",
                  "Argument '%s' on InputObject '%s' is required. Expected "
                  "type %s",
-                 f->name, type->name, want);
+                 f->name, type->name, vtref_text(&want, f->type));
+            gs_buf_free(&want);
             r = LIT_REPORTED;
         }
     }

@@ -20,6 +20,13 @@ void vtype_text(gs_buf *out, const gql_type *t)
         gs_buf_puts(out, "!");
 }
 
+const char *vtref_text(gs_buf *out, const gsim_tref *r)
+{
+    if (gsim_tref_text(out, r) != 0)
+        return "(type text out of memory)";
+    return out->data;
+}
+
 /* The schema's view of a declared type; NULL when its named type is
  * unknown or an object type (errors added). */
 static const gsim_tref *resolve_type(vctx *c, const gql_var_def *d,
@@ -61,10 +68,11 @@ static void check_definition(vctx *c, gql_var_def *d, vvar *v)
     v->type = type;
     if (type && d->default_value &&
         vcheck_literal(c, d->default_value, type) == LIT_INVALID) {
-        char want[200];
-        gsim_tref_format(want, sizeof(want), type);
+        gs_buf want = GS_BUF_INIT;
         verr(c, d->line, d->col, "defaultValueInvalidType",
-             "Default value for $%s doesn't match type %s", d->name, want);
+             "Default value for $%s doesn't match type %s", d->name,
+             vtref_text(&want, type));
+        gs_buf_free(&want);
     }
 }
 
@@ -134,12 +142,12 @@ static void use_variable(vctx *c, const gql_value *v, const gsim_tref *loc,
         what = "Type mismatch";
     else if (list_depth(var->type) != list_depth(loc))
         what = "List dimension mismatch";
-    char var_type[200], loc_type[200];
-    gsim_tref_format(var_type, sizeof(var_type), var->type);
-    gsim_tref_format(loc_type, sizeof(loc_type), loc);
+    gs_buf var_type = GS_BUF_INIT, loc_type = GS_BUF_INIT;
     verr(c, v->line, v->col, "variableMismatch",
          "%s on variable $%s and argument %s (%s / %s)", what, v->text, arg,
-         var_type, loc_type);
+         vtref_text(&var_type, var->type), vtref_text(&loc_type, loc));
+    gs_buf_free(&loc_type);
+    gs_buf_free(&var_type);
 }
 
 /* Walks a value standing where type loc is expected (NULL: unknown, then

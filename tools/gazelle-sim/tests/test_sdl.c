@@ -13,9 +13,10 @@
 
 static void expect_tref(const gsim_tref *r, const char *spelled)
 {
-    char text[200];
-    gsim_tref_format(text, sizeof(text), r);
-    assert_string_equal(text, spelled);
+    gs_buf text = GS_BUF_INIT;
+    assert_int_equal(gsim_tref_text(&text, r), 0);
+    assert_string_equal(text.data, spelled);
+    gs_buf_free(&text);
 }
 
 static const gsim_sfield *field_of(const gsim_schema *s, const char *type,

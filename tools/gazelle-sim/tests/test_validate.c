@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "coerce.h"
 #include "validate.h"
 
@@ -417,6 +418,35 @@ static void test_variable_usages(void **state)
                  NULL, "Nullability mismatch on variable $on and argument if");
 }
 
+/* A document may nest a variable's type as deep as the parser allows; the
+ * message names it whole (it was cut at 200 bytes, into another type). */
+static void test_variable_mismatch_names_a_deep_type_whole(void **state)
+{
+    (void)state;
+    enum { DEPTH = 100 };
+    gs_buf type = GS_BUF_INIT, src = GS_BUF_INIT, want = GS_BUF_INIT;
+    for (int i = 0; i < DEPTH; i++)
+        assert_int_equal(gs_buf_puts(&type, "["), 0);
+    assert_int_equal(gs_buf_puts(&type, "Int"), 0);
+    for (int i = 0; i < DEPTH; i++)
+        assert_int_equal(gs_buf_puts(&type, "]"), 0);
+    assert_true(type.len > 200);
+    assert_int_equal(gs_buf_printf(&src,
+                                   "query Q($a: %s) { allClients(first: $a) "
+                                   "{ nodes { id } } }",
+                                   type.data),
+                     0);
+    assert_int_equal(gs_buf_printf(&want,
+                                   "List dimension mismatch on variable $a "
+                                   "and argument first (%s / Int)",
+                                   type.data),
+                     0);
+    expect_error(src.data, NULL, want.data);
+    gs_buf_free(&want);
+    gs_buf_free(&src);
+    gs_buf_free(&type);
+}
+
 static json_t *coerced(run *r, const char *name)
 {
     json_t *v = json_object_get(r->vars, name);
@@ -649,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_fragment_expansion_is_bounded),
         cmocka_unit_test(test_variable_definitions),
         cmocka_unit_test(test_variable_usages),
+        cmocka_unit_test(test_variable_mismatch_names_a_deep_type_whole),
         cmocka_unit_test(test_variable_values),
         cmocka_unit_test(test_overlapping_fields),
         cmocka_unit_test(test_flattening_for_execution),
