@@ -404,8 +404,10 @@ static const char *parse_set(selections *s, const char *p, const char *prefix)
                 n++;
             snprintf(last, sizeof last, "%.*s", (int)n, p);
             assert_true(s->n < 512);
-            snprintf(s->paths[s->n], sizeof s->paths[0], "%s%s%s", prefix,
-                     *prefix ? "." : "", last);
+            /* a path too long for the table would compare cut */
+            assert_true((size_t)snprintf(s->paths[s->n], sizeof s->paths[0],
+                                         "%s%s%s", prefix, *prefix ? "." : "",
+                                         last) < sizeof s->paths[0]);
             s->leaf[s->n] = 1;
             last_idx = s->n++;
             p += n;
