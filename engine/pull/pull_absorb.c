@@ -25,6 +25,16 @@ static int counts_wait(entity_read *read)
     if (!gs__packed_counts_again(read) || t->total_moved || t->count_off ||
         t->total < 0 || t->rejected > 0)
         return 0;
+    /* A range begun before an earlier one was finished (it grew past the
+     * page the cache foresaw) could have taken in, unseen, an appointment
+     * moved from that one's unread pages: no count shows it. */
+    for (size_t j = 0; j < read->n_streams; j++)
+        for (size_t i = 0; i < j; i++)
+            if (!read->streams[i].census && !read->streams[j].census &&
+                read->streams[i].read_in > read->streams[j].first_in) {
+                t->out_of_order = 1;
+                return 0;
+            }
     for (size_t i = 0; i < read->n_streams; i++) {
         const stream *s = &read->streams[i];
 
@@ -199,6 +209,8 @@ int gs__packed_absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
             &read->totals.changed, &read->totals.rejected,
             &read->totals.max_stamp, read->totals.max_text);
         ctx->read_rows = NULL;
+        if (s->t.page == 1)
+            s->first_in = p->request_no;
         if (s->t.page == 1 || s->t.total < 0)
             s->t.total = page->total_count;
         else if (page->total_count >= 0 && page->total_count != s->t.total)
@@ -300,9 +312,17 @@ int gs__packed_complete_done(packer *p, part_ref *refs, size_t n)
 
 int gs__packed_stop_read(packer *p, entity_read *read, int rc)
 {
+    gs_error why = *gs_error_last();
+    int done = GS_OK;
+
     if (rc != GS_ESTORE && !gs__packed_reads_left(read)) {
         read->counts_lost = 1;
-        return gs__packed_complete_read(p, read);
+        done = gs__packed_complete_read(p, read);
+        if (!read->open || done == GS_ESTORE)
+            return done;
+        /* still open: it began reading the list again whole (its census
+         * counted more), which this stopped run cannot */
+        gs_error_set(why.code, why.klass, "%s", why.message);
     }
     gs__packed_fail_read(p, read, rc);
     return GS_OK;

@@ -352,6 +352,9 @@ static const char *why_no_sweep(const gs_pull_plan *plan,
         return "totalCount changed between pages";
     if (totals->recount_moved)
         return "a range's totalCount changed after it was read";
+    if (totals->out_of_order)
+        return "a range was begun before an earlier one was finished (it "
+               "grew past a page)";
     if (totals->counts_unchecked)
         return "its ranges could not be counted again after the last was "
                "read";

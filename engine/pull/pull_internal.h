@@ -90,6 +90,8 @@ typedef struct {
                           range was read, differs from the one it was read
                           at */
     int counts_unchecked; /* packed: those counts could not be asked */
+    int out_of_order;     /* packed: a range begun before an earlier one
+                             was finished */
 } gs_pull_totals;
 
 const char *gs__pull_mode_name(gs_plan_mode mode);

@@ -210,8 +210,10 @@ static int send(packer *p, part_ref *refs, size_t n)
         double cost, limit;
 
         if (gs__pull_cost_parse(refusal, &cost, &limit) &&
-            learn(p, refs, 1, refusal) == GS_ESTORE)
+            learn(p, refs, 1, refusal) == GS_ESTORE) {
+            rc = GS_ESTORE;
             goto done;
+        }
         p->refused = 1;
         refs[0].s->small = 1;
         refs[0].s->first = refs[0].read->page_size;
@@ -223,8 +225,10 @@ static int send(packer *p, part_ref *refs, size_t n)
         char name[160];
 
         gs__packed_part_name(name, sizeof name, &refs[0]);
-        if (learn(p, refs, n, refusal) == GS_ESTORE)
+        if (learn(p, refs, n, refusal) == GS_ESTORE) {
+            rc = GS_ESTORE;
             goto done;
+        }
         rc = gs_error_set(GS_ETOOBIG, GS_ECLASS_GAZELLE,
                           "%s: refused as too costly even alone (%d nodes); "
                           "lower [entity.%s] page_size",
@@ -265,12 +269,15 @@ static int send(packer *p, part_ref *refs, size_t n)
              rc != GS_ESTORE) {
         /* The request failed for every entity it carried; the others go
          * on, as an unpacked run goes on after one entity's failure. */
+        gs_error why = *gs_error_last();
         int failure = rc;
 
         rc = GS_OK;
         for (size_t i = 0; i < n && rc != GS_ESTORE; i++)
-            if (refs[i].read->open)
+            if (refs[i].read->open) {
+                gs_error_set(why.code, why.klass, "%s", why.message);
                 rc = gs__packed_stop_read(p, refs[i].read, failure);
+            }
         rc = rc == GS_ESTORE ? rc : GS_OK;
     }
     goto done;
@@ -388,10 +395,15 @@ int gs__pull_packed(gs_pull_ctx *ctx, const gs_entity *const *order,
         rc = send(&p, refs, n);
         if (rc == GS_EAUTH) {
             /* every other request would be refused the same way */
-            for (size_t r = 0; r < p.n_reads; r++)
-                if (p.reads[r].open &&
-                    gs__packed_stop_read(&p, &p.reads[r], rc) == GS_ESTORE)
-                    stop = GS_ESTORE;
+            gs_error why = *gs_error_last();
+
+            for (size_t r = 0; r < p.n_reads && stop == GS_OK; r++)
+                if (p.reads[r].open) {
+                    gs_error_set(why.code, why.klass, "%s", why.message);
+                    stop = gs__packed_stop_read(&p, &p.reads[r], rc);
+                }
+            if (stop == GS_OK)
+                gs_error_set(why.code, why.klass, "%s", why.message);
             break;
         }
         if (rc != GS_OK) {
@@ -413,7 +425,12 @@ int gs__pull_packed(gs_pull_ctx *ctx, const gs_entity *const *order,
         for (size_t r = 0; r < p.n_reads; r++)
             if (p.reads[r].open) {
                 gs_error_set(saved.code, saved.klass, "%s", saved.message);
-                gs__packed_stop_read(&p, &p.reads[r], stop);
+                /* a cache fault while finishing one is the run's */
+                if (gs__packed_stop_read(&p, &p.reads[r], stop) == GS_ESTORE &&
+                    stop != GS_ESTORE) {
+                    stop = GS_ESTORE;
+                    saved = *gs_error_last();
+                }
             }
         gs_error_set(saved.code, saved.klass, "%s", saved.message);
     } else

@@ -17,6 +17,7 @@ typedef struct {
     int first;         /* the next page's `first` (pick); 0 the page size */
     int small;         /* an enlarged page was refused alone: page size */
     int whole;         /* the list again unbounded: the ranges missed rows */
+    long first_in;     /* the request that read its first page */
     long read_in;      /* the request that read its last page */
     long long recount; /* its totalCount asked again (first: 1) ... */
     long recount_in;   /* ... in this request; 0 never */
@@ -35,6 +36,7 @@ typedef struct {
     int page_size;
     int open;           /* reading: neither finished nor failed */
     gs_range_kind kind; /* how its ranges are cut (pull_ranges.h) */
+    int blind;          /* cut with nothing known (no rows cached) */
     int recount_alone;  /* every range read: its counts asked on their own */
     int count_requests; /* requests of counts alone it was given */
     int counts_lost;    /* the run stopped before its counts were asked */

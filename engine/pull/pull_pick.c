@@ -177,6 +177,50 @@ static void add_recounts(packer *p, part_ref *refs, size_t *picked, size_t max)
     }
 }
 
+/* Whether @s is among the @n parts of @refs. */
+static int in_pick(const part_ref *refs, size_t n, const stream *s)
+{
+    for (size_t k = 0; k < n; k++)
+        if (refs[k].s == s)
+            return 1;
+    return 0;
+}
+
+/* The ranges of a read cut by start day are read in day order, a range
+ * only with or after every earlier one: an appointment moved to a later
+ * day then lands in a range not read yet (seen there), as under one
+ * cursor, and a move to an earlier day changes the count of a range read
+ * already, which counts_wait (pull_absorb.c) sees. Parts the pick took
+ * past a range it left out wait; a pick left empty takes the read's first
+ * range left. Ranges are in day order in read->streams (the partition
+ * tiles the days upward). */
+static void keep_day_order(packer *p, const part_ref *all, size_t n,
+                           part_ref *refs, size_t *picked)
+{
+    for (size_t r = 0; r < p->n_reads; r++) {
+        entity_read *read = &p->reads[r];
+        const stream *gap = NULL;
+        size_t kept = 0;
+
+        if (!read->open || !gs__packed_counts_again(read))
+            continue;
+        for (size_t i = 0; i < read->n_streams && !gap; i++) {
+            const stream *s = &read->streams[i];
+
+            if (!s->done && !s->census && !in_pick(refs, *picked, s))
+                gap = s;
+        }
+        for (size_t k = 0; gap && k < *picked; k++)
+            if (refs[k].read != read || refs[k].s->census || refs[k].s < gap)
+                refs[kept++] = refs[k];
+        if (gap)
+            *picked = kept;
+    }
+    for (size_t c = 0; *picked == 0 && c < n; c++)
+        if (!all[c].s->census)
+            refs[(*picked)++] = all[c];
+}
+
 /* The next request's parts (gs__pull_pick) among the open streams, in
  * *@picked; GS_ENOMEM, never an empty pick that would end the run as done.
  * A read's census rides with its first request whatever the budget or cap
@@ -191,13 +235,16 @@ int gs__packed_pick(packer *p, part_ref *refs, size_t max, size_t *picked_out)
 
     for (size_t r = 0; asks && all && chosen && r < p->n_reads; r++) {
         entity_read *read = &p->reads[r];
+        int in_order = gs__packed_counts_again(read), blocked = 0;
 
         for (size_t i = 0; read->open && i < read->n_streams && n < max; i++) {
             stream *s = &read->streams[i];
 
-            if (s->done)
+            if (s->done || (blocked && !s->census))
                 continue;
             s->first = stream_first(p, read, s);
+            /* a range with pages after this one holds back the later */
+            blocked |= in_order && !s->census && remaining(read, s) > 1;
             asks[n].entity = (int)read->entity->id;
             asks[n].first = gs__packed_part_first(read, s);
             asks[n].left = remaining(read, s);
@@ -213,6 +260,8 @@ int gs__packed_pick(packer *p, part_ref *refs, size_t max, size_t *picked_out)
         refs[k] = all[chosen[k]];
         refs[k].recount = 0;
     }
+    if (asks && all && chosen)
+        keep_day_order(p, all, n, refs, &picked);
     for (size_t c = 0; c < n && picked > 0; c++) {
         int carried = 0, in = 0;
 

@@ -180,8 +180,10 @@ int gs__packed_read_start(packer *p, entity_read *read)
                                      read->page_size);
         for (size_t i = 0; rc == GS_OK && i < part.n; i++)
             rc = add_stream(read, &part.range[i], NULL);
-        if (rc == GS_OK)
+        if (rc == GS_OK) {
             read->kind = part.kind;
+            read->blind = part.n > 0 && part.range[0].rows < 0;
+        }
         /* A sweeping read cut in ranges also asks the whole list's count:
          * a row no range returns (a null date the bounds pass by) would be
          * swept otherwise. */
@@ -243,17 +245,19 @@ int gs__packed_read_whole(packer *p, entity_read *read)
     return rc;
 }
 
-/* Whether @read's ranges are counted again once all are read: a sweeping
- * read cut by start day (an edit moves an appointment from one range to
- * another; no edit moves a creation day or a timeline entry's type), with
- * its census, not resumed, not read again whole. */
+/* Whether @read's ranges are read in day order and counted again once all
+ * are read: a sweeping read cut by start day (an edit moves an appointment
+ * from one range to another; no edit moves a creation day or a timeline
+ * entry's type) from the cache's rows (cut blind, the cache holds none
+ * there for a sweep to mark), with its census, not resumed, not read
+ * again whole. */
 int gs__packed_counts_again(const entity_read *read)
 {
     int census = 0;
 
     if ((read->plan.mode != GS_PLAN_FULL &&
          read->plan.mode != GS_PLAN_WINDOW) ||
-        read->kind != GS_RANGE_START)
+        read->kind != GS_RANGE_START || read->blind)
         return 0;
     for (size_t i = 0; i < read->n_streams; i++) {
         if (read->streams[i].whole)
