@@ -13,7 +13,10 @@
 # request of counts alone, which counts every range: the appointment moved
 # back into the last range while that range's answer is held is caught
 # too). A run stopped by max_requests before the counts stores the read
-# without a sweep, never as a failure every night.
+# without a sweep, never as a failure every night. A range grown past its
+# page, read beside the next, sweeps nothing (an appointment moved forward
+# from its unread page is in no count), and a stopped run never leaves a
+# read "running".
 source "$(dirname "$0")/lib.sh" "$1" "$2"
 unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
   GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE GAZSYNC_PACK GAZSYNC_REQUEST_NODES \
@@ -30,6 +33,7 @@ now=$(sim_now)
 gs() { "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$now" pull "$@"; }
 q() { sqlite3 "$db" "$1"; }
 requests() { wc -l <"$LOG"; }
+out_day=$(python3 -c 'import datetime,sys; print((datetime.date.fromisoformat(sys.argv[1][:10]) + datetime.timedelta(days=200)).isoformat())' "$now")
 held() { # NAME N: the pull's Nth request logged, its answer held by the delay
   for _ in $(seq 1 200); do
     [ "$(requests)" -ge "$2" ] && break
@@ -118,3 +122,64 @@ case "$state" in "ok|"*"no deletion sweep: its ranges could not be counted again
 grep -q "^appointments .*pulled" "$GS_TMP/bounded.2.out" || fail "bounded: appointments not pulled: $(cat "$GS_TMP/bounded.2.out")"
 [ "$(q "select count(*) from appointments where deleted_at is null")" = "$live_before" ] || fail "bounded: live appointments changed"
 pass "bounded: max_requests before the counts: appointments pulled in 3 requests, stored without a sweep"
+
+# A range that grew past its page since the cache was read (20 bookings on
+# the window's first day) is read alongside the next: an appointment moved
+# from its unread page into the next range, with one leaving that range and
+# one booked in its place, is in no count. The read sweeps nothing.
+db="$GS_TMP/forward.db"
+printf '[gazsync]\npack = on\nrequest_nodes = 40\n[entity.appointments]\npolicy = window=-30d..+60d\npage_size = 20\n' >"$GS_TMP/gazsync.ini"
+gs >"$GS_TMP/forward.1.out" 2>&1 || fail "forward: first pull exited $?: $(cat "$GS_TMP/forward.1.out")"
+first_day=$(q "select substr(min(start), 1, 10) from appointments where deleted_at is null and start >= date('$now', '-30 days')")
+for _ in $(seq 1 20); do sim_post "/__sim/events/book?on=$first_day" >/dev/null; done
+: >"$LOG"
+sim_post /__sim/faults '{"rules":[{"field":"allEventsBatched","nth":1,"action":"delay","delay_ms":4000}]}' >/dev/null
+gs appointments >"$GS_TMP/forward.2.out" 2>&1 &
+pull=$!
+held forward 1
+# The first two ranges, as the held request asked them.
+read -r a_hi b_lo b_hi <<<"$(python3 -c '
+import json, sys
+v = json.loads(open(sys.argv[1]).readline())["variables"]
+f = [v[k] for k in sorted(v) if k.endswith("_filters") and v[k.replace("filters", "first")] > 1]
+print(f[0]["endOn"], f[1]["startOn"], f[1]["endOn"])' "$LOG")"
+read -r moved moved_start <<<"$(q "select id, start from appointments where deleted_at is null and start >= '$first_day' and substr(start, 1, 10) <= '$a_hi' order by start desc limit 1" | tr '|' ' ')"
+leaving=$(q "select id from appointments where deleted_at is null and substr(start, 1, 10) between '$b_lo' and '$b_hi' order by start limit 1")
+[ -n "$moved" ] && [ -n "$leaving" ] || fail "forward: no appointment to move in $first_day..$a_hi or $b_lo..$b_hi"
+sim_post "/__sim/events/move?id=$moved&to=$b_lo" >/dev/null
+sim_post "/__sim/events/move?id=$leaving&to=$out_day" >/dev/null
+sim_post "/__sim/events/book?on=${moved_start:0:10}" >/dev/null
+[ "$(requests)" = 1 ] || fail "forward: the pull went on before the edits"
+wait "$pull" || fail "forward: the pull exited $?: $(cat "$GS_TMP/forward.2.out")"
+sim_post /__sim/faults '{"rules":[]}' >/dev/null
+[ -z "$(q "select deleted_at from appointments where id='$moved' and deleted_at is not null")" ] \
+  || fail "forward: the appointment $moved moved forward was marked deleted"
+decision=$(q "select decision from sync_state where entity='appointments'")
+case "$decision" in *"no deletion sweep: a range was begun before an earlier one was finished"*) ;;
+  *) fail "forward: the read did not say why it did not sweep: '$decision'" ;; esac
+pass "forward: a range grown past its page, read beside the next: the appointment moved forward stayed live, no sweep"
+
+# A refused request (413) carrying the last page and the counts is split;
+# max_requests stops the run at the counts. Meanwhile an appointment left
+# the window, so the census counts more than the ranges: the read would be
+# read again whole. The stopped run fails it, never leaves it running.
+db="$GS_TMP/split.db"
+ini 20
+gs >"$GS_TMP/split.1.out" 2>&1 || fail "split: first pull exited $?: $(cat "$GS_TMP/split.1.out")"
+moved=$(q "select id from appointments where deleted_at is null and start < date('$now', '+59 days') order by start desc limit 1")
+printf '[gazsync]\npack = on\nrequest_nodes = 20\nmax_requests = 4\n[entity.appointments]\npolicy = window=-30d..+60d\npage_size = 20\n' >"$GS_TMP/gazsync.ini"
+: >"$LOG"
+sim_post /__sim/faults '{"rules":[{"field":"allEventsBatched","nth":1,"action":"delay","delay_ms":4000},{"field":"allEventsBatched","nth":3,"action":"status","status":413}]}' >/dev/null
+gs appointments >"$GS_TMP/split.2.out" 2>&1 &
+pull=$!
+held split 1
+sim_post "/__sim/events/move?id=$moved&to=$out_day" >/dev/null
+wait "$pull" && fail "split: a run stopped by max_requests exited 0"
+sim_post /__sim/faults '{"rules":[]}' >/dev/null
+state=$(q "select status from sync_state where entity='appointments'")
+[ "$state" = failed ] || fail "split: appointments left '$state' by the stopped run: $(cat "$GS_TMP/split.2.out")"
+grep -q "^appointments .*FAILED" "$GS_TMP/split.2.out" || fail "split: appointments not reported: $(cat "$GS_TMP/split.2.out")"
+ini 20
+gs appointments >"$GS_TMP/split.3.out" 2>&1 || fail "split: the next run exited $?: $(cat "$GS_TMP/split.3.out")"
+[ "$(q "select status from sync_state where entity='appointments'")" = ok ] || fail "split: the next run did not finish appointments"
+pass "split: a read due to be read again whole when the run stopped is failed, and the next run finishes it"
