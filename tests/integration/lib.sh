@@ -27,6 +27,9 @@ trap gs_cleanup EXIT INT TERM
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
+# Every synced entity, in the order gazsync reports them.
+GS_ENTITIES="users clients contacts pianos appointments timeline_entries"
+
 # Starts gazelle-sim with the given flags; sets SIM_URL and exports the
 # environment gazsync reads to reach it.
 start_sim() {
