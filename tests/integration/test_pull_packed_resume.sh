@@ -6,9 +6,7 @@
 # no duplicate, no loss and no row marked deleted; the resumed run reads
 # fewer pages than a whole one (the simulator's counters).
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE GAZSYNC_PACK GAZSYNC_REQUEST_NODES \
-  GAZSYNC_MAX_REQUESTS
+unset_pull_env
 start_sim --seed 31 --users 5 --clients 900 --pianos 900 --events 1500 \
   --timeline 5000 --hires-per-year 0 --timeline-edits-per-day 0
 # Small requests, so that the pull takes many of them.
@@ -20,13 +18,12 @@ request_nodes = 600
 policy = window=-60d..+200d
 INI
 gs() { "$GAZSYNC" --db "$1" --config "$GS_TMP/gazsync.ini" --now "$(sim_now)" pull; }
-stat() { sim_get /__sim/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 rows() { sqlite3 "$1" "select (select count(*) from clients) + (select count(*) from pianos) + (select count(*) from timeline_entries)" 2>/dev/null || echo 0; }
 
 # The uninterrupted pull: the reference cache and its page count.
 sim_post /__sim/stats/reset >/dev/null
 gs "$GS_TMP/whole.db" >"$GS_TMP/whole.out" 2>&1 || fail "the uninterrupted pull exited $?: $(cat "$GS_TMP/whole.out")"
-whole_pages=$(stat pages) whole_requests=$(stat graphqlRequests)
+whole_pages=$(sim_stat pages) whole_requests=$(sim_stat graphqlRequests)
 
 # Every request waits 200 ms: the pull lasts seconds, long enough to be
 # caught between answers.
@@ -63,7 +60,7 @@ pass "kill -9 after $at_kill rows: full reads of $cut checkpointed range by rang
 curl -fsS -X DELETE "$SIM_URL/__sim/faults" >/dev/null
 sim_post /__sim/stats/reset >/dev/null
 gs "$db" >"$GS_TMP/pull2.out" 2>&1 || fail "the run after the kill exited $?: $(cat "$GS_TMP/pull2.out")"
-resumed_pages=$(stat pages)
+resumed_pages=$(sim_stat pages)
 assert_cache_equals_dump "$db" >/dev/null
 for t in users clients contacts pianos appointments timeline_entries; do
   a=$(sqlite3 "$GS_TMP/whole.db" "select id||'|'||row_hash||'|'||coalesce(deleted_at,'') from $t order by id" | md5sum)
