@@ -38,6 +38,7 @@ create trigger gs_test_cut before insert on gazelle_timeline_entries
 create trigger gs_test_cut before insert or update on gazsync_push_state
     for each row execute function gs_test_cut_checkpoint();
 SQL
+source "$2/tests/integration/lib.sh" "$1" "$2"
 pg_target --seed 5 --scale 0.1 --hires-per-year 0
 export GAZSYNC_MAX_ATTEMPTS=4
 

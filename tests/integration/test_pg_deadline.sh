@@ -10,6 +10,7 @@
 set -euo pipefail
 source "$2/tests/integration/lib_pg.sh"
 pg_harness "$1" "$2" "${3:-}"
+source "$2/tests/integration/lib.sh" "$1" "$2"
 pg_target --seed 9 --scale 0.05 --hires-per-year 0
 
 # Every entity: the target's checkpoint is the cache's, and the target holds

@@ -10,6 +10,7 @@
 set -euo pipefail
 source "$2/tests/integration/lib_pg.sh"
 pg_harness "$1" "$2" "${3:-}" fixtures/pg_write_counter.sql
+source "$2/tests/integration/lib.sh" "$1" "$2"
 pg_target --seed 5 --scale 0.3 --hires-per-year 0
 
 gs pull >/dev/null 2>&1 || fail "pull failed"

@@ -15,6 +15,7 @@
 set -euo pipefail
 source "$2/tests/integration/lib_pg.sh"
 pg_harness "$1" "$2" "${3:-}" fixtures/pg_write_counter.sql
+source "$2/tests/integration/lib.sh" "$1" "$2"
 pg_target --seed 21 --scale 0.2 --hires-per-year 0 --client-deletes-per-year 400 \
   --piano-deletes-per-year 400
 printf '\n[entity.appointments]\npolicy = window=-60d..+200d\n' >>"$GS_TMP/gazsync.ini"
@@ -78,19 +79,4 @@ gs push >"$GS_TMP/push4.out" 2>&1 || fail "push after the constraint went failed
 target_equals_cache
 pass "the quarantined row lands once the database takes it"
 
-sim_post "/__sim/advance?days=60" >"$GS_TMP/advance60.json"
-now=$(sim_now)
-gone=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['clients']['deleted'] + d['pianos']['deleted'])" "$GS_TMP/advance60.json")
-[ "$gone" -gt 0 ] || fail "60 days at 400 deletions a year deleted nothing; the test needs deletions"
-gs sync --full >/dev/null 2>&1 || fail "full sync failed"
-deleted_target=0
-for e in clients pianos; do
-  in_cache=$(sqlite3 "$db" "select count(*) from $e where deleted_at is not null")
-  in_target=$(psql_q "select count(*) from gazelle_$e where deleted_at is not null")
-  [ "$in_cache" = "$in_target" ] || fail "deleted $e: cache $in_cache, target $in_target"
-  deleted_target=$((deleted_target + in_target))
-done
-[ "$deleted_target" -gt 0 ] || fail "$gone rows deleted upstream, none soft-deleted in the target"
-assert_cache_equals_dump "$db"
-target_equals_cache
-pass "upstream deletions arrive as soft deletes ($deleted_target clients and pianos)"
+soft_deletes_arrive

@@ -11,6 +11,7 @@
 set -euo pipefail
 source "$2/tests/integration/lib_pg.sh"
 pg_harness "$1" "$2" "${3:-}" slow_timeline.sql
+source "$2/tests/integration/lib.sh" "$1" "$2"
 pg_target --seed 7 --scale 0.02
 remembered() { sqlite3 "$db" "select value from meta where key like 'push.batch_rows.postgres:%/gazsync.timeline_entries'"; }
 transactions() { sed -n 's/^timeline_entries .* \([0-9]*\) requests\{0,1\}$/\1/p' "$1"; }

@@ -11,6 +11,7 @@
 set -euo pipefail
 source "$2/tests/integration/lib_pg.sh"
 pg_harness "$1" "$2" "${3:-}" fixtures/pg_write_counter.sql
+source "$2/tests/integration/lib.sh" "$1" "$2"
 pg_target --rest --seed 13 --scale 0.05 --hires-per-year 0
 printf '[push]\ntarget = supabase\n' >"$GS_TMP/rest.ini"
 rest() { "$GAZSYNC" --db "$db" --config "$GS_TMP/rest.ini" --now "$now" "$@"; }
