@@ -97,5 +97,30 @@ gs_named() {
   "$GAZSYNC" --db "$GS_TMP/$name.db" --config "$GS_TMP/$name.ini" --now "$(sim_now)" "$@"
 }
 
+# kill_pull_when OUT MIN SQL: `gazsync pull` on $db with $GS_TMP/gazsync.ini
+# in the background (gazsync itself, not a subshell: kill -9 must reach it),
+# its output in OUT, killed with SIGKILL once SQL on $db answers MIN or
+# more; fails if the pull ends first or outlives the kill.
+kill_pull_when() {
+  local out=$1 min=$2 sql=$3 pid n=0
+  "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$(sim_now)" pull >"$out" 2>&1 &
+  pid=$!
+  GS_PIDS+=("$pid")
+  for _ in $(seq 1 400); do
+    n=$(sqlite3 "$db" "$sql" 2>/dev/null || echo 0)
+    if [ "${n:-0}" -ge "$min" ]; then
+      kill -9 "$pid"
+      wait "$pid" 2>/dev/null || true
+      ! kill -0 "$pid" 2>/dev/null || fail "gazsync $pid survived kill -9"
+      [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = "" ] || fail "gazsync still running"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  wait "$pid" 2>/dev/null || true
+  fail "the pull ended before it could be killed ('$sql' at $n, not $min): $(cat "$out")"
+}
+
 # The simulator's clock, for gazsync --now (the appointment window follows it).
 sim_now() { sim_get /__sim/stats | python3 "$GS_SRC/tests/integration/sim_stats.py" --now; }

@@ -7,8 +7,7 @@
 # PRAGMA max_page_count cannot stand in: it holds for one connection only). In both cases the
 # entities after the failing one are not asked for (the simulator counts).
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE
+unset_pull_env
 start_sim --seed 47 --users 4 --clients 400 --pianos 300 --events 300 \
   --timeline 2000 --hires-per-year 0
 cat >"$GS_TMP/gazsync.ini" <<INI

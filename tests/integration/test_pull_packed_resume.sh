@@ -18,7 +18,8 @@ request_nodes = 600
 policy = window=-60d..+200d
 INI
 gs() { "$GAZSYNC" --db "$1" --config "$GS_TMP/gazsync.ini" --now "$(sim_now)" pull; }
-rows() { sqlite3 "$1" "select (select count(*) from clients) + (select count(*) from pianos) + (select count(*) from timeline_entries)" 2>/dev/null || echo 0; }
+ROWS="select (select count(*) from clients) + (select count(*) from pianos) + (select count(*) from timeline_entries)"
+rows() { sqlite3 "$1" "$ROWS" 2>/dev/null || echo 0; }
 
 # The uninterrupted pull: the reference cache and its page count.
 sim_post /__sim/stats/reset >/dev/null
@@ -29,21 +30,7 @@ whole_pages=$(sim_stat pages) whole_requests=$(sim_stat graphqlRequests)
 # caught between answers.
 db="$GS_TMP/cache.db"
 sim_post /__sim/faults '{"rules":[{"field":"*","every":1,"action":"delay","delay_ms":200}]}' >/dev/null
-"$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$(sim_now)" pull >"$GS_TMP/pull1.out" 2>&1 &
-pull_pid=$!
-killed=0
-for _ in $(seq 1 400); do
-  if [ "$(rows "$db")" -ge 1500 ]; then
-    kill -9 "$pull_pid"
-    killed=1
-    break
-  fi
-  kill -0 "$pull_pid" 2>/dev/null || break
-  sleep 0.05
-done
-wait "$pull_pid" 2>/dev/null || true
-! kill -0 "$pull_pid" 2>/dev/null || fail "gazsync $pull_pid survived kill -9"
-[ "$killed" = 1 ] || fail "the pull ended before it could be killed: $(cat "$GS_TMP/pull1.out")"
+kill_pull_when "$GS_TMP/pull1.out" 1500 "$ROWS"
 at_kill=$(rows "$db")
 # Some full read was cut: its ranges and their cursors are checkpointed.
 cut=$(sqlite3 "$db" "select group_concat(entity) from sync_state where resume_cursor = 'full|{ranges}'")
