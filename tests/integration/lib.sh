@@ -27,6 +27,18 @@ trap gs_cleanup EXIT INT TERM
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
+# Every synced entity, in the order gazsync reports them.
+GS_ENTITIES="users clients contacts pianos appointments timeline_entries"
+
+# The caller's own credentials and pull settings must not steer the pull
+# under test (a token the simulator would refuse, a page size or packing of
+# someone's shell): each test sets what it means.
+unset_pull_env() {
+  unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
+    GAZELLE_CLIENT_ID GAZELLE_CLIENT_SECRET GAZSYNC_MAX_ATTEMPTS \
+    GAZSYNC_PAGE_SIZE GAZSYNC_PACK GAZSYNC_REQUEST_NODES GAZSYNC_MAX_REQUESTS
+}
+
 # Starts gazelle-sim with the given flags; sets SIM_URL and exports the
 # environment gazsync reads to reach it.
 start_sim() {
@@ -52,6 +64,14 @@ sim_requests() {
   sim_get /__sim/stats | python3 "$GS_SRC/tests/integration/sim_stats.py" "$1"
 }
 
+# Prints one of the simulator's counters: a top-level one (graphqlRequests,
+# pages, limitRefusals, ...), else the requests answered for a root field.
+sim_stat() {
+  sim_get /__sim/stats | python3 -c 'import json,sys
+s = json.load(sys.stdin)
+print(s[sys.argv[1]] if sys.argv[1] in s else s["byRootField"].get(sys.argv[1], 0))' "$1"
+}
+
 # Asserts the cache at $1 holds exactly the simulator's dataset (extra
 # arguments go to compare_cache.py).
 assert_cache_equals_dump() {
@@ -59,6 +79,47 @@ assert_cache_equals_dump() {
   sim_get /__sim/dump >"$GS_TMP/dump.json"
   python3 "$GS_SRC/tests/integration/compare_cache.py" "$db" "$GS_TMP/dump.json" "$@" \
     || fail "cache differs from the simulator's dump"
+}
+
+# same_rows DB_A DB_B TABLE: true when both caches hold the same rows of
+# TABLE, row for row (id, content hash, deletion mark).
+same_rows() {
+  local a b q="select id||'|'||row_hash||'|'||coalesce(deleted_at,'') from $3 order by id"
+  a=$(sqlite3 "$1" "$q" | md5sum)
+  b=$(sqlite3 "$2" "$q" | md5sum)
+  [ "$a" = "$b" ]
+}
+
+# gs_named NAME ARGS...: gazsync on the cache $GS_TMP/NAME.db with the
+# config $GS_TMP/NAME.ini, at the simulator's clock.
+gs_named() {
+  local name=$1; shift
+  "$GAZSYNC" --db "$GS_TMP/$name.db" --config "$GS_TMP/$name.ini" --now "$(sim_now)" "$@"
+}
+
+# kill_pull_when OUT MIN SQL: `gazsync pull` on $db with $GS_TMP/gazsync.ini
+# in the background (gazsync itself, not a subshell: kill -9 must reach it),
+# its output in OUT, killed with SIGKILL once SQL on $db answers MIN or
+# more; fails if the pull ends first or outlives the kill.
+kill_pull_when() {
+  local out=$1 min=$2 sql=$3 pid n=0
+  "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$(sim_now)" pull >"$out" 2>&1 &
+  pid=$!
+  GS_PIDS+=("$pid")
+  for _ in $(seq 1 400); do
+    n=$(sqlite3 "$db" "$sql" 2>/dev/null || echo 0)
+    if [ "${n:-0}" -ge "$min" ]; then
+      kill -9 "$pid"
+      wait "$pid" 2>/dev/null || true
+      ! kill -0 "$pid" 2>/dev/null || fail "gazsync $pid survived kill -9"
+      [ "$(ps -o comm= -p "$pid" 2>/dev/null)" = "" ] || fail "gazsync still running"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  wait "$pid" 2>/dev/null || true
+  fail "the pull ended before it could be killed ('$sql' at $n, not $min): $(cat "$out")"
 }
 
 # The simulator's clock, for gazsync --now (the appointment window follows it).

@@ -7,10 +7,8 @@
 # it waits for a forced read), each under its entity with its id.
 # Usage: test_bench_divergence.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-if [ -z "${3:-}" ]; then
-  export GS_BUILD_DIR=$(cd "$1" && pwd)
-  exec bash "$2/tools/harness/pg-harness.sh" run -- bash "$0" "$1" "$2" --inner
-fi
+source "$(dirname "$0")/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
 source "$(dirname "$0")/lib.sh" "$1" "$2"
 start_sim --seed 5 --clients 40 --pianos 50 --events 120 --timeline 300
 export GAZELLE_API_URL="$SIM_URL/graphql/private/"

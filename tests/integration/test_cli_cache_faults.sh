@@ -10,8 +10,7 @@
 # entity's first pages), no request after the one whose answer could not
 # be stored.
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE
+unset_pull_env
 start_sim --seed 47 --users 4 --clients 400 --pianos 300 --events 300 \
   --timeline 2000 --hires-per-year 0
 for pack in off on; do

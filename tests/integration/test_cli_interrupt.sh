@@ -11,8 +11,7 @@
 #      gs_store_seen_reset()" on every run, --force included) repairs itself
 #      on the next run: no failure, nothing wrongly deleted.
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE
+unset_pull_env
 
 PAGE=100
 start_sim --seed 43 --users 4 --clients 100 --pianos 100 --events 200 \

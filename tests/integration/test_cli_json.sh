@@ -7,13 +7,9 @@
 # Supabase settings at all.
 # Usage: test_cli_json.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-  export GS_BUILD_DIR=$BUILD
-  exec bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
+source "$2/tests/integration/lib.sh" "$1" "$2"
 start_sim --seed 12 --scale 0.05
 db="$GS_TMP/cache.db"
 now=$(sim_now)

@@ -10,13 +10,9 @@
 #     it, then runs (its run starts after the first one finished).
 # Usage: test_cli_lock.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-  export GS_BUILD_DIR=$BUILD
-  exec bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
+source "$2/tests/integration/lib.sh" "$1" "$2"
 unset GAZSYNC_PAGE_SIZE GAZSYNC_MAX_ATTEMPTS GAZELLE_ACCESS_TOKEN \
   GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY
 start_sim --seed 41 --users 4 --clients 120 --pianos 150 --events 600 \

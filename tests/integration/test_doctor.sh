@@ -11,33 +11,22 @@
 # database are the same afterwards. No secret appears in its output.
 # Usage: test_doctor.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-  export GS_BUILD_DIR=$BUILD
-  # Supabase's API roles, so that the anon key's reads run under RLS.
-  sqlfile=$(mktemp "${TMPDIR:-/tmp}/doctor-roles.XXXXXX")
-  cat >"$sqlfile" <<'SQL'
+source "$2/tests/integration/lib_pg.sh"
+# Supabase's API roles, so that the anon key's reads run under RLS; the
+# anon key the double takes (the inner run inherits the outer's).
+POSTGREST_DOUBLE_ANON_KEY=${POSTGREST_DOUBLE_ANON_KEY:-anon-$(od -An -tx8 -N8 /dev/urandom | tr -d ' ')} \
+  pg_harness "$1" "$2" "${3:-}" - <<'SQL'
 create role anon nologin;
 grant usage on schema public to anon;
 grant select on all tables in schema public to anon;
 SQL
-  export GS_HARNESS_SQL=$sqlfile
-  POSTGREST_DOUBLE_ANON_KEY="anon-$(od -An -tx8 -N8 /dev/urandom | tr -d ' ')"
-  export POSTGREST_DOUBLE_ANON_KEY
-  rc=0
-  bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner || rc=$?
-  rm -f "$sqlfile"
-  exit $rc
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
+source "$2/tests/integration/lib.sh" "$1" "$2"
 start_sim --seed 5 --scale 0.05 --token doctor-sim-token-9f2c
 export GAZELLE_ACCESS_TOKEN=doctor-sim-token-9f2c
 export SUPABASE_ANON_KEY=$POSTGREST_DOUBLE_ANON_KEY
 unset GAZSYNC_TOKEN_FILE
 cd "$GS_TMP"
 db="$GS_TMP/cache.db"
-psql_q() { "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 -d "$PG_URL" -c "$1"; }
 doc() { # runs doctor; output in $GS_TMP/doc.out, exit code in $rc
   rc=0
   "$GAZSYNC" --db "$db" "$@" doctor >"$GS_TMP/doc.out" 2>"$GS_TMP/doc.err" || rc=$?

@@ -10,23 +10,13 @@
 # appears in its output.
 # Usage: test_doctor_postgres.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-  export GS_BUILD_DIR=$BUILD
-  sqlfile=$(mktemp "${TMPDIR:-/tmp}/doctor-pg.XXXXXX")
-  # A user with a password, so that the connection string holds a secret
-  # doctor must never print.
-  cat >"$sqlfile" <<'SQL'
+source "$2/tests/integration/lib_pg.sh"
+# A user with a password, so that the connection string holds a secret
+# doctor must never print.
+pg_harness "$1" "$2" "${3:-}" - <<'SQL'
 create role gs_doctor login password 'doctor-pw-7c41e0' superuser;
 SQL
-  export GS_HARNESS_SQL=$sqlfile
-  rc=0
-  bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner || rc=$?
-  rm -f "$sqlfile"
-  exit $rc
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
+source "$2/tests/integration/lib.sh" "$1" "$2"
 start_sim --seed 5 --scale 0.05 --token doctor-sim-token-3b7d
 export GAZELLE_ACCESS_TOKEN=doctor-sim-token-3b7d
 unset GAZSYNC_TOKEN_FILE DATABASE_URL SUPABASE_URL SUPABASE_SERVICE_ROLE_KEY SUPABASE_ANON_KEY
@@ -43,7 +33,6 @@ hba="$PGDATA/pg_hba.conf"
 { echo "host all gs_doctor 127.0.0.1/32 scram-sha-256"; cat "$hba"; } >"$hba.new"
 cat "$hba.new" >"$hba" && rm -f "$hba.new"
 "$PG_BIN/psql" -XAtq -d "$PG_URL" -c "select pg_reload_conf()" >/dev/null
-psql_q() { "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 -d "$PG_URL" -c "$1"; }
 doc() { # runs doctor; output in $GS_TMP/doc.out, exit code in $rc
   rc=0
   "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" doctor >"$GS_TMP/doc.out" 2>"$GS_TMP/doc.err" || rc=$?

@@ -4,13 +4,9 @@
 # connection), the body limit answers 413, and the counters count.
 # Args: BUILD_DIR SOURCE_DIR.
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ "${3:-}" != inner ]; then
-    exec env GS_BUILD_DIR="$BUILD" GS_DOUBLE_MAX_BODY=65536 \
-        bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" inner
-fi
-. "$SRC/tools/harness/testlib.sh"
+source "$2/tests/integration/lib_pg.sh"
+GS_DOUBLE_MAX_BODY=65536 pg_harness "$1" "$2" "${3:-}"
+. "$2/tools/harness/testlib.sh"
 
 faults() {  # JSON
     local code

@@ -10,13 +10,9 @@
 #     */* for no row; an insert's range stays */*.
 # Args: BUILD_DIR SOURCE_DIR.
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ "${3:-}" != inner ]; then
-    exec env GS_BUILD_DIR="$BUILD" bash "$SRC/tools/harness/pg-harness.sh" \
-        run -- bash "$0" "$BUILD" "$SRC" inner
-fi
-. "$SRC/tools/harness/testlib.sh"
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
+. "$2/tools/harness/testlib.sh"
 
 T=/rest/v1/gazelle_clients?on_conflict=external_id
 MINIMAL=(-H 'Prefer: resolution=merge-duplicates,return=minimal')

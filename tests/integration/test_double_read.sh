@@ -4,13 +4,9 @@
 # select with aliases, and Prefer: count=exact with PostgREST's Content-Range
 # and 200/206/416. Args: BUILD_DIR SOURCE_DIR.
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ "${3:-}" != inner ]; then
-    exec env GS_BUILD_DIR="$BUILD" bash "$SRC/tools/harness/pg-harness.sh" \
-        run -- bash "$0" "$BUILD" "$SRC" inner
-fi
-. "$SRC/tools/harness/testlib.sh"
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
+. "$2/tools/harness/testlib.sh"
 
 sql "insert into gazelle_pianos (external_id, client_id, make, year, tags, updated_at)
      select 'p' || i, 'c' || (i % 7), (array['Steinway','Yamaha','Kawai',null])[1 + i % 4],

@@ -14,13 +14,9 @@
 # target.
 # Usage: test_install.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-  export GS_BUILD_DIR=$BUILD
-  exec bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
+source "$2/tests/integration/lib.sh" "$1" "$2"
 pkg="$GS_TMP/build-pkg"
 nice cmake -S "$GS_SRC" -B "$pkg" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
   >"$GS_TMP/configure.log" 2>&1 || fail "configure: $(tail -5 "$GS_TMP/configure.log")"

@@ -30,8 +30,7 @@
 #
 # Usage: test_loss_pull_each_request.sh BUILD_DIR SOURCE_DIR
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZELLE_CLIENT_ID GAZELLE_CLIENT_SECRET GAZSYNC_PAGE_SIZE
+unset_pull_env
 export GAZSYNC_MAX_ATTEMPTS=1 GAZSYNC_BACKOFF_BASE_MS=1
 
 # Several pages for every paged entity (pages of 100), no hires and no
@@ -72,11 +71,6 @@ run_pull() {
 }
 show() { echo "--- stdout"; cat "$GS_TMP/$1.out"; echo "--- stderr"; cat "$GS_TMP/$1.err"; }
 q() { sqlite3 "$1" "$2"; }
-stat_of() {
-  sim_get /__sim/stats | python3 -c 'import json,sys
-s = json.load(sys.stdin)
-print(s[sys.argv[1]] if sys.argv[1] in s else s["byRootField"].get(sys.argv[1], 0))' "$1"
-}
 dump_count() {
   python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))[sys.argv[2]]))' \
     "$GS_TMP/dump.json" "$1"
@@ -92,12 +86,12 @@ sim_post /__sim/stats/reset >/dev/null
 run_pull clean "$GS_TMP/clean-$PACK.db"
 [ "$RC" = 0 ] || { show clean; fail "the clean pull exited $RC"; }
 assert_cache_equals_dump "$GS_TMP/clean-$PACK.db" >/dev/null
-N=$(stat_of graphqlRequests)
+N=$(sim_stat graphqlRequests)
 REQ_ENTITY=() REQ_PAGE=()
 declare -A PAGES UPSTREAM
 for e in "${ORDER[@]}"; do
   IFS=: read -r entity field dumpkey <<<"$e"
-  PAGES[$entity]=$(stat_of "$field")
+  PAGES[$entity]=$(sim_stat "$field")
   UPSTREAM[$entity]=$(dump_count "$dumpkey")
   [ "$PACK" = on ] && continue
   want=$(( (UPSTREAM[$entity] + PAGE - 1) / PAGE ))
@@ -110,7 +104,7 @@ for e in "${ORDER[@]}"; do
 done
 if [ "$PACK" = on ]; then
   # Packed: far fewer requests than pages (the simulator's own counters).
-  [ "$N" -lt "$(stat_of pages)" ] || fail "packed clean pull: $N requests for $(stat_of pages) pages"
+  [ "$N" -lt "$(sim_stat pages)" ] || fail "packed clean pull: $N requests for $(sim_stat pages) pages"
   for k in $(seq 1 "$N"); do REQ_ENTITY+=("request"); REQ_PAGE+=("$k"); done
 fi
 [ "${#REQ_ENTITY[@]}" = "$N" ] || fail "the clean pull made $N requests, its entities ${#REQ_ENTITY[@]}"
@@ -141,7 +135,7 @@ for K in "${KS[@]}"; do
   sim_post /__sim/faults "{\"rules\":[{\"field\":\"*\",\"nth\":$K,$action}]}" >/dev/null
   sim_post /__sim/stats/reset >/dev/null
   run_pull "f$K" "$db"
-  fired=$(stat_of faultsFired)
+  fired=$(sim_stat faultsFired)
   case "$action" in *'"count":2'*) want_fired=2;; *) want_fired=1;; esac
   [ "$fired" = "$want_fired" ] || { show "f$K"; fail "$label: $fired faults fired, want $want_fired"; }
   faults=$((faults + 1))
@@ -152,7 +146,7 @@ for K in "${KS[@]}"; do
   # may never have reached the server). Then the run succeeds, and the
   # simulator saw N+1 requests.
   if [ "$RC" = 0 ]; then
-    sent=$(stat_of graphqlRequests)
+    sent=$(sim_stat graphqlRequests)
     [ "$sent" = $((N + 1)) ] \
       || { show "f$K"; fail "$label: the faulted pull exited 0 after $sent requests (N=$N): the fault was swallowed"; }
     assert_cache_equals_dump "$db" >/dev/null

@@ -26,16 +26,10 @@
 #
 # Usage: test_loss_push_each_request.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-    export GS_BUILD_DIR=$BUILD
-    exec bash "$SRC/tools/harness/pg-harness.sh" run -- \
-        bash "$0" "$BUILD" "$SRC" --inner
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-    GAZELLE_CLIENT_ID GAZELLE_CLIENT_SECRET GAZSYNC_PAGE_SIZE GAZSYNC_MAX_ATTEMPTS
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
+source "$2/tests/integration/lib.sh" "$1" "$2"
+unset_pull_env
 BATCH=50
 TABLES="users clients contacts pianos appointments timeline_entries"
 
@@ -78,7 +72,7 @@ pending() {
     done
     echo "$n"
 }
-compare() { python3 "$SRC/tests/integration/compare_target.py" "$@"; }
+compare() { python3 "$GS_SRC/tests/integration/compare_target.py" "$@"; }
 
 # ---- the cache: a first pull of a small business ------------------------
 start_sim --seed 47 --users 4 --clients 120 --pianos 130 --events 200 \

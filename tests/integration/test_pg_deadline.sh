@@ -8,27 +8,15 @@
 # the cache's in step; the next push, unhindered, completes.
 # Usage: test_pg_deadline.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-  export GS_BUILD_DIR=$BUILD
-  exec bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
-unset GAZSYNC_PAGE_SIZE GAZSYNC_MAX_ATTEMPTS DATABASE_URL SUPABASE_URL SUPABASE_SERVICE_ROLE_KEY
-export GAZSYNC_PG_URL=$PG_URL
-start_sim --seed 9 --scale 0.05 --hires-per-year 0
-db="$GS_TMP/cache.db"
-printf '[push]\ntarget = postgres\n' >"$GS_TMP/gazsync.ini"
-now=$(sim_now)
-gs() { "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$now" "$@"; }
-psql_q() { "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 -d "$PG_URL" -c "$1"; }
-entities="users clients contacts pianos appointments timeline_entries"
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
+source "$2/tests/integration/lib.sh" "$1" "$2"
+pg_target --seed 9 --scale 0.05 --hires-per-year 0
 
 # Every entity: the target's checkpoint is the cache's, and the target holds
 # exactly the rows the cache marks pushed.
 in_step() {
-  for e in $entities; do
+  for e in $GS_ENTITIES; do
     t=$(psql_q "select coalesce(max(last_change_seq), 0) from gazsync_push_state where entity = '$e'")
     c=$(sqlite3 "$db" "select coalesce(max(last_pushed_seq), 0) from push_state where entity = '$e'")
     [ "$t" = "$c" ] || fail "$1: $e: target checkpoint $t, cache $c"
@@ -54,24 +42,12 @@ gs pull >/dev/null 2>&1 || fail "pull failed"
 [ "$(sqlite3 "$db" "select count(*) from timeline_entries")" -gt 0 ] || fail "no timeline entries pulled"
 
 # 1. A lock: the COPY into the timeline table waits for it.
-"$PG_BIN/psql" -XAtq -d "$PG_URL" -c "begin; lock table gazelle_timeline_entries in access exclusive mode; select pg_sleep(90); commit" \
-  >/dev/null 2>&1 &
-locker=$!
-trap 'kill "$locker" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  held=$(psql_q "select count(*) from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'gazelle_timeline_entries' and l.mode = 'AccessExclusiveLock' and l.granted")
-  [ "$held" = 1 ] && break
-  sleep 0.1
-done
-[ "$held" = 1 ] || fail "the lock was not taken"
+pg_lock gazelle_timeline_entries 90
 push_at_deadline lock
 grep -q "timeline_entries" "$GS_TMP/lock.out" || fail "lock: the timeline entries are not named: $(cat "$GS_TMP/lock.out")"
 waiting=$(psql_q "select count(*) from pg_stat_activity where application_name = 'gazsync'")
 [ "$waiting" = 0 ] || fail "lock: $waiting gazsync session(s) still at the server after the push returned"
-kill "$locker" 2>/dev/null || true
-wait "$locker" 2>/dev/null || true
-psql_q "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(90)%' and pid <> pg_backend_pid()" >/dev/null
-trap - EXIT
+pg_unlock
 in_step "after the lock"
 [ "$(psql_q "select count(*) from gazelle_timeline_entries")" = 0 ] || fail "lock: timeline rows committed"
 
@@ -85,6 +61,5 @@ psql_q "drop trigger gs_test_slow on gazelle_timeline_entries" >/dev/null
 # 3. Unhindered, the next push completes: nothing lost.
 gs push >"$GS_TMP/last.out" 2>&1 || fail "the push after the deadlines failed: $(cat "$GS_TMP/last.out")"
 in_step "at the end"
-python3 "$GS_SRC/tests/integration/compare_target.py" "$db" --full >"$GS_TMP/cmp.out" \
-  || fail "target differs from the cache: $(grep DIFF "$GS_TMP/cmp.out" | head -5)"
+target_equals_cache
 echo "ok: stopped at the deadline behind a lock and a slow trigger, then completed"

@@ -8,33 +8,18 @@
 # the target must equal the cache field by field.
 # Usage: test_pg_kill.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-  export GS_BUILD_DIR=$BUILD
-  export GS_HARNESS_SQL=$SRC/tests/integration/fixtures/pg_write_counter.sql
-  exec bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
-unset GAZSYNC_PAGE_SIZE GAZSYNC_MAX_ATTEMPTS DATABASE_URL SUPABASE_URL SUPABASE_SERVICE_ROLE_KEY
-export GAZSYNC_PG_URL=$PG_URL
-start_sim --seed 5 --scale 0.3 --hires-per-year 0
-db="$GS_TMP/cache.db"
-printf '[push]\ntarget = postgres\n' >"$GS_TMP/gazsync.ini"
-gs() { "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$(sim_now)" "$@"; }
-psql_q() { "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 -d "$PG_URL" -c "$1"; }
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}" fixtures/pg_write_counter.sql
+source "$2/tests/integration/lib.sh" "$1" "$2"
+pg_target --seed 5 --scale 0.3 --hires-per-year 0
 
 gs pull >/dev/null 2>&1 || fail "pull failed"
-total=0
-for e in users clients contacts pianos appointments timeline_entries; do
-  total=$((total + $(sqlite3 "$db" "select count(*) from $e")))
-done
+total=$(cache_rows)
 [ "$total" -gt 2000 ] || fail "only $total rows pulled; the test needs a push long enough to kill"
 
 kills=0
 window=0
 done_rc=
-now=$(sim_now)
 for round in $(seq 1 40); do
   # Small batches: many commits, so a kill lands between the target's commit
   # and the cache's record often enough.
@@ -49,7 +34,7 @@ for round in $(seq 1 40); do
     kills=$((kills + 1))
     # Informative: a kill between the target's commit and the cache's (the
     # case only the target's checkpoint makes exactly-once).
-    for e in users clients contacts pianos appointments timeline_entries; do
+    for e in $GS_ENTITIES; do
       t=$(psql_q "select coalesce(max(last_change_seq), 0) from gazsync_push_state where entity = '$e'")
       c=$(sqlite3 "$db" "select coalesce(max(last_pushed_seq), 0) from push_state where entity = '$e'")
       [ "$t" -gt "$c" ] && window=$((window + 1))
@@ -65,19 +50,11 @@ done
 if [ -z "$done_rc" ] || [ "$done_rc" != 0 ]; then
   gs push >"$GS_TMP/push.last.out" 2>&1 || fail "the push after $kills kills failed: $(cat "$GS_TMP/push.last.out")"
 fi
-python3 "$GS_SRC/tests/integration/compare_target.py" "$db" --full >"$GS_TMP/cmp.out" \
-  || fail "target differs from the cache after $kills kills: $(grep DIFF "$GS_TMP/cmp.out" | head -5)"
-rows=$(psql_q "select count(*) from gs_test_writes where tbl like 'gazelle_%'")
+target_equals_cache "after $kills kills"
+rows=$(target_rows)
 [ "$rows" = "$total" ] || fail "$rows target rows counted, the cache has $total"
-twice=$(psql_q "select count(*) from gs_test_writes where tbl like 'gazelle_%' and (offered <> 1 or written <> 1)")
-[ "$twice" = 0 ] || fail "$twice rows offered or written other than once after $kills kills: $(psql_q "select tbl, row_key, offered, written from gs_test_writes where tbl like 'gazelle_%' and (offered <> 1 or written <> 1) limit 5")"
-for e in users clients contacts pianos appointments timeline_entries; do
-  want=$(sqlite3 "$db" "select coalesce(max(change_seq), 0) from $e")
-  got=$(psql_q "select last_change_seq from gazsync_push_state where entity = '$e'")
-  cache=$(sqlite3 "$db" "select last_pushed_seq from push_state where entity = '$e'")
-  [ "$got" = "$want" ] && [ "$cache" = "$want" ] \
-    || fail "$e: target checkpoint $got, cache $cache, highest change_seq $want"
-done
+written_once "after $kills kills"
+checkpoints_at_top
 gs push >"$GS_TMP/push.quiet.out" 2>&1 || fail "a push with nothing left failed"
 [ "$(psql_q "select coalesce(sum(written), 0) from gs_test_writes where tbl like 'gazelle_%'")" = "$total" ] \
   || fail "the push after the recovery wrote rows again"

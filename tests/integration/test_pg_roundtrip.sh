@@ -13,41 +13,19 @@
 #   4. deletions upstream arrive as soft deletes.
 # Usage: test_pg_roundtrip.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-  export GS_BUILD_DIR=$BUILD
-  export GS_HARNESS_SQL=$SRC/tests/integration/fixtures/pg_write_counter.sql
-  exec bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
-unset GAZSYNC_PAGE_SIZE GAZSYNC_MAX_ATTEMPTS DATABASE_URL
-# The REST target must not be what answers: no Supabase URL or key at all.
-unset SUPABASE_URL SUPABASE_SERVICE_ROLE_KEY
-export GAZSYNC_PG_URL=$PG_URL
-start_sim --seed 21 --scale 0.2 --hires-per-year 0 --client-deletes-per-year 400 \
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}" fixtures/pg_write_counter.sql
+source "$2/tests/integration/lib.sh" "$1" "$2"
+pg_target --seed 21 --scale 0.2 --hires-per-year 0 --client-deletes-per-year 400 \
   --piano-deletes-per-year 400
-db="$GS_TMP/cache.db"
-cat >"$GS_TMP/gazsync.ini" <<INI
-[push]
-target = postgres
-
-[entity.appointments]
-policy = window=-60d..+200d
-INI
-gs() { "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$(sim_now)" "$@"; }
-psql_q() { "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 -d "$PG_URL" -c "$1"; }
+printf '\n[entity.appointments]\npolicy = window=-60d..+200d\n' >>"$GS_TMP/gazsync.ini"
 offered() { psql_q "select coalesce(sum(offered), 0) from gs_test_writes${1:+ where tbl = '$1'}"; }
 written() { psql_q "select coalesce(sum(written), 0) from gs_test_writes${1:+ where tbl = '$1'}"; }
-target_equals_cache() {
-  python3 "$GS_SRC/tests/integration/compare_target.py" "$db" "${1:---full}" >"$GS_TMP/cmp.out" \
-    || fail "target differs from the cache: $(tail -5 "$GS_TMP/cmp.out")"
-}
 
 gs sync >"$GS_TMP/sync1.out" 2>&1 || fail "first sync exited $?: $(cat "$GS_TMP/sync1.out")"
 assert_cache_equals_dump "$db"
 target_equals_cache
-for e in users clients contacts pianos appointments timeline_entries; do
+for e in $GS_ENTITIES; do
   want=$(sqlite3 "$db" "select coalesce(max(change_seq), 0) from $e")
   got=$(psql_q "select last_change_seq from gazsync_push_state where entity = '$e'")
   [ "$got" = "$want" ] || fail "$e: target checkpoint $got, cache's highest change_seq $want"
@@ -65,9 +43,10 @@ pass "quiet night: 0 rows offered, 0 written"
 psql_q "update gazelle_clients set staff_notes = 'accordé à 442 — noté à la main'"
 hand_set=$(psql_q "select count(*) from gazelle_clients")
 sim_post "/__sim/advance?days=1" >/dev/null
+now=$(sim_now)
 gs pull >/dev/null 2>&1 || fail "pull after a day failed"
 declare -A pending
-for e in users clients contacts pianos appointments timeline_entries; do
+for e in $GS_ENTITIES; do
   pending[$e]=$(sqlite3 "$db" "select count(*) from $e where change_seq > coalesce((select last_pushed_seq from push_state where entity='$e'), 0)")
 done
 [ "${pending[clients]}" -ge 2 ] || fail "a simulated day changed ${pending[clients]} client(s); the test needs two"
@@ -82,7 +61,7 @@ gs push --batch 7 >"$GS_TMP/push3.out" 2>&1 || rc=$?
 code=$(sqlite3 "$db" "select code from push_failures where entity = 'clients' and id = '$bad'")
 [ "$code" = 23514 ] || fail "the refused client is not quarantined with 23514 (got '$code')"
 [ "$(sqlite3 "$db" "select count(*) from push_failures")" = 1 ] || fail "rows other than $bad were quarantined"
-for e in users clients contacts pianos appointments timeline_entries; do
+for e in $GS_ENTITIES; do
   want=${pending[$e]}
   [ "$e" = clients ] && want=$((want - 1))
   got=$(written "gazelle_$e")
@@ -100,18 +79,4 @@ gs push >"$GS_TMP/push4.out" 2>&1 || fail "push after the constraint went failed
 target_equals_cache
 pass "the quarantined row lands once the database takes it"
 
-sim_post "/__sim/advance?days=60" >"$GS_TMP/advance60.json"
-gone=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['clients']['deleted'] + d['pianos']['deleted'])" "$GS_TMP/advance60.json")
-[ "$gone" -gt 0 ] || fail "60 days at 400 deletions a year deleted nothing; the test needs deletions"
-gs sync --full >/dev/null 2>&1 || fail "full sync failed"
-deleted_target=0
-for e in clients pianos; do
-  in_cache=$(sqlite3 "$db" "select count(*) from $e where deleted_at is not null")
-  in_target=$(psql_q "select count(*) from gazelle_$e where deleted_at is not null")
-  [ "$in_cache" = "$in_target" ] || fail "deleted $e: cache $in_cache, target $in_target"
-  deleted_target=$((deleted_target + in_target))
-done
-[ "$deleted_target" -gt 0 ] || fail "$gone rows deleted upstream, none soft-deleted in the target"
-assert_cache_equals_dump "$db"
-target_equals_cache
-pass "upstream deletions arrive as soft deletes ($deleted_target clients and pianos)"
+soft_deletes_arrive

@@ -9,19 +9,10 @@
 # (exactly the transactions its batches need) and then grow it by a quarter.
 # Usage: test_pg_statement_timeout.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-    GS_BUILD_DIR=$BUILD GS_HARNESS_SQL=$SRC/tests/integration/slow_timeline.sql \
-        bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
-    exit $?
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
-unset DATABASE_URL SUPABASE_URL SUPABASE_SERVICE_ROLE_KEY
-export GAZSYNC_PG_URL=$PG_URL
-db="$GS_TMP/cache.db"
-printf '[push]\ntarget = postgres\n' >"$GS_TMP/gazsync.ini"
-gs() { "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" "$@"; }
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}" slow_timeline.sql
+source "$2/tests/integration/lib.sh" "$1" "$2"
+pg_target --seed 7 --scale 0.02
 remembered() { sqlite3 "$db" "select value from meta where key like 'push.batch_rows.postgres:%/gazsync.timeline_entries'"; }
 transactions() { sed -n 's/^timeline_entries .* \([0-9]*\) requests\{0,1\}$/\1/p' "$1"; }
 # Transactions a push of N rows needs in pages of 500 cut into batches of M.
@@ -30,7 +21,6 @@ batches_for() {
 print(sum(-(-min(500, n - p) // m) for p in range(0, n, 500)))' "$1" "$2"
 }
 
-start_sim --seed 7 --scale 0.02
 gs pull >"$GS_TMP/pull.out" 2>&1 || fail "pull exited $?: $(cat "$GS_TMP/pull.out")"
 rows=$(sqlite3 "$db" "select count(*) from timeline_entries")
 [ "$rows" -gt 500 ] || fail "only $rows timeline entries; the test needs more than a batch"

@@ -14,13 +14,8 @@
 # An entity that meets neither goes in one transaction ("1 batch").
 # Usage: test_pg_stream.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-  sql_file=$(mktemp "${TMPDIR:-/tmp}/gs-pgstream.XXXXXX.sql")
-  trap 'rm -f "$sql_file"' EXIT
-  cat "$SRC/tests/integration/fixtures/pg_write_counter.sql" >"$sql_file"
-  cat >>"$sql_file" <<'SQL'
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}" fixtures/pg_write_counter.sql - <<'SQL'
 create table gs_test_refuse (external_id text primary key);
 create function gs_test_refuse() returns trigger language plpgsql as $$
 begin
@@ -43,27 +38,13 @@ end $$;
 create trigger gs_test_cut before insert or update on gazsync_push_state
     for each row execute function gs_test_cut_checkpoint();
 SQL
-  GS_BUILD_DIR=$BUILD GS_HARNESS_SQL=$sql_file \
-    bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
-  exit $?
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
-unset GAZSYNC_PAGE_SIZE DATABASE_URL SUPABASE_URL SUPABASE_SERVICE_ROLE_KEY
-export GAZSYNC_PG_URL=$PG_URL GAZSYNC_MAX_ATTEMPTS=4 GAZSYNC_BACKOFF_BASE_MS=50
-start_sim --seed 5 --scale 0.1 --hires-per-year 0
-db="$GS_TMP/cache.db"
-printf '[push]\ntarget = postgres\n' >"$GS_TMP/gazsync.ini"
-now=$(sim_now)
-gs() { "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$now" "$@"; }
-psql_q() { "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 -d "$PG_URL" -c "$1"; }
-entities="users clients contacts pianos appointments timeline_entries"
+source "$2/tests/integration/lib.sh" "$1" "$2"
+pg_target --seed 5 --scale 0.1 --hires-per-year 0
+export GAZSYNC_MAX_ATTEMPTS=4
 batch=100
 
 gs pull >/dev/null 2>&1 || fail "pull failed"
-total=0
-for e in $entities; do
-  total=$((total + $(sqlite3 "$db" "select count(*) from $e")))
-done
+total=$(cache_rows)
 [ "$(sqlite3 "$db" "select count(*) from contacts")" -gt "$batch" ] || fail "too few contacts for a stream of several pages"
 [ "$(sqlite3 "$db" "select count(*) from appointments")" -gt "$batch" ] || fail "too few appointments for a stream"
 [ "$(sqlite3 "$db" "select count(*) from timeline_entries")" -gt $((6 * batch)) ] || fail "too few timeline entries"
@@ -89,24 +70,15 @@ failures=$(sqlite3 "$db" "select group_concat(id) from push_failures")
 [ "$failures" = "$bad" ] || fail "push_failures holds '$failures', want '$bad'"
 [ "$(psql_q "select count(*) from gazelle_timeline_entries where external_id = '$bad'")" = 0 ] \
   || fail "the refused row is in the target"
-rows=$(psql_q "select count(*) from gs_test_writes where tbl like 'gazelle_%'")
+rows=$(target_rows)
 [ "$rows" = $((total - 1)) ] || fail "$rows target rows counted, want $((total - 1)) (the cache's $total but the refused one)"
-twice=$(psql_q "select count(*) from gs_test_writes where tbl like 'gazelle_%' and (offered <> 1 or written <> 1)")
-[ "$twice" = 0 ] || fail "$twice rows offered or written other than once: $(psql_q "select tbl, row_key, offered, written from gs_test_writes where tbl like 'gazelle_%' and (offered <> 1 or written <> 1) limit 5")"
-for e in $entities; do
-  want=$(sqlite3 "$db" "select coalesce(max(change_seq), 0) from $e")
-  got=$(psql_q "select last_change_seq from gazsync_push_state where entity = '$e'")
-  cache=$(sqlite3 "$db" "select max(last_pushed_seq) from push_state where entity = '$e'")
-  [ "$got" = "$want" ] && [ "$cache" = "$want" ] \
-    || fail "$e: target checkpoint $got, cache $cache, highest change_seq $want"
-done
+written_once
+checkpoints_at_top
 
 # The database accepts the row again: the next push sends it alone.
 psql_q "delete from gs_test_refuse" >/dev/null
 gs push --batch "$batch" >"$GS_TMP/push2.out" 2>&1 || fail "the push after the refusal failed: $(cat "$GS_TMP/push2.out")"
 [ "$(sqlite3 "$db" "select count(*) from push_failures")" = 0 ] || fail "the row is still quarantined"
-python3 "$GS_SRC/tests/integration/compare_target.py" "$db" --full >"$GS_TMP/cmp.out" \
-  || fail "target differs from the cache: $(grep DIFF "$GS_TMP/cmp.out" | head -5)"
-twice=$(psql_q "select count(*) from gs_test_writes where tbl like 'gazelle_%' and (offered <> 1 or written <> 1)")
-[ "$twice" = 0 ] || fail "after the retry, $twice rows offered or written other than once"
+target_equals_cache
+written_once "after the retry"
 echo "ok: a refusal and a lost commit in the stream fell back to the batches; every row written once"

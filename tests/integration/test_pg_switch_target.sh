@@ -9,38 +9,27 @@
 # as it was (nothing pending).
 # Usage: test_pg_switch_target.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-  export GS_BUILD_DIR=$BUILD
-  export GS_HARNESS_SQL=$SRC/tests/integration/fixtures/pg_write_counter.sql
-  exec bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
-unset GAZSYNC_PAGE_SIZE GAZSYNC_MAX_ATTEMPTS DATABASE_URL
-export GAZSYNC_PG_URL=$PG_URL
-start_sim --seed 13 --scale 0.05 --hires-per-year 0
-db="$GS_TMP/cache.db"
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}" fixtures/pg_write_counter.sql
+source "$2/tests/integration/lib.sh" "$1" "$2"
+pg_target --rest --seed 13 --scale 0.05 --hires-per-year 0
 printf '[push]\ntarget = supabase\n' >"$GS_TMP/rest.ini"
-printf '[push]\ntarget = postgres\n' >"$GS_TMP/pg.ini"
-now=$(sim_now)
-psql_q() { "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 -d "$PG_URL" -c "$1"; }
-entities="users clients contacts pianos appointments timeline_entries"
+rest() { "$GAZSYNC" --db "$db" --config "$GS_TMP/rest.ini" --now "$now" "$@"; }
 port=$(psql_q "show port")
 
-"$GAZSYNC" --db "$db" --config "$GS_TMP/rest.ini" --now "$now" pull >/dev/null 2>&1 || fail "pull failed"
-"$GAZSYNC" --db "$db" --config "$GS_TMP/rest.ini" --now "$now" push >"$GS_TMP/rest.out" 2>&1 \
+rest pull >/dev/null 2>&1 || fail "pull failed"
+rest push >"$GS_TMP/rest.out" 2>&1 \
   || fail "the REST push failed: $(cat "$GS_TMP/rest.out")"
 written_rest=$(psql_q "select coalesce(sum(written), 0) from gs_test_writes where tbl like 'gazelle_%'")
 [ "$written_rest" -gt 0 ] || fail "the REST push wrote nothing"
 
-"$GAZSYNC" --db "$db" --config "$GS_TMP/pg.ini" --now "$now" push >"$GS_TMP/pg.out" 2>&1 \
+gs push >"$GS_TMP/pg.out" 2>&1 \
   || fail "the push after the switch failed: $(cat "$GS_TMP/pg.out")"
 written=$(psql_q "select coalesce(sum(written), 0) from gs_test_writes where tbl like 'gazelle_%'")
 [ "$written" = "$written_rest" ] \
   || fail "the switch rewrote $((written - written_rest)) row(s) the REST push had written"
 key="postgres:127.0.0.1:$port/gazsync"
-for e in $entities; do
+for e in $GS_ENTITIES; do
   want=$(sqlite3 "$db" "select coalesce(max(change_seq), 0) from $e")
   rest=$(sqlite3 "$db" "select last_pushed_seq from push_state where entity = '$e' and target = 'supabase'")
   pg=$(sqlite3 "$db" "select last_pushed_seq from push_state where entity = '$e' and target = '$key'")
@@ -53,10 +42,9 @@ n=$(sqlite3 "$db" "select count(*) from push_state where target not in ('supabas
 [ "$n" = 0 ] || fail "push_state holds $n row(s) under another name"
 sqlite3 "$db" "select target from push_state" | grep -q "@\|password" && fail "a push_state name holds a secret"
 
-"$GAZSYNC" --db "$db" --config "$GS_TMP/rest.ini" --now "$now" push >"$GS_TMP/back.out" 2>&1 \
+rest push >"$GS_TMP/back.out" 2>&1 \
   || fail "the push after switching back failed: $(cat "$GS_TMP/back.out")"
 grep -Eq "^push total +0 pushed" "$GS_TMP/back.out" \
   || fail "switching back to REST resent rows: $(cat "$GS_TMP/back.out")"
-python3 "$GS_SRC/tests/integration/compare_target.py" "$db" --full >"$GS_TMP/cmp.out" \
-  || fail "target differs from the cache: $(grep DIFF "$GS_TMP/cmp.out" | head -5)"
+target_equals_cache
 echo "ok: REST state kept, the PostgreSQL target's own key, nothing rewritten"

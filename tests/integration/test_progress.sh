@@ -9,11 +9,8 @@
 # (tools/harness/pg-harness.sh).
 # Usage: test_progress.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-if [ -z "${3:-}" ]; then
-  export GS_BUILD_DIR=$(cd "$1" && pwd)
-  exec bash "$(cd "$2" && pwd)/tools/harness/pg-harness.sh" run -- \
-    bash "$0" "$GS_BUILD_DIR" "$(cd "$2" && pwd)" --inner
-fi
+source "$(dirname "$0")/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
 source "$(dirname "$0")/lib.sh" "$1" "$2"
 unset NO_COLOR # the terminal cases need it unset; the NO_COLOR ones set it
 

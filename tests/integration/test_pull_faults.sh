@@ -7,8 +7,7 @@
 # did not fire cannot pass for a fault that was recovered.
 source "$(dirname "$0")/lib.sh" "$1" "$2"
 export GAZSYNC_BACKOFF_BASE_MS=10
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZELLE_CLIENT_ID GAZELLE_CLIENT_SECRET GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE
+unset_pull_env
 
 # A small business, several pages per entity (pages of 100). No timeline
 # corrections, so that `since` sees every change and the cache can equal the

@@ -7,13 +7,10 @@
 # a real PostgreSQL.
 # Args: BUILD_DIR SOURCE_DIR.
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ "${3:-}" != inner ]; then
-    exec env GS_BUILD_DIR="$BUILD" bash "$SRC/tools/harness/pg-harness.sh" \
-        run -- bash "$0" "$BUILD" "$SRC" inner
-fi
-. "$SRC/tools/harness/testlib.sh"
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
+BUILD=$1
+. "$2/tools/harness/testlib.sh"
 
 # The fake Gazelle: one page, then exits by itself (bounded: 60 s).
 cat >"$TL_TMP/gazelle.py" <<'PY'

@@ -8,9 +8,7 @@
 # A hire is still noticed after a packed pull, and max_requests stops a
 # pull as an error that the next run resumes.
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE GAZSYNC_PACK GAZSYNC_REQUEST_NODES \
-  GAZSYNC_MAX_REQUESTS
+unset_pull_env
 LOG="$GS_TMP/requests.jsonl"
 start_sim --seed 11 --clients 450 --pianos 600 --events 3000 --timeline 6000 \
   --hires-per-year 0 --client-deletes-per-year 200 --piano-deletes-per-year 200 \
@@ -25,18 +23,10 @@ request_nodes = $BUDGET
 policy = window=-60d..+200d
 INI
 done
-gs() { # PACK ARGS...
-  local pack=$1; shift
-  "$GAZSYNC" --db "$GS_TMP/$pack.db" --config "$GS_TMP/$pack.ini" --now "$(sim_now)" "$@"
-}
-stat() { sim_get /__sim/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-# Row for row: id, content hash and deletion mark of every table.
 same_caches() {
-  local t a b
-  for t in users clients contacts pianos appointments timeline_entries; do
-    a=$(sqlite3 "$GS_TMP/off.db" "select id||'|'||row_hash||'|'||coalesce(deleted_at,'') from $t order by id" | md5sum)
-    b=$(sqlite3 "$GS_TMP/on.db" "select id||'|'||row_hash||'|'||coalesce(deleted_at,'') from $t order by id" | md5sum)
-    [ "$a" = "$b" ] || fail "$1: $t differs between the unpacked and the packed cache"
+  local t
+  for t in $GS_ENTITIES; do
+    same_rows "$GS_TMP/off.db" "$GS_TMP/on.db" "$t" || fail "$1: $t differs between the unpacked and the packed cache"
     [ "$(sqlite3 "$GS_TMP/on.db" "select count(*) from $t")" -gt 0 ] || fail "$1: no $t"
   done
 }
@@ -65,12 +55,12 @@ print(packed, worst)' "$BUDGET"
 
 # ---- first pull --------------------------------------------------------
 sim_post /__sim/stats/reset >/dev/null
-gs off pull >"$GS_TMP/off1.out" || fail "unpacked first pull exited $?: $(cat "$GS_TMP/off1.out")"
-off_first=$(stat graphqlRequests) off_pages=$(stat pages)
+gs_named off pull >"$GS_TMP/off1.out" || fail "unpacked first pull exited $?: $(cat "$GS_TMP/off1.out")"
+off_first=$(sim_stat graphqlRequests) off_pages=$(sim_stat pages)
 sim_post /__sim/stats/reset >/dev/null
 before=$(wc -l <"$LOG")
-gs on pull >"$GS_TMP/on1.out" || fail "packed first pull exited $?: $(cat "$GS_TMP/on1.out")"
-on_first=$(stat graphqlRequests) on_pages=$(stat pages)
+gs_named on pull >"$GS_TMP/on1.out" || fail "packed first pull exited $?: $(cat "$GS_TMP/on1.out")"
+on_first=$(sim_stat graphqlRequests) on_pages=$(sim_stat pages)
 read -r packed worst <<<"$(check_budget "$before")" || fail "first pull: budget"
 assert_cache_equals_dump "$GS_TMP/on.db" >/dev/null
 same_caches "first pull"
@@ -101,12 +91,12 @@ pass "first pull: same cache, $on_first requests packed ($on_pages pages, $packe
 # ---- a quiet night -----------------------------------------------------
 sim_post "/__sim/advance?days=1" >/dev/null
 sim_post /__sim/stats/reset >/dev/null
-gs off pull >"$GS_TMP/off2.out" || fail "unpacked night exited $?"
-off_night=$(stat graphqlRequests)
+gs_named off pull >"$GS_TMP/off2.out" || fail "unpacked night exited $?"
+off_night=$(sim_stat graphqlRequests)
 sim_post /__sim/stats/reset >/dev/null
 before=$(wc -l <"$LOG")
-gs on pull >"$GS_TMP/on2.out" || fail "packed night exited $?: $(cat "$GS_TMP/on2.out")"
-on_night=$(stat graphqlRequests)
+gs_named on pull >"$GS_TMP/on2.out" || fail "packed night exited $?: $(cat "$GS_TMP/on2.out")"
+on_night=$(sim_stat graphqlRequests)
 check_budget "$before" >/dev/null || fail "night: budget"
 same_caches "a day later"
 [ $(( on_night * 3 )) -le "$off_night" ] || fail "night: $on_night packed requests, not a third of $off_night"
@@ -118,8 +108,8 @@ pass "a day later: same cache, $on_night requests packed against $off_night unpa
 sim_post "/__sim/advance?days=3" >"$GS_TMP/advance3.json"
 deleted=$(python3 -c "import json,sys; a=json.load(open(sys.argv[1])); print(a['clients']['deleted'] + a['pianos']['deleted'])" "$GS_TMP/advance3.json")
 [ "$deleted" -ge 1 ] || fail "the simulator deleted no client or piano in 3 days"
-gs off pull >/dev/null || fail "unpacked pull after the deletions exited $?"
-gs on pull >"$GS_TMP/on3.out" || fail "packed pull after the deletions exited $?"
+gs_named off pull >/dev/null || fail "unpacked pull after the deletions exited $?"
+gs_named on pull >"$GS_TMP/on3.out" || fail "packed pull after the deletions exited $?"
 same_caches "after deletions"
 gone_on=$(sqlite3 "$GS_TMP/on.db" "select (select count(*) from pianos where deleted_at is not null) + (select count(*) from clients where deleted_at is not null)")
 [ "$gone_on" -ge "$deleted" ] || fail "$deleted deleted upstream, $gone_on marked deleted in the packed cache: $(cat "$GS_TMP/on3.out")"
@@ -129,17 +119,16 @@ pass "deletions swept alike ($deleted deleted upstream, $gone_on clients and pia
 rm -f "$GS_TMP/cap.db"*
 printf '[gazsync]\npack = on\nrequest_nodes = %s\nmax_requests = 3\n[entity.appointments]\npolicy = window=-60d..+200d\n' \
   "$BUDGET" >"$GS_TMP/cap.ini"
-cap() { "$GAZSYNC" --db "$GS_TMP/cap.db" --config "$GS_TMP/cap.ini" --now "$(sim_now)" pull; }
 sim_post /__sim/stats/reset >/dev/null
-set +e; cap >"$GS_TMP/cap1.out" 2>&1; rc=$?; set -e
+set +e; gs_named cap pull >"$GS_TMP/cap1.out" 2>&1; rc=$?; set -e
 [ "$rc" != 0 ] || fail "a pull over max_requests exited 0"
-[ "$(stat graphqlRequests)" = 3 ] || fail "max_requests = 3 let $(stat graphqlRequests) requests through"
+[ "$(sim_stat graphqlRequests)" = 3 ] || fail "max_requests = 3 let $(sim_stat graphqlRequests) requests through"
 grep -q "max_requests = 3 reached" "$GS_TMP/cap1.out" || fail "the error does not say max_requests: $(cat "$GS_TMP/cap1.out")"
 [ -z "$(sqlite3 "$GS_TMP/cap.db" "select group_concat(entity) from sync_state where entity='timeline_entries' and status='ok'")" ] \
   || fail "the timeline is marked done after 3 requests"
 runs=1
 while [ "$runs" -lt 40 ]; do
-  set +e; cap >"$GS_TMP/cap.out" 2>&1; rc=$?; set -e
+  set +e; gs_named cap pull >"$GS_TMP/cap.out" 2>&1; rc=$?; set -e
   runs=$((runs + 1))
   [ "$rc" = 0 ] && break
   grep -q "max_requests = 3 reached" "$GS_TMP/cap.out" || fail "run $runs: $(cat "$GS_TMP/cap.out")"

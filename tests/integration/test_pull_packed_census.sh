@@ -8,9 +8,7 @@
 # finishes the read at once (resumed: no sweep) instead of leaving the
 # entity "running" and the run saying OK.
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE GAZSYNC_PACK GAZSYNC_REQUEST_NODES \
-  GAZSYNC_MAX_REQUESTS
+unset_pull_env
 start_sim --seed 41 --users 3 --clients 120 --pianos 3000 --events 300 \
   --timeline 800 --hires-per-year 0 --timeline-edits-per-day 0 --log-requests "$GS_TMP/req.jsonl"
 # An empty cache cuts clients in 17 blind years of one page each: with the

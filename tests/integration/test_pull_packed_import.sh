@@ -7,9 +7,7 @@
 # again at page_size and the pull lands every piano, as an unpacked pull
 # does; an explicit [entity.pianos] page_size is a ceiling, never enlarged.
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE GAZSYNC_PACK GAZSYNC_REQUEST_NODES \
-  GAZSYNC_MAX_REQUESTS
+unset_pull_env
 LOG="$GS_TMP/requests.jsonl"
 # A page of pianos costs 1,806 at first: 100 and 3,606 at first: 200 (the
 # simulator's "Query has complexity of C" for the pianos document).
@@ -21,15 +19,8 @@ printf '[gazsync]\npack = off\n' >"$GS_TMP/off.ini"
 # learned from a refused pair of 100s bounds it.
 printf '[gazsync]\npack = on\nrequest_nodes = 200\n' >"$GS_TMP/on.ini"
 printf '[gazsync]\npack = on\nrequest_nodes = 200\n[entity.pianos]\npage_size = 100\n' >"$GS_TMP/fixed.ini"
-gs() { # CONFIG ARGS...
-  local c=$1; shift
-  "$GAZSYNC" --db "$GS_TMP/$c.db" --config "$GS_TMP/$c.ini" --now "$(sim_now)" "$@"
-}
 same_pianos() { # WHEN CONFIG
-  local a b
-  a=$(sqlite3 "$GS_TMP/off.db" "select id||'|'||row_hash||'|'||coalesce(deleted_at,'') from pianos order by id" | md5sum)
-  b=$(sqlite3 "$GS_TMP/$2.db" "select id||'|'||row_hash||'|'||coalesce(deleted_at,'') from pianos order by id" | md5sum)
-  [ "$a" = "$b" ] || fail "$1: the $2 cache's pianos differ from the unpacked cache's"
+  same_rows "$GS_TMP/off.db" "$GS_TMP/$2.db" pianos || fail "$1: the $2 cache's pianos differ from the unpacked cache's"
   [ "$(sqlite3 "$GS_TMP/$2.db" "select count(*) from pianos")" -gt 0 ] || fail "$1: no pianos"
 }
 # The largest `first` of the allPianos parts logged after line $1.
@@ -49,7 +40,7 @@ print(worst)'
 run() { # WHEN CONFIG: pulls the pianos, prints the widest part asked
   local before
   before=$(wc -l <"$LOG")
-  gs "$2" pull pianos >"$GS_TMP/$2.out" 2>&1 || fail "$1, $2: pull exited $?: $(cat "$GS_TMP/$2.out")"
+  gs_named "$2" pull pianos >"$GS_TMP/$2.out" 2>&1 || fail "$1, $2: pull exited $?: $(cat "$GS_TMP/$2.out")"
   grep -q "^pianos .*pulled" "$GS_TMP/$2.out" || fail "$1, $2: pianos not pulled: $(cat "$GS_TMP/$2.out")"
   widest "$before"
 }
@@ -64,7 +55,7 @@ for when in "first pull" "quiet night"; do
       sqlite3 "$GS_TMP/$c.db" "delete from meta where key = 'pull.request_nodes_learned'"
     done
   fi
-  gs off pull pianos >"$GS_TMP/off.out" 2>&1 || fail "$when: unpacked pull exited $?: $(cat "$GS_TMP/off.out")"
+  gs_named off pull pianos >"$GS_TMP/off.out" 2>&1 || fail "$when: unpacked pull exited $?: $(cat "$GS_TMP/off.out")"
   on=$(run "$when" on)
   # a part of 200 pianos is over the limit: it was refused, then read at 100
   [ "$when" = "first pull" ] || [ "$on" -eq 200 ] \

@@ -8,9 +8,7 @@
 # unpacked pull's. A page refused even alone fails its entity
 # with an error naming it and the page size to lower; the others still land.
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE GAZSYNC_PACK GAZSYNC_REQUEST_NODES \
-  GAZSYNC_MAX_REQUESTS
+unset_pull_env
 LOG="$GS_TMP/requests.jsonl"
 # A page of 100 clients with 25 nested contacts each costs 44,906 here, one
 # of appointments 34,606: each passes alone, the two together do not.
@@ -20,15 +18,11 @@ start_sim "${SIM[@]}" --max-complexity "$LIMIT" --log-requests "$LOG"
 for pack in off on; do
   printf '[gazsync]\npack = %s\n[entity.appointments]\npolicy = window=-60d..+200d\n' "$pack" >"$GS_TMP/$pack.ini"
 done
-gs() { local pack=$1; shift; "$GAZSYNC" --db "$GS_TMP/$pack.db" --config "$GS_TMP/$pack.ini" --now "$(sim_now)" "$@"; }
-stat() { sim_get /__sim/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 learned() { sqlite3 "$GS_TMP/on.db" "select coalesce((select value from meta where key='pull.request_nodes_learned'), '{}')"; }
 same_caches() {
-  local t a b
-  for t in users clients contacts pianos appointments timeline_entries; do
-    a=$(sqlite3 "$GS_TMP/off.db" "select id||'|'||row_hash||'|'||coalesce(deleted_at,'') from $t order by id" | md5sum)
-    b=$(sqlite3 "$GS_TMP/on.db" "select id||'|'||row_hash||'|'||coalesce(deleted_at,'') from $t order by id" | md5sum)
-    [ "$a" = "$b" ] || fail "$1: $t differs between the unpacked and the packed cache"
+  local t
+  for t in $GS_ENTITIES; do
+    same_rows "$GS_TMP/off.db" "$GS_TMP/on.db" "$t" || fail "$1: $t differs between the unpacked and the packed cache"
   done
 }
 # The packed requests of two parts or more logged after line $1 (one part
@@ -58,11 +52,11 @@ print(int(worst))' "$2"
 }
 
 sim_post /__sim/stats/reset >/dev/null
-gs off pull >"$GS_TMP/off.out" || fail "unpacked pull under the limit exited $?: $(cat "$GS_TMP/off.out")"
-[ "$(stat limitRefusals)" = 0 ] || fail "a single page was refused at $LIMIT"
+gs_named off pull >"$GS_TMP/off.out" || fail "unpacked pull under the limit exited $?: $(cat "$GS_TMP/off.out")"
+[ "$(sim_stat limitRefusals)" = 0 ] || fail "a single page was refused at $LIMIT"
 sim_post /__sim/stats/reset >/dev/null
-gs on pull >"$GS_TMP/on.out" || fail "packed pull under the limit exited $?: $(cat "$GS_TMP/on.out")"
-refusals=$(stat limitRefusals) requests=$(stat graphqlRequests)
+gs_named on pull >"$GS_TMP/on.out" || fail "packed pull under the limit exited $?: $(cat "$GS_TMP/on.out")"
+refusals=$(sim_stat limitRefusals) requests=$(sim_stat graphqlRequests)
 [ "$refusals" -ge 1 ] || fail "no request was refused: the limit does not bite"
 # every split halves: a request of n parts is refused at most log2(n) deep
 [ "$refusals" -le 40 ] || fail "$refusals refusals"
@@ -78,7 +72,7 @@ assert l["limit"] == limit and l["nodes"] == 0 and l["clean_runs"] == 0, l
 assert 0 < per["clients"] * 100 < limit, per
 assert per.get("timeline_entries", 0) < per["clients"], per' "$budget" "$LIMIT" \
   || fail "learned '$budget': not the limit $LIMIT and the costs of the pages refused"
-[ "$requests" -le "$(( $(stat pages) ))" ] || fail "more requests ($requests) than pages"
+[ "$requests" -le "$(( $(sim_stat pages) ))" ] || fail "more requests ($requests) than pages"
 pass "first pull at --max-complexity $LIMIT: $refusals refusals split, $requests requests, learned $budget, same cache as unpacked"
 
 # The next runs start from what was learned: no refusal, each request
@@ -87,12 +81,12 @@ pass "first pull at --max-complexity $LIMIT: $refusals refusals split, $requests
 for night in 1 2; do
   sim_post "/__sim/advance?days=1" >/dev/null
   sim_post /__sim/stats/reset >/dev/null
-  gs off pull >/dev/null || fail "unpacked night $night exited $?"
-  off_requests=$(stat graphqlRequests)
+  gs_named off pull >/dev/null || fail "unpacked night $night exited $?"
+  off_requests=$(sim_stat graphqlRequests)
   sim_post /__sim/stats/reset >/dev/null
   before=$(wc -l <"$LOG")
-  gs on pull >"$GS_TMP/on2.out" || fail "packed night $night exited $?: $(cat "$GS_TMP/on2.out")"
-  night_refusals=$(stat limitRefusals) night_requests=$(stat graphqlRequests)
+  gs_named on pull >"$GS_TMP/on2.out" || fail "packed night $night exited $?: $(cat "$GS_TMP/on2.out")"
+  night_refusals=$(sim_stat limitRefusals) night_requests=$(sim_stat graphqlRequests)
   [ "$night_refusals" = 0 ] || fail "night $night: $night_refusals refusals at the learned limit"
   [ "$night_requests" -lt "$off_requests" ] \
     || fail "night $night: $night_requests packed requests, $off_requests unpacked"
@@ -108,7 +102,7 @@ done
 # page size to lower; the other entities land.
 start_sim "${SIM[@]}" --max-complexity 40000
 rm -f "$GS_TMP/on.db"*
-set +e; gs on pull >"$GS_TMP/alone.out" 2>&1; rc=$?; set -e
+set +e; gs_named on pull >"$GS_TMP/alone.out" 2>&1; rc=$?; set -e
 [ "$rc" = 6 ] || fail "a page refused alone: exit $rc, want 6 (partial): $(cat "$GS_TMP/alone.out")"
 grep -q "^clients .*FAILED.*clients .*page 1: refused as too costly even alone (100 nodes); lower \[entity.clients\] page_size" "$GS_TMP/alone.out" \
   || fail "the error does not name the page and the fix: $(grep clients "$GS_TMP/alone.out")"
@@ -122,8 +116,8 @@ pass "a page refused alone: clients fail naming the page and [entity.clients] pa
 start_sim "${SIM[@]}" --max-query-tokens 1500
 rm -f "$GS_TMP/on.db"*
 sim_post /__sim/stats/reset >/dev/null
-gs on pull >"$GS_TMP/tokens.out" || fail "packed pull under a token limit exited $?: $(cat "$GS_TMP/tokens.out")"
-[ "$(stat limitRefusals)" -ge 1 ] || fail "no request was refused at 1500 tokens"
+gs_named on pull >"$GS_TMP/tokens.out" || fail "packed pull under a token limit exited $?: $(cat "$GS_TMP/tokens.out")"
+[ "$(sim_stat limitRefusals)" -ge 1 ] || fail "no request was refused at 1500 tokens"
 assert_cache_equals_dump "$GS_TMP/on.db" >/dev/null
 tokens=$(learned)
 python3 -c '

@@ -6,9 +6,7 @@
 # are cached and refreshed like any other, and the sweep is decided by that
 # stream alone (it saw every row: nothing is marked deleted).
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE GAZSYNC_PACK GAZSYNC_REQUEST_NODES \
-  GAZSYNC_MAX_REQUESTS
+unset_pull_env
 NULLS=4
 start_sim --seed 43 --users 3 --clients 300 --pianos 200 --events 300 \
   --timeline 800 --hires-per-year 0 --timeline-edits-per-day 0 \

@@ -6,9 +6,7 @@
 # no duplicate, no loss and no row marked deleted; the resumed run reads
 # fewer pages than a whole one (the simulator's counters).
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE GAZSYNC_PACK GAZSYNC_REQUEST_NODES \
-  GAZSYNC_MAX_REQUESTS
+unset_pull_env
 start_sim --seed 31 --users 5 --clients 900 --pianos 900 --events 1500 \
   --timeline 5000 --hires-per-year 0 --timeline-edits-per-day 0
 # Small requests, so that the pull takes many of them.
@@ -20,33 +18,19 @@ request_nodes = 600
 policy = window=-60d..+200d
 INI
 gs() { "$GAZSYNC" --db "$1" --config "$GS_TMP/gazsync.ini" --now "$(sim_now)" pull; }
-stat() { sim_get /__sim/stats | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
-rows() { sqlite3 "$1" "select (select count(*) from clients) + (select count(*) from pianos) + (select count(*) from timeline_entries)" 2>/dev/null || echo 0; }
+ROWS="select (select count(*) from clients) + (select count(*) from pianos) + (select count(*) from timeline_entries)"
+rows() { sqlite3 "$1" "$ROWS" 2>/dev/null || echo 0; }
 
 # The uninterrupted pull: the reference cache and its page count.
 sim_post /__sim/stats/reset >/dev/null
 gs "$GS_TMP/whole.db" >"$GS_TMP/whole.out" 2>&1 || fail "the uninterrupted pull exited $?: $(cat "$GS_TMP/whole.out")"
-whole_pages=$(stat pages) whole_requests=$(stat graphqlRequests)
+whole_pages=$(sim_stat pages) whole_requests=$(sim_stat graphqlRequests)
 
 # Every request waits 200 ms: the pull lasts seconds, long enough to be
 # caught between answers.
 db="$GS_TMP/cache.db"
 sim_post /__sim/faults '{"rules":[{"field":"*","every":1,"action":"delay","delay_ms":200}]}' >/dev/null
-"$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$(sim_now)" pull >"$GS_TMP/pull1.out" 2>&1 &
-pull_pid=$!
-killed=0
-for _ in $(seq 1 400); do
-  if [ "$(rows "$db")" -ge 1500 ]; then
-    kill -9 "$pull_pid"
-    killed=1
-    break
-  fi
-  kill -0 "$pull_pid" 2>/dev/null || break
-  sleep 0.05
-done
-wait "$pull_pid" 2>/dev/null || true
-! kill -0 "$pull_pid" 2>/dev/null || fail "gazsync $pull_pid survived kill -9"
-[ "$killed" = 1 ] || fail "the pull ended before it could be killed: $(cat "$GS_TMP/pull1.out")"
+kill_pull_when "$GS_TMP/pull1.out" 1500 "$ROWS"
 at_kill=$(rows "$db")
 # Some full read was cut: its ranges and their cursors are checkpointed.
 cut=$(sqlite3 "$db" "select group_concat(entity) from sync_state where resume_cursor = 'full|{ranges}'")
@@ -63,7 +47,7 @@ pass "kill -9 after $at_kill rows: full reads of $cut checkpointed range by rang
 curl -fsS -X DELETE "$SIM_URL/__sim/faults" >/dev/null
 sim_post /__sim/stats/reset >/dev/null
 gs "$db" >"$GS_TMP/pull2.out" 2>&1 || fail "the run after the kill exited $?: $(cat "$GS_TMP/pull2.out")"
-resumed_pages=$(stat pages)
+resumed_pages=$(sim_stat pages)
 assert_cache_equals_dump "$db" >/dev/null
 for t in users clients contacts pianos appointments timeline_entries; do
   a=$(sqlite3 "$GS_TMP/whole.db" "select id||'|'||row_hash||'|'||coalesce(deleted_at,'') from $t order by id" | md5sum)

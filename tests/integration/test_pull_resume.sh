@@ -5,8 +5,7 @@
 # duplicate and no loss, and the second run reads fewer timeline pages than
 # a full read (counted by the simulator, not by gazsync).
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE
+unset_pull_env
 
 TIMELINE=5000
 PAGE=100
@@ -30,42 +29,14 @@ policy = window=-60d..+200d
 INI
 db="$GS_TMP/cache.db"
 gs() { "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$(sim_now)" "$@"; }
-# Starts `gazsync pull` in the background as a process of its own (not a
-# subshell running it: kill -9 must reach gazsync itself); sets pull_pid.
-start_pull() {
-  local now
-  now=$(sim_now)
-  "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$now" pull >"$1" 2>&1 &
-  pull_pid=$!
-}
-# Kills the pull with SIGKILL and makes sure it is gone before going on.
-kill_pull() {
-  kill -9 "$pull_pid"
-  wait "$pull_pid" 2>/dev/null || true
-  ! kill -0 "$pull_pid" 2>/dev/null || fail "gazsync $pull_pid survived kill -9"
-  [ "$(ps -o comm= -p "$pull_pid" 2>/dev/null)" = "" ] || fail "gazsync still running"
-}
 q() { sqlite3 "$db" "$1"; }
 timeline_rows() { q "select count(*) from timeline_entries" 2>/dev/null || echo 0; }
 
 # Every timeline page takes 150 ms: the timeline pull lasts ~7 s, long
 # enough to be caught between pages.
 sim_post /__sim/faults '{"rules":[{"field":"allTimelineEntries","every":1,"action":"delay","delay_ms":150}]}' >/dev/null
-start_pull "$GS_TMP/pull1.out"
-killed=0
-for _ in $(seq 1 400); do
-  rows=$(timeline_rows)
-  # Some pages stored, and at least a fifth of the entity still to read.
-  if [ "${rows:-0}" -ge $((PAGE * 5)) ]; then
-    kill_pull
-    killed=1
-    break
-  fi
-  kill -0 "$pull_pid" 2>/dev/null || break
-  sleep 0.05
-done
-wait "$pull_pid" 2>/dev/null || true
-[ "$killed" = 1 ] || fail "the pull ended before it could be killed: $(cat "$GS_TMP/pull1.out")"
+# Some pages stored, and at least a fifth of the entity still to read.
+kill_pull_when "$GS_TMP/pull1.out" $((PAGE * 5)) "select count(*) from timeline_entries"
 rows_at_kill=$(timeline_rows)
 [ "$rows_at_kill" -gt 0 ] && [ "$rows_at_kill" -lt "$TIMELINE" ] \
   || fail "killed with $rows_at_kill timeline rows; want some but not all of $TIMELINE"
@@ -115,20 +86,7 @@ start_sim --seed 32 --users 5 --clients 3000 --pianos 100 --events 100 \
   --timeline 100 --hires-per-year 0
 db="$GS_TMP/clients.db"
 sim_post /__sim/faults '{"rules":[{"field":"allClients","every":1,"action":"delay","delay_ms":150}]}' >/dev/null
-start_pull "$GS_TMP/pull3.out"
-killed=0
-for _ in $(seq 1 400); do
-  rows=$(q "select count(*) from clients" 2>/dev/null || echo 0)
-  if [ "${rows:-0}" -ge $((PAGE * 3)) ]; then
-    kill_pull
-    killed=1
-    break
-  fi
-  kill -0 "$pull_pid" 2>/dev/null || break
-  sleep 0.05
-done
-wait "$pull_pid" 2>/dev/null || true
-[ "$killed" = 1 ] || fail "the clients pull ended before it could be killed"
+kill_pull_when "$GS_TMP/pull3.out" $((PAGE * 3)) "select count(*) from clients"
 clients_at_kill=$(q "select count(*) from clients")
 [ -n "$(q "select resume_cursor from sync_state where entity='clients'")" ] \
   || fail "no clients checkpoint after the kill"
@@ -154,20 +112,8 @@ start_sim --seed 33 --users 5 --clients 1200 --pianos 50 --events 50 \
 db="$GS_TMP/churn.db"
 gs pull >"$GS_TMP/pull5.out" 2>&1 || fail "first pull of the churn business failed: $(cat "$GS_TMP/pull5.out")"
 sim_post /__sim/faults '{"rules":[{"field":"allClients","every":1,"action":"delay","delay_ms":150}]}' >/dev/null
-start_pull "$GS_TMP/pull6.out"
-killed=0
-for _ in $(seq 1 400); do
-  cursor=$(q "select coalesce(resume_cursor,'') from sync_state where entity='clients'" 2>/dev/null || true)
-  if [ -n "$cursor" ]; then
-    kill_pull
-    killed=1
-    break
-  fi
-  kill -0 "$pull_pid" 2>/dev/null || break
-  sleep 0.05
-done
-wait "$pull_pid" 2>/dev/null || true
-[ "$killed" = 1 ] || fail "the nightly clients read ended before it could be killed"
+kill_pull_when "$GS_TMP/pull6.out" 1 \
+  "select count(*) from sync_state where entity='clients' and coalesce(resume_cursor,'') <> ''"
 curl -fsS -X DELETE "$SIM_URL/__sim/faults" >/dev/null
 sim_post "/__sim/advance?days=3" >"$GS_TMP/advance-churn.json"
 deleted_upstream=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['clients']['deleted'])" "$GS_TMP/advance-churn.json")

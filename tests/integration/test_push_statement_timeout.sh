@@ -13,14 +13,9 @@
 #     requests its batches need; then grow it by a quarter.
 # Usage: test_push_statement_timeout.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ -z "${3:-}" ]; then
-    GS_BUILD_DIR=$BUILD GS_HARNESS_SQL=$SRC/tests/integration/slow_timeline.sql \
-        bash "$SRC/tools/harness/pg-harness.sh" run -- bash "$0" "$BUILD" "$SRC" --inner
-    exit $?
-fi
-source "$SRC/tests/integration/lib.sh" "$BUILD" "$SRC"
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}" slow_timeline.sql
+source "$2/tests/integration/lib.sh" "$1" "$2"
 export GAZSYNC_MAX_ATTEMPTS=3 GAZSYNC_BACKOFF_BASE_MS=20
 db="$GS_TMP/cache.db"
 gs() { "$GAZSYNC" --db "$db" "$@"; }

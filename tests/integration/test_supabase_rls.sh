@@ -6,13 +6,10 @@
 # the double work; applying the file again changes nothing.
 # Args: BUILD_DIR SOURCE_DIR.
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ "${3:-}" != inner ]; then
-    exec env GS_BUILD_DIR="$BUILD" bash "$SRC/tools/harness/pg-harness.sh" \
-        run -- bash "$0" "$BUILD" "$SRC" inner
-fi
-. "$SRC/tools/harness/testlib.sh"
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
+SRC=$2
+. "$2/tools/harness/testlib.sh"
 
 tables=$(sed -n 's/^create table if not exists \([a-z_]*\).*/\1/p' "$SRC/schema/supabase.sql")
 check "the file creates the 8 tables (gazsync_push_state too)" "$(echo "$tables" | wc -l)" 8

@@ -6,13 +6,10 @@
 # target has.
 # Args: BUILD_DIR SOURCE_DIR.
 set -euo pipefail
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-if [ "${3:-}" != inner ]; then
-    exec env GS_BUILD_DIR="$BUILD" bash "$SRC/tools/harness/pg-harness.sh" \
-        run -- bash "$0" "$BUILD" "$SRC" inner
-fi
-. "$SRC/tools/harness/testlib.sh"
+source "$2/tests/integration/lib_pg.sh"
+pg_harness "$1" "$2" "${3:-}"
+SRC=$2
+. "$2/tools/harness/testlib.sh"
 
 FRESH_URL=$PG_URL # the harness applied the new copy here
 sql "create database gs_upgrade" >/dev/null
