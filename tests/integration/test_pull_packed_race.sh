@@ -18,9 +18,7 @@
 # from its unread page is in no count), and a stopped run never leaves a
 # read "running".
 source "$(dirname "$0")/lib.sh" "$1" "$2"
-unset GAZELLE_ACCESS_TOKEN GAZELLE_REFRESH_TOKEN GAZELLE_API_KEY \
-  GAZSYNC_MAX_ATTEMPTS GAZSYNC_PAGE_SIZE GAZSYNC_PACK GAZSYNC_REQUEST_NODES \
-  GAZSYNC_MAX_REQUESTS
+unset_pull_env
 LOG="$GS_TMP/requests.jsonl"
 start_sim --seed 5 --users 3 --clients 60 --pianos 80 --events 400 \
   --timeline 200 --hires-per-year 0 --log-requests "$LOG"
