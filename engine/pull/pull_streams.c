@@ -178,12 +178,12 @@ int gs__packed_read_start(packer *p, entity_read *read)
 
         rc = gs__pull_partition_make(&part, ctx, entity, &read->plan,
                                      read->page_size);
-        for (size_t i = 0; rc == GS_OK && i < part.n; i++)
-            rc = add_stream(read, &part.range[i], NULL);
-        if (rc == GS_OK) {
+        if (rc == GS_OK) { /* before add_stream takes the ranges */
             read->kind = part.kind;
             read->blind = part.n > 0 && part.range[0].rows < 0;
         }
+        for (size_t i = 0; rc == GS_OK && i < part.n; i++)
+            rc = add_stream(read, &part.range[i], NULL);
         /* A sweeping read cut in ranges also asks the whole list's count:
          * a row no range returns (a null date the bounds pass by) would be
          * swept otherwise. */
