@@ -132,9 +132,10 @@ static int finishes(const entity_read *read, const part_ref *refs, size_t n)
 
 /* The ranges of @read counted again in this request (counts_wait,
  * pull_absorb.c): those it finished earlier, riding with the request
- * expected to finish it where they fit what refusals taught (else they
- * cost a request of counts later); or all of them, whatever the budget
- * (one node each), in the next request once every page is read. */
+ * expected to finish it, or all of them once every page is read. Only
+ * where they fit what refusals taught beside the other parts (a ride left
+ * out costs a request of counts later; counts alone wait for room, and go
+ * on their own, whatever the budget, when nothing else is left). */
 static void add_recounts(packer *p, part_ref *refs, size_t *picked, size_t max)
 {
     long long nodes = 0;
@@ -158,9 +159,9 @@ static void add_recounts(packer *p, part_ref *refs, size_t *picked, size_t max)
         for (size_t i = 0; i < read->n_streams; i++)
             done += read->streams[i].done && !read->streams[i].census;
         if (done == 0 || *picked + done > max ||
-            (!alone && p->costs.nodes &&
+            (*picked > 0 && p->costs.nodes &&
              nodes + (long long)done > p->costs.nodes) ||
-            (!alone && room > 0 && cost + (double)done * per > room))
+            (*picked > 0 && room > 0 && cost + (double)done * per > room))
             continue;
         for (size_t i = 0; i < read->n_streams; i++) {
             stream *s = &read->streams[i];
