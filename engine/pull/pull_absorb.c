@@ -96,6 +96,10 @@ int gs__packed_complete_read(packer *p, entity_read *read)
     }
     if (!known)
         t->total = -1;
+    /* a stopped run cannot read it again: the caller fails it (and the
+     * streams, which a split's parts still point into, stay in place) */
+    if (!whole && known && read->census > t->total && read->counts_lost)
+        return GS_OK;
     if (!whole && known && read->census > t->total) {
         rc = gs__packed_read_whole(p, read);
         if (rc != GS_OK)
@@ -258,6 +262,9 @@ int gs__packed_absorb(packer *p, part_ref *refs, size_t n, json_t **answers)
         rc = gs_store_commit(ctx->store);
     if (rc != GS_OK) {
         gs_store_rollback(ctx->store);
+        /* the streams moved on past pages the cache does not hold */
+        for (size_t i = 0; i < n; i++)
+            refs[i].read->unstored = 1;
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
@@ -315,13 +322,13 @@ int gs__packed_stop_read(packer *p, entity_read *read, int rc)
     gs_error why = *gs_error_last();
     int done = GS_OK;
 
-    if (rc != GS_ESTORE && !gs__packed_reads_left(read)) {
+    if (rc != GS_ESTORE && !read->unstored && !gs__packed_reads_left(read)) {
         read->counts_lost = 1;
         done = gs__packed_complete_read(p, read);
         if (!read->open || done == GS_ESTORE)
             return done;
-        /* still open: it began reading the list again whole (its census
-         * counted more), which this stopped run cannot */
+        /* still open: its census counted more than its ranges, and this
+         * stopped run cannot read the list again whole */
         gs_error_set(why.code, why.klass, "%s", why.message);
     }
     gs__packed_fail_read(p, read, rc);

@@ -166,6 +166,15 @@ static size_t group_by_entity(part_ref *refs, size_t n)
     return groups;
 }
 
+/* Parts of one read in stream order (a read cut by start day keeps its
+ * ranges in day order, pull_streams.c). */
+static int by_stream(const void *a, const void *b)
+{
+    const stream *x = ((const part_ref *)a)->s, *y = ((const part_ref *)b)->s;
+
+    return x < y ? -1 : x > y;
+}
+
 /* Asks @refs as one request. A refusal as too costly splits it: by entity
  * first (at most one level, GS_ENTITY_COUNT groups), then a request of one
  * entity in halves, each asked on its own (at most log2(n) levels more),
@@ -252,14 +261,20 @@ static int send(packer *p, part_ref *refs, size_t n)
             rc = learn(p, refs, n, refusal);
         goto split;
     } else if (rc == GS_ETOOBIG) {
-        size_t half = n / 2;
+        size_t half = n / 2, rest = 0;
 
+        /* halves in day order: the earlier ranges go first */
+        qsort(refs, n, sizeof *refs, by_stream);
         rc = learn(p, refs, n, refusal);
         p->splitting++;
         if (rc == GS_OK)
             rc = send(p, refs, half);
-        if (rc == GS_OK)
-            rc = send(p, refs + half, n - half);
+        /* a half that failed its read leaves the other nothing to ask */
+        for (size_t i = half; rc == GS_OK && i < n; i++)
+            if (refs[i].read->open)
+                refs[half + rest++] = refs[i];
+        if (rc == GS_OK && rest > 0)
+            rc = send(p, refs + half, rest);
         p->splitting--;
         goto split;
     }

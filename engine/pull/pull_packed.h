@@ -40,6 +40,8 @@ typedef struct {
     int recount_alone;  /* every range read: its counts asked on their own */
     int count_requests; /* requests of counts alone it was given */
     int counts_lost;    /* the run stopped before its counts were asked */
+    int unstored;       /* an answer of it was rolled back after its
+                           streams had moved on: never completed */
     long long requests; /* requests that carried it, follow-ups too */
     struct timespec start;
 } entity_read;
