@@ -109,6 +109,15 @@ size_t gs__pull_pick(size_t *chosen, const gs_pull_ask *asks, size_t n,
     return picked;
 }
 
+/* Whether @s is among the @n parts of @refs. */
+static int in_pick(const part_ref *refs, size_t n, const stream *s)
+{
+    for (size_t k = 0; k < n; k++)
+        if (refs[k].s == s)
+            return 1;
+    return 0;
+}
+
 /* Whether the parts @refs hold every range @read has left, each expected
  * to end on this page: then the request finishes the read. */
 static int finishes(const entity_read *read, const part_ref *refs, size_t n)
@@ -117,13 +126,10 @@ static int finishes(const entity_read *read, const part_ref *refs, size_t n)
 
     for (size_t i = 0; i < read->n_streams; i++) {
         const stream *s = &read->streams[i];
-        int in = 0;
 
         if (s->done || s->census)
             continue;
-        for (size_t k = 0; k < n && !in; k++)
-            in = refs[k].s == s;
-        if (!in || remaining(read, s) > 1)
+        if (!in_pick(refs, n, s) || remaining(read, s) > 1)
             return 0;
         carried = 1;
     }
@@ -176,15 +182,6 @@ static void add_recounts(packer *p, part_ref *refs, size_t *picked, size_t max)
         nodes += (long long)done;
         cost += (double)done * per;
     }
-}
-
-/* Whether @s is among the @n parts of @refs. */
-static int in_pick(const part_ref *refs, size_t n, const stream *s)
-{
-    for (size_t k = 0; k < n; k++)
-        if (refs[k].s == s)
-            return 1;
-    return 0;
 }
 
 /* The ranges of a read cut by start day are read in day order, a range

@@ -24,8 +24,8 @@ start_sim --seed 5 --users 3 --clients 60 --pianos 80 --events 400 \
   --timeline 200 --hires-per-year 0 --log-requests "$LOG"
 # A page of 20 appointments a range and a request: the window's 42 are
 # read in three requests, in day order.
-ini() { # REQUEST_NODES
-  printf '[gazsync]\npack = on\nrequest_nodes = %s\n[entity.appointments]\npolicy = window=-30d..+60d\npage_size = 20\n' "$1" >"$GS_TMP/gazsync.ini"
+ini() { # REQUEST_NODES [MAX_REQUESTS]
+  printf '[gazsync]\npack = on\nrequest_nodes = %s\nmax_requests = %s\n[entity.appointments]\npolicy = window=-30d..+60d\npage_size = 20\n' "$1" "${2:-0}" >"$GS_TMP/gazsync.ini"
 }
 now=$(sim_now)
 gs() { "$GAZSYNC" --db "$db" --config "$GS_TMP/gazsync.ini" --now "$now" pull "$@"; }
@@ -109,7 +109,7 @@ ini 21
 gs >"$GS_TMP/bounded.1.out" 2>&1 || fail "bounded: first pull exited $?: $(cat "$GS_TMP/bounded.1.out")"
 q "insert or replace into meta (key, value) values ('pull.request_nodes_learned', '$CAP')"
 live_before=$(q "select count(*) from appointments where deleted_at is null")
-printf '[gazsync]\npack = on\nrequest_nodes = 21\nmax_requests = 3\n[entity.appointments]\npolicy = window=-30d..+60d\npage_size = 20\n' >"$GS_TMP/gazsync.ini"
+ini 21 3
 : >"$LOG"
 gs appointments >"$GS_TMP/bounded.2.out" 2>&1 && fail "bounded: a run stopped by max_requests exited 0"
 [ "$(requests)" = 3 ] || fail "bounded: max_requests = 3 let $(requests) requests through"
@@ -126,7 +126,7 @@ pass "bounded: max_requests before the counts: appointments pulled in 3 requests
 # from its unread page into the next range, with one leaving that range and
 # one booked in its place, is in no count. The read sweeps nothing.
 db="$GS_TMP/forward.db"
-printf '[gazsync]\npack = on\nrequest_nodes = 40\n[entity.appointments]\npolicy = window=-30d..+60d\npage_size = 20\n' >"$GS_TMP/gazsync.ini"
+ini 40
 gs >"$GS_TMP/forward.1.out" 2>&1 || fail "forward: first pull exited $?: $(cat "$GS_TMP/forward.1.out")"
 first_day=$(q "select substr(min(start), 1, 10) from appointments where deleted_at is null and start >= date('$now', '-30 days')")
 for _ in $(seq 1 20); do sim_post "/__sim/events/book?on=$first_day" >/dev/null; done
@@ -165,7 +165,7 @@ db="$GS_TMP/split.db"
 ini 20
 gs >"$GS_TMP/split.1.out" 2>&1 || fail "split: first pull exited $?: $(cat "$GS_TMP/split.1.out")"
 moved=$(q "select id from appointments where deleted_at is null and start < date('$now', '+59 days') order by start desc limit 1")
-printf '[gazsync]\npack = on\nrequest_nodes = 20\nmax_requests = 4\n[entity.appointments]\npolicy = window=-30d..+60d\npage_size = 20\n' >"$GS_TMP/gazsync.ini"
+ini 20 4
 : >"$LOG"
 sim_post /__sim/faults '{"rules":[{"field":"allEventsBatched","nth":1,"action":"delay","delay_ms":4000},{"field":"allEventsBatched","nth":3,"action":"status","status":413}]}' >/dev/null
 gs appointments >"$GS_TMP/split.2.out" 2>&1 &
